@@ -1,0 +1,71 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "unifeed",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "unifeed", targets: ["unifeed"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // Pure core: value types, validation, rules. Foundation only, no I/O.
+        .target(name: "Catalog", swiftSettings: swiftSettings),
+        // libxml2 (writer, reader, schemas) for the feed and order targets.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        // Persistence: GRDB over the system SQLite, migrations, the stock ledger.
+        .target(
+            name: "Store",
+            dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // Streaming CSV reader, one mapper per catalog format, the import pipeline, config loading.
+        .target(
+            name: "Import",
+            dependencies: ["Catalog", "Store", "TOMLKit", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // Channel feeds (wired now; channels arrive with the feeds issue).
+        .target(
+            name: "Feeds",
+            dependencies: ["Catalog", "Store", "CLibXML2"],
+            swiftSettings: swiftSettings
+        ),
+        // Thin CLI: argument parsing, printing, exit codes.
+        .executableTarget(
+            name: "unifeed",
+            dependencies: [
+                "Catalog", "Store", "Import", "Feeds",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "UnifeedTestSupport", dependencies: ["Catalog"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ImportTests",
+            dependencies: ["Catalog", "Store", "Import", "Feeds", "UnifeedTestSupport"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["unifeed", "UnifeedTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

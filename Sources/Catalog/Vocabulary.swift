@@ -1,0 +1,90 @@
+import Foundation
+
+/// A closed vocabulary read from a CSV cell: matched case-insensitively, stored in its canonical spelling.
+public protocol Vocabulary: RawRepresentable<String>, CaseIterable, Hashable, Sendable {
+    /// What the cell is called in error messages ("condition").
+    static var noun: String { get }
+}
+
+extension Vocabulary {
+    /// Parses a cell; the error lists every accepted value.
+    public static func parse(_ text: String) throws(ValueError) -> Self {
+        let key = text.trimmingASCIIWhitespace().lowercased().replacingOccurrences(of: " ", with: "_")
+        for value in allCases where value.rawValue.lowercased() == key { return value }
+        throw ValueError("unknown \(noun), expected one of: \(allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+}
+
+/// `status`: an archived SKU leaves every channel cleanly instead of staying live.
+public enum VariantStatus: String, Vocabulary {
+    case active, archived
+    public static let noun = "status"
+}
+
+public enum Condition: String, Vocabulary {
+    case new, refurbished, used
+    public static let noun = "condition"
+}
+
+public enum Gender: String, Vocabulary {
+    case male, female, unisex
+    public static let noun = "gender"
+}
+
+public enum AgeGroup: String, Vocabulary {
+    case newborn, infant, toddler, kids, adult
+    public static let noun = "age_group"
+}
+
+public enum SizeType: String, Vocabulary {
+    case regular, petite, maternity, big, tall, plus
+    public static let noun = "size_type"
+}
+
+/// Google's size systems, stored upper case as Google spells them.
+public enum SizeSystem: String, Vocabulary {
+    case us = "US", uk = "UK", eu = "EU", de = "DE", fr = "FR", jp = "JP", cn = "CN", it = "IT", br = "BR"
+    case mex = "MEX", au = "AU"
+    public static let noun = "size_system"
+}
+
+/// How a store hands over an order placed online (Google local inventory `pickup_method`).
+public enum PickupMethod: String, Vocabulary {
+    case buy, reserve
+    case shipToStore = "ship_to_store"
+    case notSupported = "not_supported"
+    public static let noun = "pickup_method"
+}
+
+/// How soon a pickup order is ready (Google local inventory `pickup_sla`).
+public enum PickupSLA: String, Vocabulary {
+    case sameDay = "same_day"
+    case nextDay = "next_day"
+    case twoDay = "2-day"
+    case threeDay = "3-day"
+    case fourDay = "4-day"
+    case fiveDay = "5-day"
+    case sixDay = "6-day"
+    case sevenDay = "7-day"
+    case multiWeek = "multi-week"
+    public static let noun = "pickup_sla"
+
+    public static func parse(_ text: String) throws(ValueError) -> PickupSLA {
+        let key = text.trimmingASCIIWhitespace().lowercased().replacingOccurrences(of: " ", with: "_")
+        for value in allCases where value.rawValue == key || value.rawValue.replacingOccurrences(of: "-", with: "_") == key {
+            return value
+        }
+        throw ValueError("unknown \(noun), expected one of: \(allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+}
+
+/// Yes/no cells (`amazon.exclude`): true/false, yes/no, 1/0.
+public enum YesNo {
+    public static func parse(_ text: String) throws(ValueError) -> Bool {
+        switch text.trimmingASCIIWhitespace().lowercased() {
+        case "true", "yes", "1", "y": return true
+        case "false", "no", "0", "n", "": return false
+        default: throw ValueError("expected true or false")
+        }
+    }
+}

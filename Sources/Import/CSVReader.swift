@@ -1,0 +1,279 @@
+import Catalog
+
+/// Bounds that keep a hostile file from taking unbounded memory (DESIGN.md §3).
+public struct CSVLimits: Sendable {
+    public var maxFieldBytes = 256 * 1024
+    public var maxRecordBytes = 1 << 20
+    public var maxColumns = 10_000
+    public init() {}
+}
+
+/// A streaming RFC 4180 reader working on bytes: quoted fields with embedded newlines and `""` escapes,
+/// CRLF/LF/CR line ends, a UTF-8 BOM, and `,` `;` or tab detected from the header line.
+///
+/// Memory is one read buffer plus the current record. Input is checked for valid UTF-8 as it is read
+/// (or transcoded from Windows-1252 first), so a bad byte stops the read with its line and byte offset.
+/// Blank lines between records are skipped. Each record knows the physical line it starts on.
+public final class CSVReader {
+    public let file: String
+    public let encoding: TextEncoding
+    public let limits: CSVLimits
+    /// The field separator in use (detected unless given).
+    public private(set) var delimiter: UInt8
+    /// The fields of the current record.
+    public private(set) var fields: [String] = []
+    /// The physical line (1-based) where the current record starts.
+    public private(set) var line = 0
+    /// The first record's fields, kept to name columns in errors.
+    public private(set) var header: [String] = []
+
+    private var source: any ByteSource
+    private var data: [UInt8] = []
+    private var pos = 0
+    private var raw: [UInt8]
+    private var eof = false
+    private var physicalLine = 1
+    private var validator = UTF8Validator()
+    private var rawOffset = 0
+    private var field: [UInt8] = []
+    private var recordBytes = 0
+    private var records = 0
+
+    private static let quote = UInt8(ascii: "\"")
+    private static let lf = UInt8(ascii: "\n")
+    private static let cr = UInt8(ascii: "\r")
+
+    /// - Parameters:
+    ///   - delimiter: `nil` to detect `,` `;` or tab from the header line.
+    public init(
+        source: any ByteSource, file: String, delimiter: UInt8? = nil, encoding: TextEncoding = .utf8,
+        limits: CSVLimits = CSVLimits(), chunkSize: Int = 1 << 16
+    ) throws {
+        self.source = source
+        self.file = file
+        self.encoding = encoding
+        self.limits = limits
+        self.raw = [UInt8](repeating: 0, count: chunkSize)
+        self.delimiter = delimiter ?? UInt8(ascii: ",")
+        data.reserveCapacity(chunkSize * 2)
+        field.reserveCapacity(256)
+        try skipByteOrderMark()
+        if delimiter == nil { self.delimiter = try detectDelimiter() }
+    }
+
+    /// Opens a file.
+    public convenience init(
+        path: String, displayName: String? = nil, delimiter: UInt8? = nil, encoding: TextEncoding = .utf8,
+        limits: CSVLimits = CSVLimits()
+    ) throws {
+        try self.init(source: try FileByteSource(path: path), file: displayName ?? path, delimiter: delimiter,
+                      encoding: encoding, limits: limits)
+    }
+
+    deinit { (source as? FileByteSource)?.close() }
+
+    /// Reads the next record into `fields`; returns `false` at the end of the input.
+    public func next() throws -> Bool {
+        fields.removeAll(keepingCapacity: true)
+        field.removeAll(keepingCapacity: true)
+        recordBytes = 0
+        line = physicalLine
+        var inQuotes = false
+        var afterClosingQuote = false
+        var started = false  // anything of this record seen (a delimiter, a quote, a byte)
+        let delimiter = self.delimiter
+        while true {
+            if pos == data.count {
+                if try !fill() {
+                    if inQuotes {
+                        throw InputError(
+                            "unterminated quoted field: the quote opened in this record is never closed",
+                            at: InputLocation(file: file, line: line), column: columnName(fields.count))
+                    }
+                    if !started { return false }
+                    return try endRecord()
+                }
+            }
+            if inQuotes {
+                let start = pos
+                var newlines = 0
+                data.withUnsafeBufferPointer { p in
+                    while pos < p.count {
+                        let b = p[pos]
+                        if b == Self.quote { break }
+                        if b == Self.lf { newlines += 1 }
+                        pos += 1
+                    }
+                }
+                physicalLine += newlines
+                try append(start, pos)
+                if pos < data.count {
+                    pos += 1
+                    inQuotes = false
+                    afterClosingQuote = true
+                }
+                continue
+            }
+            let b = data[pos]
+            if afterClosingQuote {
+                afterClosingQuote = false
+                if b == Self.quote {  // "" inside a quoted field
+                    try append(pos, pos + 1)
+                    pos += 1
+                    inQuotes = true
+                    continue
+                }
+                if b != delimiter && b != Self.lf && b != Self.cr {
+                    throw InputError(
+                        "expected a delimiter or the end of the line after a closing quote",
+                        at: InputLocation(file: file, line: line), column: columnName(fields.count),
+                        found: String(decoding: [b], as: UTF8.self))
+                }
+            }
+            switch b {
+            case delimiter:
+                pos += 1
+                started = true
+                try endField()
+            case Self.lf, Self.cr:
+                pos += 1
+                if b == Self.cr {
+                    if pos == data.count { _ = try fill() }
+                    if pos < data.count && data[pos] == Self.lf { pos += 1 }
+                }
+                physicalLine += 1
+                if !started {  // blank line
+                    line = physicalLine
+                    continue
+                }
+                return try endRecord()
+            case Self.quote:
+                started = true
+                if field.isEmpty {
+                    inQuotes = true
+                } else {
+                    try append(pos, pos + 1)  // a stray quote inside an unquoted field is kept as is
+                }
+                pos += 1
+            default:
+                started = true
+                let start = pos
+                data.withUnsafeBufferPointer { p in
+                    while pos < p.count {
+                        let c = p[pos]
+                        if c == delimiter || c == Self.lf || c == Self.cr || c == Self.quote { break }
+                        pos += 1
+                    }
+                }
+                try append(start, pos)
+            }
+        }
+    }
+
+    /// The name of column `index` for messages: the header as written, or its 1-based number.
+    public func columnName(_ index: Int) -> String {
+        index < header.count ? header[index] : "column \(index + 1)"
+    }
+
+    private func append(_ start: Int, _ end: Int) throws {
+        guard end > start else { return }
+        let count = end - start
+        if field.count + count > limits.maxFieldBytes {
+            throw InputError(
+                "field is longer than the limit of \(limits.maxFieldBytes / 1024) KiB (an unclosed quote?)",
+                at: InputLocation(file: file, line: line), column: columnName(fields.count))
+        }
+        recordBytes += count
+        if recordBytes > limits.maxRecordBytes {
+            throw InputError("record is longer than the limit of \(limits.maxRecordBytes / 1024) KiB",
+                             at: InputLocation(file: file, line: line))
+        }
+        data.withUnsafeBufferPointer { p in field.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<end])) }
+    }
+
+    private func endField() throws {
+        if fields.count >= limits.maxColumns {
+            throw InputError("more than \(limits.maxColumns) columns", at: InputLocation(file: file, line: line))
+        }
+        fields.append(String(decoding: field, as: UTF8.self))
+        field.removeAll(keepingCapacity: true)
+    }
+
+    private func endRecord() throws -> Bool {
+        try endField()
+        if records == 0 { header = fields }
+        records += 1
+        return true
+    }
+
+    /// Moves unread bytes to the front and reads one more chunk; `false` when nothing is left.
+    private func fill() throws -> Bool {
+        if pos > 0 {
+            data.removeSubrange(0..<pos)
+            pos = 0
+        }
+        while !eof {
+            let n = try raw.withUnsafeMutableBytes { try source.read(into: $0) }
+            if n == 0 {
+                eof = true
+                if encoding == .utf8, let bad = validator.finish() { throw invalidUTF8(bad) }
+                break
+            }
+            try raw.withUnsafeBytes { chunk in
+                let part = UnsafeRawBufferPointer(rebasing: chunk[0..<n])
+                switch encoding {
+                case .utf8:
+                    if let bad = validator.validate(part) { throw invalidUTF8(bad) }
+                    data.append(contentsOf: part)
+                case .windows1252:
+                    if let bad = Windows1252.transcode(part, into: &data) {
+                        throw InputError(
+                            "byte 0x\(String(part[bad], radix: 16, uppercase: true)) at byte offset \(rawOffset + bad) is not defined in Windows-1252",
+                            at: InputLocation(file: file, line: physicalLine + data[pos...].filter { $0 == Self.lf }.count))
+                    }
+                }
+            }
+            rawOffset += n
+            return true
+        }
+        return pos < data.count
+    }
+
+    private func invalidUTF8(_ bad: (offset: Int, line: Int)) -> InputError {
+        InputError(
+            "invalid UTF-8 at byte offset \(bad.offset); if the file comes from Excel or Windows, import it with --encoding windows-1252",
+            at: InputLocation(file: file, line: bad.line))
+    }
+
+    private func skipByteOrderMark() throws {
+        while data.count < 3, try fill() {}
+        if data.count >= 2, (data[0] == 0xFF && data[1] == 0xFE) || (data[0] == 0xFE && data[1] == 0xFF) {
+            throw InputError("the file is UTF-16; save it as UTF-8 (CSV UTF-8 in Excel)",
+                             at: InputLocation(file: file, line: 1))
+        }
+        if data.count >= 3, data[0] == 0xEF, data[1] == 0xBB, data[2] == 0xBF { pos = 3 }
+    }
+
+    /// Counts `,` `;` and tab outside quotes on the header line; the most frequent wins (`,` on a tie or none).
+    private func detectDelimiter() throws -> UInt8 {
+        var scanned = pos
+        var inQuotes = false
+        var counts: [UInt8: Int] = [UInt8(ascii: ","): 0, UInt8(ascii: ";"): 0, UInt8(ascii: "\t"): 0]
+        scan: while true {
+            while scanned < data.count {
+                let b = data[scanned]
+                scanned += 1
+                if b == Self.quote { inQuotes.toggle() }
+                else if !inQuotes && (b == Self.lf || b == Self.cr) { break scan }
+                else if !inQuotes, counts[b] != nil { counts[b]! += 1 }
+            }
+            if scanned - pos > limits.maxRecordBytes { break }
+            let consumed = pos
+            guard try fill() else { break }
+            scanned -= consumed  // fill() compacts the buffer
+        }
+        let best = counts.max { a, b in a.value < b.value || (a.value == b.value && a.key != UInt8(ascii: ",") && b.key == UInt8(ascii: ",")) }
+        guard let best, best.value > 0 else { return UInt8(ascii: ",") }
+        return best.key
+    }
+}

@@ -1,0 +1,281 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Catalog
+import Foundation
+import GRDB
+import Store
+
+/// The catalog formats `import catalog` reads.
+public enum CatalogFormat: String, Sendable, CaseIterable {
+    case unifeed, shopify, woocommerce, akeneo
+
+    /// Tells the format from the header: Shopify by `Handle` + `Variant Price`, WooCommerce by `Type` +
+    /// `Regular price`, Akeneo by `;` or locale/currency-suffixed columns with `sku`, Unifeed by
+    /// `product_id` + `sku`.
+    public static func detect(_ header: Header, delimiter: UInt8) -> CatalogFormat? {
+        if header.column("handle") != nil && header.column("variant price") != nil { return .shopify }
+        if header.column("type") != nil && header.column("regular price") != nil { return .woocommerce }
+        if header.column("product_id") != nil && header.column("sku") != nil { return .unifeed }
+        if header.column("sku") != nil
+            && (delimiter == UInt8(ascii: ";") || header.names.contains { $0.lowercased().hasPrefix("price-") }
+                || header.column("family") != nil)
+        {
+            return .akeneo
+        }
+        return nil
+    }
+}
+
+/// What is imported: a catalog (in one of its formats), stores, or inventory counts.
+public enum ImportKind: Sendable, Equatable {
+    case catalog(CatalogFormat?)
+    case stores
+    case inventory
+}
+
+public struct ImportOptions: Sendable {
+    public var encoding: TextEncoding = .utf8
+    public var strict = false
+    public var dryRun = false
+    public var rejectsPath: String?
+    /// Show a progress line on stderr (only when stderr is a terminal).
+    public var progress = false
+    public init() {}
+}
+
+/// The outcome of one import, for the summary line and `--json`.
+public struct ImportSummary: Sendable {
+    public var file: String
+    public var format: String
+    public var rows = 0
+    public var new = 0
+    public var updated = 0
+    public var unchanged = 0
+    public var rejected = 0
+    public var skipped = 0
+    public var warnings = 0
+    public var committed = false
+    public var dryRun = false
+    /// `--strict` and rows were rejected: nothing was written.
+    public var strictFailure = false
+
+    public var imported: Int { new + updated + unchanged }
+
+    /// `catalog.csv: 1204 rows, 1190 imported (12 new, 3 updated, 1175 unchanged), 14 rejected`
+    public var line: String {
+        var s = "\(file): \(rows) rows, \(imported) imported (\(new) new, \(updated) updated, \(unchanged) unchanged), \(rejected) rejected"
+        if skipped > 0 { s += ", \(skipped) skipped" }
+        if dryRun { s += "; dry run, nothing written" } else if strictFailure { s += "; --strict: nothing written" }
+        return s
+    }
+
+    /// DESIGN.md §3 exit status: 0 all done, 1 nothing written, 2 partly done.
+    public var exitCode: Int32 {
+        if strictFailure { return 1 }
+        if rejected > 0 { return imported > 0 ? 2 : 1 }
+        return 0
+    }
+}
+
+/// Runs one import: streams the file through a mapper into the store in one transaction.
+public struct Importer {
+    let store: CatalogStore
+    let config: UnifeedConfig
+
+    public init(store: CatalogStore, config: UnifeedConfig) {
+        self.store = store
+        self.config = config
+    }
+
+    /// Imports `path`. Row problems go to `report` as they are found (and are counted); a problem with
+    /// the whole file is thrown as an `InputError` and nothing is written.
+    /// - Parameter displayName: the file name used in messages (as the user typed it).
+    public func run(
+        path: String, displayName: String? = nil, kind: ImportKind, options: ImportOptions,
+        report: (InputError) -> Void
+    ) throws -> ImportSummary {
+        let name = displayName ?? path
+        let reader = try CSVReader(path: path, displayName: name, encoding: options.encoding)
+        guard try reader.next() else {
+            throw InputError("empty file: expected a header row", at: InputLocation(file: name, line: 1))
+        }
+        let header = Header(reader.fields, file: name)
+        let errorColumn = header.column("error")
+        var summary = ImportSummary(file: name, format: "")
+        summary.dryRun = options.dryRun
+
+        var rejects: CSVWriter?
+        if let rejectsPath = options.rejectsPath {
+            rejects = try CSVWriter(path: rejectsPath, delimiter: reader.delimiter, formulaGuard: true)
+            try rejects?.write(header.names.enumerated().filter { $0.offset != errorColumn }.map(\.element) + ["error"])
+        }
+        defer { rejects?.discard() }
+        let interactive = options.progress && isatty(2) == 1
+
+        try store.write { db in
+            let writer = try CatalogWriter(db: db)
+            let scratch = try TempTableScratch(db: db)
+            var mapper: any RowMapper
+            switch kind {
+            case .stores:
+                summary.format = "stores"
+                mapper = try StoresMapper(header: header)
+            case .inventory:
+                summary.format = "inventory"
+                mapper = try InventoryMapper(header: header)
+            case .catalog(let forced):
+                guard let format = forced ?? CatalogFormat.detect(header, delimiter: reader.delimiter) else {
+                    throw InputError(
+                        "cannot tell the catalog format from the header: expected product_id and sku (unifeed), Handle and Variant Price (shopify), Type and Regular price (woocommerce) or sku with price-CUR columns (akeneo); use --format",
+                        at: InputLocation(file: name, line: 1), found: header.names.joined(separator: String(UnicodeScalar(reader.delimiter))))
+                }
+                summary.format = format.rawValue
+                switch format {
+                case .unifeed:
+                    let native = try NativeMapper(header: header, config: config)
+                    for warning in native.headerWarnings { summary.warnings += 1; report(warning) }
+                    mapper = native
+                case .shopify: mapper = try ShopifyMapper(header: header, config: config)
+                case .woocommerce: mapper = try WooCommerceMapper(header: header, config: config, scratch: scratch)
+                case .akeneo: mapper = try AkeneoMapper(header: header, config: config)
+                }
+            }
+
+            func apply(_ record: MappedRecord) throws {
+                for warning in record.warnings {
+                    summary.warnings += 1
+                    report(warning)
+                }
+                var errors = record.errors
+                var change: Change = .unchanged
+                if errors.isEmpty {
+                    switch record.payload {
+                    case .skip:
+                        summary.skipped += 1
+                        return
+                    case .store(let location):
+                        change = try writer.upsert(location)
+                    case .stock(let sku, let location, let quantity, let skuColumn, let locationColumn):
+                        let at = InputLocation(file: name, line: record.source.line)
+                        if try !writer.variantExists(sku) {
+                            errors.append(InputError("unknown SKU: import the catalog first", at: at, column: skuColumn, found: sku))
+                        } else if try !writer.locationExists(location) {
+                            errors.append(InputError("unknown location: expected online or a store_code from import stores",
+                                                     at: at, column: locationColumn, found: location))
+                        } else if let first = try writer.firstLine(ofDuplicate: "\(sku)\u{1}\(location)", line: record.source.line) {
+                            errors.append(InputError("duplicate SKU and location: first given on line \(first)", at: at,
+                                                     column: skuColumn, found: sku))
+                        } else {
+                            let delta = try writer.setStock(sku: sku, location: location, quantity: quantity, kind: "inventory",
+                                                            ref: "\(name):\(record.source.line)")
+                            change = delta == 0 ? .unchanged : .updated
+                        }
+                    case .catalog(let product, let variant):
+                        if let variant, let first = try writer.firstLine(ofDuplicate: variant.sku, line: record.source.line) {
+                            let column = header.column(anyOf: ["sku", "Variant SKU", "SKU"]).map { header.names[$0] }
+                            errors.append(InputError("duplicate SKU: first seen on line \(first)",
+                                                     at: InputLocation(file: name, line: record.source.line),
+                                                     column: column, found: variant.sku))
+                        } else {
+                            if let product { change = try writer.upsert(product) }
+                            if let variant {
+                                change = merge(change, try writer.upsert(variant))
+                                if let quantity = variant.quantity {
+                                    let delta = try writer.setStock(sku: variant.sku, location: StoreLocation.online, quantity: quantity,
+                                                                    kind: "catalog", ref: "\(name):\(record.source.line)")
+                                    if delta != 0 { change = merge(change, .updated) }
+                                }
+                            }
+                        }
+                    }
+                }
+                if !errors.isEmpty {
+                    summary.rejected += 1
+                    for error in errors { report(error) }
+                    try rejects?.write(
+                        record.source.fields.enumerated().filter { $0.offset != errorColumn }.map(\.element)
+                            + [errors.map { ($0.column.map { "\($0): " } ?? "") + $0.message }.joined(separator: "; ")])
+                    return
+                }
+                switch change {
+                case .new: summary.new += 1
+                case .updated: summary.updated += 1
+                case .unchanged: summary.unchanged += 1
+                }
+            }
+
+            while try reader.next() {
+                summary.rows += 1
+                var fields = reader.fields
+                var rowErrors: [InputError] = []
+                let at = InputLocation(file: name, line: reader.line)
+                if fields.count != header.names.count {
+                    rowErrors.append(InputError("expected \(header.names.count) fields as in the header, found \(fields.count)", at: at))
+                }
+                for i in fields.indices {
+                    let utf8 = fields[i].utf8
+                    if let first = utf8.first {
+                        if first == UInt8(ascii: "'"), utf8.count > 1 {
+                            let second = utf8[utf8.index(after: utf8.startIndex)]
+                            if second == UInt8(ascii: "=") || second == UInt8(ascii: "+") || second == UInt8(ascii: "-") || second == UInt8(ascii: "@") {
+                                fields[i] = String(fields[i].dropFirst())
+                            }
+                        }
+                        if utf8.contains(0) {
+                            rowErrors.append(InputError("contains a NUL byte", at: at, column: reader.columnName(i), found: fields[i]))
+                        }
+                    }
+                }
+                let row = SourceRow(line: reader.line, fields: fields)
+                if !rowErrors.isEmpty {
+                    try apply(MappedRecord(source: row, payload: .skip("bad row"), errors: rowErrors))
+                } else {
+                    for record in mapper.consume(row) { try apply(record) }
+                }
+                if interactive && summary.rows % 50_000 == 0 {
+                    FileHandle.standardError.write(Data("\r\(name): \(summary.rows) rows…".utf8))
+                }
+            }
+            for record in mapper.finish() { try apply(record) }
+            if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            if summary.rows == 0 {
+                throw InputError("no data rows after the header", at: InputLocation(file: name, line: 1))
+            }
+            if options.strict && summary.rejected > 0 {
+                summary.strictFailure = true
+                return ((), commit: false)
+            }
+            let commit = !options.dryRun && summary.imported > 0
+            summary.committed = commit
+            return ((), commit: commit)
+        }
+        if !summary.strictFailure { try rejects?.commit() }
+        rejects = nil
+        return summary
+    }
+}
+
+func merge(_ a: Change, _ b: Change) -> Change {
+    if a == .new || b == .new { return .new }
+    if a == .updated || b == .updated { return .updated }
+    return .unchanged
+}
+
+/// `ImportScratch` over a temporary table of the import's connection.
+final class TempTableScratch: ImportScratch {
+    let db: Database
+    init(db: Database) throws {
+        self.db = db
+        try db.execute(sql: """
+            CREATE TEMP TABLE IF NOT EXISTS import_keys (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+            DELETE FROM import_keys;
+            """)
+    }
+    func remember(_ key: String, _ value: String) throws {
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO import_keys(key, value) VALUES (?, ?)").execute(arguments: [key, value])
+    }
+    func recall(_ key: String) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM import_keys WHERE key = ?"), arguments: [key])
+    }
+}

@@ -1,0 +1,184 @@
+import Catalog
+import Foundation
+
+/// Unifeed's own catalog CSV: one row per variant (DESIGN.md §4).
+public struct NativeMapper: RowMapper {
+    public static let columns = [
+        "product_id", "sku", "status", "title", "description", "brand", "gtin", "mpn", "condition", "price", "currency",
+        "sale_price", "sale_start", "sale_end", "link", "image_link", "additional_image_links", "color", "size",
+        "size_system", "size_type", "gender", "age_group", "material", "pattern", "google_product_category",
+        "product_type", "weight", "quantity", "availability_date",
+    ]
+    public static let required = ["product_id", "sku", "title", "price"]
+
+    let header: Header
+    let config: UnifeedConfig
+    let c: [String: Int]
+    /// `CHANNEL.FIELD` columns: index → (channel, field).
+    let overrideColumns: [(Int, String, String)]
+    /// `custom.NAME` columns: index → name.
+    let customColumns: [(Int, String)]
+    public private(set) var headerWarnings: [InputError] = []
+
+    public init(header: Header, config: UnifeedConfig) throws {
+        try header.require(Self.required, format: "unifeed")
+        self.header = header
+        self.config = config
+        var c: [String: Int] = [:]
+        for name in Self.columns { c[name] = header.column(name) }
+        self.c = c
+        var overrides: [(Int, String, String)] = []
+        var custom: [(Int, String)] = []
+        var warnings: [InputError] = []
+        for (i, name) in header.names.enumerated() {
+            let lower = name.trimmingASCIIWhitespace().lowercased()
+            if Self.columns.contains(lower) || lower == "error" { continue }
+            guard let dot = lower.firstIndex(of: ".") else {
+                warnings.append(InputError("unknown column, ignored", at: InputLocation(file: header.file, line: 1),
+                                           column: name, severity: .warning))
+                continue
+            }
+            let prefix = String(lower[..<dot])
+            let field = String(lower[lower.index(after: dot)...])
+            guard !field.isEmpty else {
+                throw InputError("expected CHANNEL.FIELD or custom.NAME", at: InputLocation(file: header.file, line: 1),
+                                 column: name)
+            }
+            if prefix == "custom" {
+                custom.append((i, String(name.trimmingASCIIWhitespace().dropFirst(7))))
+            } else {
+                guard ChannelName.isValid(prefix), ChannelName.isValidField(field) else {
+                    throw InputError(
+                        "channel override columns are CHANNEL.FIELD with CHANNEL in [a-z0-9-] and FIELD in [a-z0-9_]",
+                        at: InputLocation(file: header.file, line: 1), column: name)
+                }
+                overrides.append((i, prefix, field))
+            }
+        }
+        self.overrideColumns = overrides
+        self.customColumns = custom
+        self.headerWarnings = warnings
+    }
+
+    public mutating func consume(_ source: SourceRow) -> [MappedRecord] {
+        var r = RowReader(header: header, row: source)
+        let shop = config.shop
+        let productID = r.parse(c["product_id"]) { s throws(ValueError) in try Identifier.validate(s, noun: "product_id") }
+        let sku = r.parse(c["sku"]) { s throws(ValueError) in try Identifier.validate(s, noun: "sku") }
+        if r.text(c["product_id"]) == nil { r.fail(c["product_id"], "product_id is required") }
+        if r.text(c["sku"]) == nil { r.fail(c["sku"], "sku is required") }
+
+        var product = Product(productID: productID ?? "")
+        product.title = r.text(c["title"])
+        product.description = r.raw(c["description"])
+        product.brand = r.text(c["brand"])
+        product.googleProductCategory = r.text(c["google_product_category"])
+        product.productType = r.text(c["product_type"])
+        product.condition = r.parse(c["condition"], Condition.parse)
+        product.gender = r.parse(c["gender"], Gender.parse)
+        product.ageGroup = r.parse(c["age_group"], AgeGroup.parse)
+        product.material = r.text(c["material"])
+        product.pattern = r.text(c["pattern"])
+
+        let pricing = PriceCells(
+            price: c["price"], currency: c["currency"], salePrice: c["sale_price"], saleStart: c["sale_start"],
+            saleEnd: c["sale_end"])
+        let money = pricing.read(&r, shop: shop)
+        var variant = Variant(sku: sku ?? "", productID: productID ?? "", price: money?.price ?? Money(minorUnits: 0, currency: shop.currency))
+        variant.sale = money?.sale
+        variant.status = r.parse(c["status"], VariantStatus.parse) ?? .active
+        variant.gtin = r.parse(c["gtin"]) { s throws(ValueError) in try GTIN(parsing: s) }
+        variant.mpn = r.text(c["mpn"])
+        variant.color = r.text(c["color"])
+        variant.size = r.text(c["size"])
+        variant.sizeSystem = r.parse(c["size_system"], SizeSystem.parse)
+        variant.sizeType = r.parse(c["size_type"], SizeType.parse)
+        variant.weight = r.parse(c["weight"], Weight.parse)
+        variant.availabilityDate = r.parse(c["availability_date"]) { s throws(ValueError) in
+            try Timestamp.parse(s, timeZone: shop.timeZone)
+        }
+        variant.quantity = r.parse(c["quantity"], Quantity.parse)
+        // A link on the row belongs to the variant; the template fills it when the whole product has none.
+        variant.link = r.parse(c["link"], WebURL.validate)
+        if variant.link == nil, let template = shop.linkTemplate, let productID, let sku {
+            variant.link = WebURL.fill(template: template, productID: productID, sku: sku)
+        }
+        var images: [String] = []
+        if let main = r.parse(c["image_link"], { s throws(ValueError) in try WebURL.resolveImage(s, base: shop.imageBaseURL) }) {
+            images.append(main)
+        }
+        if let more = r.text(c["additional_image_links"]) {
+            for part in more.split(separator: "|") where !part.trimmingASCIIWhitespace().isEmpty {
+                do throws(ValueError) {
+                    images.append(try WebURL.resolveImage(String(part), base: shop.imageBaseURL))
+                } catch {
+                    r.fail(c["additional_image_links"], error.message, found: String(part))
+                }
+            }
+        }
+        variant.images = images
+        for (i, channel, field) in overrideColumns {
+            if let value = r.raw(i) { variant.overrides[channel, default: [:]][field] = value }
+        }
+        for (i, name) in customColumns {
+            if let value = r.raw(i) { variant.custom[name] = value }
+        }
+        return [r.record(.catalog(product: product, variant: variant))]
+    }
+
+    public mutating func finish() -> [MappedRecord] { [] }
+}
+
+/// Channel and template names: `[a-z0-9-]+`, so nothing derived from them can leave a folder.
+public enum ChannelName {
+    public static func isValid(_ s: String) -> Bool {
+        !s.isEmpty && s.utf8.count <= 64 && s.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
+    }
+
+    public static func isValidField(_ s: String) -> Bool {
+        !s.isEmpty && s.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
+    }
+}
+
+/// Stock counts: a whole number, zero or more.
+public enum Quantity {
+    public static func parse(_ text: String) throws(ValueError) -> Int {
+        guard let n = Int(text.trimmingASCIIWhitespace()), text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 || $0 == 45 || $0 == 43 }) else {
+            throw ValueError("expected a whole number of units, e.g. 12")
+        }
+        guard n >= 0 else { throw ValueError("quantity must not be negative") }
+        guard n <= 1_000_000_000 else { throw ValueError("quantity is too large") }
+        return n
+    }
+}
+
+/// The price cells of a row (price, currency, sale price and window) and the rules between them.
+struct PriceCells {
+    var price: Int?
+    var currency: Int?
+    var salePrice: Int?
+    var saleStart: Int?
+    var saleEnd: Int?
+    /// When the format has no date cells but a parsed window (none so far), leave these nil.
+
+    func read(_ r: inout RowReader, shop: ShopConfig, currencyOverride: Currency? = nil) -> (price: Money, sale: Sale?)? {
+        let currency = currencyOverride ?? r.parse(currency, Currency.parse) ?? (r.text(currency) == nil ? shop.currency : nil)
+        guard let currency else { return nil }
+        if r.text(price) == nil { r.fail(price, "price is required") }
+        let regular = r.parse(price) { s throws(ValueError) in try Money.parse(s, currency: currency) }
+        let salePrice = r.parse(salePrice) { s throws(ValueError) in try Money.parse(s, currency: currency) }
+        let start = r.parse(saleStart) { s throws(ValueError) in try Timestamp.parse(s, timeZone: shop.timeZone) }
+        let end = r.parse(saleEnd) { s throws(ValueError) in try Timestamp.parse(s, timeZone: shop.timeZone, endOfDay: true) }
+        guard let regular else { return nil }
+        if let salePrice, salePrice.minorUnits > regular.minorUnits {
+            r.fail(self.salePrice, "sale price must not be above the price (\(regular.amountString))", found: salePrice.amountString)
+        }
+        if let start, let end, end <= start {
+            r.fail(saleEnd, "sale end must be after the sale start (\(r.text(saleStart) ?? ""))", found: r.text(saleEnd))
+        }
+        if salePrice == nil, r.text(self.salePrice) == nil, r.text(saleStart) != nil || r.text(saleEnd) != nil {
+            r.fail(self.salePrice, "a sale window needs a sale price")
+        }
+        return (regular, salePrice.map { Sale(price: $0, start: start, end: end) })
+    }
+}

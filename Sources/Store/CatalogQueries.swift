@@ -1,0 +1,142 @@
+import Catalog
+import Foundation
+import GRDB
+
+/// One SKU as `products list` and `products show` present it: the native CSV columns, resolved.
+public struct VariantView: Sendable, Hashable {
+    public var productID: String
+    public var sku: String
+    public var status: String
+    public var title: String?
+    public var description: String?
+    public var brand: String?
+    public var gtin: String?
+    public var mpn: String?
+    public var condition: String?
+    public var price: String
+    public var currency: String
+    public var salePrice: String?
+    public var saleStart: Timestamp?
+    public var saleEnd: Timestamp?
+    public var link: String?
+    /// The variant's own images, else the product's; the first is `image_link`.
+    public var images: [String]
+    public var color: String?
+    public var size: String?
+    public var sizeSystem: String?
+    public var sizeType: String?
+    public var gender: String?
+    public var ageGroup: String?
+    public var material: String?
+    public var pattern: String?
+    public var googleProductCategory: String?
+    public var productType: String?
+    public var weight: String?
+    /// Online on hand (`nil` when the SKU has no online stock record).
+    public var quantity: Int?
+    public var availabilityDate: Timestamp?
+    public var custom: [(String, String)] = []
+    public var overrides: [(String, String, String)] = []
+
+    public static func == (a: VariantView, b: VariantView) -> Bool { a.sku == b.sku }
+    public func hash(into hasher: inout Hasher) { hasher.combine(sku) }
+}
+
+/// One ledger movement.
+public struct StockMovement: Sendable, Hashable {
+    public var id: Int64
+    public var at: String
+    public var location: String
+    public var delta: Int
+    public var kind: String
+    public var ref: String
+}
+
+/// A SKU's stock: on hand per location and the movements that explain it.
+public struct StockReport: Sendable {
+    public var sku: String
+    public var onHand: [(location: String, quantity: Int)]
+    public var total: Int { onHand.reduce(0) { $0 + $1.quantity } }
+    public var movements: [StockMovement]
+}
+
+/// Read-side queries over the catalog, streaming with cursors.
+public enum CatalogQueries {
+    static let variantSQL = """
+        SELECT v.product_id, v.sku, v.status, p.title, p.description, p.brand,
+          (SELECT value FROM identifiers WHERE sku = v.sku AND scheme = 'gtin') AS gtin,
+          (SELECT value FROM identifiers WHERE sku = v.sku AND scheme = 'mpn') AS mpn,
+          p.condition, pr.amount_minor, pr.currency, pr.sale_amount_minor, pr.sale_start, pr.sale_end,
+          COALESCE(v.link, p.link) AS link,
+          COALESCE((SELECT group_concat(url, char(10)) FROM (SELECT url FROM variant_images WHERE sku = v.sku ORDER BY position)),
+                   (SELECT group_concat(url, char(10)) FROM (SELECT url FROM product_images WHERE product_id = v.product_id ORDER BY position))) AS images,
+          v.color, v.size, v.size_system, v.size_type, p.gender, p.age_group, p.material, p.pattern,
+          p.google_product_category, p.product_type, v.weight,
+          (SELECT on_hand FROM stock_levels WHERE sku = v.sku AND location = 'online') AS quantity,
+          v.availability_date
+        FROM variants v JOIN products p ON p.product_id = v.product_id JOIN prices pr ON pr.sku = v.sku
+        """
+
+    static func view(_ row: Row) -> VariantView {
+        let currencyCode: String = row["currency"]
+        let exponent = Currency(code: currencyCode)?.exponent ?? 2
+        let images: String? = row["images"]
+        return VariantView(
+            productID: row["product_id"], sku: row["sku"], status: row["status"], title: row["title"],
+            description: row["description"], brand: row["brand"], gtin: row["gtin"], mpn: row["mpn"],
+            condition: row["condition"], price: Money.format(row["amount_minor"], exponent: exponent),
+            currency: currencyCode,
+            salePrice: (row["sale_amount_minor"] as Int64?).map { Money.format($0, exponent: exponent) },
+            saleStart: (row["sale_start"] as Int64?).map(Timestamp.init), saleEnd: (row["sale_end"] as Int64?).map(Timestamp.init),
+            link: row["link"], images: images.map { $0.split(separator: "\n").map(String.init) } ?? [],
+            color: row["color"], size: row["size"], sizeSystem: row["size_system"], sizeType: row["size_type"],
+            gender: row["gender"], ageGroup: row["age_group"], material: row["material"], pattern: row["pattern"],
+            googleProductCategory: row["google_product_category"], productType: row["product_type"],
+            weight: row["weight"], quantity: row["quantity"],
+            availabilityDate: (row["availability_date"] as Int64?).map(Timestamp.init))
+    }
+
+    /// Every SKU sorted by SKU, one at a time (memory does not grow with the catalog).
+    public static func forEachVariant(_ db: Database, _ body: (VariantView) throws -> Void) throws {
+        let cursor = try Row.fetchCursor(db, sql: variantSQL + " ORDER BY v.sku")
+        while let row = try cursor.next() { try body(view(row)) }
+    }
+
+    /// One SKU with its custom attributes and channel overrides, or `nil`.
+    public static func variant(_ db: Database, sku: String) throws -> VariantView? {
+        guard let row = try Row.fetchOne(db, sql: variantSQL + " WHERE v.sku = ?", arguments: [sku]) else { return nil }
+        var v = view(row)
+        v.custom = try Row.fetchAll(db, sql: "SELECT name, value FROM custom_attributes WHERE sku = ? ORDER BY name",
+                                    arguments: [sku]).map { ($0["name"], $0["value"]) }
+        v.overrides = try Row.fetchAll(
+            db, sql: "SELECT channel, field, value FROM channel_overrides WHERE sku = ? ORDER BY channel, field",
+            arguments: [sku]).map { ($0["channel"], $0["field"], $0["value"]) }
+        return v
+    }
+
+    /// A SKU's stock report, or `nil` when the SKU is unknown.
+    public static func stock(_ db: Database, sku: String) throws -> StockReport? {
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM variants WHERE sku = ?", arguments: [sku]) == true else {
+            return nil
+        }
+        let levels = try Row.fetchAll(db, sql: """
+            SELECT l.code, COALESCE(s.on_hand, 0) AS on_hand FROM locations l
+            LEFT JOIN stock_levels s ON s.location = l.code AND s.sku = ?
+            ORDER BY l.kind = 'store', l.code
+            """, arguments: [sku]).map { (location: $0["code"] as String, quantity: $0["on_hand"] as Int) }
+        let movements = try Row.fetchAll(
+            db, sql: "SELECT id, at, location, delta, kind, ref FROM stock_movements WHERE sku = ? ORDER BY id",
+            arguments: [sku]
+        ).map { StockMovement(id: $0["id"], at: $0["at"], location: $0["location"], delta: $0["delta"], kind: $0["kind"], ref: $0["ref"]) }
+        return StockReport(sku: sku, onHand: levels, movements: movements)
+    }
+
+    /// Counts for summaries: products, variants, stores.
+    public static func counts(_ db: Database) throws -> (products: Int, variants: Int, stores: Int, movements: Int) {
+        let row = try Row.fetchOne(db, sql: """
+            SELECT (SELECT count(*) FROM products), (SELECT count(*) FROM variants),
+                   (SELECT count(*) FROM locations WHERE kind = 'store'), (SELECT count(*) FROM stock_movements)
+            """)!
+        return (row[0], row[1], row[2], row[3])
+    }
+}

@@ -1,0 +1,57 @@
+import Catalog
+import Foundation
+import GRDB
+
+/// A problem with the database itself (cannot open, cannot migrate), as opposed to bad input.
+public struct StoreError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The canonical product repository: one SQLite database in WAL mode, migrated when opened.
+///
+/// Writers get a `Database` inside one immediate transaction; readers see one consistent snapshot.
+public struct CatalogStore: Sendable {
+    public let writer: DatabasePool
+    public let path: String
+
+    /// Opens (creating and migrating when needed) the database at `path`.
+    public init(path: String) throws {
+        self.path = path
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(30)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
+        }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw StoreError("\(path): error: the folder \(directory) does not exist")
+        }
+        do {
+            writer = try DatabasePool(path: path, configuration: config)
+            try Schema.migrator.migrate(writer)
+        } catch let error as DatabaseError {
+            throw StoreError("\(path): error: cannot open the database: \(error.message ?? "\(error.resultCode)")")
+        }
+    }
+
+    /// Runs `body` in one immediate write transaction; it commits only when `body` returns `.commit`.
+    public func write<T>(_ body: (Database) throws -> (T, commit: Bool)) throws -> T {
+        var result: T?
+        try writer.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                let (value, commit) = try body(db)
+                result = value
+                return commit ? .commit : .rollback
+            }
+        }
+        return result!
+    }
+
+    /// Runs `body` in one read transaction (one snapshot of the catalog).
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try writer.read(body)
+    }
+}

@@ -1,0 +1,192 @@
+import Catalog
+import Foundation
+import GRDB
+
+/// What an upsert did to a row.
+public enum Change: Sendable, Equatable { case new, updated, unchanged }
+
+/// Writes catalog rows inside one import transaction, with cached statements (the hot path of import).
+///
+/// Variants carry a content hash of everything the catalog says about them, so an unchanged row costs
+/// one indexed lookup. Duplicate SKUs within one file are found through a temporary table, never an
+/// in-memory set, so memory stays flat whatever the file size.
+public final class CatalogWriter {
+    public let db: Database
+    let at: String
+
+    public init(db: Database, now: Date = Date()) throws {
+        self.db = db
+        self.at = Timestamp(secondsSinceEpoch: Int64(now.timeIntervalSince1970)).iso8601UTC
+        try db.execute(sql: """
+            CREATE TEMP TABLE IF NOT EXISTS import_seen (key TEXT NOT NULL PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID;
+            DELETE FROM import_seen;
+            """)
+    }
+
+    /// Records `key` (a SKU) as seen on `line`; returns the earlier line when it was seen before.
+    public func firstLine(ofDuplicate key: String, line: Int) throws -> Int? {
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO import_seen(key, line) VALUES (?, ?)")
+        try insert.execute(arguments: [key, line])
+        if db.changesCount == 1 { return nil }
+        return try Int.fetchOne(db.cachedStatement(sql: "SELECT line FROM import_seen WHERE key = ?"), arguments: [key])
+    }
+
+    /// Inserts a product or merges its non-nil fields into the stored one.
+    public func upsert(_ product: Product) throws -> Change {
+        let values: [(any DatabaseValueConvertible)?] = [
+            product.title, product.description, product.brand, product.googleProductCategory, product.productType,
+            product.link, product.condition?.rawValue, product.gender?.rawValue, product.ageGroup?.rawValue,
+            product.material, product.pattern,
+        ]
+        let insert = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO products(product_id, title, description, brand, google_product_category,
+              product_type, link, condition, gender, age_group, material, pattern)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try insert.execute(arguments: StatementArguments([product.productID] + values))
+        var change: Change = .unchanged
+        if db.changesCount == 1 {
+            change = .new
+        } else if !product.isBare {
+            let update = try db.cachedStatement(sql: """
+                UPDATE products SET
+                  title = COALESCE(?1, title), description = COALESCE(?2, description), brand = COALESCE(?3, brand),
+                  google_product_category = COALESCE(?4, google_product_category),
+                  product_type = COALESCE(?5, product_type), link = COALESCE(?6, link),
+                  condition = COALESCE(?7, condition), gender = COALESCE(?8, gender),
+                  age_group = COALESCE(?9, age_group), material = COALESCE(?10, material),
+                  pattern = COALESCE(?11, pattern)
+                WHERE product_id = ?12 AND (
+                  COALESCE(?1, title) IS NOT title OR COALESCE(?2, description) IS NOT description OR
+                  COALESCE(?3, brand) IS NOT brand OR COALESCE(?4, google_product_category) IS NOT google_product_category OR
+                  COALESCE(?5, product_type) IS NOT product_type OR COALESCE(?6, link) IS NOT link OR
+                  COALESCE(?7, condition) IS NOT condition OR COALESCE(?8, gender) IS NOT gender OR
+                  COALESCE(?9, age_group) IS NOT age_group OR COALESCE(?10, material) IS NOT material OR
+                  COALESCE(?11, pattern) IS NOT pattern)
+                """)
+            try update.execute(arguments: StatementArguments(values + [product.productID]))
+            if db.changesCount == 1 { change = .updated }
+        }
+        if let images = product.images {
+            let stored = try String.fetchAll(
+                db.cachedStatement(sql: "SELECT url FROM product_images WHERE product_id = ? ORDER BY position"),
+                arguments: [product.productID])
+            if stored != images {
+                try db.cachedStatement(sql: "DELETE FROM product_images WHERE product_id = ?")
+                    .execute(arguments: [product.productID])
+                let insertImage = try db.cachedStatement(
+                    sql: "INSERT INTO product_images(product_id, position, url) VALUES (?, ?, ?)")
+                for (i, url) in images.enumerated() {
+                    try insertImage.execute(arguments: [product.productID, i + 1, url])
+                }
+                if change == .unchanged { change = .updated }
+            }
+        }
+        return change
+    }
+
+    /// Inserts a variant, or replaces it when its content differs from what is stored.
+    /// The product must exist (upsert it first).
+    public func upsert(_ variant: Variant) throws -> Change {
+        let hash = Int64(bitPattern: variant.contentHash)
+        let stored = try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT content_hash FROM variants WHERE sku = ?"), arguments: [variant.sku])
+        if stored == hash { return .unchanged }
+        let row: StatementArguments = [
+            variant.sku, variant.productID, variant.status.rawValue, variant.color, variant.size,
+            variant.sizeSystem?.rawValue, variant.sizeType?.rawValue, variant.link, variant.weight?.description,
+            variant.availabilityDate?.secondsSinceEpoch, hash,
+        ]
+        if stored == nil {
+            try db.cachedStatement(sql: """
+                INSERT INTO variants(sku, product_id, status, color, size, size_system, size_type, link, weight,
+                  availability_date, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: row)
+        } else {
+            try db.cachedStatement(sql: """
+                UPDATE variants SET product_id = ?2, status = ?3, color = ?4, size = ?5, size_system = ?6,
+                  size_type = ?7, link = ?8, weight = ?9, availability_date = ?10, content_hash = ?11
+                WHERE sku = ?1
+                """).execute(arguments: row)
+            for table in ["prices", "identifiers", "variant_images", "channel_overrides", "custom_attributes"] {
+                try db.cachedStatement(sql: "DELETE FROM \(table) WHERE sku = ?").execute(arguments: [variant.sku])
+            }
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO prices(sku, currency, amount_minor, sale_amount_minor, sale_start, sale_end)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                variant.sku, variant.price.currency.code, variant.price.minorUnits, variant.sale?.price.minorUnits,
+                variant.sale?.start?.secondsSinceEpoch, variant.sale?.end?.secondsSinceEpoch,
+            ])
+        let identifier = try db.cachedStatement(sql: "INSERT INTO identifiers(sku, scheme, value) VALUES (?, ?, ?)")
+        if let gtin = variant.gtin { try identifier.execute(arguments: [variant.sku, "gtin", gtin.digits]) }
+        if let mpn = variant.mpn { try identifier.execute(arguments: [variant.sku, "mpn", mpn]) }
+        if !variant.images.isEmpty {
+            let image = try db.cachedStatement(sql: "INSERT INTO variant_images(sku, position, url) VALUES (?, ?, ?)")
+            for (i, url) in variant.images.enumerated() { try image.execute(arguments: [variant.sku, i + 1, url]) }
+        }
+        if !variant.overrides.isEmpty {
+            let statement = try db.cachedStatement(
+                sql: "INSERT INTO channel_overrides(sku, channel, field, value) VALUES (?, ?, ?, ?)")
+            for (channel, fields) in variant.overrides {
+                for (field, value) in fields { try statement.execute(arguments: [variant.sku, channel, field, value]) }
+            }
+        }
+        if !variant.custom.isEmpty {
+            let statement = try db.cachedStatement(
+                sql: "INSERT INTO custom_attributes(sku, name, value) VALUES (?, ?, ?)")
+            for (name, value) in variant.custom { try statement.execute(arguments: [variant.sku, name, value]) }
+        }
+        return stored == nil ? .new : .updated
+    }
+
+    /// Whether a SKU exists in the store.
+    public func variantExists(_ sku: String) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM variants WHERE sku = ?"), arguments: [sku]) ?? false
+    }
+
+    /// Whether a location code exists (`online` always does).
+    public func locationExists(_ code: String) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM locations WHERE code = ?"), arguments: [code]) ?? false
+    }
+
+    /// Sets on-hand stock to an absolute `quantity` by appending the difference to the ledger.
+    /// Returns the delta (0 when the figure was already right: nothing is written then).
+    @discardableResult
+    public func setStock(sku: String, location: String, quantity: Int, kind: String, ref: String) throws -> Int {
+        let current = try Int.fetchOne(
+            db.cachedStatement(sql: "SELECT on_hand FROM stock_levels WHERE sku = ? AND location = ?"),
+            arguments: [sku, location]) ?? 0
+        let delta = quantity - current
+        if delta != 0 { try appendMovement(sku: sku, location: location, delta: delta, kind: kind, ref: ref) }
+        return delta
+    }
+
+    /// Appends one movement to the ledger (the stock level follows by trigger).
+    public func appendMovement(sku: String, location: String, delta: Int, kind: String, ref: String) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO stock_movements(at, sku, location, delta, kind, ref) VALUES (?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [at, sku, location, delta, kind, ref])
+    }
+
+    /// Inserts or updates a store; returns what happened.
+    public func upsert(_ store: StoreLocation) throws -> Change {
+        let args: StatementArguments = [
+            store.code, store.name, store.address, store.city, store.postalCode, store.country,
+            store.pickupMethod.rawValue, store.pickupSLA.rawValue,
+        ]
+        try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO locations(code, kind, name, address, city, postal_code, country, pickup_method, pickup_sla)
+            VALUES (?1, 'store', ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            """).execute(arguments: args)
+        if db.changesCount == 1 { return .new }
+        try db.cachedStatement(sql: """
+            UPDATE locations SET name = ?2, address = ?3, city = ?4, postal_code = ?5, country = ?6,
+              pickup_method = ?7, pickup_sla = ?8
+            WHERE code = ?1 AND kind = 'store' AND (name IS NOT ?2 OR address IS NOT ?3 OR city IS NOT ?4 OR
+              postal_code IS NOT ?5 OR country IS NOT ?6 OR pickup_method IS NOT ?7 OR pickup_sla IS NOT ?8)
+            """).execute(arguments: args)
+        return db.changesCount == 1 ? .updated : .unchanged
+    }
+}

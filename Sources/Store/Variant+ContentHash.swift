@@ -1,0 +1,54 @@
+import Catalog
+
+extension Variant {
+    /// A stable 64-bit FNV-1a hash of everything stored for the variant except stock, so a re-import
+    /// can tell "unchanged" with one lookup. Stable across runs and machines (not `Hasher`).
+    var contentHash: UInt64 {
+        var h = FNV1a()
+        h.add(sku)
+        h.add(productID)
+        h.add(status.rawValue)
+        h.add(gtin?.digits)
+        h.add(mpn)
+        h.add(price.description)
+        h.add(sale.map { "\($0.price) \($0.start?.secondsSinceEpoch ?? -1) \($0.end?.secondsSinceEpoch ?? -1)" })
+        h.add(link)
+        h.add(images.joined(separator: "\n"))
+        h.add(color)
+        h.add(size)
+        h.add(sizeSystem?.rawValue)
+        h.add(sizeType?.rawValue)
+        h.add(weight?.description)
+        h.add(availabilityDate.map { String($0.secondsSinceEpoch) })
+        for channel in overrides.keys.sorted() {
+            for (field, value) in overrides[channel, default: [:]].sorted(by: { $0.key < $1.key }) {
+                h.add("\(channel).\(field)")
+                h.add(value)
+            }
+        }
+        for (name, value) in custom.sorted(by: { $0.key < $1.key }) {
+            h.add("custom.\(name)")
+            h.add(value)
+        }
+        return h.value
+    }
+}
+
+struct FNV1a {
+    var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func add(_ s: String?) {
+        guard let s else {
+            byte(0xFF)
+            byte(0x00)
+            return
+        }
+        for b in s.utf8 { byte(b) }
+        byte(0x00)
+    }
+
+    mutating func byte(_ b: UInt8) {
+        value ^= UInt64(b)
+        value = value &* 0x0000_0100_0000_01B3
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Catalog
+import Foundation
+import Import
+import Store
+
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The whole loop on samples/, in a fresh database under --out.")
+
+    @Option(help: "The folder for the demo database and outputs.") var out: String = "demo"
+    @Option(help: "The samples folder (default: ./samples, else the one beside the source).") var samples: String?
+
+    func run() throws {
+        let samplesDir = try locateSamples()
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let dbPath = (out as NSString).appendingPathComponent("unifeed.sqlite")
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dbPath + suffix) }
+        let config = try orExit { try ConfigLoader.load(path: (samplesDir as NSString).appendingPathComponent("unifeed.toml")) }
+        let store = try orExit { try CatalogStore(path: dbPath) }
+        let importer = Importer(store: store, config: config)
+        print("Unifeed demo: samples from \(samplesDir), database \(dbPath)")
+        var options = ImportOptions()
+        options.progress = true
+        for (file, kind) in [("catalog.csv", ImportKind.catalog(nil)), ("stores.csv", .stores), ("inventory.csv", .inventory)] {
+            let path = (samplesDir as NSString).appendingPathComponent(file)
+            let summary = try orExit { try importer.run(path: path, displayName: "samples/\(file)", kind: kind, options: options) { printError($0.description) } }
+            print("  import \(summary.format): \(summary.line)")
+        }
+        let broken = (samplesDir as NSString).appendingPathComponent("broken-catalog.csv")
+        var dry = ImportOptions()
+        dry.dryRun = true
+        var brokenErrors = 0
+        let brokenSummary = try orExit {
+            try importer.run(path: broken, displayName: "samples/broken-catalog.csv", kind: .catalog(nil), options: dry) { _ in brokenErrors += 1 }
+        }
+        print("  dry run of the broken catalog: \(brokenSummary.line) (\(brokenErrors) problems; run `unifeed import catalog samples/broken-catalog.csv --dry-run` to see them)")
+        let counts = try store.read { try CatalogQueries.counts($0) }
+        print("Catalog: \(counts.products) products, \(counts.variants) SKUs, \(counts.stores) stores, \(counts.movements) stock movements")
+        print("Try: unifeed --db \(dbPath) products list | unifeed --db \(dbPath) stock show SKU")
+    }
+
+    private func locateSamples() throws -> String {
+        let candidates = [samples, "samples",
+                          URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                            .deletingLastPathComponent().appendingPathComponent("samples").path].compactMap { $0 }
+        for dir in candidates where FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("catalog.csv")) {
+            return dir
+        }
+        printError("error: samples folder not found (looked in \(candidates.joined(separator: ", "))); pass --samples DIR")
+        throw ExitCode.failure
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Catalog
+import Foundation
+import Import
+import Store
+
+/// `--db` and `--config`, accepted before or after the subcommand.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "The database (default: $UNIFEED_DB, else ./unifeed.sqlite).")
+    var db: String?
+
+    @Option(name: .long, help: "The config file (default: ./unifeed.toml when present, else built-in defaults).")
+    var config: String?
+
+    var databasePath: String {
+        db ?? ProcessInfo.processInfo.environment["UNIFEED_DB"] ?? "unifeed.sqlite"
+    }
+
+    /// Loads the config; a bad config prints its error and exits 1.
+    func loadConfig() throws -> UnifeedConfig {
+        let path = config ?? (FileManager.default.fileExists(atPath: "unifeed.toml") ? "unifeed.toml" : nil)
+        guard let path else { return UnifeedConfig() }
+        return try orExit { try ConfigLoader.load(path: path) }
+    }
+
+    func openStore() throws -> CatalogStore {
+        try orExit { try CatalogStore(path: databasePath) }
+    }
+}
+
+/// Runs `body`; an `InputError` or `StoreError` is printed to stderr and the command exits 1.
+func orExit<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as InputError {
+        printError(error.description)
+        throw ExitCode.failure
+    } catch let error as StoreError {
+        printError(error.description)
+        throw ExitCode.failure
+    }
+}
+
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+extension GlobalOptions {
+    /// DESIGN.md §3 puts `--db` and `--config` before the subcommand (`unifeed --db X import …`).
+    /// Every leaf command takes them through `@OptionGroup`, so leading ones are moved to the end.
+    static func hoisted(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            if a == "--db" || a == "--config", i + 1 < arguments.count {
+                leading += [a, arguments[i + 1]]
+                i += 2
+            } else if a.hasPrefix("--db=") || a.hasPrefix("--config=") {
+                leading.append(a)
+                i += 1
+            } else {
+                break
+            }
+        }
+        return Array(arguments[i...]) + leading
+    }
+}

@@ -1,0 +1,102 @@
+import ArgumentParser
+import Catalog
+import Foundation
+import Import
+import Store
+
+extension CatalogFormat: ExpressibleByArgument {}
+extension TextEncoding: ExpressibleByArgument {}
+
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import a catalog, stores or inventory from CSV.",
+        subcommands: [Catalog.self, Stores.self, Inventory.self])
+
+    /// Options every import shares.
+    struct Common: ParsableArguments {
+        @Option(help: "Text encoding of the file: utf-8 or windows-1252 (transcoded).")
+        var encoding: TextEncoding = .utf8
+        @Flag(help: "Any rejected row fails the whole import; nothing is written.")
+        var strict = false
+        @Flag(help: "Check everything, write nothing.")
+        var dryRun = false
+        @Option(help: "Write rejected rows (original header and values plus an error column) to this CSV.")
+        var rejects: String?
+        @Flag(help: "Print the summary as JSON on stdout.")
+        var json = false
+
+        var options: ImportOptions {
+            var o = ImportOptions()
+            o.encoding = encoding
+            o.strict = strict
+            o.dryRun = dryRun
+            o.rejectsPath = rejects
+            o.progress = !json
+            return o
+        }
+    }
+
+    struct Catalog: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Import a product catalog (unifeed, Shopify, WooCommerce or Akeneo CSV).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The CSV file.") var file: String
+        @Option(help: "auto, unifeed, shopify, woocommerce or akeneo.") var format: String = "auto"
+        @OptionGroup var common: Common
+
+        func validate() throws {
+            guard format == "auto" || CatalogFormat(rawValue: format) != nil else {
+                throw ValidationError("--format must be auto, unifeed, shopify, woocommerce or akeneo")
+            }
+        }
+
+        func run() throws {
+            try runImport(global: global, file: file, kind: .catalog(CatalogFormat(rawValue: format)), common: common)
+        }
+    }
+
+    struct Stores: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import stores: store_code,name,address,city,postal_code,country,pickup_method,pickup_sla.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The CSV file.") var file: String
+        @OptionGroup var common: Common
+        func run() throws { try runImport(global: global, file: file, kind: .stores, common: common) }
+    }
+
+    struct Inventory: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import stock counts: sku,location,quantity (location = a store_code or online).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The CSV file.") var file: String
+        @OptionGroup var common: Common
+        func run() throws { try runImport(global: global, file: file, kind: .inventory, common: common) }
+    }
+}
+
+/// Runs one import, prints problems to stderr and the summary to stdout, and exits as DESIGN.md §3 says.
+func runImport(global: GlobalOptions, file: String, kind: ImportKind, common: Import.Common) throws {
+    let config = try global.loadConfig()
+    let store = try global.openStore()
+    let summary = try orExit {
+        try Importer(store: store, config: config).run(path: file, displayName: file, kind: kind, options: common.options) {
+            printError($0.description)
+        }
+    }
+    if common.json {
+        print(summary.json.serialized())
+    } else {
+        print(summary.line)
+    }
+    if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+}
+
+extension ImportSummary {
+    var json: JSONValue {
+        .object([
+            ("file", .string(file)), ("format", .string(format)), ("rows", .int(rows)), ("imported", .int(imported)),
+            ("new", .int(new)), ("updated", .int(updated)), ("unchanged", .int(unchanged)),
+            ("rejected", .int(rejected)), ("skipped", .int(skipped)), ("warnings", .int(warnings)),
+            ("committed", .bool(committed)), ("dry_run", .bool(dryRun)), ("exit_code", .int(Int(exitCode))),
+        ])
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Catalog
+import Foundation
+import Store
+
+struct Products: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List or show products.", subcommands: [List.self, Show.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every SKU, sorted by SKU.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "A JSON array, one object per SKU.") var json = false
+
+        func run() throws {
+            let config = try global.loadConfig()
+            let store = try global.openStore()
+            let out = StandardOutput()
+            var first = true
+            if json { out.write("[") }
+            try store.read { db in
+                try CatalogQueries.forEachVariant(db) { v in
+                    if json {
+                        out.write((first ? "\n" : ",\n") + v.json(timeZone: config.shop.timeZone).serialized())
+                    } else {
+                        if first { out.write("sku\tproduct_id\tstatus\tprice\tsale_price\tonline\ttitle\n") }
+                        let sale = v.salePrice ?? "-"
+                        out.write("\(v.sku)\t\(v.productID)\t\(v.status)\t\(v.price) \(v.currency)\t\(sale)\t\(v.quantity.map(String.init) ?? "-")\t\(v.title ?? "")\n")
+                    }
+                    first = false
+                }
+            }
+            if json { out.write(first ? "]\n" : "\n]\n") }
+            out.flush()
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One SKU with its images, custom attributes and channel overrides.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The SKU.") var sku: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let config = try global.loadConfig()
+            let store = try global.openStore()
+            guard let v = try store.read({ try CatalogQueries.variant($0, sku: sku) }) else {
+                printError("error: unknown SKU (found: \(InputError.displayValue(sku)))")
+                throw ExitCode.failure
+            }
+            let object = v.json(detail: true, timeZone: config.shop.timeZone)
+            if json {
+                print(object.serialized(pretty: true))
+                return
+            }
+            guard case .object(let members) = object else { return }
+            for (key, value) in members {
+                let text: String
+                switch value {
+                case .null: continue
+                case .string(let s): text = s
+                default: text = value.serialized()
+                }
+                print("\(key): \(text)")
+            }
+        }
+    }
+}
+
+/// Buffered stdout for long listings.
+final class StandardOutput {
+    private var buffer: [UInt8] = []
+    func write(_ s: String) {
+        buffer.append(contentsOf: s.utf8)
+        if buffer.count > 1 << 16 { flush() }
+    }
+    func flush() {
+        FileHandle.standardOutput.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
