@@ -29,7 +29,7 @@ let package = Package(
         // Persistence: GRDB over the system SQLite, migrations, the stock ledger.
         .target(
             name: "Store",
-            dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         // Streaming CSV reader, one mapper per catalog format, the import pipeline, config loading.

@@ -142,6 +142,7 @@ public struct Importer {
                 }
             }
 
+            var lastProductID: String?
             func apply(_ record: MappedRecord) throws {
                 for warning in record.warnings {
                     summary.warnings += 1
@@ -178,12 +179,21 @@ public struct Importer {
                                                      at: InputLocation(file: name, line: record.source.line),
                                                      column: column, found: variant.sku))
                         } else {
-                            if let product { change = try writer.upsert(product) }
+                            // A product's fields come from its first row in the file; later rows
+                            // (product-level cells may be empty there) only need it to exist.
+                            if let product, product.productID != lastProductID {
+                                lastProductID = product.productID
+                                if try writer.firstLine(ofDuplicate: "\u{1}product\u{1}" + product.productID, line: record.source.line) == nil {
+                                    change = try writer.upsert(product)
+                                }
+                            }
                             if let variant {
-                                change = merge(change, try writer.upsert(variant))
+                                let variantChange = try writer.upsert(variant)
+                                change = merge(change, variantChange)
                                 if let quantity = variant.quantity {
                                     let delta = try writer.setStock(sku: variant.sku, location: StoreLocation.online, quantity: quantity,
-                                                                    kind: "catalog", ref: "\(name):\(record.source.line)")
+                                                                    kind: "catalog", ref: "\(name):\(record.source.line)",
+                                                                    knownZero: variantChange == .new)
                                     if delta != 0 { change = merge(change, .updated) }
                                 }
                             }

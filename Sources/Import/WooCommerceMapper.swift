@@ -1,4 +1,5 @@
 import Catalog
+import Foundation
 
 /// A key–value scratchpad for one import, kept outside memory (a temporary table), so that mappers
 /// that must remember something per product (WooCommerce `id:NNN` parents) stay flat in memory.
@@ -102,7 +103,8 @@ public struct WooCommerceMapper: RowMapper {
             if let id { try? scratch.remember(id, productID) }
             product = Product(productID: productID)
             product.title = r.text(c.name)
-            product.description = r.raw(c.description) ?? r.raw(c.short)
+            // WooCommerce's exporter writes newlines in descriptions as the two characters `\n`.
+            product.description = (r.raw(c.description) ?? r.raw(c.short)).map { $0.replacingOccurrences(of: "\\n", with: "\n") }
             product.brand = r.text(c.brands)
             product.productType = r.text(c.categories).map { String($0.split(separator: ",")[0]).trimmingASCIIWhitespace() }
         }

@@ -26,9 +26,15 @@ public final class CatalogWriter {
     /// Records `key` (a SKU) as seen on `line`; returns the earlier line when it was seen before.
     public func firstLine(ofDuplicate key: String, line: Int) throws -> Int? {
         let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO import_seen(key, line) VALUES (?, ?)")
-        try insert.execute(arguments: [key, line])
-        if db.changesCount == 1 { return nil }
-        return try Int.fetchOne(db.cachedStatement(sql: "SELECT line FROM import_seen WHERE key = ?"), arguments: [key])
+        insert.resetForBinding()
+        insert.bind(1, key)
+        insert.bind(2, line)
+        try insert.run(db)
+        if db.lastChanges == 1 { return nil }
+        let select = try db.cachedStatement(sql: "SELECT line FROM import_seen WHERE key = ?")
+        select.resetForBinding()
+        select.bind(1, key)
+        return try select.firstInt64(db).map { Int($0) }
     }
 
     /// Inserts a product or merges its non-nil fields into the stored one.
@@ -43,9 +49,12 @@ public final class CatalogWriter {
               product_type, link, condition, gender, age_group, material, pattern)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        try insert.execute(arguments: StatementArguments([product.productID] + values))
+        insert.resetForBinding()
+        insert.bind(1, product.productID)
+        for (i, value) in productTexts(product).enumerated() { insert.bind(Int32(i + 2), value) }
+        try insert.run(db)
         var change: Change = .unchanged
-        if db.changesCount == 1 {
+        if db.lastChanges == 1 {
             change = .new
         } else if !product.isBare {
             let update = try db.cachedStatement(sql: """
@@ -89,56 +98,99 @@ public final class CatalogWriter {
     /// The product must exist (upsert it first).
     public func upsert(_ variant: Variant) throws -> Change {
         let hash = Int64(bitPattern: variant.contentHash)
-        let stored = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT content_hash FROM variants WHERE sku = ?"), arguments: [variant.sku])
+        let select = try db.cachedStatement(sql: "SELECT content_hash FROM variants WHERE sku = ?")
+        select.resetForBinding()
+        select.bind(1, variant.sku)
+        let stored = try select.firstInt64(db)
         if stored == hash { return .unchanged }
-        let row: StatementArguments = [
-            variant.sku, variant.productID, variant.status.rawValue, variant.color, variant.size,
-            variant.sizeSystem?.rawValue, variant.sizeType?.rawValue, variant.link, variant.weight?.description,
-            variant.availabilityDate?.secondsSinceEpoch, hash,
-        ]
+        let statement: Statement
         if stored == nil {
-            try db.cachedStatement(sql: """
+            statement = try db.cachedStatement(sql: """
                 INSERT INTO variants(sku, product_id, status, color, size, size_system, size_type, link, weight,
                   availability_date, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: row)
+                """)
         } else {
-            try db.cachedStatement(sql: """
+            statement = try db.cachedStatement(sql: """
                 UPDATE variants SET product_id = ?2, status = ?3, color = ?4, size = ?5, size_system = ?6,
                   size_type = ?7, link = ?8, weight = ?9, availability_date = ?10, content_hash = ?11
                 WHERE sku = ?1
-                """).execute(arguments: row)
+                """)
             for table in ["prices", "identifiers", "variant_images", "channel_overrides", "custom_attributes"] {
-                try db.cachedStatement(sql: "DELETE FROM \(table) WHERE sku = ?").execute(arguments: [variant.sku])
+                let delete = try db.cachedStatement(sql: "DELETE FROM \(table) WHERE sku = ?")
+                delete.resetForBinding()
+                delete.bind(1, variant.sku)
+                try delete.run(db)
             }
         }
-        try db.cachedStatement(sql: """
+        statement.resetForBinding()
+        statement.bind(1, variant.sku)
+        statement.bind(2, variant.productID)
+        statement.bind(3, variant.status.rawValue)
+        statement.bind(4, variant.color)
+        statement.bind(5, variant.size)
+        statement.bind(6, variant.sizeSystem?.rawValue)
+        statement.bind(7, variant.sizeType?.rawValue)
+        statement.bind(8, variant.link)
+        statement.bind(9, variant.weight?.description)
+        statement.bind(10, variant.availabilityDate?.secondsSinceEpoch)
+        statement.bind(11, hash)
+        try statement.run(db)
+
+        let price = try db.cachedStatement(sql: """
             INSERT INTO prices(sku, currency, amount_minor, sale_amount_minor, sale_start, sale_end)
             VALUES (?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                variant.sku, variant.price.currency.code, variant.price.minorUnits, variant.sale?.price.minorUnits,
-                variant.sale?.start?.secondsSinceEpoch, variant.sale?.end?.secondsSinceEpoch,
-            ])
-        let identifier = try db.cachedStatement(sql: "INSERT INTO identifiers(sku, scheme, value) VALUES (?, ?, ?)")
-        if let gtin = variant.gtin { try identifier.execute(arguments: [variant.sku, "gtin", gtin.digits]) }
-        if let mpn = variant.mpn { try identifier.execute(arguments: [variant.sku, "mpn", mpn]) }
-        if !variant.images.isEmpty {
-            let image = try db.cachedStatement(sql: "INSERT INTO variant_images(sku, position, url) VALUES (?, ?, ?)")
-            for (i, url) in variant.images.enumerated() { try image.execute(arguments: [variant.sku, i + 1, url]) }
+            """)
+        price.resetForBinding()
+        price.bind(1, variant.sku)
+        price.bind(2, variant.price.currency.code)
+        price.bind(3, variant.price.minorUnits)
+        price.bind(4, variant.sale?.price.minorUnits)
+        price.bind(5, variant.sale?.start?.secondsSinceEpoch)
+        price.bind(6, variant.sale?.end?.secondsSinceEpoch)
+        try price.run(db)
+
+        var identifiers: [(String, String)] = []
+        if let gtin = variant.gtin { identifiers.append(("gtin", gtin.digits)) }
+        if let mpn = variant.mpn { identifiers.append(("mpn", mpn)) }
+        try insertRows(into: "identifiers(sku, scheme, value)", key: variant.sku, identifiers)
+        try insertRows(into: "variant_images(sku, position, url)", key: variant.sku,
+                       variant.images.enumerated().map { (String($0.offset + 1), $0.element) })
+        var overrides: [(String, String, String)] = []
+        for (channel, fields) in variant.overrides.sorted(by: { $0.key < $1.key }) {
+            for (field, value) in fields.sorted(by: { $0.key < $1.key }) { overrides.append((channel, field, value)) }
         }
-        if !variant.overrides.isEmpty {
-            let statement = try db.cachedStatement(
-                sql: "INSERT INTO channel_overrides(sku, channel, field, value) VALUES (?, ?, ?, ?)")
-            for (channel, fields) in variant.overrides {
-                for (field, value) in fields { try statement.execute(arguments: [variant.sku, channel, field, value]) }
+        for chunk in stride(from: 0, to: overrides.count, by: 100) {
+            let part = overrides[chunk..<min(chunk + 100, overrides.count)]
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO channel_overrides(sku, channel, field, value) VALUES " + Array(repeating: "(?, ?, ?, ?)", count: part.count).joined(separator: ", "))
+            insert.resetForBinding()
+            for (i, (channel, field, value)) in part.enumerated() {
+                insert.bind(Int32(i * 4 + 1), variant.sku)
+                insert.bind(Int32(i * 4 + 2), channel)
+                insert.bind(Int32(i * 4 + 3), field)
+                insert.bind(Int32(i * 4 + 4), value)
             }
+            try insert.run(db)
         }
-        if !variant.custom.isEmpty {
-            let statement = try db.cachedStatement(
-                sql: "INSERT INTO custom_attributes(sku, name, value) VALUES (?, ?, ?)")
-            for (name, value) in variant.custom { try statement.execute(arguments: [variant.sku, name, value]) }
-        }
+        try insertRows(into: "custom_attributes(sku, name, value)", key: variant.sku,
+                       variant.custom.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value) })
         return stored == nil ? .new : .updated
+    }
+
+    /// Inserts `(key, a, b)` rows in one statement per 100 rows (fewer steps than one insert each).
+    private func insertRows(into table: String, key: String, _ rows: [(String, String)]) throws {
+        for chunk in stride(from: 0, to: rows.count, by: 100) {
+            let part = rows[chunk..<min(chunk + 100, rows.count)]
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO \(table) VALUES " + Array(repeating: "(?, ?, ?)", count: part.count).joined(separator: ", "))
+            insert.resetForBinding()
+            for (i, (a, b)) in part.enumerated() {
+                insert.bind(Int32(i * 3 + 1), key)
+                insert.bind(Int32(i * 3 + 2), a)
+                insert.bind(Int32(i * 3 + 3), b)
+            }
+            try insert.run(db)
+        }
     }
 
     /// Whether a SKU exists in the store.
@@ -153,11 +205,17 @@ public final class CatalogWriter {
 
     /// Sets on-hand stock to an absolute `quantity` by appending the difference to the ledger.
     /// Returns the delta (0 when the figure was already right: nothing is written then).
+    /// - Parameter knownZero: the caller knows there is no stock record yet (a SKU created just now).
     @discardableResult
-    public func setStock(sku: String, location: String, quantity: Int, kind: String, ref: String) throws -> Int {
-        let current = try Int.fetchOne(
-            db.cachedStatement(sql: "SELECT on_hand FROM stock_levels WHERE sku = ? AND location = ?"),
-            arguments: [sku, location]) ?? 0
+    public func setStock(sku: String, location: String, quantity: Int, kind: String, ref: String, knownZero: Bool = false) throws -> Int {
+        var current = 0
+        if !knownZero {
+            let select = try db.cachedStatement(sql: "SELECT on_hand FROM stock_levels WHERE sku = ? AND location = ?")
+            select.resetForBinding()
+            select.bind(1, sku)
+            select.bind(2, location)
+            current = Int(try select.firstInt64(db) ?? 0)
+        }
         let delta = quantity - current
         if delta != 0 { try appendMovement(sku: sku, location: location, delta: delta, kind: kind, ref: ref) }
         return delta
@@ -165,9 +223,23 @@ public final class CatalogWriter {
 
     /// Appends one movement to the ledger (the stock level follows by trigger).
     public func appendMovement(sku: String, location: String, delta: Int, kind: String, ref: String) throws {
-        try db.cachedStatement(sql: """
+        let insert = try db.cachedStatement(sql: """
             INSERT INTO stock_movements(at, sku, location, delta, kind, ref) VALUES (?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [at, sku, location, delta, kind, ref])
+            """)
+        insert.resetForBinding()
+        insert.bind(1, at)
+        insert.bind(2, sku)
+        insert.bind(3, location)
+        insert.bind(4, delta)
+        insert.bind(5, kind)
+        insert.bind(6, ref)
+        try insert.run(db)
+    }
+
+    private func productTexts(_ product: Product) -> [String?] {
+        [product.title, product.description, product.brand, product.googleProductCategory, product.productType,
+         product.link, product.condition?.rawValue, product.gender?.rawValue, product.ageGroup?.rawValue,
+         product.material, product.pattern]
     }
 
     /// Inserts or updates a store; returns what happened.

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Benchmarks (DESIGN.md §8): import of a synthetic native catalog of N variants, with sqlite3's own
+# `.import` of the same CSV as the floor, measured in the same run with /usr/bin/time -v.
+#
+#   scripts/bench.sh [N ...]        default: 100000 1000000
+#   BENCH_DIR=/tmp/unifeed-bench    where the generated files and databases go
+#
+# Prints one line per measurement: what, N, wall seconds, peak RSS (MB), and the ratio to the floor.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(100000 1000000)
+dir=${BENCH_DIR:-/tmp/unifeed-bench}
+mkdir -p "$dir"
+command -v /usr/bin/time >/dev/null || { echo "bench: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
+command -v sqlite3 >/dev/null || { echo "bench: needs sqlite3 (apt-get install sqlite3)" >&2; exit 1; }
+
+swift build -c release --product unifeed >&2
+bin=$(swift build -c release --show-bin-path)/unifeed
+
+# measure LABEL N COMMAND... -> sets WALL and RSS, prints a line
+measure() {
+  local label=$1 n=$2; shift 2
+  local log="$dir/time-$label-$n.log"
+  /usr/bin/time -v "$@" >"$dir/out-$label-$n.log" 2>"$log" || { echo "bench: $label failed, see $log" >&2; tail -5 "$log" >&2; exit 1; }
+  local wall rss
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+  rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2/1024}' "$log")
+  WALL=$wall; RSS=$rss
+}
+
+printf '%-28s %10s %9s %9s %8s\n' "measurement" "N" "wall s" "RSS MB" "x floor"
+for n in "${sizes[@]}"; do
+  csv="$dir/catalog-$n.csv"
+  [ -s "$csv" ] || python3 scripts/gen_catalog.py "$n" "$csv"
+  size_mb=$(awk -v b="$(stat -c %s "$csv")" 'BEGIN{printf "%.0f", b/1048576}')
+
+  rm -f "$dir/floor-$n.db"
+  measure sqlite3-import "$n" sqlite3 "$dir/floor-$n.db" ".import --csv $csv t"
+  floor=$WALL
+  printf '%-28s %10s %9s %9s %8s   (%s MB CSV)\n' "sqlite3 .import (floor)" "$n" "$WALL" "$RSS" "1.00" "$size_mb"
+
+  rm -f "$dir/unifeed-$n.sqlite"*
+  measure import-catalog "$n" "$bin" --db "$dir/unifeed-$n.sqlite" --config samples/unifeed.toml import catalog "$csv"
+  printf '%-28s %10s %9s %9s %8s\n' "import catalog (new)" "$n" "$WALL" "$RSS" "$(awk -v a="$WALL" -v b="$floor" 'BEGIN{printf "%.2f", a/b}')"
+
+  measure reimport-catalog "$n" "$bin" --db "$dir/unifeed-$n.sqlite" --config samples/unifeed.toml import catalog "$csv"
+  printf '%-28s %10s %9s %9s %8s\n' "import catalog (unchanged)" "$n" "$WALL" "$RSS" "$(awk -v a="$WALL" -v b="$floor" 'BEGIN{printf "%.2f", a/b}')"
+done
