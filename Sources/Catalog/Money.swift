@@ -120,7 +120,16 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-extension StringProtocol where UTF8View: BidirectionalCollection {
+extension String {
+    /// The string without leading and trailing ASCII spaces, tabs, CR and LF (no copy when there are none).
+    public func trimmingASCIIWhitespace() -> String {
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        if !first.isASCIIWhitespace && !last.isASCIIWhitespace { return self }
+        return self[...].trimmingASCIIWhitespace()
+    }
+}
+
+extension Substring {
     /// The string without leading and trailing ASCII spaces, tabs, CR and LF.
     public func trimmingASCIIWhitespace() -> String {
         let utf8 = self.utf8

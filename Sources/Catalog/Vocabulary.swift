@@ -7,11 +7,24 @@ public protocol Vocabulary: RawRepresentable<String>, CaseIterable, Hashable, Se
 }
 
 extension Vocabulary {
-    /// Parses a cell; the error lists every accepted value.
+    /// Parses a cell (case-insensitive, `_` and space alike); the error lists every accepted value.
     public static func parse(_ text: String) throws(ValueError) -> Self {
-        let key = text.trimmingASCIIWhitespace().lowercased().replacingOccurrences(of: " ", with: "_")
-        for value in allCases where value.rawValue.lowercased() == key { return value }
+        for value in allCases where Self.matches(text, value.rawValue) { return value }
         throw ValueError("unknown \(noun), expected one of: \(allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+
+    /// ASCII case-insensitive comparison that ignores surrounding blanks and treats ` ` as `_`.
+    static func matches(_ text: String, _ canonical: String) -> Bool {
+        var a = text.utf8[...]
+        while let f = a.first, f == 0x20 || f == 0x09 { a = a.dropFirst() }
+        while let l = a.last, l == 0x20 || l == 0x09 || l == 0x0D || l == 0x0A { a = a.dropLast() }
+        guard a.count == canonical.utf8.count else { return false }
+        for (x, y) in zip(a, canonical.utf8) {
+            let lx = (x >= 65 && x <= 90) ? x + 32 : (x == 0x20 ? 0x5F : x)
+            let ly = (y >= 65 && y <= 90) ? y + 32 : y
+            if lx != ly { return false }
+        }
+        return true
     }
 }
 
@@ -70,8 +83,8 @@ public enum PickupSLA: String, Vocabulary {
     public static let noun = "pickup_sla"
 
     public static func parse(_ text: String) throws(ValueError) -> PickupSLA {
-        let key = text.trimmingASCIIWhitespace().lowercased().replacingOccurrences(of: " ", with: "_")
-        for value in allCases where value.rawValue == key || value.rawValue.replacingOccurrences(of: "-", with: "_") == key {
+        for value in allCases
+        where matches(text, value.rawValue) || matches(text, value.rawValue.replacingOccurrences(of: "-", with: "_")) {
             return value
         }
         throw ValueError("unknown \(noun), expected one of: \(allCases.map(\.rawValue).joined(separator: ", "))")

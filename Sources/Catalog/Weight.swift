@@ -15,17 +15,32 @@ public struct Weight: Hashable, Sendable, CustomStringConvertible {
     }
 
     public static func parse(_ text: String) throws(ValueError) -> Weight {
-        let s = text.trimmingASCIIWhitespace()
-        let number = s.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
-        let unitText = s.dropFirst(number.count).trimmingCharacters(in: " ").lowercased()
-        let aliases: [String: Unit] = ["g": .g, "gram": .g, "grams": .g, "kg": .kg, "kgs": .kg, "lb": .lb, "lbs": .lb,
-                                       "oz": .oz]
-        guard !number.isEmpty, number.filter({ $0 == "." }).count <= 1, number != ".",
-            let unit = aliases[unitText]
-        else {
+        let u = text.utf8
+        var i = u.startIndex
+        while i < u.endIndex, u[i] == 0x20 { i = u.index(after: i) }
+        let numberStart = i
+        var dots = 0
+        while i < u.endIndex, (u[i] >= 48 && u[i] <= 57) || u[i] == 46 {
+            if u[i] == 46 { dots += 1 }
+            i = u.index(after: i)
+        }
+        let number = String(text[numberStart..<i])
+        while i < u.endIndex, u[i] == 0x20 { i = u.index(after: i) }
+        var unitEnd = u.endIndex
+        while unitEnd > i, u[u.index(before: unitEnd)] == 0x20 { unitEnd = u.index(before: unitEnd) }
+        let unitText = text[i..<unitEnd]
+        let unit: Unit?
+        switch unitText {
+        case "g", "G", "gram", "grams": unit = .g
+        case "kg", "KG", "Kg", "kgs": unit = .kg
+        case "lb", "LB", "lbs", "Lbs", "LBS": unit = .lb
+        case "oz", "OZ", "Oz": unit = .oz
+        default: unit = nil
+        }
+        guard !number.isEmpty, dots <= 1, number != ".", let unit else {
             throw ValueError("expected a number and a unit (g, kg, lb, oz), e.g. 0.3 kg")
         }
-        return Weight(value: String(number), unit: unit)
+        return Weight(value: number, unit: unit)
     }
 }
 

@@ -143,6 +143,7 @@ public struct Importer {
             }
 
             var lastProductID: String?
+            var failure: (any Error)?
             func apply(_ record: MappedRecord) throws {
                 for warning in record.warnings {
                     summary.warnings += 1
@@ -215,39 +216,53 @@ public struct Importer {
                 }
             }
 
-            while try reader.next() {
-                summary.rows += 1
-                var fields = reader.fields
-                var rowErrors: [InputError] = []
-                let at = InputLocation(file: name, line: reader.line)
-                if fields.count != header.names.count {
-                    rowErrors.append(InputError("expected \(header.names.count) fields as in the header, found \(fields.count)", at: at))
-                }
-                for i in fields.indices {
-                    let utf8 = fields[i].utf8
-                    if let first = utf8.first {
-                        if first == UInt8(ascii: "'"), utf8.count > 1 {
-                            let second = utf8[utf8.index(after: utf8.startIndex)]
-                            if second == UInt8(ascii: "=") || second == UInt8(ascii: "+") || second == UInt8(ascii: "-") || second == UInt8(ascii: "@") {
-                                fields[i] = String(fields[i].dropFirst())
-                            }
-                        }
-                        if utf8.contains(0) {
-                            rowErrors.append(InputError("contains a NUL byte", at: at, column: reader.columnName(i), found: fields[i]))
-                        }
+            func consume(_ batch: [MappedRecord]) throws {
+                for record in batch {
+                    summary.rows += 1
+                    try apply(record)
+                    if interactive && summary.rows % 50_000 == 0 {
+                        FileHandle.standardError.write(Data("\r\(name): \(summary.rows) rows…".utf8))
                     }
                 }
-                let row = SourceRow(line: reader.line, fields: fields)
-                if !rowErrors.isEmpty {
-                    try apply(MappedRecord(source: row, payload: .skip("bad row"), errors: rowErrors))
-                } else {
-                    for record in mapper.consume(row) { try apply(record) }
+            }
+
+            if mapper is WooCommerceMapper {
+                // Its mapper looks parents up in this connection's scratch table: one thread.
+                var producer = RowProducer(reader: reader, header: header, mapper: mapper)
+                try producer.run { batch in
+                    do { try consume(batch) } catch { failure = error; return false }
+                    return true
                 }
-                if interactive && summary.rows % 50_000 == 0 {
-                    FileHandle.standardError.write(Data("\r\(name): \(summary.rows) rows…".utf8))
+                if let failure { throw failure }
+            } else {
+                let pipe = RecordPipe()
+                let transfer = UnsafeTransfer(RowProducer(reader: reader, header: header, mapper: mapper))
+                let thread = Thread {
+                    var producer = transfer.value
+                    do {
+                        try producer.run { pipe.put(.batch($0)) }
+                        pipe.put(.end)
+                    } catch {
+                        pipe.put(.failed(error))
+                    }
+                }
+                thread.stackSize = 8 << 20
+                thread.start()
+                do {
+                    loop: while true {
+                        switch pipe.take() {
+                        case .batch(let batch):
+                            try consume(batch)
+                            pipe.recycle(batch)
+                        case .failed(let error): throw error
+                        case .end: break loop
+                        }
+                    }
+                } catch {
+                    pipe.cancel()
+                    throw error
                 }
             }
-            for record in mapper.finish() { try apply(record) }
             if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             if summary.rows == 0 {
                 throw InputError("no data rows after the header", at: InputLocation(file: name, line: 1))
@@ -287,5 +302,59 @@ final class TempTableScratch: ImportScratch {
     }
     func recall(_ key: String) throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM import_keys WHERE key = ?"), arguments: [key])
+    }
+}
+
+/// Moves a value to another thread when the sender gives it up entirely (the import's reader and mapper
+/// go to the producer thread and are never touched again by the caller).
+struct UnsafeTransfer<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// Reads, checks and maps rows, handing records on in batches of 256.
+struct RowProducer {
+    let reader: CSVReader
+    let header: Header
+    var mapper: any RowMapper
+
+    /// Runs to the end of the file, or until `emit` returns `false`. Throws what the reader throws.
+    mutating func run(_ emit: ([MappedRecord]) -> Bool) throws {
+        var batch: [MappedRecord] = []
+        batch.reserveCapacity(256)
+        while try reader.next() {
+            var fields = reader.fields
+            var rowErrors: [InputError] = []
+            let at = InputLocation(file: header.file, line: reader.line)
+            if fields.count != header.names.count {
+                rowErrors.append(InputError("expected \(header.names.count) fields as in the header, found \(fields.count)", at: at))
+            }
+            for i in fields.indices {
+                let utf8 = fields[i].utf8
+                guard let first = utf8.first else { continue }
+                // Undo the formula guard that --rejects files carry (`'=…`, `'+…`, `'-…`, `'@…`).
+                if first == UInt8(ascii: "'"), utf8.count > 1 {
+                    let second = utf8[utf8.index(after: utf8.startIndex)]
+                    if second == UInt8(ascii: "=") || second == UInt8(ascii: "+") || second == UInt8(ascii: "-") || second == UInt8(ascii: "@") {
+                        fields[i] = String(fields[i].dropFirst())
+                    }
+                }
+                if utf8.contains(0) {
+                    rowErrors.append(InputError("contains a NUL byte", at: at, column: reader.columnName(i), found: fields[i]))
+                }
+            }
+            let row = SourceRow(line: reader.line, fields: fields)
+            if !rowErrors.isEmpty {
+                batch.append(MappedRecord(source: row, payload: .skip("bad row"), errors: rowErrors))
+            } else {
+                batch.append(contentsOf: mapper.consume(row))
+            }
+            if batch.count >= 256 {
+                guard emit(batch) else { return }
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        batch.append(contentsOf: mapper.finish())
+        _ = emit(batch)
     }
 }

@@ -13,20 +13,84 @@ public struct NativeMapper: RowMapper {
 
     let header: Header
     let config: UnifeedConfig
-    let c: [String: Int]
+    let c: Columns
     /// `CHANNEL.FIELD` columns: index → (channel, field).
     let overrideColumns: [(Int, String, String)]
     /// `custom.NAME` columns: index → name.
     let customColumns: [(Int, String)]
     public private(set) var headerWarnings: [InputError] = []
 
+    /// Column indexes of the native columns present in the header.
+    struct Columns {
+        var productId: Int?
+        var sku: Int?
+        var status: Int?
+        var title: Int?
+        var description: Int?
+        var brand: Int?
+        var gtin: Int?
+        var mpn: Int?
+        var condition: Int?
+        var price: Int?
+        var currency: Int?
+        var salePrice: Int?
+        var saleStart: Int?
+        var saleEnd: Int?
+        var link: Int?
+        var imageLink: Int?
+        var additionalImageLinks: Int?
+        var color: Int?
+        var size: Int?
+        var sizeSystem: Int?
+        var sizeType: Int?
+        var gender: Int?
+        var ageGroup: Int?
+        var material: Int?
+        var pattern: Int?
+        var googleProductCategory: Int?
+        var productType: Int?
+        var weight: Int?
+        var quantity: Int?
+        var availabilityDate: Int?
+        init(_ header: Header) {
+            productId = header.column("product_id")
+            sku = header.column("sku")
+            status = header.column("status")
+            title = header.column("title")
+            description = header.column("description")
+            brand = header.column("brand")
+            gtin = header.column("gtin")
+            mpn = header.column("mpn")
+            condition = header.column("condition")
+            price = header.column("price")
+            currency = header.column("currency")
+            salePrice = header.column("sale_price")
+            saleStart = header.column("sale_start")
+            saleEnd = header.column("sale_end")
+            link = header.column("link")
+            imageLink = header.column("image_link")
+            additionalImageLinks = header.column("additional_image_links")
+            color = header.column("color")
+            size = header.column("size")
+            sizeSystem = header.column("size_system")
+            sizeType = header.column("size_type")
+            gender = header.column("gender")
+            ageGroup = header.column("age_group")
+            material = header.column("material")
+            pattern = header.column("pattern")
+            googleProductCategory = header.column("google_product_category")
+            productType = header.column("product_type")
+            weight = header.column("weight")
+            quantity = header.column("quantity")
+            availabilityDate = header.column("availability_date")
+        }
+    }
+
     public init(header: Header, config: UnifeedConfig) throws {
         try header.require(Self.required, format: "unifeed")
         self.header = header
         self.config = config
-        var c: [String: Int] = [:]
-        for name in Self.columns { c[name] = header.column(name) }
-        self.c = c
+        self.c = Columns(header)
         var overrides: [(Int, String, String)] = []
         var custom: [(Int, String)] = []
         var warnings: [InputError] = []
@@ -63,56 +127,56 @@ public struct NativeMapper: RowMapper {
     public mutating func consume(_ source: SourceRow) -> [MappedRecord] {
         var r = RowReader(header: header, row: source)
         let shop = config.shop
-        let productID = r.parse(c["product_id"]) { s throws(ValueError) in try Identifier.validate(s, noun: "product_id") }
-        let sku = r.parse(c["sku"]) { s throws(ValueError) in try Identifier.validate(s, noun: "sku") }
-        if r.text(c["product_id"]) == nil { r.fail(c["product_id"], "product_id is required") }
-        if r.text(c["sku"]) == nil { r.fail(c["sku"], "sku is required") }
+        let productID = r.parse(c.productId) { s throws(ValueError) in try Identifier.validate(s, noun: "product_id") }
+        let sku = r.parse(c.sku) { s throws(ValueError) in try Identifier.validate(s, noun: "sku") }
+        if r.text(c.productId) == nil { r.fail(c.productId, "product_id is required") }
+        if r.text(c.sku) == nil { r.fail(c.sku, "sku is required") }
 
         var product = Product(productID: productID ?? "")
-        product.title = r.text(c["title"])
-        product.description = r.raw(c["description"])
-        product.brand = r.text(c["brand"])
-        product.googleProductCategory = r.text(c["google_product_category"])
-        product.productType = r.text(c["product_type"])
-        product.condition = r.parse(c["condition"], Condition.parse)
-        product.gender = r.parse(c["gender"], Gender.parse)
-        product.ageGroup = r.parse(c["age_group"], AgeGroup.parse)
-        product.material = r.text(c["material"])
-        product.pattern = r.text(c["pattern"])
+        product.title = r.text(c.title)
+        product.description = r.raw(c.description)
+        product.brand = r.text(c.brand)
+        product.googleProductCategory = r.text(c.googleProductCategory)
+        product.productType = r.text(c.productType)
+        product.condition = r.parse(c.condition, Condition.parse)
+        product.gender = r.parse(c.gender, Gender.parse)
+        product.ageGroup = r.parse(c.ageGroup, AgeGroup.parse)
+        product.material = r.text(c.material)
+        product.pattern = r.text(c.pattern)
 
         let pricing = PriceCells(
-            price: c["price"], currency: c["currency"], salePrice: c["sale_price"], saleStart: c["sale_start"],
-            saleEnd: c["sale_end"])
+            price: c.price, currency: c.currency, salePrice: c.salePrice, saleStart: c.saleStart,
+            saleEnd: c.saleEnd)
         let money = pricing.read(&r, shop: shop)
         var variant = Variant(sku: sku ?? "", productID: productID ?? "", price: money?.price ?? Money(minorUnits: 0, currency: shop.currency))
         variant.sale = money?.sale
-        variant.status = r.parse(c["status"], VariantStatus.parse) ?? .active
-        variant.gtin = r.parse(c["gtin"]) { s throws(ValueError) in try GTIN(parsing: s) }
-        variant.mpn = r.text(c["mpn"])
-        variant.color = r.text(c["color"])
-        variant.size = r.text(c["size"])
-        variant.sizeSystem = r.parse(c["size_system"], SizeSystem.parse)
-        variant.sizeType = r.parse(c["size_type"], SizeType.parse)
-        variant.weight = r.parse(c["weight"], Weight.parse)
-        variant.availabilityDate = r.parse(c["availability_date"]) { s throws(ValueError) in
+        variant.status = r.parse(c.status, VariantStatus.parse) ?? .active
+        variant.gtin = r.parse(c.gtin) { s throws(ValueError) in try GTIN(parsing: s) }
+        variant.mpn = r.text(c.mpn)
+        variant.color = r.text(c.color)
+        variant.size = r.text(c.size)
+        variant.sizeSystem = r.parse(c.sizeSystem, SizeSystem.parse)
+        variant.sizeType = r.parse(c.sizeType, SizeType.parse)
+        variant.weight = r.parse(c.weight, Weight.parse)
+        variant.availabilityDate = r.parse(c.availabilityDate) { s throws(ValueError) in
             try Timestamp.parse(s, timeZone: shop.timeZone)
         }
-        variant.quantity = r.parse(c["quantity"], Quantity.parse)
+        variant.quantity = r.parse(c.quantity, Quantity.parse)
         // A link on the row belongs to the variant; the template fills it when the whole product has none.
-        variant.link = r.parse(c["link"], WebURL.validate)
+        variant.link = r.parse(c.link, WebURL.validate)
         if variant.link == nil, let template = shop.linkTemplate, let productID, let sku {
             variant.link = WebURL.fill(template: template, productID: productID, sku: sku)
         }
         var images: [String] = []
-        if let main = r.parse(c["image_link"], { s throws(ValueError) in try WebURL.resolveImage(s, base: shop.imageBaseURL) }) {
+        if let main = r.parse(c.imageLink, { s throws(ValueError) in try WebURL.resolveImage(s, base: shop.imageBaseURL) }) {
             images.append(main)
         }
-        if let more = r.text(c["additional_image_links"]) {
+        if let more = r.text(c.additionalImageLinks) {
             for part in more.split(separator: "|") where !part.trimmingASCIIWhitespace().isEmpty {
                 do throws(ValueError) {
                     images.append(try WebURL.resolveImage(String(part), base: shop.imageBaseURL))
                 } catch {
-                    r.fail(c["additional_image_links"], error.message, found: String(part))
+                    r.fail(c.additionalImageLinks, error.message, found: String(part))
                 }
             }
         }

@@ -23,15 +23,37 @@ public final class CatalogWriter {
             """)
     }
 
+    private var statements: [UnsafeRawPointer: Statement] = [:]
+    private var multiRowStatements: [String: Statement] = [:]
+
+    /// A statement prepared once per import, found by the address of its literal (no SQL hashing).
+    private func prepared(_ sql: StaticString) throws -> Statement {
+        let key = UnsafeRawPointer(sql.utf8Start)
+        if let statement = statements[key] { return statement }
+        let statement = try db.makeStatement(sql: sql.description)
+        statements[key] = statement
+        return statement
+    }
+
+    /// `INSERT INTO table VALUES (?, …), (?, …)` with `count` rows of `width` values, prepared once.
+    private func multiRow(_ table: String, width: Int, count: Int) throws -> Statement {
+        let key = "\(table)#\(count)"
+        if let statement = multiRowStatements[key] { return statement }
+        let row = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
+        let statement = try db.makeStatement(sql: "INSERT INTO \(table) VALUES " + Array(repeating: row, count: count).joined(separator: ", "))
+        multiRowStatements[key] = statement
+        return statement
+    }
+
     /// Records `key` (a SKU) as seen on `line`; returns the earlier line when it was seen before.
     public func firstLine(ofDuplicate key: String, line: Int) throws -> Int? {
-        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO import_seen(key, line) VALUES (?, ?)")
+        let insert = try prepared("INSERT OR IGNORE INTO import_seen(key, line) VALUES (?, ?)")
         insert.resetForBinding()
         insert.bind(1, key)
         insert.bind(2, line)
         try insert.run(db)
         if db.lastChanges == 1 { return nil }
-        let select = try db.cachedStatement(sql: "SELECT line FROM import_seen WHERE key = ?")
+        let select = try prepared("SELECT line FROM import_seen WHERE key = ?")
         select.resetForBinding()
         select.bind(1, key)
         return try select.firstInt64(db).map { Int($0) }
@@ -44,7 +66,7 @@ public final class CatalogWriter {
             product.link, product.condition?.rawValue, product.gender?.rawValue, product.ageGroup?.rawValue,
             product.material, product.pattern,
         ]
-        let insert = try db.cachedStatement(sql: """
+        let insert = try prepared("""
             INSERT OR IGNORE INTO products(product_id, title, description, brand, google_product_category,
               product_type, link, condition, gender, age_group, material, pattern)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -57,7 +79,7 @@ public final class CatalogWriter {
         if db.lastChanges == 1 {
             change = .new
         } else if !product.isBare {
-            let update = try db.cachedStatement(sql: """
+            let update = try prepared("""
                 UPDATE products SET
                   title = COALESCE(?1, title), description = COALESCE(?2, description), brand = COALESCE(?3, brand),
                   google_product_category = COALESCE(?4, google_product_category),
@@ -78,10 +100,10 @@ public final class CatalogWriter {
         }
         if let images = product.images {
             let stored = try String.fetchAll(
-                db.cachedStatement(sql: "SELECT url FROM product_images WHERE product_id = ? ORDER BY position"),
+                prepared("SELECT url FROM product_images WHERE product_id = ? ORDER BY position"),
                 arguments: [product.productID])
             if stored != images {
-                try db.cachedStatement(sql: "DELETE FROM product_images WHERE product_id = ?")
+                try prepared("DELETE FROM product_images WHERE product_id = ?")
                     .execute(arguments: [product.productID])
                 let insertImage = try db.cachedStatement(
                     sql: "INSERT INTO product_images(product_id, position, url) VALUES (?, ?, ?)")
@@ -98,25 +120,29 @@ public final class CatalogWriter {
     /// The product must exist (upsert it first).
     public func upsert(_ variant: Variant) throws -> Change {
         let hash = Int64(bitPattern: variant.contentHash)
-        let select = try db.cachedStatement(sql: "SELECT content_hash FROM variants WHERE sku = ?")
+        let select = try prepared("SELECT content_hash FROM variants WHERE sku = ?")
         select.resetForBinding()
         select.bind(1, variant.sku)
         let stored = try select.firstInt64(db)
         if stored == hash { return .unchanged }
         let statement: Statement
         if stored == nil {
-            statement = try db.cachedStatement(sql: """
+            statement = try prepared("""
                 INSERT INTO variants(sku, product_id, status, color, size, size_system, size_type, link, weight,
                   availability_date, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         } else {
-            statement = try db.cachedStatement(sql: """
+            statement = try prepared("""
                 UPDATE variants SET product_id = ?2, status = ?3, color = ?4, size = ?5, size_system = ?6,
                   size_type = ?7, link = ?8, weight = ?9, availability_date = ?10, content_hash = ?11
                 WHERE sku = ?1
                 """)
-            for table in ["prices", "identifiers", "variant_images", "channel_overrides", "custom_attributes"] {
-                let delete = try db.cachedStatement(sql: "DELETE FROM \(table) WHERE sku = ?")
+            for table: StaticString in [
+                "DELETE FROM prices WHERE sku = ?", "DELETE FROM identifiers WHERE sku = ?",
+                "DELETE FROM variant_images WHERE sku = ?", "DELETE FROM channel_overrides WHERE sku = ?",
+                "DELETE FROM custom_attributes WHERE sku = ?",
+            ] {
+                let delete = try prepared(table)
                 delete.resetForBinding()
                 delete.bind(1, variant.sku)
                 try delete.run(db)
@@ -136,7 +162,7 @@ public final class CatalogWriter {
         statement.bind(11, hash)
         try statement.run(db)
 
-        let price = try db.cachedStatement(sql: """
+        let price = try prepared("""
             INSERT INTO prices(sku, currency, amount_minor, sale_amount_minor, sale_start, sale_end)
             VALUES (?, ?, ?, ?, ?, ?)
             """)
@@ -161,8 +187,7 @@ public final class CatalogWriter {
         }
         for chunk in stride(from: 0, to: overrides.count, by: 100) {
             let part = overrides[chunk..<min(chunk + 100, overrides.count)]
-            let insert = try db.cachedStatement(
-                sql: "INSERT INTO channel_overrides(sku, channel, field, value) VALUES " + Array(repeating: "(?, ?, ?, ?)", count: part.count).joined(separator: ", "))
+            let insert = try multiRow("channel_overrides(sku, channel, field, value)", width: 4, count: part.count)
             insert.resetForBinding()
             for (i, (channel, field, value)) in part.enumerated() {
                 insert.bind(Int32(i * 4 + 1), variant.sku)
@@ -181,8 +206,7 @@ public final class CatalogWriter {
     private func insertRows(into table: String, key: String, _ rows: [(String, String)]) throws {
         for chunk in stride(from: 0, to: rows.count, by: 100) {
             let part = rows[chunk..<min(chunk + 100, rows.count)]
-            let insert = try db.cachedStatement(
-                sql: "INSERT INTO \(table) VALUES " + Array(repeating: "(?, ?, ?)", count: part.count).joined(separator: ", "))
+            let insert = try multiRow(table, width: 3, count: part.count)
             insert.resetForBinding()
             for (i, (a, b)) in part.enumerated() {
                 insert.bind(Int32(i * 3 + 1), key)
@@ -195,12 +219,12 @@ public final class CatalogWriter {
 
     /// Whether a SKU exists in the store.
     public func variantExists(_ sku: String) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM variants WHERE sku = ?"), arguments: [sku]) ?? false
+        try Bool.fetchOne(prepared("SELECT 1 FROM variants WHERE sku = ?"), arguments: [sku]) ?? false
     }
 
     /// Whether a location code exists (`online` always does).
     public func locationExists(_ code: String) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM locations WHERE code = ?"), arguments: [code]) ?? false
+        try Bool.fetchOne(prepared("SELECT 1 FROM locations WHERE code = ?"), arguments: [code]) ?? false
     }
 
     /// Sets on-hand stock to an absolute `quantity` by appending the difference to the ledger.
@@ -210,7 +234,7 @@ public final class CatalogWriter {
     public func setStock(sku: String, location: String, quantity: Int, kind: String, ref: String, knownZero: Bool = false) throws -> Int {
         var current = 0
         if !knownZero {
-            let select = try db.cachedStatement(sql: "SELECT on_hand FROM stock_levels WHERE sku = ? AND location = ?")
+            let select = try prepared("SELECT on_hand FROM stock_levels WHERE sku = ? AND location = ?")
             select.resetForBinding()
             select.bind(1, sku)
             select.bind(2, location)
@@ -223,7 +247,7 @@ public final class CatalogWriter {
 
     /// Appends one movement to the ledger (the stock level follows by trigger).
     public func appendMovement(sku: String, location: String, delta: Int, kind: String, ref: String) throws {
-        let insert = try db.cachedStatement(sql: """
+        let insert = try prepared("""
             INSERT INTO stock_movements(at, sku, location, delta, kind, ref) VALUES (?, ?, ?, ?, ?, ?)
             """)
         insert.resetForBinding()
@@ -248,12 +272,12 @@ public final class CatalogWriter {
             store.code, store.name, store.address, store.city, store.postalCode, store.country,
             store.pickupMethod.rawValue, store.pickupSLA.rawValue,
         ]
-        try db.cachedStatement(sql: """
+        try prepared("""
             INSERT OR IGNORE INTO locations(code, kind, name, address, city, postal_code, country, pickup_method, pickup_sla)
             VALUES (?1, 'store', ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             """).execute(arguments: args)
         if db.changesCount == 1 { return .new }
-        try db.cachedStatement(sql: """
+        try prepared("""
             UPDATE locations SET name = ?2, address = ?3, city = ?4, postal_code = ?5, country = ?6,
               pickup_method = ?7, pickup_sla = ?8
             WHERE code = ?1 AND kind = 'store' AND (name IS NOT ?2 OR address IS NOT ?3 OR city IS NOT ?4 OR
@@ -262,3 +286,4 @@ public final class CatalogWriter {
         return db.changesCount == 1 ? .updated : .unchanged
     }
 }
+

@@ -41,7 +41,6 @@ enum Schema {
                   value TEXT NOT NULL,
                   PRIMARY KEY (sku, scheme)
                 ) WITHOUT ROWID;
-                CREATE INDEX identifiers_by_value ON identifiers(scheme, value);
 
                 CREATE TABLE product_images (
                   product_id TEXT NOT NULL REFERENCES products(product_id) ON DELETE CASCADE,
@@ -77,7 +76,7 @@ enum Schema {
 
                 -- The stock ledger: append-only. On hand is the sum of deltas per (sku, location).
                 CREATE TABLE stock_movements (
-                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  id INTEGER PRIMARY KEY, -- rowids only grow: rows are never deleted
                   at TEXT NOT NULL,
                   sku TEXT NOT NULL REFERENCES variants(sku),
                   location TEXT NOT NULL REFERENCES locations(code),

@@ -10,16 +10,20 @@ extension Variant {
         h.add(status.rawValue)
         h.add(gtin?.digits)
         h.add(mpn)
-        h.add(price.description)
-        h.add(sale.map { "\($0.price) \($0.start?.secondsSinceEpoch ?? -1) \($0.end?.secondsSinceEpoch ?? -1)" })
+        h.add(price.currency.code)
+        h.add(price.minorUnits)
+        h.add(sale?.price.minorUnits ?? -1)
+        h.add(sale?.start?.secondsSinceEpoch ?? -1)
+        h.add(sale?.end?.secondsSinceEpoch ?? -1)
         h.add(link)
-        h.add(images.joined(separator: "\n"))
+        h.add(images.count)
+        for image in images { h.add(image) }
         h.add(color)
         h.add(size)
         h.add(sizeSystem?.rawValue)
         h.add(sizeType?.rawValue)
         h.add(weight?.description)
-        h.add(availabilityDate.map { String($0.secondsSinceEpoch) })
+        h.add(availabilityDate?.secondsSinceEpoch ?? -1)
         for channel in overrides.keys.sorted() {
             for (field, value) in overrides[channel, default: [:]].sorted(by: { $0.key < $1.key }) {
                 h.add("\(channel).\(field)")
@@ -38,14 +42,24 @@ struct FNV1a {
     var value: UInt64 = 0xcbf2_9ce4_8422_2325
 
     mutating func add(_ s: String?) {
-        guard let s else {
+        guard var text = s else {
             byte(0xFF)
             byte(0x00)
             return
         }
-        for b in s.utf8 { byte(b) }
+        text.withUTF8 { for b in $0 { byte(b) } }
         byte(0x00)
     }
+
+    mutating func add(_ n: Int64) {
+        var v = UInt64(bitPattern: n)
+        for _ in 0..<8 {
+            byte(UInt8(truncatingIfNeeded: v))
+            v >>= 8
+        }
+    }
+
+    mutating func add(_ n: Int) { add(Int64(n)) }
 
     mutating func byte(_ b: UInt8) {
         value ^= UInt64(b)
