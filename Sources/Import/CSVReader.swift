@@ -206,7 +206,7 @@ public final class CSVReader {
         return true
     }
 
-    /// Moves unread bytes to the front and reads one more chunk; `false` when nothing is left.
+    /// Moves unread bytes to the front and appends one more chunk; `false` when no byte was added (the end).
     private func fill() throws -> Bool {
         if pos > 0 {
             data.removeSubrange(0..<pos)
@@ -221,6 +221,9 @@ public final class CSVReader {
             }
             try raw.withUnsafeBytes { chunk in
                 let part = UnsafeRawBufferPointer(rebasing: chunk[0..<n])
+                if rawOffset == 0, n >= 2, (part[0] == 0xFF && part[1] == 0xFE) || (part[0] == 0xFE && part[1] == 0xFF) {
+                    throw InputError("the file is UTF-16; save it as UTF-8 (CSV UTF-8 in Excel)", at: InputLocation(file: file, line: 1))
+                }
                 switch encoding {
                 case .utf8:
                     if let bad = validator.validate(part) { throw invalidUTF8(bad) }
@@ -236,7 +239,7 @@ public final class CSVReader {
             rawOffset += n
             return true
         }
-        return pos < data.count
+        return false
     }
 
     private func invalidUTF8(_ bad: (offset: Int, line: Int)) -> InputError {
@@ -247,10 +250,6 @@ public final class CSVReader {
 
     private func skipByteOrderMark() throws {
         while data.count < 3, try fill() {}
-        if data.count >= 2, (data[0] == 0xFF && data[1] == 0xFE) || (data[0] == 0xFE && data[1] == 0xFF) {
-            throw InputError("the file is UTF-16; save it as UTF-8 (CSV UTF-8 in Excel)",
-                             at: InputLocation(file: file, line: 1))
-        }
         if data.count >= 3, data[0] == 0xEF, data[1] == 0xBB, data[2] == 0xBF { pos = 3 }
     }
 
