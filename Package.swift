@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ImportTests",
-            dependencies: ["Catalog", "Store", "Import", "Feeds", "UnifeedTestSupport"],
+            dependencies: ["Catalog", "Store", "Import", "Feeds", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

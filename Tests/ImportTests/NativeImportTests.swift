@@ -1,0 +1,214 @@
+import Catalog
+import Foundation
+import GRDB
+import Import
+import Store
+import Testing
+import UnifeedTestSupport
+
+@Suite struct NativeImportTests {
+    @Test func theSampleCatalogImportsAndAReimportChangesNothing() throws {
+        let h = try ImportHarness()
+        let first = try h.importSample("catalog.csv")
+        #expect(first.line == "samples/catalog.csv: 128 rows, 128 imported (128 new, 0 updated, 0 unchanged), 0 rejected")
+        #expect(first.exitCode == 0)
+        #expect(h.messages.isEmpty)
+        let before = try h.snapshot()
+        let again = try h.importSample("catalog.csv")
+        #expect(again.line == "samples/catalog.csv: 128 rows, 128 imported (0 new, 0 updated, 128 unchanged), 0 rejected")
+        #expect(try h.snapshot() == before, "a re-import with no change writes nothing, not even stock movements")
+        let counts = try h.counts()
+        #expect(counts.products == 35 && counts.variants == 128)
+    }
+
+    @Test func productFieldsComeFromTheFirstRowAndLaterRowsMayLeaveThemEmpty() throws {
+        let h = try ImportHarness()
+        try h.importText(nativeCSV([
+            goodRow("A1", ["title": "Classic Tee", "description": "<p>Soft\ncotton, \"combed\"</p>", "color": "Black"]),
+            goodRow("A2", ["title": "", "brand": "", "color": "White"]),
+        ]))
+        let a2 = try #require(try h.variant("A2"))
+        #expect(a2.title == "Classic Tee")
+        #expect(a2.brand == "Northwind")
+        #expect(a2.description == "<p>Soft\ncotton, \"combed\"</p>")
+        #expect(a2.color == "White")
+        // Changing a product field in the file is an update of that row.
+        let s = try h.importText(nativeCSV([goodRow("A1", ["title": "Classic Crew Tee", "color": "Black", "description": "<p>Soft\ncotton, \"combed\"</p>"]),
+                                            goodRow("A2", ["title": "", "brand": "", "color": "White"])]))
+        #expect(s.line == "catalog.csv: 2 rows, 2 imported (0 new, 1 updated, 1 unchanged), 0 rejected")
+        #expect(try h.variant("A2")?.title == "Classic Crew Tee")
+    }
+
+    @Test func quantityIsAnAbsoluteCountRecordedAsLedgerDifferences() throws {
+        let h = try ImportHarness()
+        try h.importText(nativeCSV([goodRow("Q1", ["quantity": "10"])]))
+        try h.importText(nativeCSV([goodRow("Q1", ["quantity": "10"])]))  // same figure: no movement
+        try h.importText(nativeCSV([goodRow("Q1", ["quantity": "7"])]))
+        let s = try h.importText(nativeCSV([goodRow("Q1", ["quantity": ""])]))  // empty leaves stock alone
+        #expect(s.unchanged == 1)
+        let stock = try #require(try h.stock("Q1"))
+        #expect(stock.onHand.first { $0.location == "online" }?.quantity == 7)
+        #expect(stock.movements.map(\.delta) == [10, -3])
+        #expect(stock.movements.map(\.kind) == ["catalog", "catalog"])
+        #expect(stock.movements.map(\.ref) == ["catalog.csv:2", "catalog.csv:2"])
+    }
+
+    @Test func channelOverridesAndCustomAttributesAreKept() throws {
+        let h = try ImportHarness()
+        let columns = NativeMapper.columns + ["google.title", "amazon.exclude", "custom.season"]
+        try h.importText(nativeCSV([goodRow("O1", ["google.title": "Tee – Google title", "amazon.exclude": "true", "custom.season": "winter"])],
+                                   columns: columns))
+        let v = try #require(try h.variant("O1"))
+        #expect(v.overrides.map { "\($0.0).\($0.1)=\($0.2)" } == ["amazon.exclude=true", "google.title=Tee – Google title"])
+        #expect(v.custom.map { "\($0.0)=\($0.1)" } == ["season=winter"])
+    }
+
+    @Test func linksAndRelativeImagesComeFromTheConfig() throws {
+        let h = try ImportHarness()
+        try h.importText(nativeCSV([goodRow("L1", ["image_link": "img/l1.jpg", "additional_image_links": "img/l1-2.jpg|https://x.example/3.jpg"])]))
+        let v = try #require(try h.variant("L1"))
+        #expect(v.link == "https://shop.example/products/P1?variant=L1")
+        #expect(v.images == ["https://cdn.shop.example/img/l1.jpg", "https://cdn.shop.example/img/l1-2.jpg", "https://x.example/3.jpg"])
+    }
+
+    @Test func salesKeepTheirWindowInTheShopZone() throws {
+        let h = try ImportHarness()
+        try h.importText(nativeCSV([goodRow("S1", ["sale_price": "19.00", "sale_start": "2026-11-20", "sale_end": "2026-11-30"])]))
+        let v = try #require(try h.variant("S1"))
+        #expect(v.salePrice == "19.00")
+        #expect(v.saleStart?.iso8601(in: h.config.shop.timeZone) == "2026-11-20T00:00:00-05:00")
+        #expect(v.saleEnd?.iso8601(in: h.config.shop.timeZone) == "2026-12-01T00:00:00-05:00")
+    }
+
+    /// Every kind of row error in samples/broken-catalog.csv, one line each, verbatim; the 3 good rows
+    /// are imported (exit 2: partly done).
+    @Test func theBrokenSampleReportsEveryRowError() throws {
+        let h = try ImportHarness()
+        let s = try h.importSample("broken-catalog.csv")
+        #expect(s.line == "samples/broken-catalog.csv: 24 rows, 3 imported (3 new, 0 updated, 0 unchanged), 21 rejected")
+        #expect(s.exitCode == 2)
+        let f = "samples/broken-catalog.csv"
+        #expect(h.messages == [
+            "\(f):5: error: gtin: GTIN check digit is wrong: expected 0, found 1 (found: 4006381333161)",
+            "\(f):6: error: gtin: GTIN must contain only digits (spaces and dashes are ignored) (found: 40063813A3316)",
+            "\(f):7: error: price: amount must not be negative (found: -5.00)",
+            "\(f):8: error: price: not a number, expected a decimal amount with a '.' separator, e.g. 12.50 (found: abc)",
+            "\(f):9: error: price: ',' is not a decimal separator here, expected a decimal amount with a '.' separator, e.g. 12.50 (found: 12,50)",
+            "\(f):10: error: currency: unknown currency, expected an ISO 4217 code such as USD or EUR (found: XYZ)",
+            "\(f):11: error: sale_price: sale price must not be above the price (20.00) (found: 30.00)",
+            "\(f):12: error: sale_end: sale end must be after the sale start (2026-12-05) (found: 2026-11-20)",
+            "\(f):13: error: availability_date: expected an ISO 8601 date such as 2026-11-20 or 2026-11-20T09:30:00-05:00 (found: 31/12/2026)",
+            "\(f):14: error: condition: unknown condition, expected one of: new, refurbished, used (found: brand-new)",
+            "\(f):15: error: gender: unknown gender, expected one of: male, female, unisex (found: men)",
+            "\(f):16: error: age_group: unknown age_group, expected one of: newborn, infant, toddler, kids, adult (found: middle-aged)",
+            "\(f):17: error: image_link: URL must not contain spaces or control characters (encode them as %20) (found: not a url)",
+            "\(f):18: error: link: URL scheme must be http or https (found: ftp://shop.example/products/BRK-LINK-FTP)",
+            "\(f):19: error: quantity: quantity must not be negative (found: -3)",
+            "\(f):20: error: quantity: expected a whole number of units, e.g. 12 (found: 3.5)",
+            "\(f):21: error: status: unknown status, expected one of: active, archived (found: deleted)",
+            "\(f):22: error: sku: sku is required",
+            "\(f):23: error: sku: duplicate SKU: first seen on line 2 (found: BRK-GOOD-1)",
+            "\(f):24: error: expected 33 fields as in the header, found 10",
+            "\(f):25: error: description: contains a NUL byte (found: Looks fine but has a NUL\\0byte inside)",
+        ])
+        #expect(try h.counts().variants == 3)
+    }
+
+    @Test func aRowWithThreeProblemsGivesThreeLines() throws {
+        let h = try ImportHarness()
+        let s = try h.importText(nativeCSV([goodRow("M1", ["price": "x", "gtin": "123", "condition": "mint"])]))
+        #expect(s.rejected == 1)
+        #expect(h.messages.count == 3)
+        #expect(h.messages.allSatisfy { $0.hasPrefix("catalog.csv:2: error: ") })
+    }
+
+    @Test func strictMakesAnyRejectFatalAndWritesNothing() throws {
+        let h = try ImportHarness()
+        try h.importSample("catalog.csv")
+        let before = try h.snapshot()
+        var options = ImportOptions()
+        options.strict = true
+        let s = try h.importSample("broken-catalog.csv", options: options)
+        #expect(s.strictFailure && s.exitCode == 1 && !s.committed)
+        #expect(s.line.hasSuffix("; --strict: nothing written"))
+        #expect(try h.snapshot() == before)
+    }
+
+    @Test func dryRunChecksEverythingAndWritesNothing() throws {
+        let h = try ImportHarness()
+        let before = try h.snapshot()
+        var options = ImportOptions()
+        options.dryRun = true
+        let s = try h.importSample("catalog.csv", options: options)
+        #expect(s.new == 128 && !s.committed)
+        #expect(try h.snapshot() == before)
+    }
+
+    @Test func rejectsFileCanBeFixedAndReimported() throws {
+        let h = try ImportHarness()
+        var options = ImportOptions()
+        options.rejectsPath = h.directory.appendingPathComponent("rejects.csv").path
+        try h.importText(nativeCSV([goodRow("R1"), goodRow("R2", ["price": "-5.00"]), goodRow("R3", ["title": "=HYPERLINK(\"x\")", "gtin": "1"])]),
+                         options: options)
+        let rejects = try String(contentsOfFile: options.rejectsPath!, encoding: .utf8)
+        let lines = rejects.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[0] == Substring(NativeMapper.columns.joined(separator: ",") + ",error"))
+        #expect(lines.count == 4)  // header, two rows, final newline
+        #expect(lines[1].contains(",'-5.00,"), "a value a spreadsheet would run is prefixed with '")
+        #expect(lines[1].hasSuffix(",price: amount must not be negative"))
+        #expect(lines[2].contains(",\"'=HYPERLINK(\"\"x\"\")\","))
+        // Re-importing the rejects file: the error column is ignored and the ' prefix stripped.
+        let again = try h.importFile(options.rejectsPath!, as: "rejects.csv")
+        #expect(again.rejected == 2)
+        #expect(h.messages.contains("rejects.csv:2: error: price: amount must not be negative (found: -5.00)"))
+    }
+
+    @Test func theWholeFileIsRefusedWhenItCannotBeRead() throws {
+        let h = try ImportHarness()
+        try h.importSample("catalog.csv")
+        let before = try h.snapshot()
+        let header = NativeMapper.columns.joined(separator: ",")
+        let cases: [(String, String)] = [
+            ("", "catalog.csv:1: error: empty file: expected a header row"),
+            (header + "\n", "catalog.csv:1: error: no data rows after the header"),
+            ("sku,title,price\nA,B,1\n",
+             "catalog.csv:1: error: cannot tell the catalog format from the header: expected product_id and sku (unifeed), Handle and Variant Price (shopify), Type and Regular price (woocommerce) or sku with price-CUR columns (akeneo); use --format (found: sku,title,price)"),
+            ("product_id,sku,title\nP,A,B\n", "catalog.csv:1: error: price: missing required column for the unifeed format (found: product_id,sku,title)"),
+            (nativeCSV([goodRow("U1"), goodRow("U2")]) + "P1,U3,\"never closed\n",
+             "catalog.csv:4: error: status: unterminated quoted field: the quote opened in this record is never closed"),
+        ]
+        for (text, message) in cases {
+            #expect(throws: (any Error).self) { try h.importText(text) }
+            do { try h.importText(text) } catch let error as InputError { #expect(error.description.hasPrefix(message), "\(error)") }
+            #expect(try h.snapshot() == before, "\(message)")
+        }
+    }
+
+    @Test func aOneMegabyteFieldFailsTheImportWithNothingWritten() throws {
+        let h = try ImportHarness()
+        let text = nativeCSV([goodRow("B1"), goodRow("B2", ["description": String(repeating: "lorem ", count: 180_000)])])
+        #expect(throws: InputError("field is longer than the limit of 256 KiB (an unclosed quote?)",
+                                   at: InputLocation(file: "catalog.csv", line: 3), column: "description")) {
+            try h.importText(text)
+        }
+        #expect(try h.counts().variants == 0)
+    }
+
+    @Test func invalidUTF8FailsEverythingAndWindows1252IsAnOptIn() throws {
+        let h = try ImportHarness()
+        let fixture = TestPaths.root.appendingPathComponent("Tests/ImportTests/Fixtures/windows-1252.csv").path
+        #expect(throws: InputError.self) { try h.importFile(fixture, as: "windows-1252.csv") }
+        do { try h.importFile(fixture, as: "windows-1252.csv") } catch let error as InputError {
+            #expect(error.description.hasPrefix("windows-1252.csv:2: error: invalid UTF-8 at byte offset "))
+            #expect(error.description.hasSuffix("; if the file comes from Excel or Windows, import it with --encoding windows-1252"))
+        }
+        #expect(try h.counts().variants == 0)
+        var options = ImportOptions()
+        options.encoding = .windows1252
+        let s = try h.importFile(fixture, as: "windows-1252.csv", options: options)
+        #expect(s.rejected == 0 && s.imported == 3)
+        let titles = try h.store.read { db in try String.fetchAll(db, sql: "SELECT title FROM products ORDER BY product_id") }
+        #expect(titles.joined(separator: " ").contains("é"))
+        #expect(!titles.joined().contains("Ã"), "never mojibake")
+    }
+}
