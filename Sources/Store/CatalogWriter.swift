@@ -232,16 +232,25 @@ public final class CatalogWriter {
     /// - Parameter knownZero: the caller knows there is no stock record yet (a SKU created just now).
     @discardableResult
     public func setStock(sku: String, location: String, quantity: Int, kind: String, ref: String, knownZero: Bool = false) throws -> Int {
-        var current = 0
+        var current: Int?
         if !knownZero {
             let select = try prepared("SELECT on_hand FROM stock_levels WHERE sku = ? AND location = ?")
             select.resetForBinding()
             select.bind(1, sku)
             select.bind(2, location)
-            current = Int(try select.firstInt64(db) ?? 0)
+            current = try select.firstInt64(db).map { Int($0) }
         }
-        let delta = quantity - current
-        if delta != 0 { try appendMovement(sku: sku, location: location, delta: delta, kind: kind, ref: ref) }
+        let delta = quantity - (current ?? 0)
+        if delta != 0 {
+            try appendMovement(sku: sku, location: location, delta: delta, kind: kind, ref: ref)
+        } else if current == nil {
+            // A first count of 0: record that the SKU is counted here (0 is the sum of no movements).
+            let insert = try prepared("INSERT OR IGNORE INTO stock_levels(sku, location, on_hand) VALUES (?, ?, 0)")
+            insert.resetForBinding()
+            insert.bind(1, sku)
+            insert.bind(2, location)
+            try insert.run(db)
+        }
         return delta
     }
 
