@@ -1,0 +1,55 @@
+import Foundation
+import UnifeedTestSupport
+
+/// Runs the built `unifeed` binary as a child process, as a cron job or a merchandiser would.
+struct CLI {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
+    }
+
+    let directory: URL
+
+    init() throws { directory = try TestPaths.temporaryDirectory() }
+
+    var db: String { directory.appendingPathComponent("unifeed.sqlite").path }
+    static var config: String { TestPaths.root.appendingPathComponent("samples/unifeed.toml").path }
+    static func sample(_ name: String) -> String { TestPaths.root.appendingPathComponent("samples/\(name)").path }
+
+    /// The `unifeed` executable built beside the test bundle.
+    static var binary: URL {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("unifeed")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        return TestPaths.root.appendingPathComponent(".build/debug/unifeed")
+    }
+
+    /// `unifeed --db <temp> --config samples/unifeed.toml ARGS…` from `cwd` (the temp folder by default).
+    func run(_ arguments: [String], globals: Bool = true, cwd: URL? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = (globals ? ["--db", db, "--config", CLI.config] : []) + arguments
+        process.currentDirectoryURL = cwd ?? directory
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "UNIFEED_DB")
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes while the child runs so a large output cannot block it.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+import UnifeedTestSupport
+
+@Suite struct CLITests {
+    @Test func importPrintsSummaryOnStdoutAndOneErrorLinePerProblemOnStderr() throws {
+        let cli = try CLI()
+        let r = try cli.run(["import", "catalog", CLI.sample("broken-catalog.csv")])
+        #expect(r.status == 2, "partly done: rows rejected while valid rows were committed")
+        #expect(r.stdout == "\(CLI.sample("broken-catalog.csv")): 24 rows, 3 imported (3 new, 0 updated, 0 unchanged), 21 rejected\n")
+        #expect(r.stderrLines.count == 21)
+        #expect(r.stderrLines.allSatisfy { $0.hasPrefix(CLI.sample("broken-catalog.csv") + ":") && $0.contains(": error: ") })
+    }
+
+    @Test func globalOptionsGoBeforeOrAfterTheSubcommand() throws {
+        let cli = try CLI()
+        #expect(try cli.run(["import", "catalog", CLI.sample("catalog.csv")]).status == 0)
+        let after = try cli.run(["products", "list", "--db", cli.db, "--config", CLI.config], globals: false)
+        #expect(after.status == 0)
+        #expect(after.stdout.split(separator: "\n").count == 129)
+    }
+
+    @Test func jsonOutputsHaveTheDesignedShapes() throws {
+        let cli = try CLI()
+        let summary = try cli.run(["import", "catalog", CLI.sample("catalog.csv"), "--json"])
+        #expect(summary.status == 0)
+        let s = try #require(try JSONSerialization.jsonObject(with: Data(summary.stdout.utf8)) as? [String: Any])
+        #expect(s["rows"] as? Int == 128 && s["new"] as? Int == 128 && s["rejected"] as? Int == 0)
+        _ = try cli.run(["import", "stores", CLI.sample("stores.csv")])
+        _ = try cli.run(["import", "inventory", CLI.sample("inventory.csv")])
+
+        let list = try cli.run(["products", "list", "--json"])
+        let array = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(array.count == 128)
+        let skus = array.compactMap { $0["sku"] as? String }
+        #expect(skus == skus.sorted())
+        let firstLine = try #require(list.stdout.split(separator: "\n").dropFirst().first)
+        let keys = ["product_id", "sku", "status", "title", "description", "brand", "gtin", "mpn", "condition", "price", "currency",
+                    "sale_price", "sale_start", "sale_end", "link", "image_link", "additional_image_links", "color", "size",
+                    "size_system", "size_type", "gender", "age_group", "material", "pattern", "google_product_category",
+                    "product_type", "weight", "quantity", "availability_date"]
+        var last = firstLine.startIndex
+        for key in keys {
+            let range = try #require(firstLine.range(of: "\"\(key)\":", range: last..<firstLine.endIndex), "\(key) in order")
+            last = range.upperBound
+        }
+        let tee = try #require(array.first { $0["sku"] as? String == "TEE-CLS-BLK-M" })
+        #expect(tee["price"] as? String == "25.00" && tee["currency"] as? String == "USD" && tee["sale_price"] as? String == "19.00")
+        #expect(tee["sale_start"] as? String == "2026-11-20T00:00:00-05:00")
+
+        let show = try cli.run(["products", "show", "TEE-CLS-BLK-M", "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+        #expect((object["images"] as? [String])?.count == 3)
+        #expect((object["custom"] as? [String: String])?["season"] == "all-season")
+        #expect(((object["overrides"] as? [String: [String: String]])?["google"]?["title"])?.isEmpty == false)
+
+        let stock = try cli.run(["stock", "show", "TEE-CLS-BLK-M", "--json"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(stock.stdout.utf8)) as? [String: Any])
+        let onHand = try #require(report["on_hand"] as? [String: Int])
+        #expect(Set(onHand.keys) == ["online", "NYC-01", "BKN-02", "JC-03"])
+        #expect(report["total"] as? Int == onHand.values.reduce(0, +))
+        let movements = try #require(report["movements"] as? [[String: Any]])
+        #expect(movements.allSatisfy { Set($0.keys) == ["id", "at", "location", "delta", "kind", "ref"] })
+        #expect(movements.reduce(0) { $0 + ($1["delta"] as? Int ?? 0) } == report["total"] as? Int)
+    }
+
+    @Test func unknownSKUAndBadUsageHaveTheirExitCodes() throws {
+        let cli = try CLI()
+        let show = try cli.run(["products", "show", "NOPE"])
+        #expect(show.status == 1 && show.stderr == "error: unknown SKU (found: NOPE)\n")
+        #expect(try cli.run(["stock", "show", "NOPE"]).status == 1)
+        #expect(try cli.run(["import", "catalog"]).status == 64)
+        #expect(try cli.run(["import", "catalog", "x.csv", "--format", "excel"]).status == 64)
+        let missing = try cli.run(["import", "catalog", "missing.csv"])
+        #expect(missing.status == 1 && missing.stderr.hasPrefix("missing.csv:0: error: cannot open the file: "))
+    }
+
+    @Test func strictFailsWithNothingWrittenAndABadConfigNamesItsLine() throws {
+        let cli = try CLI()
+        let strict = try cli.run(["import", "catalog", CLI.sample("broken-catalog.csv"), "--strict"])
+        #expect(strict.status == 1)
+        #expect(try cli.run(["products", "list"]).stdout.isEmpty)
+        let config = cli.directory.appendingPathComponent("bad.toml")
+        try "version = 1\n[shop]\ncurency = \"USD\"\n".write(to: config, atomically: true, encoding: .utf8)
+        let bad = try cli.run(["--db", cli.db, "--config", config.path, "products", "list"], globals: false)
+        #expect(bad.status == 1 && bad.stderr == "\(config.path):3: error: shop.curency: unknown key in [shop]\n")
+    }
+
+    @Test func theDatabaseDefaultsToTheEnvironmentThenTheWorkingFolder() throws {
+        let cli = try CLI()
+        let r = try cli.run(["--config", CLI.config, "import", "stores", CLI.sample("stores.csv")], globals: false)
+        #expect(r.status == 0)
+        #expect(FileManager.default.fileExists(atPath: cli.directory.appendingPathComponent("unifeed.sqlite").path))
+    }
+
+    /// SIGKILL during an import (a child process, killed while its transaction is open): the database is
+    /// exactly as before and passes integrity_check.
+    @Test func aKilledImportLeavesTheDatabaseAsItWas() throws {
+        let cli = try CLI()
+        #expect(try cli.run(["import", "catalog", CLI.sample("catalog.csv")]).status == 0)
+        let before = try cli.run(["products", "list", "--json"]).stdout
+        // A catalog large enough to still be importing when it is killed.
+        let big = cli.directory.appendingPathComponent("big.csv")
+        var text = "product_id,sku,title,description,price,quantity\n"
+        for i in 0..<200_000 { text += "K\(i / 4),K-\(i),Killed tee \(i),\"A long enough description, row \(i).\",\(10 + i % 50).00,\(i % 9)\n" }
+        try text.write(to: big, atomically: true, encoding: .utf8)
+        for delay in [0.3, 0.8] {
+            let process = Process()
+            process.executableURL = CLI.binary
+            process.arguments = ["--db", cli.db, "--config", CLI.config, "import", "catalog", big.path]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            Thread.sleep(forTimeInterval: delay)
+            let stillRunning = process.isRunning
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(stillRunning, "the import was killed mid-way (\(delay) s)")
+            #expect(process.terminationReason == .uncaughtSignal)
+            let after = try cli.run(["products", "list", "--json"])
+            #expect(after.status == 0)
+            #expect(after.stdout == before, "nothing of the killed import is visible")
+        }
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        if FileManager.default.isExecutableFile(atPath: check.executableURL!.path) {
+            let out = Pipe()
+            check.arguments = [cli.db, "PRAGMA integrity_check"]
+            check.standardOutput = out
+            try check.run()
+            check.waitUntilExit()
+            #expect(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "ok\n")
+        } else {
+            print("skipped integrity_check: sqlite3 is not installed (.ci/run installs it)")
+        }
+    }
+
+    @Test func demoRunsTheLoopInAFreshDatabaseUnderOut() throws {
+        let cli = try CLI()
+        let out = cli.directory.appendingPathComponent("demo")
+        for _ in 0..<2 {  // twice: the second run starts from a fresh database again
+            let r = try cli.run(["demo", "--out", out.path], globals: false, cwd: TestPaths.root)
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("samples/catalog.csv: 128 rows, 128 imported (128 new, 0 updated, 0 unchanged), 0 rejected"))
+            #expect(r.stdout.contains("Catalog: 35 products, 128 SKUs, 3 stores"))
+        }
+        let list = try cli.run(["--db", out.appendingPathComponent("unifeed.sqlite").path, "products", "list"], globals: false)
+        #expect(list.stdout.split(separator: "\n").count == 129)
+    }
+}
