@@ -143,6 +143,7 @@ public struct Importer {
             }
 
             var lastProductID: String?
+            var lastProductHadFields = false
             var failure: (any Error)?
             func apply(_ record: MappedRecord) throws {
                 for warning in record.warnings {
@@ -182,14 +183,13 @@ public struct Importer {
                         } else {
                             // A product's fields come from its first row in the file; later rows
                             // (product-level cells may be empty there) only need it to exist.
-                            if let product, product.productID != lastProductID {
+                            if let product, product.productID != lastProductID || (!product.isBare && !lastProductHadFields) {
                                 lastProductID = product.productID
-                                if try writer.firstLine(ofDuplicate: "\u{1}product\u{1}" + product.productID, line: record.source.line) == nil {
-                                    change = try writer.upsert(product)
-                                }
+                                lastProductHadFields = !product.isBare
+                                change = try writer.upsertOnFirstSight(product, line: record.source.line)
                             }
                             if let variant {
-                                let variantChange = try writer.upsert(variant)
+                                let variantChange = try writer.upsert(variant, contentHash: record.contentHash)
                                 change = merge(change, variantChange)
                                 if let quantity = variant.quantity {
                                     let delta = try writer.setStock(sku: variant.sku, location: StoreLocation.online, quantity: quantity,
@@ -220,6 +220,11 @@ public struct Importer {
                 for record in batch {
                     summary.rows += 1
                     try apply(record)
+                    if summary.rows % 65_536 == 0 {
+                        // Two threads allocate and free in each other's malloc arenas; glibc keeps the
+                        // freed pages unless asked, and RSS would creep up with the file (measured).
+                        _ = mallocTrim(0)
+                    }
                     if interactive && summary.rows % 50_000 == 0 {
                         FileHandle.standardError.write(Data("\r\(name): \(summary.rows) rows…".utf8))
                     }
@@ -264,6 +269,7 @@ public struct Importer {
                 }
             }
             if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            try writer.flush()
             if summary.rows == 0 {
                 throw InputError("no data rows after the header", at: InputLocation(file: name, line: 1))
             }
@@ -347,7 +353,10 @@ struct RowProducer {
             if !rowErrors.isEmpty {
                 batch.append(MappedRecord(source: row, payload: .skip("bad row"), errors: rowErrors))
             } else {
-                batch.append(contentsOf: mapper.consume(row))
+                for var record in mapper.consume(row) {
+                    if record.errors.isEmpty, case .catalog(_, let variant?) = record.payload { record.contentHash = variant.contentHash }
+                    batch.append(record)
+                }
             }
             if batch.count >= 256 {
                 guard emit(batch) else { return }
@@ -358,3 +367,7 @@ struct RowProducer {
         _ = emit(batch)
     }
 }
+
+/// glibc's `malloc_trim` (declared in malloc.h, which the Glibc module does not export).
+@_silgen_name("malloc_trim")
+func mallocTrim(_ pad: Int) -> Int32

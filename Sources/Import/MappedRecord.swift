@@ -26,6 +26,8 @@ public struct MappedRecord: Sendable {
     /// Non-empty: the row is rejected, with one line per problem.
     public var errors: [InputError]
     public var warnings: [InputError]
+    /// The variant's content hash, computed on the reading thread so the writing thread need not.
+    public var contentHash: UInt64?
 
     public init(source: SourceRow, payload: Payload, errors: [InputError] = [], warnings: [InputError] = []) {
         self.source = source

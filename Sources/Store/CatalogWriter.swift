@@ -14,17 +14,21 @@ public final class CatalogWriter {
     public let db: Database
     let at: String
 
+    /// The catalog had no variant when this import began: no lookup can find one.
+    private let catalogWasEmpty: Bool
+
     public init(db: Database, now: Date = Date()) throws {
         self.db = db
+        catalogWasEmpty = try Bool.fetchOne(db, sql: "SELECT 1 FROM variants LIMIT 1") == nil
         self.at = Timestamp(secondsSinceEpoch: Int64(now.timeIntervalSince1970)).iso8601UTC
         try db.execute(sql: """
+            PRAGMA temp.cache_size = -1024;
             CREATE TEMP TABLE IF NOT EXISTS import_seen (key TEXT NOT NULL PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID;
             DELETE FROM import_seen;
             """)
     }
 
     private var statements: [UnsafeRawPointer: Statement] = [:]
-    private var multiRowStatements: [String: Statement] = [:]
 
     /// A statement prepared once per import, found by the address of its literal (no SQL hashing).
     private func prepared(_ sql: StaticString) throws -> Statement {
@@ -32,16 +36,6 @@ public final class CatalogWriter {
         if let statement = statements[key] { return statement }
         let statement = try db.makeStatement(sql: sql.description)
         statements[key] = statement
-        return statement
-    }
-
-    /// `INSERT INTO table VALUES (?, …), (?, …)` with `count` rows of `width` values, prepared once.
-    private func multiRow(_ table: String, width: Int, count: Int) throws -> Statement {
-        let key = "\(table)#\(count)"
-        if let statement = multiRowStatements[key] { return statement }
-        let row = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
-        let statement = try db.makeStatement(sql: "INSERT INTO \(table) VALUES " + Array(repeating: row, count: count).joined(separator: ", "))
-        multiRowStatements[key] = statement
         return statement
     }
 
@@ -59,13 +53,17 @@ public final class CatalogWriter {
         return try select.firstInt64(db).map { Int($0) }
     }
 
-    /// Inserts a product or merges its non-nil fields into the stored one.
-    public func upsert(_ product: Product) throws -> Change {
-        let values: [(any DatabaseValueConvertible)?] = [
-            product.title, product.description, product.brand, product.googleProductCategory, product.productType,
-            product.link, product.condition?.rawValue, product.gender?.rawValue, product.ageGroup?.rawValue,
-            product.material, product.pattern,
-        ]
+    /// Upserts `product` the first time this import sees its fields; later sightings change nothing (a
+    /// product's fields come from its first row in the file). A bare sighting (a variant row that only
+    /// names its product, such as a WooCommerce variation before its parent) only makes sure it exists.
+    public func upsertOnFirstSight(_ product: Product, line: Int) throws -> Change {
+        if product.isBare { return try insertIfNew(product) ? .new : .unchanged }
+        guard try firstLine(ofDuplicate: "\u{1}product\u{1}" + product.productID, line: line) == nil else { return .unchanged }
+        return try upsert(product)
+    }
+
+    /// Inserts a product unless one with its id exists (with its images); returns whether it did.
+    private func insertIfNew(_ product: Product) throws -> Bool {
         let insert = try prepared("""
             INSERT OR IGNORE INTO products(product_id, title, description, brand, google_product_category,
               product_type, link, condition, gender, age_group, material, pattern)
@@ -75,10 +73,16 @@ public final class CatalogWriter {
         insert.bind(1, product.productID)
         for (i, value) in productTexts(product).enumerated() { insert.bind(Int32(i + 2), value) }
         try insert.run(db)
+        guard db.lastChanges == 1 else { return false }
+        if let images = product.images { try replaceImages(of: product.productID, with: images) }
+        return true
+    }
+
+    /// Inserts a product or merges its non-nil fields (and its images, when given) into the stored one.
+    public func upsert(_ product: Product) throws -> Change {
+        if try insertIfNew(product) { return .new }
         var change: Change = .unchanged
-        if db.lastChanges == 1 {
-            change = .new
-        } else if !product.isBare {
+        if !product.isBare {
             let update = try prepared("""
                 UPDATE products SET
                   title = COALESCE(?1, title), description = COALESCE(?2, description), brand = COALESCE(?3, brand),
@@ -95,131 +99,130 @@ public final class CatalogWriter {
                   COALESCE(?9, age_group) IS NOT age_group OR COALESCE(?10, material) IS NOT material OR
                   COALESCE(?11, pattern) IS NOT pattern)
                 """)
-            try update.execute(arguments: StatementArguments(values + [product.productID]))
-            if db.changesCount == 1 { change = .updated }
+            update.resetForBinding()
+            for (i, value) in productTexts(product).enumerated() { update.bind(Int32(i + 1), value) }
+            update.bind(12, product.productID)
+            try update.run(db)
+            if db.lastChanges == 1 { change = .updated }
         }
         if let images = product.images {
             let stored = try String.fetchAll(
-                prepared("SELECT url FROM product_images WHERE product_id = ? ORDER BY position"),
-                arguments: [product.productID])
+                prepared("SELECT url FROM product_images WHERE product_id = ? ORDER BY position"), arguments: [product.productID])
             if stored != images {
-                try prepared("DELETE FROM product_images WHERE product_id = ?")
-                    .execute(arguments: [product.productID])
-                let insertImage = try db.cachedStatement(
-                    sql: "INSERT INTO product_images(product_id, position, url) VALUES (?, ?, ?)")
-                for (i, url) in images.enumerated() {
-                    try insertImage.execute(arguments: [product.productID, i + 1, url])
-                }
-                if change == .unchanged { change = .updated }
+                try replaceImages(of: product.productID, with: images)
+                change = .updated
             }
         }
         return change
     }
 
-    /// Inserts a variant, or replaces it when its content differs from what is stored.
-    /// The product must exist (upsert it first).
-    public func upsert(_ variant: Variant) throws -> Change {
-        let hash = Int64(bitPattern: variant.contentHash)
-        let select = try prepared("SELECT content_hash FROM variants WHERE sku = ?")
-        select.resetForBinding()
-        select.bind(1, variant.sku)
-        let stored = try select.firstInt64(db)
-        if stored == hash { return .unchanged }
-        let statement: Statement
-        if stored == nil {
-            statement = try prepared("""
-                INSERT INTO variants(sku, product_id, status, color, size, size_system, size_type, link, weight,
-                  availability_date, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        } else {
-            statement = try prepared("""
-                UPDATE variants SET product_id = ?2, status = ?3, color = ?4, size = ?5, size_system = ?6,
-                  size_type = ?7, link = ?8, weight = ?9, availability_date = ?10, content_hash = ?11
-                WHERE sku = ?1
-                """)
-            for table: StaticString in [
-                "DELETE FROM prices WHERE sku = ?", "DELETE FROM identifiers WHERE sku = ?",
-                "DELETE FROM variant_images WHERE sku = ?", "DELETE FROM channel_overrides WHERE sku = ?",
-                "DELETE FROM custom_attributes WHERE sku = ?",
-            ] {
-                let delete = try prepared(table)
-                delete.resetForBinding()
-                delete.bind(1, variant.sku)
-                try delete.run(db)
-            }
-        }
-        statement.resetForBinding()
-        statement.bind(1, variant.sku)
-        statement.bind(2, variant.productID)
-        statement.bind(3, variant.status.rawValue)
-        statement.bind(4, variant.color)
-        statement.bind(5, variant.size)
-        statement.bind(6, variant.sizeSystem?.rawValue)
-        statement.bind(7, variant.sizeType?.rawValue)
-        statement.bind(8, variant.link)
-        statement.bind(9, variant.weight?.description)
-        statement.bind(10, variant.availabilityDate?.secondsSinceEpoch)
-        statement.bind(11, hash)
-        try statement.run(db)
-
-        let price = try prepared("""
-            INSERT INTO prices(sku, currency, amount_minor, sale_amount_minor, sale_start, sale_end)
-            VALUES (?, ?, ?, ?, ?, ?)
-            """)
-        price.resetForBinding()
-        price.bind(1, variant.sku)
-        price.bind(2, variant.price.currency.code)
-        price.bind(3, variant.price.minorUnits)
-        price.bind(4, variant.sale?.price.minorUnits)
-        price.bind(5, variant.sale?.start?.secondsSinceEpoch)
-        price.bind(6, variant.sale?.end?.secondsSinceEpoch)
-        try price.run(db)
-
-        var identifiers: [(String, String)] = []
-        if let gtin = variant.gtin { identifiers.append(("gtin", gtin.digits)) }
-        if let mpn = variant.mpn { identifiers.append(("mpn", mpn)) }
-        try insertRows(into: "identifiers(sku, scheme, value)", key: variant.sku, identifiers)
-        try insertRows(into: "variant_images(sku, position, url)", key: variant.sku,
-                       variant.images.enumerated().map { (String($0.offset + 1), $0.element) })
-        var overrides: [(String, String, String)] = []
-        for (channel, fields) in variant.overrides.sorted(by: { $0.key < $1.key }) {
-            for (field, value) in fields.sorted(by: { $0.key < $1.key }) { overrides.append((channel, field, value)) }
-        }
-        for chunk in stride(from: 0, to: overrides.count, by: 100) {
-            let part = overrides[chunk..<min(chunk + 100, overrides.count)]
-            let insert = try multiRow("channel_overrides(sku, channel, field, value)", width: 4, count: part.count)
-            insert.resetForBinding()
-            for (i, (channel, field, value)) in part.enumerated() {
-                insert.bind(Int32(i * 4 + 1), variant.sku)
-                insert.bind(Int32(i * 4 + 2), channel)
-                insert.bind(Int32(i * 4 + 3), field)
-                insert.bind(Int32(i * 4 + 4), value)
-            }
-            try insert.run(db)
-        }
-        try insertRows(into: "custom_attributes(sku, name, value)", key: variant.sku,
-                       variant.custom.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value) })
-        return stored == nil ? .new : .updated
+    private func replaceImages(of productID: String, with images: [String]) throws {
+        try prepared("DELETE FROM product_images WHERE product_id = ?").execute(arguments: [productID])
+        let insert = try prepared("INSERT INTO product_images(product_id, position, url) VALUES (?, ?, ?)")
+        for (i, url) in images.enumerated() { try insert.execute(arguments: [productID, i + 1, url]) }
     }
 
-    /// Inserts `(key, a, b)` rows in one statement per 100 rows (fewer steps than one insert each).
-    private func insertRows(into table: String, key: String, _ rows: [(String, String)]) throws {
-        for chunk in stride(from: 0, to: rows.count, by: 100) {
-            let part = rows[chunk..<min(chunk + 100, rows.count)]
-            let insert = try multiRow(table, width: 3, count: part.count)
-            insert.resetForBinding()
-            for (i, (a, b)) in part.enumerated() {
-                insert.bind(Int32(i * 3 + 1), key)
-                insert.bind(Int32(i * 3 + 2), a)
-                insert.bind(Int32(i * 3 + 3), b)
-            }
-            try insert.run(db)
+    /// Inserts a variant, or replaces it when its content differs from what is stored.
+    /// The product must exist (upsert it first).
+    /// - Parameter contentHash: `variant.contentHash` when the caller computed it already (on another thread).
+    public func upsert(_ variant: Variant, contentHash: UInt64? = nil) throws -> Change {
+        let hash = Int64(bitPattern: contentHash ?? variant.contentHash)
+        var stored: Int64?
+        if !catalogWasEmpty {  // into an empty catalog every SKU is new (duplicates were refused before)
+            let select = try prepared("SELECT content_hash FROM variants WHERE sku = ?")
+            select.resetForBinding()
+            select.bind(1, variant.sku)
+            stored = try select.firstInt64(db)
         }
+        if stored == hash { return .unchanged }
+        if stored == nil {
+            try bufferNew(variant, hash: hash)
+            return .new
+        }
+        for table: StaticString in [
+            "DELETE FROM prices WHERE sku = ?", "DELETE FROM identifiers WHERE sku = ?",
+            "DELETE FROM variant_images WHERE sku = ?", "DELETE FROM channel_overrides WHERE sku = ?",
+            "DELETE FROM custom_attributes WHERE sku = ?",
+        ] {
+            let delete = try prepared(table)
+            delete.resetForBinding()
+            delete.bind(1, variant.sku)
+            try delete.run(db)
+        }
+        let update = try prepared("""
+            UPDATE variants SET product_id = ?2, status = ?3, color = ?4, size = ?5, size_system = ?6,
+              size_type = ?7, link = ?8, weight = ?9, availability_date = ?10, content_hash = ?11
+            WHERE sku = ?1
+            """)
+        update.resetForBinding()
+        for (i, value) in variantRow(variant, hash: hash).enumerated() {
+            switch value {
+            case .text(let s): update.bind(Int32(i + 1), s)
+            case .int(let n): update.bind(Int32(i + 1), n)
+            }
+        }
+        try update.run(db)
+        // The children of a changed variant go through the same buffers, written right away.
+        appendChildren(variant)
+        try flush()
+        return .updated
+    }
+
+    // MARK: Buffered inserts of new rows
+
+    /// Buffers, in foreign-key order (parents first), flushed together every 64 new variants.
+    private let variantRows = BulkInsert("variants(sku, product_id, status, color, size, size_system, size_type, link, weight, availability_date, content_hash)", width: 11)
+    private let priceRows = BulkInsert("prices(sku, currency, amount_minor, sale_amount_minor, sale_start, sale_end)", width: 6)
+    private let identifierRows = BulkInsert("identifiers(sku, scheme, value)", width: 3)
+    private let imageRows = BulkInsert("variant_images(sku, position, url)", width: 3)
+    private let overrideRows = BulkInsert("channel_overrides(sku, channel, field, value)", width: 4)
+    private let customRows = BulkInsert("custom_attributes(sku, name, value)", width: 3)
+    private let movementRows = BulkInsert("stock_movements(at, sku, location, delta, kind, ref)", width: 6)
+    private let zeroLevelRows = BulkInsert("stock_levels(sku, location, on_hand)", width: 3)
+    private var bufferedVariants = 0
+
+    private func variantRow(_ v: Variant, hash: Int64) -> [BulkInsert.Value] {
+        [.text(v.sku), .text(v.productID), .text(v.status.rawValue), .text(v.color), .text(v.size),
+         .text(v.sizeSystem?.rawValue), .text(v.sizeType?.rawValue), .text(v.link), .text(v.weight?.description),
+         .int(v.availabilityDate?.secondsSinceEpoch), .int(hash)]
+    }
+
+    private func bufferNew(_ variant: Variant, hash: Int64) throws {
+        let row = variantRow(variant, hash: hash)
+        variantRows.append(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10])
+        appendChildren(variant)
+        bufferedVariants += 1
+        if bufferedVariants >= 64 { try flush() }
+    }
+
+    private func appendChildren(_ variant: Variant) {
+        let sku = BulkInsert.Value.text(variant.sku)
+        priceRows.append(sku, .text(variant.price.currency.code), .int(variant.price.minorUnits), .int(variant.sale?.price.minorUnits),
+                         .int(variant.sale?.start?.secondsSinceEpoch), .int(variant.sale?.end?.secondsSinceEpoch))
+        if let gtin = variant.gtin { identifierRows.append(sku, .text("gtin"), .text(gtin.digits)) }
+        if let mpn = variant.mpn { identifierRows.append(sku, .text("mpn"), .text(mpn)) }
+        for (i, url) in variant.images.enumerated() { imageRows.append(sku, .int(Int64(i + 1)), .text(url)) }
+        for (channel, fields) in variant.overrides.sorted(by: { $0.key < $1.key }) {
+            for (field, value) in fields.sorted(by: { $0.key < $1.key }) {
+                overrideRows.append(sku, .text(channel), .text(field), .text(value))
+            }
+        }
+        for (name, value) in variant.custom.sorted(by: { $0.key < $1.key }) { customRows.append(sku, .text(name), .text(value)) }
+    }
+
+    /// Writes every buffered row. Call before reading what the import wrote, and before committing.
+    public func flush() throws {
+        for buffer in [variantRows, priceRows, identifierRows, imageRows, overrideRows, customRows, movementRows, zeroLevelRows]
+        where !buffer.isEmpty {
+            try buffer.flush(db)
+        }
+        bufferedVariants = 0
     }
 
     /// Whether a SKU exists in the store.
     public func variantExists(_ sku: String) throws -> Bool {
-        try Bool.fetchOne(prepared("SELECT 1 FROM variants WHERE sku = ?"), arguments: [sku]) ?? false
+        try flush()
+        return try Bool.fetchOne(prepared("SELECT 1 FROM variants WHERE sku = ?"), arguments: [sku]) ?? false
     }
 
     /// Whether a location code exists (`online` always does).
@@ -241,7 +244,14 @@ public final class CatalogWriter {
             current = try select.firstInt64(db).map { Int($0) }
         }
         let delta = quantity - (current ?? 0)
-        if delta != 0 {
+        if knownZero {
+            // A SKU created in this import: its first count goes with its buffered rows.
+            if delta != 0 {
+                movementRows.append(.text(at), .text(sku), .text(location), .int(Int64(delta)), .text(kind), .text(ref))
+            } else {
+                zeroLevelRows.append(.text(sku), .text(location), .int(0))
+            }
+        } else if delta != 0 {
             try appendMovement(sku: sku, location: location, delta: delta, kind: kind, ref: ref)
         } else if current == nil {
             // A first count of 0: record that the SKU is counted here (0 is the sum of no movements).

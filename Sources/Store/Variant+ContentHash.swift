@@ -3,7 +3,7 @@ import Catalog
 extension Variant {
     /// A stable 64-bit FNV-1a hash of everything stored for the variant except stock, so a re-import
     /// can tell "unchanged" with one lookup. Stable across runs and machines (not `Hasher`).
-    var contentHash: UInt64 {
+    public var contentHash: UInt64 {
         var h = FNV1a()
         h.add(sku)
         h.add(productID)

@@ -86,6 +86,19 @@ func realExport(_ name: String) -> String? {
         #expect(bottle.images.count == 2)
     }
 
+    @Test func aVariationBeforeItsParentStillGetsTheParentsFields() throws {
+        let h = try ImportHarness()
+        let s = try h.importText("""
+            ID,Type,SKU,Name,Published,Description,Regular price,Sale price,Parent,Images,Attribute 1 name,Attribute 1 value(s)
+            11,variation,tee-red,Tee - Red,1,,20,,tee,,Color,Red
+            10,variable,tee,Tee,1,<p>Soft</p>,,,,https://x.example/tee.jpg,Color,"Red, Blue"
+
+            """, name: "woo.csv")
+        #expect(s.rejected == 0 && s.new == 1 && s.updated == 1, "the parent row fills the product its variation created")
+        let red = try #require(try h.variant("tee-red"))
+        #expect(red.title == "Tee" && red.description == "<p>Soft</p>" && red.images == ["https://x.example/tee.jpg"])
+    }
+
     @Test func realSampleDataImports() throws {
         guard let path = realExport("woocommerce-sample_products.csv") else { return }
         let h = try ImportHarness()

@@ -211,4 +211,17 @@ import UnifeedTestSupport
         #expect(titles.joined(separator: " ").contains("é"))
         #expect(!titles.joined().contains("Ã"), "never mojibake")
     }
+
+    @Test func aChangedVariantHasItsPricesImagesAndAttributesReplaced() throws {
+        let h = try ImportHarness()
+        let columns = NativeMapper.columns + ["custom.season"]
+        try h.importText(nativeCSV([goodRow("C1", ["additional_image_links": "https://x.example/2.jpg|https://x.example/3.jpg",
+                                                   "gtin": "4006381333160", "mpn": "M-1", "custom.season": "winter"])], columns: columns))
+        let s = try h.importText(nativeCSV([goodRow("C1", ["price": "30.00", "additional_image_links": "https://x.example/9.jpg",
+                                                           "mpn": "M-2", "custom.season": ""])], columns: columns))
+        #expect(s.updated == 1)
+        let v = try #require(try h.variant("C1"))
+        #expect(v.price == "30.00" && v.gtin == nil && v.mpn == "M-2" && v.custom.isEmpty)
+        #expect(v.images == ["https://cdn.shop.example/C1.jpg", "https://x.example/9.jpg"])
+    }
 }

@@ -1,0 +1,62 @@
+import GRDB
+
+/// Rows for one table, written with multi-row `INSERT … VALUES (…), (…)` statements.
+///
+/// Each SQLite statement step has a fixed cost (about 2 µs here) whatever its size, and a new variant
+/// writes six tables; writing 64 variants' rows per statement instead of one row each is what brings
+/// an import of new SKUs near the speed of a bare `.import` (measured with the bench script).
+final class BulkInsert {
+    enum Value {
+        case text(String?)
+        case int(Int64?)
+    }
+
+    let target: String
+    let width: Int
+    let rowsPerStatement: Int
+    private var values: [Value] = []
+    private var statements: [Int: Statement] = [:]
+
+    /// - Parameters:
+    ///   - target: `table(col1, col2, …)`.
+    init(_ target: String, width: Int, rowsPerStatement: Int = 64) {
+        self.target = target
+        self.width = width
+        self.rowsPerStatement = rowsPerStatement
+        values.reserveCapacity(width * rowsPerStatement)
+    }
+
+    var isEmpty: Bool { values.isEmpty }
+
+    func append(_ row: Value...) {
+        precondition(row.count == width)
+        values.append(contentsOf: row)
+    }
+
+    /// Writes every buffered row.
+    func flush(_ db: Database) throws {
+        var start = 0
+        while start < values.count {
+            let rows = min(rowsPerStatement, (values.count - start) / width)
+            let statement = try self.statement(db, rows: rows)
+            statement.resetForBinding()
+            for i in 0..<(rows * width) {
+                switch values[start + i] {
+                case .text(let s): statement.bind(Int32(i + 1), s)
+                case .int(let n): statement.bind(Int32(i + 1), n)
+                }
+            }
+            try statement.run(db)
+            start += rows * width
+        }
+        values.removeAll(keepingCapacity: true)
+    }
+
+    private func statement(_ db: Database, rows: Int) throws -> Statement {
+        if let statement = statements[rows] { return statement }
+        let row = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
+        let statement = try db.makeStatement(sql: "INSERT INTO \(target) VALUES " + Array(repeating: row, count: rows).joined(separator: ", "))
+        statements[rows] = statement
+        return statement
+    }
+}
