@@ -220,11 +220,6 @@ public struct Importer {
                 for record in batch {
                     summary.rows += 1
                     try apply(record)
-                    if summary.rows % 65_536 == 0 {
-                        // Two threads allocate and free in each other's malloc arenas; glibc keeps the
-                        // freed pages unless asked, and RSS would creep up with the file (measured).
-                        _ = mallocTrim(0)
-                    }
                     if interactive && summary.rows % 50_000 == 0 {
                         FileHandle.standardError.write(Data("\r\(name): \(summary.rows) rows…".utf8))
                     }
@@ -367,7 +362,3 @@ struct RowProducer {
         _ = emit(batch)
     }
 }
-
-/// glibc's `malloc_trim` (declared in malloc.h, which the Glibc module does not export).
-@_silgen_name("malloc_trim")
-func mallocTrim(_ pad: Int) -> Int32

@@ -19,6 +19,7 @@ final class BulkInsert {
 
     /// - Parameters:
     ///   - target: `table(col1, col2, …)`.
+    /// - rowsPerStatement: a power of two.
     init(_ target: String, width: Int, rowsPerStatement: Int = 64) {
         self.target = target
         self.width = width
@@ -33,11 +34,14 @@ final class BulkInsert {
         values.append(contentsOf: row)
     }
 
-    /// Writes every buffered row.
+    /// Writes every buffered row, in statements of 64, 32, 16 … 1 rows: at most seven prepared
+    /// statements per table, however the rows fall (one per possible count grew memory with the file).
     func flush(_ db: Database) throws {
         var start = 0
         while start < values.count {
-            let rows = min(rowsPerStatement, (values.count - start) / width)
+            let left = (values.count - start) / width
+            var rows = rowsPerStatement
+            while rows > left { rows /= 2 }
             let statement = try self.statement(db, rows: rows)
             statement.resetForBinding()
             for i in 0..<(rows * width) {
