@@ -40,6 +40,8 @@ for n in "${sizes[@]}"; do
   floor=$WALL
   printf '%-28s %10s %9s %9s %8s   (%s MB CSV)\n' "sqlite3 .import (floor)" "$n" "$WALL" "$RSS" "1.00" "$size_mb"
 
+  "$bin" bench-csv "$csv" | sed 's/^/  csv reader alone: /' 
+
   rm -f "$dir/unifeed-$n.sqlite"*
   measure import-catalog "$n" "$bin" --db "$dir/unifeed-$n.sqlite" --config samples/unifeed.toml import catalog "$csv"
   printf '%-28s %10s %9s %9s %8s\n' "import catalog (new)" "$n" "$WALL" "$RSS" "$(awk -v a="$WALL" -v b="$floor" 'BEGIN{printf "%.2f", a/b}')"
