@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Pure core: value types, validation, rules. Foundation only, no I/O.
@@ -41,9 +42,14 @@ let package = Package(
         // Channel feeds (wired now; channels arrive with the feeds issue).
         .target(
             name: "Feeds",
-            dependencies: ["Catalog", "Store", "CLibXML2"],
-            swiftSettings: swiftSettings
+            dependencies: ["Catalog", "Store", "Import", "CLibXML2", "TOMLKit", .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedTemplates"]
         ),
+        // Build-time embedding of templates/*.toml into Feeds.
+        .executableTarget(name: "embed-templates"),
+        .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["embed-templates"]),
         // Thin CLI: argument parsing, printing, exit codes.
         .executableTarget(
             name: "unifeed",

@@ -30,6 +30,12 @@ public struct UnifeedConfig: Hashable, Sendable {
     public var shop = ShopConfig()
     public var importing = ImportConfig()
     public var templatesDir: String? = nil
+    public var feeds = FeedsConfig()
+    /// `[channels.NAME]`, by channel name.
+    public var channels: [String: ChannelSettings] = [:]
 
     public init() {}
+
+    /// The settings of `channel` (defaults when the config has none).
+    public func settings(for channel: String) -> ChannelSettings { channels[channel] ?? ChannelSettings() }
 }

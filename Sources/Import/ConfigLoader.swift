@@ -75,6 +75,21 @@ public enum ConfigLoader {
                         }
                     }
                 }
+            case "feeds":
+                guard let feeds = value.table else { throw fail(nil, key, "expected a [feeds] table") }
+                for k in feeds.keys.sorted() {
+                    guard k == "max_drop_percent" else { throw fail("feeds", k, "unknown key in [feeds]") }
+                    guard let n = feeds[k]!.int, (0...100).contains(n) else { throw fail("feeds", k, "expected a percentage from 0 to 100", found: "\(feeds[k]!)") }
+                    config.feeds.maxDropPercent = n
+                }
+            case "channels":
+                guard let channels = value.table else { throw fail(nil, key, "expected [channels.NAME] tables") }
+                for name in channels.keys.sorted() {
+                    guard ChannelName.isValid(name), let section = channels[name]!.table else {
+                        throw fail("channels", name, "channel names are [a-z0-9-]+ and each is a [channels.NAME] table")
+                    }
+                    config.channels[name] = try channelSettings(section, name: "channels.\(name)", currency: config.shop.currency, fail: fail)
+                }
             default:
                 throw fail(nil, key, "unknown key")
             }
@@ -84,6 +99,78 @@ public enum ConfigLoader {
         func checked<T>(_ section: String, _ key: String, _ value: String, _ parse: (String) throws(ValueError) -> T) throws -> T {
             do { return try parse(value) } catch { throw fail(section, key, error.message, found: value) }
         }
+    }
+
+    static func channelSettings(
+        _ table: TOMLTable, name: String, currency: Currency, fail: (String?, String, String, String?) -> InputError
+    ) throws -> ChannelSettings {
+        var s = ChannelSettings()
+        func int(_ k: String, _ range: ClosedRange<Int>) throws -> Int {
+            guard let n = table[k]?.int, range.contains(n) else {
+                throw fail(name, k, "expected a whole number from \(range.lowerBound) to \(range.upperBound)", "\(table[k].map { "\($0)" } ?? "")")
+            }
+            return n
+        }
+        func strings(_ k: String) throws -> [String] {
+            guard let array = table[k]?.array else { throw fail(name, k, "expected a list of strings", nil) }
+            return try array.map { v in
+                guard let s = v.string else { throw fail(name, k, "expected a list of strings", "\(v)") }
+                return s
+            }
+        }
+        for k in table.keys.sorted() {
+            switch k {
+            case "enabled":
+                guard let b = table[k]?.bool else { throw fail(name, k, "expected true or false", nil) }
+                s.enabled = b
+            case "safety_stock": s.safetyStock = try int(k, 0...1_000_000_000)
+            case "max_quantity": s.maxQuantity = try int(k, 0...1_000_000_000)
+            case "share": s.share = try int(k, 0...100)
+            case "stock_location":
+                guard let v = table[k]?.string else { throw fail(name, k, "expected online or a store_code", nil) }
+                s.stockLocation = v
+            case "include_product_types": s.includeProductTypes = try strings(k)
+            case "exclude_product_types": s.excludeProductTypes = try strings(k)
+            case "include_brands": s.includeBrands = try strings(k)
+            case "exclude_brands": s.excludeBrands = try strings(k)
+            case "exclude_custom":
+                s.excludeCustom = try strings(k)
+                for pair in s.excludeCustom where !pair.contains("=") { throw fail(name, k, "expected NAME=VALUE pairs", pair) }
+            case "header_style":
+                guard let v = table[k]?.string, ["underscores", "spaces"].contains(v) else {
+                    throw fail(name, k, "expected underscores or spaces", nil)
+                }
+                s.headerSpaces = v == "spaces"
+            case "custom_label_0", "custom_label_1", "custom_label_2", "custom_label_3", "custom_label_4":
+                guard let v = table[k]?.string, v.hasPrefix("custom.") || ["brand", "product_type", "condition"].contains(v) else {
+                    throw fail(name, k, "expected custom.NAME, brand, product_type or condition", nil)
+                }
+                s.customLabels[Int(String(k.last!))!] = v
+            case "shipping":
+                guard let array = table[k]?.array else { throw fail(name, k, "expected [[\(name).shipping]] tables", nil) }
+                for entry in array {
+                    guard let t = entry.table, let country = t["country"]?.string, let priceText = t["price"]?.string else {
+                        throw fail(name, k, "a shipping rate needs country and price (\"4.95\" in the shop currency)", nil)
+                    }
+                    let price: Money
+                    do { price = try Money.parse(priceText, currency: currency) } catch { throw fail(name, k, error.message, priceText) }
+                    s.shipping.append(ShippingRate(country: country, region: t["region"]?.string, service: t["service"]?.string, price: price,
+                                                   minTransitDays: t["min_transit_days"]?.int, maxTransitDays: t["max_transit_days"]?.int))
+                }
+            case "tax":
+                guard let array = table[k]?.array else { throw fail(name, k, "expected [[\(name).tax]] tables", nil) }
+                for entry in array {
+                    guard let t = entry.table, let country = t["country"]?.string, let rate = t["rate"]?.string else {
+                        throw fail(name, k, "a tax rule needs country and rate (\"8.75\")", nil)
+                    }
+                    s.tax.append(TaxRule(country: country, region: t["region"]?.string, rate: rate, taxShip: t["tax_ship"]?.bool ?? false))
+                }
+            default:
+                // Settings for the marketplace channels (seller ids, mappings) come with their issue.
+                throw fail(name, k, "unknown key in [\(name)]", nil)
+            }
+        }
+        return s
     }
 
     /// The line where `key` is set in `section` (`nil` for the top level), found in the text because the

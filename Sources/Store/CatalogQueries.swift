@@ -37,6 +37,13 @@ public struct VariantView: Sendable, Hashable {
     public var availabilityDate: Timestamp?
     public var custom: [(String, String)] = []
     public var overrides: [(String, String, String)] = []
+    /// On hand per location that has a stock record (feeds only; `online` first, then stores by code).
+    public var stock: [(location: String, quantity: Int)] = []
+
+    /// The override `channel.field`, if the catalog gives one.
+    public func override(_ channel: String, _ field: String) -> String? {
+        overrides.first { $0.0 == channel && $0.1 == field }?.2
+    }
 
     public static func == (a: VariantView, b: VariantView) -> Bool { a.sku == b.sku }
     public func hash(into hasher: inout Hasher) { hasher.combine(sku) }
@@ -94,6 +101,47 @@ public enum CatalogQueries {
             googleProductCategory: row["google_product_category"], productType: row["product_type"],
             weight: row["weight"], quantity: row["quantity"],
             availabilityDate: (row["availability_date"] as Int64?).map(Timestamp.init))
+    }
+
+    /// The feed query: every SKU with its overrides, custom attributes and stock per location, ordered
+    /// by product then SKU so that a product's variants arrive together.
+    static let feedSQL = """
+        SELECT q.*,
+          (SELECT group_concat(channel || char(30) || field || char(30) || value, char(31))
+             FROM (SELECT channel, field, value FROM channel_overrides WHERE sku = q.sku ORDER BY channel, field)) AS overrides_packed,
+          (SELECT group_concat(name || char(30) || value, char(31))
+             FROM (SELECT name, value FROM custom_attributes WHERE sku = q.sku ORDER BY name)) AS custom_packed,
+          (SELECT group_concat(location || char(30) || on_hand, char(31))
+             FROM (SELECT s.location, s.on_hand FROM stock_levels s JOIN locations l ON l.code = s.location
+                   WHERE s.sku = q.sku ORDER BY l.kind = 'store', s.location)) AS stock_packed
+        FROM (\(variantSQL)) q
+        ORDER BY q.product_id, q.sku
+        """
+
+    /// Every SKU for the feeds (see `feedSQL`), one at a time, inside the caller's read transaction.
+    public static func forEachFeedRow(_ db: Database, _ body: (VariantView) throws -> Void) throws {
+        let cursor = try Row.fetchCursor(db, sql: feedSQL)
+        while let row = try cursor.next() {
+            var v = view(row)
+            let fields = { (packed: String?) -> [[Substring]] in
+                packed.map { $0.split(separator: "\u{1F}", omittingEmptySubsequences: false).map { $0.split(separator: "\u{1E}", omittingEmptySubsequences: false) } } ?? []
+            }
+            v.overrides = fields(row["overrides_packed"]).compactMap { $0.count == 3 ? (String($0[0]), String($0[1]), String($0[2])) : nil }
+            v.custom = fields(row["custom_packed"]).compactMap { $0.count == 2 ? (String($0[0]), String($0[1])) : nil }
+            v.stock = fields(row["stock_packed"]).compactMap { $0.count == 2 ? (location: String($0[0]), quantity: Int($0[1]) ?? 0) : nil }
+            try body(v)
+        }
+    }
+
+    /// The stores, ordered by code.
+    public static func stores(_ db: Database) throws -> [StoreLocation] {
+        try Row.fetchAll(db, sql: "SELECT * FROM locations WHERE kind = 'store' ORDER BY code").compactMap { row in
+            guard let method = PickupMethod(rawValue: row["pickup_method"] ?? ""), let sla = PickupSLA(rawValue: row["pickup_sla"] ?? "") else {
+                return nil
+            }
+            return StoreLocation(code: row["code"], name: row["name"], address: row["address"] ?? "", city: row["city"] ?? "",
+                                 postalCode: row["postal_code"] ?? "", country: row["country"] ?? "", pickupMethod: method, pickupSLA: sla)
+        }
     }
 
     /// Every SKU sorted by SKU, one at a time (memory does not grow with the catalog).

@@ -103,6 +103,20 @@ enum Schema {
                   END;
                 """)
         }
+        migrator.registerMigration("v2-publish-log") { db in
+            try db.execute(sql: """
+                -- One row per channel per publish into an output folder: the gate's baseline.
+                CREATE TABLE publish_log (
+                  id INTEGER PRIMARY KEY,
+                  channel TEXT NOT NULL,
+                  out_dir TEXT NOT NULL,
+                  at TEXT NOT NULL,
+                  items INTEGER NOT NULL,
+                  published INTEGER NOT NULL CHECK (published IN (0, 1))
+                );
+                CREATE INDEX publish_log_by_channel ON publish_log(channel, out_dir, id);
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,88 @@
+/// A shipping rate sent with Google items (`[[channels.google.shipping]]`).
+public struct ShippingRate: Hashable, Sendable {
+    public var country: String
+    public var region: String?
+    public var service: String?
+    public var price: Money
+    public var minTransitDays: Int?
+    public var maxTransitDays: Int?
+
+    public init(country: String, region: String? = nil, service: String? = nil, price: Money, minTransitDays: Int? = nil, maxTransitDays: Int? = nil) {
+        self.country = country
+        self.region = region
+        self.service = service
+        self.price = price
+        self.minTransitDays = minTransitDays
+        self.maxTransitDays = maxTransitDays
+    }
+}
+
+/// A US sales-tax rule sent with Google items (`[[channels.google.tax]]`).
+public struct TaxRule: Hashable, Sendable {
+    public var country: String
+    public var region: String?
+    /// Percent as written (`8.75`).
+    public var rate: String
+    public var taxShip: Bool
+
+    public init(country: String, region: String?, rate: String, taxShip: Bool) {
+        self.country = country
+        self.region = region
+        self.rate = rate
+        self.taxShip = taxShip
+    }
+}
+
+/// Per-channel rules from `[channels.NAME]`: allocation, item selection, labels, shipping and tax.
+public struct ChannelSettings: Hashable, Sendable {
+    /// `nil`: the channel's own default (built-in feed channels are on).
+    public var enabled: Bool?
+    /// Units held back from this channel.
+    public var safetyStock = 0
+    /// The most this channel is ever told.
+    public var maxQuantity: Int?
+    /// Percent of the stock (after safety stock) offered here, rounded down.
+    public var share = 100
+    /// Where this channel's stock comes from.
+    public var stockLocation = StoreLocation.online
+    /// Product-type prefixes (`Apparel > Tops`) to include (empty: all) and to exclude.
+    public var includeProductTypes: [String] = []
+    public var excludeProductTypes: [String] = []
+    public var includeBrands: [String] = []
+    public var excludeBrands: [String] = []
+    /// `NAME=VALUE` pairs of custom attributes that exclude an item (`season=summer`).
+    public var excludeCustom: [String] = []
+    /// `custom_label_N` ← a field name (`custom.season`, `brand`, `product_type`).
+    public var customLabels: [Int: String] = [:]
+    public var shipping: [ShippingRate] = []
+    public var tax: [TaxRule] = []
+    /// Local inventory headers: `store_code` (underscores, the default) or `store code` (spaces).
+    public var headerSpaces = false
+
+    public init() {}
+
+    /// `min(max_quantity, floor(max(0, on_hand − safety_stock) × share / 100))` (DESIGN.md §6).
+    public func available(onHand: Int) -> Int {
+        let offered = max(0, onHand - safetyStock) * share / 100
+        return maxQuantity.map { min($0, offered) } ?? offered
+    }
+}
+
+/// The `[feeds]` section.
+public struct FeedsConfig: Hashable, Sendable {
+    /// A channel whose item count falls by more than this share against its last publish is held back.
+    public var maxDropPercent = 20
+    public init() {}
+}
+
+/// Channel and template names: `[a-z0-9-]+`, so nothing derived from them can leave a folder.
+public enum ChannelName {
+    public static func isValid(_ s: String) -> Bool {
+        !s.isEmpty && s.utf8.count <= 64 && s.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
+    }
+
+    public static func isValidField(_ s: String) -> Bool {
+        !s.isEmpty && s.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
+    }
+}
+

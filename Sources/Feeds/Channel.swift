@@ -1,0 +1,140 @@
+import Catalog
+import Foundation
+import TOMLKit
+
+/// A channel as `templates/NAME.toml` declares it: which rules judge its items, what it writes.
+public struct ChannelDefinition: Sendable, Hashable {
+    public enum Scope: String, Sendable { case items, stores }
+    public enum Format: String, Sendable { case googleRSS = "google-rss", tsv, csv }
+
+    public struct Column: Sendable, Hashable {
+        public var header: String
+        public var field: String
+        /// Value renames (`in_stock` → `in stock`).
+        public var values: [String: String]
+    }
+
+    public struct Output: Sendable, Hashable {
+        public var file: String
+        public var format: Format
+        public var columns: [Column]
+    }
+
+    public var name: String
+    public var title: String
+    public var ruleSet: RuleSet
+    public var scope: Scope
+    /// On unless the config says otherwise (`[channels.NAME] enabled`).
+    public var enabledByDefault: Bool
+    public var outputs: [Output]
+    /// Where it was read from (a file path, or `built-in`).
+    public var source: String
+
+    /// Fields only a store-scoped channel has (one row per store × SKU).
+    public static let storeFields: Set<String> = ["store_code", "pickup_method", "pickup_sla"]
+    /// Group fields the Google writers expand (`shipping`, `tax`).
+    public static let groupFields: Set<String> = ["shipping", "tax"]
+}
+
+/// Reads channel templates: the built-in ones (embedded at build time from `templates/`) and those of
+/// the config's `templates_dir`, which add channels or replace built-in ones of the same name.
+public enum ChannelCatalog {
+    /// Every channel, sorted by name.
+    public static func load(templatesDir: String?) throws -> [ChannelDefinition] {
+        var byName: [String: ChannelDefinition] = [:]
+        for (name, text) in EmbeddedTemplates.files {
+            let channel = try parse(text, file: "templates/\(name)")
+            byName[channel.name] = channel
+        }
+        if let dir = templatesDir {
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+            for file in files.sorted() where file.hasSuffix(".toml") {
+                let path = (dir as NSString).appendingPathComponent(file)
+                let text = try String(contentsOfFile: path, encoding: .utf8)
+                let channel = try parse(text, file: path)
+                byName[channel.name] = channel
+            }
+        }
+        return byName.values.sorted { $0.name < $1.name }
+    }
+
+    /// Parses one template; errors name the file and line.
+    public static func parse(_ text: String, file: String) throws -> ChannelDefinition {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw InputError("invalid TOML: \(error.description)", at: InputLocation(file: file, line: error.source.begin.line))
+        }
+        func fail(_ key: String, _ message: String, section: String? = nil, found: String? = nil) -> InputError {
+            InputError(message, at: InputLocation(file: file, line: lineOf(key, in: text)), column: section.map { "\($0).\(key)" } ?? key,
+                       found: found)
+        }
+        for key in table.keys where !["name", "title", "rules", "scope", "enabled", "outputs"].contains(key) {
+            throw fail(key, "unknown key in a channel template")
+        }
+        guard let name = table["name"]?.string else { throw fail("name", "a channel template needs name = \"…\"") }
+        guard ChannelName.isValid(name) else { throw fail("name", "channel names are [a-z0-9-]+", found: name) }
+        let rulesName = table["rules"]?.string ?? "basic"
+        guard let ruleSet = RuleSet(rawValue: rulesName) else {
+            throw fail("rules", "unknown rule set, expected google, meta or basic", found: rulesName)
+        }
+        let scopeName = table["scope"]?.string ?? "items"
+        guard let scope = ChannelDefinition.Scope(rawValue: scopeName) else {
+            throw fail("scope", "unknown scope, expected items or stores", found: scopeName)
+        }
+        guard let outputsArray = table["outputs"]?.array, !outputsArray.isEmpty else {
+            throw fail("outputs", "a channel template needs at least one [[outputs]]")
+        }
+        var outputs: [ChannelDefinition.Output] = []
+        for value in outputsArray {
+            guard let output = value.table else { throw fail("outputs", "[[outputs]] entries are tables") }
+            for key in output.keys where !["file", "format", "columns"].contains(key) {
+                throw fail(key, "unknown key in [[outputs]]", section: "outputs")
+            }
+            guard let fileName = output["file"]?.string,
+                fileName.utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 95 || $0 == 46 }),
+                !fileName.hasPrefix("."), !fileName.isEmpty
+            else {
+                throw fail("file", "output files are names of [a-z0-9._-] (no folders)", section: "outputs", found: output["file"]?.string)
+            }
+            guard let format = output["format"]?.string.flatMap(ChannelDefinition.Format.init(rawValue:)) else {
+                throw fail("format", "unknown format, expected google-rss, tsv or csv", section: "outputs", found: output["format"]?.string)
+            }
+            var columns: [ChannelDefinition.Column] = []
+            for entry in output["columns"]?.array ?? TOMLArray() {
+                if let field = entry.string {
+                    columns.append(.init(header: field, field: field, values: [:]))
+                } else if let column = entry.table {
+                    guard let field = column["field"]?.string else { throw fail("field", "a column needs field = \"…\"", section: "outputs.columns") }
+                    var values: [String: String] = [:]
+                    if let map = column["values"]?.table {
+                        for key in map.keys { values[key] = map[key]?.string ?? "" }
+                    }
+                    columns.append(.init(header: column["header"]?.string ?? field, field: field, values: values))
+                }
+            }
+            guard !columns.isEmpty else { throw fail("columns", "an output needs columns", section: "outputs") }
+            for column in columns {
+                let known = FeedItem.fieldNames.contains(column.field) || column.field.hasPrefix("custom.")
+                    || ChannelDefinition.groupFields.contains(column.field)
+                    || (scope == .stores && ChannelDefinition.storeFields.contains(column.field))
+                guard known else {
+                    throw fail("field", "unknown feed field (see the README's list)", section: "outputs.columns", found: column.field)
+                }
+            }
+            outputs.append(.init(file: fileName, format: format, columns: columns))
+        }
+        return ChannelDefinition(
+            name: name, title: table["title"]?.string ?? name, ruleSet: ruleSet, scope: scope,
+            enabledByDefault: table["enabled"]?.bool ?? true, outputs: outputs, source: file)
+    }
+
+    static func lineOf(_ key: String, in text: String) -> Int {
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.drop { $0 == " " }
+            if trimmed.hasPrefix(key + " ") || trimmed.hasPrefix(key + "=") { return i + 1 }
+        }
+        return 1
+    }
+}

@@ -1,0 +1,147 @@
+import Catalog
+import Foundation
+
+/// One finding about one item for one channel: an error keeps the item out of that channel's feed, a
+/// warning does not.
+public struct Diagnostic: Sendable, Hashable {
+    public enum Severity: String, Sendable { case error, warning }
+    public var channel: String
+    public var sku: String
+    public var rule: String
+    public var severity: Severity
+    public var message: String
+    public var value: String?
+
+    /// `CHANNEL: SKU: error: RULE: message (found: value)`, one line.
+    public var line: String {
+        "\(channel): \(sku): \(severity.rawValue): \(rule): \(message)" + (value.map { " (found: \(InputError.displayValue($0)))" } ?? "")
+    }
+}
+
+/// The checks that predict a channel's disapprovals (specs/google-merchant.md §8), by rule set.
+public enum RuleSet: String, Sendable, CaseIterable {
+    /// Google Merchant Center (also used for local inventory, which joins on the primary feed).
+    case google
+    /// Meta catalog.
+    case meta
+    /// A price-comparison or other declared channel: the basics any listing needs.
+    case basic
+
+    /// Checks a product's items (one item group) for `channel`; returns findings per item, in order.
+    public func check(_ group: [FeedItem], channel: String) -> [[Diagnostic]] {
+        var all = group.map { check($0, channel: channel) }
+        if self == .google, group.count > 1 {
+            for (i, item) in group.enumerated()
+            where item.color == nil && item.size == nil && item.pattern == nil && item.material == nil {
+                all[i].append(Diagnostic(channel: channel, sku: item.id, rule: "variant_missing_attributes", severity: .error,
+                                         message: "item_group_id \(item.itemGroupID) has \(group.count) variants but this one has no color, size, pattern or material"))
+            }
+        }
+        return all
+    }
+
+    func check(_ item: FeedItem, channel: String) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        func error(_ rule: String, _ message: String, _ value: String? = nil) {
+            out.append(Diagnostic(channel: channel, sku: item.id, rule: rule, severity: .error, message: message, value: value))
+        }
+        func warning(_ rule: String, _ message: String, _ value: String? = nil) {
+            out.append(Diagnostic(channel: channel, sku: item.id, rule: rule, severity: .warning, message: message, value: value))
+        }
+        let titleLimit = self == .meta ? 200 : 150
+        let descriptionLimit = self == .meta ? 9999 : 5000
+
+        if item.title.isEmpty { error("missing_title", "title is required") }
+        if item.title.count > titleLimit { error("title_too_long", "title is longer than \(titleLimit) characters", item.title) }
+        if self != .basic {
+            if FeedRules.isMostlyUpperCase(item.title) { error("title_all_caps", "title is in capitals", item.title) }
+            if let word = FeedRules.promotionalText(in: item.title) { error("title_promotional", "title carries promotional text '\(word)'", item.title) }
+            if item.description.isEmpty { error("missing_description", "description is required") }
+            if item.description.count > descriptionLimit {
+                warning("description_too_long", "description is longer than \(descriptionLimit) characters and will be cut", String(item.description.prefix(80)))
+            }
+        }
+        if let link = item.link {
+            if (try? WebURL.validate(link)) == nil { error("link_not_absolute", "link must be an absolute http(s) URL", link) }
+        } else {
+            error("missing_link", "link is required (set link or [shop] link_template)")
+        }
+        if let image = item.imageLink {
+            if (try? WebURL.validate(image)) == nil { error("image_not_http", "image_link must be an http(s) URL", image) }
+        } else {
+            error("missing_image", "image_link is required")
+        }
+        if item.price.minorUnits <= 0 { error("price_not_positive", "price must be above 0", item.price.description) }
+        if let sale = item.salePrice, sale.minorUnits >= item.price.minorUnits {
+            error("sale_not_below_price", "sale price must be below the price (\(item.price))", sale.description)
+        }
+        if item.saleEnded { warning("sale_ended", "the sale window has ended; the sale price is not sent") }
+        if item.unstocked { warning("no_stock_record", "the SKU has no stock record here; it is sent as out of stock") }
+
+        switch self {
+        case .google:
+            if item.id.count > 50 { error("id_too_long", "id is longer than 50 characters", item.id) }
+            if item.brand == nil { error("missing_brand", "brand is required for new branded products") }
+            if let gtin = item.gtin {
+                let thirteen = String(repeating: "0", count: max(0, 13 - gtin.count)) + gtin.suffix(13)
+                if thirteen.hasPrefix("2") || thirteen.hasPrefix("02") || thirteen.hasPrefix("04") {
+                    error("gtin_restricted_prefix", "GTIN is in a restricted-circulation range (02, 04, 2)", gtin)
+                } else if thirteen.hasPrefix("98") || thirteen.hasPrefix("99") {
+                    error("gtin_coupon_prefix", "GTIN is a coupon number (98, 99)", gtin)
+                }
+                if let declared = item.overrides["identifier_exists"], ["no", "false"].contains(declared.lowercased()) {
+                    error("identifier_exists_misuse", "identifier_exists is no although the item has a GTIN", gtin)
+                }
+            } else if item.mpn == nil {
+                warning("missing_identifiers", "no GTIN and no MPN: sent with identifier_exists = no")
+            }
+            if FeedRules.isApparel(item.googleProductCategory) {
+                let missing = [("color", item.color), ("size", item.size), ("gender", item.gender), ("age_group", item.ageGroup)]
+                    .filter { $0.1 == nil }.map(\.0)
+                if !missing.isEmpty {
+                    error("apparel_missing_attributes", "apparel needs color, size, gender and age_group; missing: \(missing.joined(separator: ", "))",
+                          item.googleProductCategory)
+                }
+            }
+            if item.additionalImageLinks.count > 10 {
+                warning("too_many_images", "more than 10 additional images; the first 10 are sent", String(item.additionalImageLinks.count))
+            }
+        case .meta:
+            if item.brand == nil && item.gtin == nil && item.mpn == nil { error("missing_brand", "brand (or a GTIN or MPN) is required") }
+        case .basic:
+            break
+        }
+        return out
+    }
+}
+
+/// Editorial and category predicates for the rules.
+enum FeedRules {
+    static let promotionalWords = ["free shipping", "sale", "% off", "buy now", "best price", "cheapest", "discount", "!"]
+
+    static func promotionalText(in title: String) -> String? {
+        let lower = title.lowercased()
+        for word in promotionalWords {
+            if word.first?.isLetter == true {
+                // Whole words only: "Wholesale" is not "sale".
+                let words = lower.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "%" }).joined(separator: " ")
+                if (" " + words + " ").contains(" " + word + " ") { return word }
+            } else if lower.contains(word) {
+                return word
+            }
+        }
+        return nil
+    }
+
+    /// Mostly capitals: at least 8 letters and no lower-case letter.
+    static func isMostlyUpperCase(_ s: String) -> Bool {
+        let letters = s.filter(\.isLetter)
+        return letters.count >= 8 && !letters.contains(where: \.isLowercase)
+    }
+
+    /// Apparel & Accessories (166), Clothing (1604), Shoes (187), or a path under Apparel & Accessories.
+    static func isApparel(_ category: String?) -> Bool {
+        guard let category else { return false }
+        return ["166", "1604", "187", "212", "5322"].contains(category) || category.hasPrefix("Apparel & Accessories")
+    }
+}

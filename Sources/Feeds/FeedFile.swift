@@ -1,0 +1,135 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Crypto
+import Foundation
+
+/// A feed file being written: bytes go to a temporary file beside the final one, hashed (SHA-256) as
+/// they are written; `commit()` renames it into place, so a reader never sees half a feed and a failed
+/// run leaves the previous file as it was.
+public final class FeedFile {
+    public let path: String
+    let tempPath: String
+    private var fd: Int32
+    private var hasher = SHA256()
+    private var buffer: [UInt8] = []
+    public private(set) var byteCount = 0
+    public private(set) var sha256 = ""
+
+    public init(path: String) throws {
+        self.path = path
+        let url = URL(fileURLWithPath: path)
+        tempPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
+        fd = open(tempPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FeedError("\(path): error: cannot write the feed: \(String(cString: strerror(errno)))") }
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    deinit { if fd >= 0 { discard() } }
+
+    public func write(_ text: String) throws {
+        var text = text
+        try text.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    private func flush() throws {
+        guard !buffer.isEmpty else { return }
+        hasher.update(data: buffer)
+        var offset = 0
+        while offset < buffer.count {
+            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FeedError("\(path): error: cannot write the feed: \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+        byteCount += buffer.count
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes and syncs the temporary file (it is not in place yet).
+    public func finish() throws {
+        try flush()
+        guard fsync(fd) == 0 else { throw FeedError("\(path): error: cannot write the feed: \(String(cString: strerror(errno)))") }
+        close(fd)
+        fd = -1
+        sha256 = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Renames the finished file into place.
+    public func commit() throws {
+        guard rename(tempPath, path) == 0 else {
+            throw FeedError("\(path): error: cannot replace the feed: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Drops the temporary file; the previous feed stays.
+    public func discard() {
+        if fd >= 0 {
+            close(fd)
+            fd = -1
+        }
+        unlink(tempPath)
+    }
+}
+
+/// A problem writing or reading feeds (I/O, locks), printed as it is.
+public struct FeedError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Text feeds: TSV (Google's quoting: a value with a tab, newline or quote is quoted, quotes doubled)
+/// or CSV (RFC 4180). Values are written as they are: feeds are never prefixed against spreadsheet
+/// formulas (that would break price parity).
+public struct DelimitedWriter {
+    let file: FeedFile
+    let delimiter: UInt8
+
+    public init(file: FeedFile, format: ChannelDefinition.Format) {
+        self.file = file
+        delimiter = format == .csv ? UInt8(ascii: ",") : UInt8(ascii: "\t")
+    }
+
+    public func writeRow(_ fields: [String]) throws {
+        var line: [UInt8] = []
+        line.reserveCapacity(256)
+        for (i, field) in fields.enumerated() {
+            if i > 0 { line.append(delimiter) }
+            let clean = FeedText.xmlSafe(field)
+            if clean.utf8.contains(where: { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+                line.append(0x22)
+                for b in clean.utf8 {
+                    if b == 0x22 { line.append(0x22) }
+                    line.append(b)
+                }
+                line.append(0x22)
+            } else {
+                line.append(contentsOf: clean.utf8)
+            }
+        }
+        line.append(0x0A)
+        try line.withUnsafeBytes { try file.write($0) }
+    }
+}
+
+extension FeedText {
+    /// Drops characters XML 1.0 forbids (C0 controls but tab, LF and CR; U+FFFE, U+FFFF), which no
+    /// channel accepts in any format.
+    public static func xmlSafe(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: isForbidden) else { return s }
+        var out = String.UnicodeScalarView()
+        for scalar in s.unicodeScalars where !isForbidden(scalar) { out.append(scalar) }
+        return String(out)
+    }
+
+    static func isForbidden(_ c: Unicode.Scalar) -> Bool {
+        (c.value < 0x20 && c != "\t" && c != "\n" && c != "\r") || c.value == 0xFFFE || c.value == 0xFFFF
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Catalog
+import Feeds
+import Foundation
+
+struct Publish: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write every enabled channel's feeds atomically, behind the publish gate.")
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .customLong("channel"), help: "Publish only this channel (repeatable).") var channels: [String] = []
+    @Option(help: "The output folder.") var out: String = "feeds"
+    @Flag(help: "Publish even when the gate would hold a channel back.") var force = false
+    @Option(help: "Fix the clock (sale windows, report time), ISO 8601.") var now: String?
+
+    func run() throws {
+        let config = try global.loadConfig()
+        let store = try global.openStore()
+        let definitions = try orExitFeeds { try ChannelCatalog.load(templatesDir: config.templatesDir) }
+        var options = PublishOptions(outDir: out, now: try parseNow(now, config: config))
+        options.force = force
+        options.channels = channels
+        let reports = try orExitFeeds {
+            try Publisher(store: store, config: config, channels: definitions).run(options) { printError($0.line) }
+        }
+        for r in reports {
+            let excluded = r.excluded.values.reduce(0) { $0 + $1.count }
+            var line = "\(r.channel): \(r.items) items, \(excluded) excluded by diagnostics, \(r.filtered) filtered"
+            if r.heldBack { line += "; HELD BACK: \(r.reason ?? "")" } else { line += "; " + r.files.map { "\($0.path) (\($0.bytes) bytes)" }.joined(separator: ", ") }
+            print(line)
+        }
+        print("report: \((out as NSString).appendingPathComponent("publish-report.json"))")
+        if reports.contains(where: \.heldBack) { throw ExitCode(2) }
+    }
+}
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run every channel's diagnostics; write nothing.")
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .customLong("channel"), help: "Only this channel (repeatable).") var channels: [String] = []
+    @Option(help: "Fix the clock, ISO 8601.") var now: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let config = try global.loadConfig()
+        let store = try global.openStore()
+        let definitions = try orExitFeeds { try ChannelCatalog.load(templatesDir: config.templatesDir) }
+        var options = PublishOptions(outDir: ".", now: try parseNow(now, config: config))
+        options.dryRun = true
+        options.channels = channels
+        var findings: [Diagnostic] = []
+        let reports = try orExitFeeds {
+            try Publisher(store: store, config: config, channels: definitions).run(options) { findings.append($0) }
+        }
+        if json {
+            print(JSONValue.array(findings.map { d in
+                .object([("channel", .string(d.channel)), ("sku", .string(d.sku)), ("severity", .string(d.severity.rawValue)),
+                         ("rule", .string(d.rule)), ("message", .string(d.message)), ("value", .optional(d.value))])
+            }).serialized(pretty: true))
+        } else {
+            for d in findings { print(d.line) }
+            for r in reports {
+                let rules = (r.excluded.map { ($0.key, $0.value.count, "error") } + r.warnings.map { ($0.key, $0.value.count, "warning") })
+                    .sorted { ($0.0, $0.2) < ($1.0, $1.2) }
+                print("\(r.channel): \(r.items) items would be published" + (rules.isEmpty ? "" : "; ") +
+                      rules.map { "\($0.0) (\($0.2)): \($0.1)" }.joined(separator: ", "))
+            }
+        }
+        if findings.contains(where: { $0.severity == .error }) { throw ExitCode.failure }
+    }
+}
