@@ -224,7 +224,9 @@ func realExport(_ name: String) -> String? {
         ("version = 1\n\n[shop]\ncurrency = \"XYZ\"\n", "u.toml:4: error: shop.currency: unknown currency, expected an ISO 4217 code such as USD or EUR (found: XYZ)"),
         ("version = 1\n[shop]\ntimezone = \"Mars/Base\"\n", "u.toml:3: error: shop.timezone: unknown time zone, expected an IANA name such as America/New_York (found: Mars/Base)"),
         ("version = 2\n", "u.toml:1: error: version: unsupported config version, expected 1 (found: 2)"),
-        ("version = 1\nfeeds = 3\n", "u.toml:2: error: feeds: unknown key"),
+        ("version = 1\nfeed = 3\n", "u.toml:2: error: feed: unknown key"),
+        ("version = 1\n[feeds]\nmax_drop_percent = 120\n", "u.toml:3: error: feeds.max_drop_percent: expected a percentage from 0 to 100 (found: 120)"),
+        ("version = 1\n[channels.google]\nsafety_stok = 1\n", "u.toml:3: error: channels.google.safety_stok: unknown key in [channels.google]"),
         ("version = 1\n[shop]\nname = \"X\n", "u.toml:3: error: invalid TOML: "),
     ])
     func badConfigNamesFileAndLine(text: String, message: String) {
