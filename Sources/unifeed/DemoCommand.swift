@@ -1,5 +1,6 @@
 import ArgumentParser
 import Catalog
+import Feeds
 import Foundation
 import Import
 import Store
@@ -10,6 +11,7 @@ struct Demo: ParsableCommand {
 
     @Option(help: "The folder for the demo database and outputs.") var out: String = "demo"
     @Option(help: "The samples folder (default: ./samples, else the one beside the source).") var samples: String?
+    @Option(help: "The moment the demo publishes at (sale windows), ISO 8601.") var now: String = "2026-11-25T12:00:00"
 
     func run() throws {
         let samplesDir = try locateSamples()
@@ -37,7 +39,26 @@ struct Demo: ParsableCommand {
         print("  dry run of the broken catalog: \(brokenSummary.line) (\(brokenErrors) problems; run `unifeed import catalog samples/broken-catalog.csv --dry-run` to see them)")
         let counts = try store.read { try CatalogQueries.counts($0) }
         print("Catalog: \(counts.products) products, \(counts.variants) SKUs, \(counts.stores) stores, \(counts.movements) stock movements")
-        print("Try: unifeed --db \(dbPath) products list | unifeed --db \(dbPath) stock show SKU")
+
+        // Validate, publish and audit every enabled channel, at a fixed moment so the demo's feeds are
+        // the same on every run (and match the golden files in Tests/).
+        let definitions = try orExitFeeds { try ChannelCatalog.load(templatesDir: config.templatesDir) }
+        let publisher = Publisher(store: store, config: config, channels: definitions)
+        var publishOptions = PublishOptions(outDir: out, now: try parseNow(now, config: config))
+        publishOptions.dryRun = true
+        var errors = 0, warnings = 0
+        _ = try orExitFeeds { try publisher.run(publishOptions) { $0.severity == .error ? (errors += 1) : (warnings += 1) } }
+        print("Validate: \(errors) errors, \(warnings) warnings (see `unifeed --db \(dbPath) validate`)")
+        publishOptions.dryRun = false
+        publishOptions.force = true  // a fresh demo database has no baseline to hold back against
+        let reports = try orExitFeeds { try publisher.run(publishOptions) { _ in } }
+        for r in reports {
+            print("  publish \(r.channel): \(r.items) items → " + r.files.map { "\(out)/\($0.path)" }.joined(separator: ", "))
+        }
+        let audit = try orExitFeeds { try Auditor(store: store, config: config, channels: definitions).run(outDir: out) }
+        print("Audit: \(audit.rows) rows read back, \(audit.findings.count) mismatches")
+        print("Try: unifeed --db \(dbPath) products list | unifeed --db \(dbPath) stock show SKU | unifeed --db \(dbPath) audit --out \(out)")
+        if !audit.findings.isEmpty { throw ExitCode.failure }
     }
 
     private func locateSamples() throws -> String {

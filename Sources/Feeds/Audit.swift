@@ -1,0 +1,205 @@
+import CLibXML2
+import Catalog
+import Foundation
+import Import
+import Store
+
+/// A value a published file shows that the catalog does not.
+public struct AuditFinding: Sendable, Hashable {
+    public var file: String
+    public var line: Int
+    public var sku: String
+    public var column: String
+    public var expected: String
+    public var found: String
+
+    /// `FILE:LINE: error: COLUMN: SKU shows FOUND, the catalog says EXPECTED`.
+    public var description: String {
+        "\(file):\(line): error: \(column): \(sku) shows \(InputError.displayValue(found.isEmpty ? "(empty)" : found)), the catalog says \(InputError.displayValue(expected.isEmpty ? "(empty)" : expected))"
+    }
+}
+
+/// Reads published feeds back and checks each SKU's price, sale price, availability and quantity
+/// against the store, at the moment the feeds were published (`generated_at` of the report).
+public struct Auditor {
+    /// The fields audit compares wherever a channel writes them.
+    static let audited: Set<String> = [
+        "price", "price_amount", "sale_price", "sale_price_amount", "sale_strikethrough_amount", "effective_price",
+        "effective_price_amount", "availability", "quantity",
+    ]
+
+    let store: CatalogStore
+    let config: UnifeedConfig
+    let channels: [ChannelDefinition]
+
+    public init(store: CatalogStore, config: UnifeedConfig, channels: [ChannelDefinition]) {
+        self.store = store
+        self.config = config
+        self.channels = channels
+    }
+
+    /// Audits every file the last publish into `outDir` wrote; returns the rows checked and the findings.
+    public func run(outDir: String) throws -> (rows: Int, findings: [AuditFinding]) {
+        let reportPath = (outDir as NSString).appendingPathComponent("publish-report.json")
+        guard let data = FileManager.default.contents(atPath: reportPath),
+            let report = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let generated = report["generated_at"] as? String,
+            let entries = report["channels"] as? [[String: Any]]
+        else {
+            throw FeedError("\(reportPath): error: no readable publish report; publish first")
+        }
+        let now = try Timestamp.parse(generated, timeZone: config.shop.timeZone)
+        var rows = 0
+        var findings: [AuditFinding] = []
+        for entry in entries {
+            guard let name = entry["channel"] as? String, let channel = channels.first(where: { $0.name == name }) else { continue }
+            let files = (entry["files"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+            for output in channel.outputs where files.contains("\(name)/\(output.file)") {
+                let path = ((outDir as NSString).appendingPathComponent(name) as NSString).appendingPathComponent(output.file)
+                let result = try audit(path: path, output: output, channel: channel, now: now)
+                rows += result.rows
+                findings += result.findings
+            }
+        }
+        return (rows, findings)
+    }
+
+    private func audit(path: String, output: ChannelDefinition.Output, channel: ChannelDefinition, now: Timestamp)
+        throws -> (rows: Int, findings: [AuditFinding])
+    {
+        var reader: any FeedRowReader = output.format == .googleRSS
+            ? try XMLFeedReader(path: path) : try DelimitedFeedReader(path: path, format: output.format)
+        let settings = config.settings(for: channel.name)
+        let idHeader = output.columns.first { $0.field == "id" }?.header ?? "id"
+        let storeHeader = output.columns.first { $0.field == "store_code" }?.header
+        let checked = output.columns.filter { Auditor.audited.contains($0.field) }
+        let headerName = { (c: ChannelDefinition.Column) in
+            output.format == .googleRSS ? c.header : (settings.headerSpaces ? c.header.replacingOccurrences(of: "_", with: " ") : c.header)
+        }
+        var findings: [AuditFinding] = []
+        var rows = 0
+        var pending = try reader.next()
+        let stores = try store.read { try CatalogQueries.stores($0) }
+
+        func compare(_ row: FeedReaderRow, _ expectedRow: some FeedRow, sku: String) {
+            rows += 1
+            for column in checked {
+                let expected = expectedRow.values(column.field).map { column.values[$0] ?? $0 }.joined(separator: ",")
+                let found = row.values[headerName(column)] ?? ""
+                if found != expected {
+                    findings.append(AuditFinding(file: path, line: row.line, sku: sku, column: headerName(column), expected: expected, found: found))
+                }
+            }
+        }
+
+        try store.read { db in
+            try CatalogQueries.forEachFeedRow(db) { v in
+                let item = FeedItem(v, channel: channel.name, settings: settings, shop: config.shop, now: now)
+                while let row = pending, row.values[idHeader] == item.id {
+                    if let storeHeader {
+                        if let code = row.values[storeHeader], let location = stores.first(where: { $0.code == code }) {
+                            compare(row, LocalRow(item: item, store: location, settings: settings), sku: item.id)
+                        } else {
+                            findings.append(AuditFinding(file: path, line: row.line, sku: item.id, column: storeHeader, expected: "a store",
+                                                         found: row.values[storeHeader] ?? ""))
+                        }
+                    } else {
+                        compare(row, item, sku: item.id)
+                    }
+                    pending = try reader.next()
+                }
+            }
+        }
+        // Rows left over name SKUs the catalog does not have (or out of order: tampered).
+        while let row = pending {
+            rows += 1
+            findings.append(AuditFinding(file: path, line: row.line, sku: row.values[idHeader] ?? "", column: idHeader,
+                                         expected: "a SKU of the catalog, in catalog order", found: row.values[idHeader] ?? ""))
+            pending = try reader.next()
+        }
+        return (rows, findings)
+    }
+}
+
+/// One row (or XML item) of a published file: its values by header (or `g:` element name).
+struct FeedReaderRow {
+    var line: Int
+    var values: [String: String]
+}
+
+protocol FeedRowReader {
+    mutating func next() throws -> FeedReaderRow?
+}
+
+/// TSV/CSV feeds, read with the import's CSV reader.
+struct DelimitedFeedReader: FeedRowReader {
+    let reader: CSVReader
+    let header: [String]
+
+    init(path: String, format: ChannelDefinition.Format) throws {
+        reader = try CSVReader(path: path, delimiter: format == .csv ? UInt8(ascii: ",") : UInt8(ascii: "\t"))
+        guard try reader.next() else { throw FeedError("\(path): error: the feed is empty") }
+        header = reader.fields
+    }
+
+    mutating func next() throws -> FeedReaderRow? {
+        guard try reader.next() else { return nil }
+        var values: [String: String] = [:]
+        for (name, value) in zip(header, reader.fields) where values[name] == nil { values[name] = value }
+        return FeedReaderRow(line: reader.line, values: values)
+    }
+}
+
+/// Google RSS feeds, read item by item with libxml2's streaming reader. No network, no external
+/// entities, no entity expansion.
+final class XMLFeedReader: FeedRowReader {
+    let path: String
+    let reader: xmlTextReaderPtr
+
+    init(path: String) throws {
+        self.path = path
+        guard let reader = xmlReaderForFile(path, nil, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOWARNING.rawValue)) else {
+            throw FeedError("\(path): error: cannot open the XML feed")
+        }
+        self.reader = reader
+    }
+
+    deinit { xmlFreeTextReader(reader) }
+
+    func next() throws -> FeedReaderRow? {
+        var values: [String: String] = [:]
+        var inItem = false
+        var line = 0
+        var current: String?
+        var depth = 0
+        while true {
+            let status = xmlTextReaderRead(reader)
+            if status == 0 { return nil }
+            guard status == 1 else {
+                throw FeedError("\(path):\(xmlTextReaderGetParserLineNumber(reader)): error: the XML feed is not well-formed")
+            }
+            let type = xmlTextReaderNodeType(reader)
+            let name = xmlTextReaderConstName(reader).map { String(cString: $0) } ?? ""
+            switch type {
+            case 1:  // element
+                if name == "item" {
+                    inItem = true
+                    line = Int(xmlGetLineNo(xmlTextReaderCurrentNode(reader)))
+                    depth = Int(xmlTextReaderDepth(reader))
+                } else if inItem && Int(xmlTextReaderDepth(reader)) == depth + 1 {
+                    current = name.hasPrefix("g:") ? String(name.dropFirst(2)) : name
+                    if xmlTextReaderIsEmptyElement(reader) == 1, let key = current, values[key] == nil { values[key] = "" }
+                }
+            case 3, 4:  // text, CDATA
+                if let key = current, inItem, let value = xmlTextReaderConstValue(reader) {
+                    values[key, default: ""] += String(cString: value)
+                }
+            case 15:  // end element
+                if name == "item" && inItem { return FeedReaderRow(line: line, values: values) }
+                if inItem && Int(xmlTextReaderDepth(reader)) == depth + 1 { current = nil }
+            default:
+                break
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+import Catalog
+import Feeds
+import Foundation
+
+struct Audit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read the published feeds back and check every SKU's price, sale price and availability against the store.")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "The folder publish wrote.") var out: String = "feeds"
+
+    func run() throws {
+        let config = try global.loadConfig()
+        let store = try global.openStore()
+        let definitions = try orExitFeeds { try ChannelCatalog.load(templatesDir: config.templatesDir) }
+        let result = try orExitFeeds { try Auditor(store: store, config: config, channels: definitions).run(outDir: out) }
+        for finding in result.findings { printError(finding.description) }
+        print("audit: \(result.rows) rows checked, \(result.findings.count) mismatches")
+        if !result.findings.isEmpty { throw ExitCode.failure }
+    }
+}
