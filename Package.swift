@@ -68,6 +68,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "FeedsTests",
+            dependencies: ["Catalog", "Store", "Import", "Feeds", "CLibXML2", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Golden"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CLITests",
             dependencies: ["unifeed", "UnifeedTestSupport"],
             swiftSettings: swiftSettings

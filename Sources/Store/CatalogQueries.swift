@@ -45,6 +45,32 @@ public struct VariantView: Sendable, Hashable {
         overrides.first { $0.0 == channel && $0.1 == field }?.2
     }
 
+    /// A view with only identity and price set (tests and tools build the rest field by field).
+    public init(productID: String, sku: String, price: String, currency: String, status: String = "active") {
+        self.productID = productID
+        self.sku = sku
+        self.price = price
+        self.currency = currency
+        self.status = status
+        self.images = []
+    }
+
+    init(
+        productID: String, sku: String, status: String, title: String?, description: String?, brand: String?, gtin: String?,
+        mpn: String?, condition: String?, price: String, currency: String, salePrice: String?, saleStart: Timestamp?,
+        saleEnd: Timestamp?, link: String?, images: [String], color: String?, size: String?, sizeSystem: String?,
+        sizeType: String?, gender: String?, ageGroup: String?, material: String?, pattern: String?,
+        googleProductCategory: String?, productType: String?, weight: String?, quantity: Int?, availabilityDate: Timestamp?
+    ) {
+        self.productID = productID; self.sku = sku; self.status = status; self.title = title; self.description = description
+        self.brand = brand; self.gtin = gtin; self.mpn = mpn; self.condition = condition; self.price = price
+        self.currency = currency; self.salePrice = salePrice; self.saleStart = saleStart; self.saleEnd = saleEnd
+        self.link = link; self.images = images; self.color = color; self.size = size; self.sizeSystem = sizeSystem
+        self.sizeType = sizeType; self.gender = gender; self.ageGroup = ageGroup; self.material = material
+        self.pattern = pattern; self.googleProductCategory = googleProductCategory; self.productType = productType
+        self.weight = weight; self.quantity = quantity; self.availabilityDate = availabilityDate
+    }
+
     public static func == (a: VariantView, b: VariantView) -> Bool { a.sku == b.sku }
     public func hash(into hasher: inout Hasher) { hasher.combine(sku) }
 }

@@ -1,0 +1,45 @@
+import Catalog
+import Feeds
+import Foundation
+import Import
+import Testing
+import UnifeedTestSupport
+
+/// The built-in channels' output for the samples at a fixed `--now`, byte for byte
+/// (`RECORD_GOLDEN=1 swift test` re-records after a reviewed change).
+@Suite struct GoldenFeedTests {
+    @Test(arguments: ["google/products.xml", "google/products.tsv", "google-local/local-inventory.tsv", "meta/catalog.csv", "idealo/offers.csv"])
+    func samplesPublishAsTheGoldenFiles(file: String) throws {
+        let h = try FeedHarness()
+        let result = try h.publish()
+        #expect(result.reports.allSatisfy { !$0.heldBack })
+        try expectGolden(try h.read(file), file.replacingOccurrences(of: "/", with: "__"))
+    }
+
+    @Test func theSameStoreAndNowGiveByteIdenticalFeeds() throws {
+        let h = try FeedHarness()
+        let first = try h.publish().reports.flatMap(\.files).map(\.sha256)
+        let second = try h.publish().reports.flatMap(\.files).map(\.sha256)
+        #expect(first == second && first.count == 5)
+    }
+
+    @Test func theXMLIsWellFormedAndTheReportDescribesEachChannel() throws {
+        let h = try FeedHarness()
+        let reports = try h.publish().reports
+        #expect(xmlProblem((h.out as NSString).appendingPathComponent("google/products.xml")) == nil)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(try h.read("publish-report.json").utf8)) as? [String: Any])
+        #expect(report["generated_at"] as? String == "2026-11-25T12:00:00-05:00")
+        let channels = try #require(report["channels"] as? [[String: Any]])
+        #expect(channels.compactMap { $0["channel"] as? String } == ["google", "google-local", "idealo", "meta"])
+        let google = try #require(channels.first)
+        #expect(google["items"] as? Int == 126 && google["held_back"] as? Bool == false)
+        let files = try #require(google["files"] as? [[String: Any]])
+        #expect(files.count == 2)
+        // Hashed while writing: the recorded hash is the file's.
+        let xml = try #require(reports.first?.files.first)
+        #expect(files.first?["sha256"] as? String == xml.sha256)
+        #expect(xml.bytes == (try FileManager.default.attributesOfItem(atPath: (h.out as NSString).appendingPathComponent(xml.path))[.size] as? Int))
+        let warnings = try #require(google["warnings"] as? [String: [String: Any]])
+        #expect(warnings["sale_ended"]?["count"] as? Int == 2)
+    }
+}
