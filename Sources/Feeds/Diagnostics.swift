@@ -54,7 +54,7 @@ public enum RuleSet: String, Sendable, CaseIterable {
         if item.title.isEmpty { error("missing_title", "title is required") }
         if item.title.count > titleLimit { error("title_too_long", "title is longer than \(titleLimit) characters", item.title) }
         if self != .basic {
-            if FeedRules.isMostlyUpperCase(item.title) { error("title_all_caps", "title is in capitals", item.title) }
+            if FeedRules.isMostlyUpperCase(item.baseTitle) { error("title_all_caps", "title is in capitals", item.title) }
             if let word = FeedRules.promotionalText(in: item.title) { error("title_promotional", "title carries promotional text '\(word)'", item.title) }
             if item.description.isEmpty { error("missing_description", "description is required") }
             if item.description.count > descriptionLimit {

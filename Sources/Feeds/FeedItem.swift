@@ -9,6 +9,8 @@ public struct FeedItem: Sendable {
     public var itemGroupID: String
     public var status: String
     public var title: String
+    /// The catalog's title, before variant details (editorial rules judge it).
+    public var baseTitle: String
     public var description: String
     public var link: String?
     public var imageLink: String?
@@ -125,9 +127,15 @@ extension FeedItem {
         itemGroupID = v.productID
         status = v.status
         let variantDetails = [v.color, v.size].compactMap { $0 }.filter { !$0.isEmpty }
-        let baseTitle = v.title ?? ""
-        title = channelOverrides["title"] ?? ([baseTitle] + variantDetails.filter { !baseTitle.localizedCaseInsensitiveContains($0) })
-            .joined(separator: " - ")
+        let catalogTitle = channelOverrides["title"] ?? v.title ?? ""
+        baseTitle = catalogTitle
+        if let override = channelOverrides["title"] {
+            title = override
+        } else if catalogTitle.isEmpty {
+            title = ""
+        } else {
+            title = ([catalogTitle] + variantDetails.filter { !FeedText.mentions(catalogTitle, $0) }).joined(separator: " - ")
+        }
         description = channelOverrides["description"] ?? v.description ?? ""
         link = channelOverrides["link"] ?? v.link
         imageLink = channelOverrides["image_link"] ?? v.images.first
@@ -218,6 +226,16 @@ public enum FeedText {
         var s = iso
         s.remove(at: s.index(s.endIndex, offsetBy: -3))
         return s
+    }
+
+    /// Whether `title` already names `detail` as whole words (details under 3 characters are always added:
+    /// "S" is in "Men's" but says nothing there).
+    public static func mentions(_ title: String, _ detail: String) -> Bool {
+        guard detail.count >= 3 else { return false }
+        func words(_ s: String) -> String {
+            " " + s.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: " ") + " "
+        }
+        return words(title).contains(words(detail))
     }
 
     /// Plain text from HTML (Meta wants no markup): tags dropped, entities for & < > " ' decoded,

@@ -1,0 +1,146 @@
+import Catalog
+import Feeds
+import Foundation
+import Store
+import Testing
+
+/// Every diagnostic rule, one case that triggers it and one that does not.
+@Suite struct DiagnosticsTests {
+    static let now = Timestamp(secondsSinceEpoch: 1_795_000_000)  // 2026-11-18
+
+    /// A clean apparel variant: no findings at all.
+    static func clean(_ sku: String = "TEE-1") -> VariantView {
+        var v = VariantView(productID: "TEE", sku: sku, price: "25.00", currency: "USD")
+        v.title = "Classic Tee"
+        v.description = "<p>Soft cotton tee.</p>"
+        v.brand = "Acme"
+        v.gtin = "4006381333160"
+        v.link = "https://shop.example/p/tee"
+        v.images = ["https://cdn.example/tee.jpg"]
+        v.color = "Black"
+        v.size = "M"
+        v.gender = "unisex"
+        v.ageGroup = "adult"
+        v.googleProductCategory = "1604"
+        v.stock = [(location: "online", quantity: 5)]
+        return v
+    }
+
+    func findings(_ views: [VariantView], rules: RuleSet = .google) -> [String] {
+        let items = views.map { FeedItem($0, channel: "google", settings: ChannelSettings(), shop: ShopConfig(), now: Self.now) }
+        return rules.check(items, channel: "google").flatMap { $0 }.map { "\($0.severity.rawValue):\($0.rule)" }
+    }
+
+    @Test func aCleanItemHasNoFindings() {
+        #expect(findings([Self.clean()]).isEmpty)
+        #expect(findings([Self.clean()], rules: .meta).isEmpty)
+        #expect(findings([Self.clean()], rules: .basic).isEmpty)
+    }
+
+    @Test(arguments: [
+        ("error:missing_title", 0),
+        ("error:title_too_long", 1),
+        ("error:title_all_caps", 2),
+        ("error:title_promotional", 3),
+        ("error:title_promotional", 4),
+        ("error:missing_description", 5),
+        ("warning:description_too_long", 6),
+        ("error:missing_link", 7),
+        ("error:link_not_absolute", 8),
+        ("error:missing_image", 9),
+        ("error:image_not_http", 10),
+        ("error:price_not_positive", 11),
+        ("error:sale_not_below_price", 12),
+        ("warning:sale_ended", 13),
+        ("warning:no_stock_record", 14),
+        ("error:id_too_long", 15),
+        ("error:missing_brand", 16),
+        ("error:gtin_restricted_prefix", 17),
+        ("error:gtin_restricted_prefix", 18),
+        ("error:gtin_coupon_prefix", 19),
+        ("error:identifier_exists_misuse", 20),
+        ("warning:missing_identifiers", 21),
+        ("error:apparel_missing_attributes", 22),
+        ("warning:too_many_images", 23),
+    ])
+    func eachRuleTriggers(rule: String, change: Int) {
+        var v = Self.clean()
+        switch change {
+        case 0: v.title = nil
+        case 1: v.title = String(repeating: "Long tee ", count: 20)
+        case 2: v.title = "CLASSIC COTTON TEE"
+        case 3: v.title = "Classic Tee - Free Shipping"
+        case 4: v.title = "Classic Tee!"
+        case 5: v.description = nil
+        case 6: v.description = String(repeating: "x", count: 5001)
+        case 7: v.link = nil
+        case 8: v.link = "/p/tee"
+        case 9: v.images = []
+        case 10: v.images = ["ftp://cdn.example/tee.jpg"]
+        case 11: v.price = "0.00"
+        case 12: v.salePrice = "25.00"
+        case 13: v.salePrice = "19.00"; v.saleEnd = Timestamp(secondsSinceEpoch: 1_790_000_000)
+        case 14: v.stock = []
+        case 15: v.sku = String(repeating: "A", count: 51)
+        case 16: v.brand = nil
+        case 17: v.gtin = "2000000000008"
+        case 18: v.gtin = "0400000000001"
+        case 19: v.gtin = "9800000000000"
+        case 20: v.overrides = [("google", "identifier_exists", "no")]
+        case 21: v.gtin = nil
+        case 22: v.gender = nil
+        case 23: v.images = (0...11).map { "https://cdn.example/\($0).jpg" }
+        default: Issue.record("no such case")
+        }
+        #expect(findings([v]).contains(rule), "\(findings([v]))")
+    }
+
+    @Test func variantsOfAGroupNeedAttributesThatTellThemApart() {
+        var plain = Self.clean("TEE-2")
+        plain.color = nil
+        plain.size = nil
+        plain.googleProductCategory = "5322"
+        plain.googleProductCategory = nil  // not apparel: only the group rule speaks
+        var other = Self.clean("TEE-1")
+        other.googleProductCategory = nil
+        #expect(findings([other, plain]).contains("error:variant_missing_attributes"))
+        #expect(!findings([plain]).contains("error:variant_missing_attributes"), "a single item is no group")
+    }
+
+    @Test func metaNeedsABrandOrAnIdentifierAndAllowsLongerTitles() {
+        var v = Self.clean()
+        v.title = String(repeating: "Long tee ", count: 20)  // 180 characters: fine for Meta
+        #expect(findings([v], rules: .meta).isEmpty)
+        v.brand = nil
+        #expect(findings([v], rules: .meta).isEmpty, "the GTIN stands in for the brand")
+        v.gtin = nil
+        #expect(findings([v], rules: .meta) == ["error:missing_brand"])
+    }
+
+    @Test func saleStatesAtNow() {
+        var v = Self.clean()
+        v.salePrice = "19.00"
+        v.saleStart = Timestamp(secondsSinceEpoch: Self.now.secondsSinceEpoch + 86_400)  // starts tomorrow
+        v.saleEnd = Timestamp(secondsSinceEpoch: Self.now.secondsSinceEpoch + 10 * 86_400)
+        let future = FeedItem(v, channel: "google", settings: ChannelSettings(), shop: ShopConfig(), now: Self.now)
+        #expect(future.salePrice != nil && !future.saleActive && future.saleWindow != nil)
+        #expect(future.effectivePrice.amountString == "25.00")
+        v.saleStart = nil
+        let active = FeedItem(v, channel: "google", settings: ChannelSettings(), shop: ShopConfig(), now: Self.now)
+        #expect(active.saleActive && active.effectivePrice.amountString == "19.00")
+    }
+
+    @Test func allocationAppliesSafetyStockShareAndMaximum() {
+        var settings = ChannelSettings()
+        settings.safetyStock = 2
+        settings.share = 50
+        settings.maxQuantity = 3
+        #expect(settings.available(onHand: 1) == 0)
+        #expect(settings.available(onHand: 5) == 1)  // floor((5 - 2) × 50%)
+        #expect(settings.available(onHand: 100) == 3)
+        var v = Self.clean()
+        v.stock = [(location: "online", quantity: 3)]
+        let item = FeedItem(v, channel: "google", settings: settings, shop: ShopConfig(), now: Self.now)
+        #expect(item.quantity == 0 && item.availability == "out_of_stock")
+    }
+}
