@@ -148,3 +148,53 @@ import UnifeedTestSupport
         #expect(list.stdout.split(separator: "\n").count == 129)
     }
 }
+
+@Suite struct FeedCLITests {
+    @Test func publishValidateAndAuditKeepTheirContract() throws {
+        let cli = try CLI()
+        for (kind, file) in [("catalog", "catalog.csv"), ("stores", "stores.csv"), ("inventory", "inventory.csv")] {
+            #expect(try cli.run(["import", kind, CLI.sample(file)]).status == 0)
+        }
+        let list = try cli.run(["channels", "list"])
+        #expect(list.stdout.split(separator: "\n").map { String($0.prefix { $0 != "\t" }) } == ["google", "google-local", "idealo", "meta"])
+        let validate = try cli.run(["validate", "--now", "2026-11-25T12:00:00"])
+        #expect(validate.status == 0, "warnings only")
+        #expect(validate.stdout.contains("google: 126 items would be published"))
+        let out = cli.directory.appendingPathComponent("feeds").path
+        let publish = try cli.run(["publish", "--out", out, "--now", "2026-11-25T12:00:00"])
+        #expect(publish.status == 0, "\(publish.stderr)")
+        #expect(publish.stdout.contains("google: 126 items"))
+        let audit = try cli.run(["audit", "--out", out])
+        #expect(audit.status == 0 && audit.stdout == "audit: 882 rows checked, 0 mismatches\n")
+
+        // Tamper with a published price: audit names the file, line, column and both values, and fails.
+        let xml = (out as NSString).appendingPathComponent("google/products.xml")
+        let text = try String(contentsOfFile: xml, encoding: .utf8)
+        try text.replacingOccurrences(of: "<g:price>25.00 USD</g:price>", with: "<g:price>24.00 USD</g:price>")
+            .write(toFile: xml, atomically: true, encoding: .utf8)
+        let tampered = try cli.run(["audit", "--out", out])
+        #expect(tampered.status == 1)
+        #expect(tampered.stderrLines.first?.hasPrefix("\(xml):") == true)
+        #expect(tampered.stderrLines.first?.contains(": error: price: ") == true)
+        #expect(tampered.stderrLines.first?.hasSuffix("shows 24.00 USD, the catalog says 25.00 USD") == true)
+
+        #expect(try cli.run(["publish", "--channel", "nope"]).status == 1)
+        #expect(try cli.run(["publish", "--now", "yesterday"]).status == 64)
+    }
+
+    @Test func aHeldBackChannelExitsTwo() throws {
+        let cli = try CLI()
+        #expect(try cli.run(["import", "catalog", CLI.sample("catalog.csv")]).status == 0)
+        let out = cli.directory.appendingPathComponent("feeds").path
+        #expect(try cli.run(["publish", "--out", out, "--channel", "google"]).status == 0)
+        let archive = cli.directory.appendingPathComponent("archive.csv")
+        let skus = try cli.run(["products", "list", "--json"]).stdout
+        let array = try #require(try JSONSerialization.jsonObject(with: Data(skus.utf8)) as? [[String: Any]])
+        try ("sku,product_id,title,price,status\n" + array.map { "\($0["sku"]!),\($0["product_id"]!),x,1.00,archived" }.joined(separator: "\n") + "\n")
+            .write(to: archive, atomically: true, encoding: .utf8)
+        #expect(try cli.run(["import", "catalog", archive.path]).status == 0)
+        let held = try cli.run(["publish", "--out", out, "--channel", "google"])
+        #expect(held.status == 2)
+        #expect(held.stdout.contains("HELD BACK: the feed would have no items"))
+    }
+}
