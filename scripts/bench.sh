@@ -48,4 +48,22 @@ for n in "${sizes[@]}"; do
 
   measure reimport-catalog "$n" "$bin" --db "$dir/unifeed-$n.sqlite" --config samples/unifeed.toml import catalog "$csv"
   printf '%-28s %10s %9s %9s %8s\n' "import catalog (unchanged)" "$n" "$WALL" "$RSS" "$(awk -v a="$WALL" -v b="$floor" 'BEGIN{printf "%.2f", a/b}')"
+
+  # Feeds: 3 stores with stock for every SKU, then each channel alone and all together.
+  [ -s "$dir/stores-3.csv" ] || python3 scripts/gen_stores.py 3 "$dir/stores-3.csv"
+  [ -s "$dir/inventory-$n.csv" ] || python3 scripts/gen_inventory.py "$n" 3 "$dir/inventory-$n.csv"
+  db=(--db "$dir/unifeed-$n.sqlite" --config samples/unifeed.toml)
+  "$bin" "${db[@]}" import stores "$dir/stores-3.csv" >/dev/null
+  measure import-inventory "$n" "$bin" "${db[@]}" import inventory "$dir/inventory-$n.csv"
+  printf '%-28s %10s %9s %9s\n' "import inventory (3 stores)" "$n" "$WALL" "$RSS"
+  for channel in google google-local meta idealo; do
+    rm -rf "$dir/feeds-$n"
+    measure "publish-$channel" "$n" "$bin" "${db[@]}" publish --out "$dir/feeds-$n" --channel "$channel" --force --now 2026-11-25T12:00:00
+    printf '%-28s %10s %9s %9s\n' "publish $channel" "$n" "$WALL" "$RSS"
+  done
+  rm -rf "$dir/feeds-$n"
+  measure publish-all "$n" "$bin" "${db[@]}" publish --out "$dir/feeds-$n" --force --now 2026-11-25T12:00:00
+  printf '%-28s %10s %9s %9s   (%s)\n' "publish all channels" "$n" "$WALL" "$RSS" "$(du -sh "$dir/feeds-$n" | cut -f1)"
+  measure audit "$n" "$bin" "${db[@]}" audit --out "$dir/feeds-$n"
+  printf '%-28s %10s %9s %9s\n' "audit all channels" "$n" "$WALL" "$RSS"
 done

@@ -84,7 +84,7 @@ public struct Auditor {
         func compare(_ row: FeedReaderRow, _ expectedRow: some FeedRow, sku: String) {
             rows += 1
             for column in checked {
-                let expected = expectedRow.values(column.field).map { column.values[$0] ?? $0 }.joined(separator: ",")
+                let expected = expectedRow.values(column.id).map { column.values[$0] ?? $0 }.joined(separator: ",")
                 let found = row.values[headerName(column)] ?? ""
                 if found != expected {
                     findings.append(AuditFinding(file: path, line: row.line, sku: sku, column: headerName(column), expected: expected, found: found))

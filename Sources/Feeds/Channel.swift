@@ -12,6 +12,18 @@ public struct ChannelDefinition: Sendable, Hashable {
         public var field: String
         /// Value renames (`in_stock` → `in stock`).
         public var values: [String: String]
+        /// `field`, resolved once (writers switch on it for every item).
+        public let id: FeedField
+
+        /// `g:HEADER`, for the RSS writer.
+        public var elementName: String { "g:" + header }
+
+        public init(header: String, field: String, values: [String: String]) {
+            self.header = header
+            self.field = field
+            self.values = values.mapValues(FeedText.xmlSafe)
+            id = FeedField(field)
+        }
     }
 
     public struct Output: Sendable, Hashable {

@@ -52,12 +52,12 @@ public enum RuleSet: String, Sendable, CaseIterable {
         let descriptionLimit = self == .meta ? 9999 : 5000
 
         if item.title.isEmpty { error("missing_title", "title is required") }
-        if item.title.count > titleLimit { error("title_too_long", "title is longer than \(titleLimit) characters", item.title) }
+        if FeedRules.longer(item.title, than: titleLimit) { error("title_too_long", "title is longer than \(titleLimit) characters", item.title) }
         if self != .basic {
             if FeedRules.isMostlyUpperCase(item.baseTitle) { error("title_all_caps", "title is in capitals", item.title) }
             if let word = FeedRules.promotionalText(in: item.title) { error("title_promotional", "title carries promotional text '\(word)'", item.title) }
             if item.description.isEmpty { error("missing_description", "description is required") }
-            if item.description.count > descriptionLimit {
+            if FeedRules.longer(item.description, than: descriptionLimit) {
                 warning("description_too_long", "description is longer than \(descriptionLimit) characters and will be cut", String(item.description.prefix(80)))
             }
         }
@@ -80,7 +80,7 @@ public enum RuleSet: String, Sendable, CaseIterable {
 
         switch self {
         case .google:
-            if item.id.count > 50 { error("id_too_long", "id is longer than 50 characters", item.id) }
+            if FeedRules.longer(item.id, than: 50) { error("id_too_long", "id is longer than 50 characters", item.id) }
             if item.brand == nil { error("missing_brand", "brand is required for new branded products") }
             if let gtin = item.gtin {
                 let thirteen = String(repeating: "0", count: max(0, 13 - gtin.count)) + gtin.suffix(13)
@@ -120,21 +120,45 @@ enum FeedRules {
     static let promotionalWords = ["free shipping", "sale", "% off", "buy now", "best price", "cheapest", "discount", "!"]
 
     static func promotionalText(in title: String) -> String? {
-        let lower = title.lowercased()
+        let lower = asciiLowercased(title)
         for word in promotionalWords {
-            if word.first?.isLetter == true {
-                // Whole words only: "Wholesale" is not "sale".
-                let words = lower.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "%" }).joined(separator: " ")
-                if (" " + words + " ").contains(" " + word + " ") { return word }
-            } else if lower.contains(word) {
-                return word
-            }
+            let needle = Array(word.utf8)
+            // Whole words only ("Wholesale" is not "sale"); "!" and "% off" anywhere.
+            if containsWord(lower, needle, wholeWord: word.first?.isLetter == true) { return word }
         }
         return nil
     }
 
-    /// Mostly capitals: at least 8 letters and no lower-case letter.
+    /// The UTF-8 bytes with ASCII letters lower-cased (other bytes as they are).
+    static func asciiLowercased(_ s: String) -> [UInt8] {
+        s.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+    }
+
+    /// Whether `needle` occurs in `haystack`, bounded by non-alphanumeric ASCII bytes when `wholeWord`
+    /// (bytes of non-ASCII letters count as word characters). Byte-level: it runs for every item.
+    static func containsWord(_ haystack: [UInt8], _ needle: [UInt8], wholeWord: Bool) -> Bool {
+        guard !needle.isEmpty, haystack.count >= needle.count else { return false }
+        func isWordByte(_ b: UInt8) -> Bool { (b >= 97 && b <= 122) || (b >= 48 && b <= 57) || b >= 128 }
+        var i = 0
+        while i + needle.count <= haystack.count {
+            if haystack[i] == needle[0] && haystack[i..<(i + needle.count)].elementsEqual(needle) {
+                let before = i == 0 || !isWordByte(haystack[i - 1])
+                let after = i + needle.count == haystack.count || !isWordByte(haystack[i + needle.count])
+                if !wholeWord || (before && after) { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
+    /// More than `limit` characters, counting graphemes only when the UTF-8 length says it may be.
+    static func longer(_ s: String, than limit: Int) -> Bool {
+        s.utf8.count > limit && s.count > limit
+    }
+
+    /// Mostly capitals: at least 8 letters and no lower-case letter (an ASCII lower-case byte settles it).
     static func isMostlyUpperCase(_ s: String) -> Bool {
+        if s.utf8.contains(where: { $0 >= 97 && $0 <= 122 }) { return false }
         let letters = s.filter(\.isLetter)
         return letters.count >= 8 && !letters.contains(where: \.isLowercase)
     }

@@ -102,7 +102,7 @@ public struct DelimitedWriter {
         line.reserveCapacity(256)
         for (i, field) in fields.enumerated() {
             if i > 0 { line.append(delimiter) }
-            let clean = FeedText.xmlSafe(field)
+            let clean = field  // feed values are XML-safe already (FeedItem cleans them once)
             if clean.utf8.contains(where: { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
                 line.append(0x22)
                 for b in clean.utf8 {
@@ -123,6 +123,8 @@ extension FeedText {
     /// Drops characters XML 1.0 forbids (C0 controls but tab, LF and CR; U+FFFE, U+FFFF), which no
     /// channel accepts in any format.
     public static func xmlSafe(_ s: String) -> String {
+        // Fast path on bytes: forbidden characters are C0 controls or U+FFFE/U+FFFF (EF BF BE/BF).
+        guard s.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D) || $0 == 0xEF }) else { return s }
         guard s.unicodeScalars.contains(where: isForbidden) else { return s }
         var out = String.UnicodeScalarView()
         for scalar in s.unicodeScalars where !isForbidden(scalar) { out.append(scalar) }

@@ -47,55 +47,61 @@ public struct FeedItem: Sendable {
     /// Stock on hand per location (the raw figures; stores for local inventory).
     public var stock: [(location: String, quantity: Int)]
 
+    /// `25.00 USD` and the sale price the same way, formatted once (every output writes them).
+    public var priceText: String { price.description }
+    public var salePriceText: String? { salePrice?.description }
+
     /// The price a buyer pays at `now`.
     public var effectivePrice: Money { saleActive ? (salePrice ?? price) : price }
 
     /// The values of a field by its feed name, for declared (template) channels and text writers.
     /// Repeated fields (`additional_image_link`) give several values.
-    public func values(_ field: String) -> [String] {
+    public func values(_ field: String) -> [String] { values(FeedField(field)) }
+
+    /// The values of a resolved field (writers resolve column names once, not per item).
+    public func values(_ field: FeedField) -> [String] {
         func one(_ s: String?) -> [String] { s.map { [$0] } ?? [] }
         switch field {
-        case "id": return [id]
-        case "item_group_id": return [itemGroupID]
-        case "title": return [title]
-        case "description": return [description]
-        case "description_text": return [FeedText.plain(description)]
-        case "link": return one(link)
-        case "image_link": return one(imageLink)
-        case "additional_image_link": return additionalImageLinks
-        case "availability": return [availability]
-        case "availability_date": return one(availabilityDate)
-        case "quantity": return [String(quantity)]
-        case "price": return [price.description]
-        case "price_amount": return [price.amountString]
-        case "currency": return [price.currency.code]
-        case "sale_price": return one(salePrice?.description)
-        case "sale_price_amount": return one(salePrice?.amountString)
-        case "sale_price_effective_date": return one(saleWindow)
-        case "effective_price": return [effectivePrice.description]
-        case "effective_price_amount": return [effectivePrice.amountString]
-        case "sale_strikethrough_amount": return saleActive && salePrice != nil ? [price.amountString] : []
-        case "brand": return one(brand)
-        case "gtin": return one(gtin)
-        case "mpn": return one(mpn)
-        case "identifier_exists": return identifierExists ? [] : ["no"]
-        case "condition": return [condition]
-        case "color": return one(color)
-        case "size": return one(size)
-        case "size_system": return one(sizeSystem)
-        case "size_type": return one(sizeType)
-        case "gender": return one(gender)
-        case "age_group": return one(ageGroup)
-        case "material": return one(material)
-        case "pattern": return one(pattern)
-        case "google_product_category": return one(googleProductCategory)
-        case "product_type": return one(productType)
-        case "shipping_weight": return one(shippingWeight)
-        case "status": return [status]
-        default:
-            if field.hasPrefix("custom_label_"), let n = Int(field.dropFirst(13)), (0..<5).contains(n) { return one(customLabels[n]) }
-            if field.hasPrefix("custom.") { return one(custom.first { $0.0 == field.dropFirst(7) }?.1) }
-            return []
+        case .id: return [id]
+        case .itemGroupID: return [itemGroupID]
+        case .title: return [title]
+        case .description: return [description]
+        case .descriptionText: return [FeedText.plain(description)]
+        case .link: return one(link)
+        case .imageLink: return one(imageLink)
+        case .additionalImageLink: return additionalImageLinks
+        case .availability: return [availability]
+        case .availabilityDate: return one(availabilityDate)
+        case .quantity: return [String(quantity)]
+        case .price: return [priceText]
+        case .priceAmount: return [price.amountString]
+        case .currency: return [price.currency.code]
+        case .salePrice: return one(salePriceText)
+        case .salePriceAmount: return one(salePrice?.amountString)
+        case .salePriceEffectiveDate: return one(saleWindow)
+        case .effectivePrice: return [effectivePrice.description]
+        case .effectivePriceAmount: return [effectivePrice.amountString]
+        case .saleStrikethroughAmount: return saleActive && salePrice != nil ? [price.amountString] : []
+        case .brand: return one(brand)
+        case .gtin: return one(gtin)
+        case .mpn: return one(mpn)
+        case .identifierExists: return identifierExists ? [] : ["no"]
+        case .condition: return [condition]
+        case .color: return one(color)
+        case .size: return one(size)
+        case .sizeSystem: return one(sizeSystem)
+        case .sizeType: return one(sizeType)
+        case .gender: return one(gender)
+        case .ageGroup: return one(ageGroup)
+        case .material: return one(material)
+        case .pattern: return one(pattern)
+        case .googleProductCategory: return one(googleProductCategory)
+        case .productType: return one(productType)
+        case .shippingWeight: return one(shippingWeight)
+        case .status: return [status]
+        case .customLabel(let n): return one(customLabels[n])
+        case .custom(let name): return one(custom.first { $0.0 == name }?.1)
+        case .storeCode, .pickupMethod, .pickupSLA, .shipping, .tax, .unknown: return []
         }
     }
 
@@ -127,7 +133,7 @@ extension FeedItem {
         itemGroupID = v.productID
         status = v.status
         let variantDetails = [v.color, v.size].compactMap { $0 }.filter { !$0.isEmpty }
-        let catalogTitle = channelOverrides["title"] ?? v.title ?? ""
+        let catalogTitle = FeedText.xmlSafe(channelOverrides["title"] ?? v.title ?? "")
         baseTitle = catalogTitle
         if let override = channelOverrides["title"] {
             title = override
@@ -136,31 +142,31 @@ extension FeedItem {
         } else {
             title = ([catalogTitle] + variantDetails.filter { !FeedText.mentions(catalogTitle, $0) }).joined(separator: " - ")
         }
-        description = channelOverrides["description"] ?? v.description ?? ""
+        description = FeedText.xmlSafe(channelOverrides["description"] ?? v.description ?? "")
         link = channelOverrides["link"] ?? v.link
         imageLink = channelOverrides["image_link"] ?? v.images.first
         additionalImageLinks = Array(v.images.dropFirst())
         price = money(v.price) ?? Money(minorUnits: 0, currency: currency)
-        brand = channelOverrides["brand"] ?? v.brand
+        brand = (channelOverrides["brand"] ?? v.brand).map(FeedText.xmlSafe)
         gtin = v.gtin
-        mpn = v.mpn
+        mpn = v.mpn.map(FeedText.xmlSafe)
         // `identifier_exists = no` is sent when the item has neither GTIN nor MPN, or when the catalog says so
         // (`google.identifier_exists`, which diagnostics refuse when a GTIN exists).
         let declaredNo = channelOverrides["identifier_exists"].map { ["no", "false"].contains($0.lowercased()) } ?? false
         identifierExists = (gtin != nil || mpn != nil) && !declaredNo
         condition = v.condition ?? "new"
-        color = v.color
-        size = v.size
+        color = v.color.map(FeedText.xmlSafe)
+        size = v.size.map(FeedText.xmlSafe)
         sizeSystem = v.sizeSystem
         sizeType = v.sizeType
         gender = v.gender
         ageGroup = v.ageGroup
-        material = v.material
-        pattern = v.pattern
-        googleProductCategory = channelOverrides["google_product_category"] ?? v.googleProductCategory
-        productType = v.productType
+        material = v.material.map(FeedText.xmlSafe)
+        pattern = v.pattern.map(FeedText.xmlSafe)
+        googleProductCategory = (channelOverrides["google_product_category"] ?? v.googleProductCategory).map(FeedText.xmlSafe)
+        productType = v.productType.map(FeedText.xmlSafe)
         shippingWeight = v.weight
-        custom = v.custom
+        custom = v.custom.map { ($0.0, FeedText.xmlSafe($0.1)) }
         overrides = channelOverrides
         stock = v.stock
 
@@ -212,7 +218,45 @@ extension FeedItem {
             }
         }
         for n in 0..<5 {
-            if let label = channelOverrides["custom_label_\(n)"] { customLabels[n] = label }
+            if let label = channelOverrides["custom_label_\(n)"] { customLabels[n] = FeedText.xmlSafe(label) }
+        }
+    }
+}
+
+/// A feed field, resolved from its name once per template column.
+public enum FeedField: Hashable, Sendable {
+    case id, itemGroupID, title, description, descriptionText, link, imageLink, additionalImageLink, availability
+    case availabilityDate, quantity, price, priceAmount, currency, salePrice, salePriceAmount, salePriceEffectiveDate
+    case effectivePrice, effectivePriceAmount, saleStrikethroughAmount, brand, gtin, mpn, identifierExists, condition
+    case color, size, sizeSystem, sizeType, gender, ageGroup, material, pattern, googleProductCategory, productType
+    case shippingWeight, status, storeCode, pickupMethod, pickupSLA, shipping, tax
+    case customLabel(Int)
+    case custom(String)
+    case unknown
+
+    static let byName: [String: FeedField] = [
+        "id": .id, "item_group_id": .itemGroupID, "title": .title, "description": .description, "description_text": .descriptionText,
+        "link": .link, "image_link": .imageLink, "additional_image_link": .additionalImageLink, "availability": .availability,
+        "availability_date": .availabilityDate, "quantity": .quantity, "price": .price, "price_amount": .priceAmount,
+        "currency": .currency, "sale_price": .salePrice, "sale_price_amount": .salePriceAmount,
+        "sale_price_effective_date": .salePriceEffectiveDate, "effective_price": .effectivePrice,
+        "effective_price_amount": .effectivePriceAmount, "sale_strikethrough_amount": .saleStrikethroughAmount, "brand": .brand,
+        "gtin": .gtin, "mpn": .mpn, "identifier_exists": .identifierExists, "condition": .condition, "color": .color, "size": .size,
+        "size_system": .sizeSystem, "size_type": .sizeType, "gender": .gender, "age_group": .ageGroup, "material": .material,
+        "pattern": .pattern, "google_product_category": .googleProductCategory, "product_type": .productType,
+        "shipping_weight": .shippingWeight, "status": .status, "store_code": .storeCode, "pickup_method": .pickupMethod,
+        "pickup_sla": .pickupSLA, "shipping": .shipping, "tax": .tax,
+        "custom_label_0": .customLabel(0), "custom_label_1": .customLabel(1), "custom_label_2": .customLabel(2),
+        "custom_label_3": .customLabel(3), "custom_label_4": .customLabel(4),
+    ]
+
+    public init(_ name: String) {
+        if let known = FeedField.byName[name] {
+            self = known
+        } else if name.hasPrefix("custom.") {
+            self = .custom(String(name.dropFirst(7)))
+        } else {
+            self = .unknown
         }
     }
 }
@@ -232,25 +276,47 @@ public enum FeedText {
     /// "S" is in "Men's" but says nothing there).
     public static func mentions(_ title: String, _ detail: String) -> Bool {
         guard detail.count >= 3 else { return false }
-        func words(_ s: String) -> String {
-            " " + s.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: " ") + " "
-        }
-        return words(title).contains(words(detail))
+        return FeedRules.containsWord(FeedRules.asciiLowercased(title), FeedRules.asciiLowercased(detail), wholeWord: true)
     }
 
-    /// Plain text from HTML (Meta wants no markup): tags dropped, entities for & < > " ' decoded,
-    /// whitespace runs folded.
+    /// Plain text from HTML (Meta wants no markup): tags dropped, entities for & < > " ' and nbsp decoded,
+    /// whitespace runs folded to one space. Byte-level: it runs for every item.
     public static func plain(_ html: String) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(html.utf8.count)
         var inTag = false
-        for ch in html {
-            if ch == "<" { inTag = true; out.append(" "); continue }
-            if ch == ">" && inTag { inTag = false; continue }
-            if !inTag { out.append(ch) }
+        var space = false
+        let entities: [(String, UInt8)] = [("&amp;", 38), ("&lt;", 60), ("&gt;", 62), ("&quot;", 34), ("&#39;", 39), ("&nbsp;", 32)]
+        var bytes = html.utf8[...]
+        func emit(_ b: UInt8) {
+            if b == 32 || b == 9 || b == 10 || b == 13 {
+                space = !out.isEmpty
+            } else {
+                if space { out.append(32) }
+                space = false
+                out.append(b)
+            }
         }
-        for (entity, ch) in [("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&nbsp;", " ")] {
-            out = out.replacingOccurrences(of: entity, with: ch)
+        while let b = bytes.first {
+            if inTag {
+                if b == 62 { inTag = false }
+                bytes = bytes.dropFirst()
+                continue
+            }
+            if b == 60 {
+                inTag = true
+                emit(32)
+                bytes = bytes.dropFirst()
+                continue
+            }
+            if b == 38, let (entity, value) = entities.first(where: { bytes.starts(with: $0.0.utf8) }) {
+                emit(value)
+                bytes = bytes.dropFirst(entity.utf8.count)
+                continue
+            }
+            emit(b)
+            bytes = bytes.dropFirst()
         }
-        return out.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
+        return String(decoding: out, as: UTF8.self)
     }
 }

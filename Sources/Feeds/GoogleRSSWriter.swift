@@ -33,9 +33,9 @@ public final class GoogleRSSWriter {
         try check(xmlTextWriterWriteAttribute(writer, "version", "2.0"))
         try check(xmlTextWriterWriteAttribute(writer, "xmlns:g", "http://base.google.com/ns/1.0"))
         try start("channel")
-        try element("title", shop.name)
-        try element("link", shop.url)
-        try element("description", "\(shop.name) product feed")
+        try element("title", FeedText.xmlSafe(shop.name))
+        try element("link", FeedText.xmlSafe(shop.url))
+        try element("description", FeedText.xmlSafe("\(shop.name) product feed"))
     }
 
     deinit { xmlFreeTextWriter(writer) }
@@ -44,8 +44,8 @@ public final class GoogleRSSWriter {
     public func write(_ item: FeedItem, columns: [ChannelDefinition.Column], settings: ChannelSettings) throws {
         try start("item")
         for column in columns {
-            switch column.field {
-            case "shipping":
+            switch column.id {
+            case .shipping:
                 for rate in settings.shipping {
                     try start("g:shipping")
                     try element("g:country", rate.country)
@@ -56,7 +56,7 @@ public final class GoogleRSSWriter {
                     if let max = rate.maxTransitDays { try element("g:max_transit_time", String(max)) }
                     try end()
                 }
-            case "tax":
+            case .tax:
                 for rule in settings.tax {
                     try start("g:tax")
                     try element("g:country", rule.country)
@@ -66,9 +66,9 @@ public final class GoogleRSSWriter {
                     try end()
                 }
             default:
-                var values = item.values(column.field)
-                if column.field == "additional_image_link" { values = Array(values.prefix(10)) }
-                for value in values { try element("g:" + column.header, column.values[value] ?? value) }
+                var values = item.values(column.id)
+                if column.id == .additionalImageLink { values = Array(values.prefix(10)) }
+                for value in values { try element(column.elementName, column.values[value] ?? value) }
             }
         }
         try end()
@@ -82,8 +82,14 @@ public final class GoogleRSSWriter {
 
     private func start(_ name: String) throws { try check(xmlTextWriterStartElement(writer, name)) }
     private func end() throws { try check(xmlTextWriterEndElement(writer)) }
+    /// Feed values are XML-safe already (`FeedItem` cleans them once); shop texts are cleaned here.
     private func element(_ name: String, _ value: String) throws {
-        try check(xmlTextWriterWriteElement(writer, name, FeedText.xmlSafe(value)))
+        try name.withCString { n in
+            try value.withCString { v in
+                try check(xmlTextWriterWriteElement(writer, UnsafeRawPointer(n).assumingMemoryBound(to: xmlChar.self),
+                                                    UnsafeRawPointer(v).assumingMemoryBound(to: xmlChar.self)))
+            }
+        }
     }
 
     private func check(_ result: Int32) throws {

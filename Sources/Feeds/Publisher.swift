@@ -285,12 +285,12 @@ final class ChannelRun {
                 try rss.write(item, columns: output.columns, settings: settings)
             } else if let text {
                 try text.writeRow(output.columns.map { column in
-                    switch column.field {
-                    case "shipping": return settings.shipping.map(FeedText.shipping).joined(separator: ",")
-                    case "tax": return settings.tax.map(FeedText.tax).joined(separator: ",")
+                    switch column.id {
+                    case .shipping: return settings.shipping.map(FeedText.shipping).joined(separator: ",")
+                    case .tax: return settings.tax.map(FeedText.tax).joined(separator: ",")
                     default:
-                        var values = row.values(column.field)
-                        if column.field == "additional_image_link" { values = Array(values.prefix(10)) }
+                        var values = row.values(column.id)
+                        if column.id == .additionalImageLink { values = Array(values.prefix(10)) }
                         return values.map { column.values[$0] ?? $0 }.joined(separator: ",")
                     }
                 })
@@ -316,7 +316,9 @@ final class ChannelRun {
 }
 
 /// A row a writer can ask for field values.
-protocol FeedRow { func values(_ field: String) -> [String] }
+protocol FeedRow {
+    func values(_ field: FeedField) -> [String]
+}
 extension FeedItem: FeedRow {}
 
 /// One store × SKU row of local inventory.
@@ -330,13 +332,13 @@ struct LocalRow: FeedRow {
     /// `in_stock` at 3 or more, `limited_availability` at 1–2, `out_of_stock` at 0.
     var availability: String { quantity >= 3 ? "in_stock" : quantity > 0 ? "limited_availability" : "out_of_stock" }
 
-    func values(_ field: String) -> [String] {
+    func values(_ field: FeedField) -> [String] {
         switch field {
-        case "store_code": return [store.code]
-        case "quantity": return [String(quantity)]
-        case "availability": return [availability]
-        case "pickup_method": return [store.pickupMethod.rawValue.replacingOccurrences(of: "_", with: " ")]
-        case "pickup_sla": return [store.pickupSLA.rawValue.replacingOccurrences(of: "_", with: " ")]
+        case .storeCode: return [store.code]
+        case .quantity: return [String(quantity)]
+        case .availability: return [availability]
+        case .pickupMethod: return [store.pickupMethod.rawValue.replacingOccurrences(of: "_", with: " ")]
+        case .pickupSLA: return [store.pickupSLA.rawValue.replacingOccurrences(of: "_", with: " ")]
         default: return item.values(field)
         }
     }

@@ -129,32 +129,68 @@ public enum CatalogQueries {
             availabilityDate: (row["availability_date"] as Int64?).map(Timestamp.init))
     }
 
-    /// The feed query: every SKU with its overrides, custom attributes and stock per location, ordered
-    /// by product then SKU so that a product's variants arrive together.
+    /// The feed query: every SKU with its identifiers, images, overrides, custom attributes and stock
+    /// per location packed into one row each (one correlated lookup per table, measured cheaper than
+    /// more), ordered by product then SKU so that a product's variants arrive together.
     static let feedSQL = """
-        SELECT q.*,
-          (SELECT group_concat(channel || char(30) || field || char(30) || value, char(31))
-             FROM (SELECT channel, field, value FROM channel_overrides WHERE sku = q.sku ORDER BY channel, field)) AS overrides_packed,
-          (SELECT group_concat(name || char(30) || value, char(31))
-             FROM (SELECT name, value FROM custom_attributes WHERE sku = q.sku ORDER BY name)) AS custom_packed,
-          (SELECT group_concat(location || char(30) || on_hand, char(31))
-             FROM (SELECT s.location, s.on_hand FROM stock_levels s JOIN locations l ON l.code = s.location
-                   WHERE s.sku = q.sku ORDER BY l.kind = 'store', s.location)) AS stock_packed
-        FROM (\(variantSQL)) q
-        ORDER BY q.product_id, q.sku
+        SELECT v.product_id, v.sku, v.status, p.title, p.description, p.brand,
+          (SELECT group_concat(scheme || char(30) || value, char(31)) FROM identifiers WHERE sku = v.sku) AS ids_packed,
+          p.condition, pr.amount_minor, pr.currency, pr.sale_amount_minor, pr.sale_start, pr.sale_end,
+          COALESCE(v.link, p.link) AS link,
+          COALESCE((SELECT group_concat(url, char(10)) FROM (SELECT url FROM variant_images WHERE sku = v.sku ORDER BY position)),
+                   (SELECT group_concat(url, char(10)) FROM (SELECT url FROM product_images WHERE product_id = v.product_id ORDER BY position))) AS images,
+          v.color, v.size, v.size_system, v.size_type, p.gender, p.age_group, p.material, p.pattern,
+          p.google_product_category, p.product_type, v.weight, v.availability_date,
+          (SELECT group_concat(channel || char(30) || field || char(30) || value, char(31)) FROM channel_overrides WHERE sku = v.sku) AS overrides_packed,
+          (SELECT group_concat(name || char(30) || value, char(31)) FROM custom_attributes WHERE sku = v.sku) AS custom_packed,
+          (SELECT group_concat(location || char(30) || on_hand, char(31)) FROM stock_levels WHERE sku = v.sku) AS stock_packed
+        FROM variants v JOIN products p ON p.product_id = v.product_id JOIN prices pr ON pr.sku = v.sku
+        ORDER BY v.product_id, v.sku
         """
 
     /// Every SKU for the feeds (see `feedSQL`), one at a time, inside the caller's read transaction.
     public static func forEachFeedRow(_ db: Database, _ body: (VariantView) throws -> Void) throws {
         let cursor = try Row.fetchCursor(db, sql: feedSQL)
-        while let row = try cursor.next() {
-            var v = view(row)
-            let fields = { (packed: String?) -> [[Substring]] in
-                packed.map { $0.split(separator: "\u{1F}", omittingEmptySubsequences: false).map { $0.split(separator: "\u{1E}", omittingEmptySubsequences: false) } } ?? []
+        func unpack(_ packed: String?) -> [[Substring]] {
+            guard let packed else { return [] }
+            return packed.split(separator: "\u{1F}", omittingEmptySubsequences: false).map {
+                $0.split(separator: "\u{1E}", omittingEmptySubsequences: false)
             }
-            v.overrides = fields(row["overrides_packed"]).compactMap { $0.count == 3 ? (String($0[0]), String($0[1]), String($0[2])) : nil }
-            v.custom = fields(row["custom_packed"]).compactMap { $0.count == 2 ? (String($0[0]), String($0[1])) : nil }
-            v.stock = fields(row["stock_packed"]).compactMap { $0.count == 2 ? (location: String($0[0]), quantity: Int($0[1]) ?? 0) : nil }
+        }
+        while let row = try cursor.next() {
+            let currencyCode: String = row["currency"]
+            let exponent = Currency(code: currencyCode)?.exponent ?? 2
+            let images: String? = row["images"]
+            var v = VariantView(productID: row["product_id"], sku: row["sku"], price: Money.format(row["amount_minor"], exponent: exponent),
+                                currency: currencyCode, status: row["status"])
+            v.title = row["title"]
+            v.description = row["description"]
+            v.brand = row["brand"]
+            for pair in unpack(row["ids_packed"]) where pair.count == 2 {
+                if pair[0] == "gtin" { v.gtin = String(pair[1]) } else if pair[0] == "mpn" { v.mpn = String(pair[1]) }
+            }
+            v.condition = row["condition"]
+            v.salePrice = (row["sale_amount_minor"] as Int64?).map { Money.format($0, exponent: exponent) }
+            v.saleStart = (row["sale_start"] as Int64?).map(Timestamp.init)
+            v.saleEnd = (row["sale_end"] as Int64?).map(Timestamp.init)
+            v.link = row["link"]
+            v.images = images.map { $0.split(separator: "\n").map(String.init) } ?? []
+            v.color = row["color"]
+            v.size = row["size"]
+            v.sizeSystem = row["size_system"]
+            v.sizeType = row["size_type"]
+            v.gender = row["gender"]
+            v.ageGroup = row["age_group"]
+            v.material = row["material"]
+            v.pattern = row["pattern"]
+            v.googleProductCategory = row["google_product_category"]
+            v.productType = row["product_type"]
+            v.weight = row["weight"]
+            v.availabilityDate = (row["availability_date"] as Int64?).map(Timestamp.init)
+            v.overrides = unpack(row["overrides_packed"]).compactMap { $0.count == 3 ? (String($0[0]), String($0[1]), String($0[2])) : nil }
+            v.custom = unpack(row["custom_packed"]).compactMap { $0.count == 2 ? (String($0[0]), String($0[1])) : nil }.sorted { $0.0 < $1.0 }
+            v.stock = unpack(row["stock_packed"]).compactMap { $0.count == 2 ? (location: String($0[0]), quantity: Int($0[1]) ?? 0) : nil }
+            v.quantity = v.stock.first { $0.location == StoreLocation.online }?.quantity
             try body(v)
         }
     }
