@@ -27,10 +27,12 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // Process-wide SQLite settings (sqlite3_config is variadic: C).
+        .target(name: "CSQLiteTuning", linkerSettings: [.linkedLibrary("sqlite3")]),
         // Persistence: GRDB over the system SQLite, migrations, the stock ledger.
         .target(
             name: "Store",
-            dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
+            dependencies: ["Catalog", "CSQLiteTuning", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         // Streaming CSV reader, one mapper per catalog format, the import pipeline, config loading.

@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import Import
 import TOMLKit
 
 /// A channel as `templates/NAME.toml` declares it: which rules judge its items, what it writes.
@@ -72,12 +73,7 @@ public enum ChannelCatalog {
 
     /// Parses one template; errors name the file and line.
     public static func parse(_ text: String, file: String) throws -> ChannelDefinition {
-        let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw InputError("invalid TOML: \(error.description)", at: InputLocation(file: file, line: error.source.begin.line))
-        }
+        let table = try ConfigLoader.parseTOML(text, file: file)
         func fail(_ key: String, _ message: String, section: String? = nil, found: String? = nil) -> InputError {
             InputError(message, at: InputLocation(file: file, line: lineOf(key, in: text)), column: section.map { "\($0).\(key)" } ?? key,
                        found: found)

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Crypto
 import Foundation
+import Import
 
 /// A feed file being written: bytes go to a temporary file beside the final one, hashed (SHA-256) as
 /// they are written; `commit()` renames it into place, so a reader never sees half a feed and a failed
@@ -102,17 +103,8 @@ public struct DelimitedWriter {
         line.reserveCapacity(256)
         for (i, field) in fields.enumerated() {
             if i > 0 { line.append(delimiter) }
-            let clean = field  // feed values are XML-safe already (FeedItem cleans them once)
-            if clean.utf8.contains(where: { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-                line.append(0x22)
-                for b in clean.utf8 {
-                    if b == 0x22 { line.append(0x22) }
-                    line.append(b)
-                }
-                line.append(0x22)
-            } else {
-                line.append(contentsOf: clean.utf8)
-            }
+            // Feed values are XML-safe already (FeedItem cleans them once).
+            CSVEncoding.append(field, delimiter: delimiter, to: &line)
         }
         line.append(0x0A)
         try line.withUnsafeBytes { try file.write($0) }

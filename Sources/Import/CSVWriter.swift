@@ -32,17 +32,7 @@ public final class CSVWriter {
             if formulaGuard, let first = value.utf8.first, [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@")].contains(first) {
                 value = "'" + value
             }
-            let needsQuotes = value.utf8.contains { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
-            if needsQuotes {
-                buffer.append(0x22)
-                for b in value.utf8 {
-                    if b == 0x22 { buffer.append(0x22) }
-                    buffer.append(b)
-                }
-                buffer.append(0x22)
-            } else {
-                buffer.append(contentsOf: value.utf8)
-            }
+            CSVEncoding.append(value, delimiter: delimiter, to: &buffer)
         }
         buffer.append(0x0A)
         if buffer.count >= 1 << 16 { try flush() }
@@ -67,5 +57,22 @@ public final class CSVWriter {
     public func discard() {
         try? handle.close()
         unlink(temp)
+    }
+}
+
+/// RFC 4180 field encoding, shared by every CSV/TSV the project writes (rejects, feeds).
+public enum CSVEncoding {
+    /// Appends `value`, quoted (quotes doubled) when it holds the delimiter, a quote, a tab, CR or LF.
+    public static func append(_ value: String, delimiter: UInt8, to out: inout [UInt8]) {
+        if value.utf8.contains(where: { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            out.append(0x22)
+            for b in value.utf8 {
+                if b == 0x22 { out.append(0x22) }
+                out.append(b)
+            }
+            out.append(0x22)
+        } else {
+            out.append(contentsOf: value.utf8)
+        }
     }
 }

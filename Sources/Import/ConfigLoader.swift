@@ -18,12 +18,7 @@ public enum ConfigLoader {
 
     /// Parses config text; `file` names it in errors.
     public static func parse(_ text: String, file: String) throws -> UnifeedConfig {
-        let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw InputError("invalid TOML: \(error.description)", at: InputLocation(file: file, line: error.source.begin.line))
-        }
+        let table = try parseTOML(text, file: file)
         var config = UnifeedConfig()
         func fail(_ section: String?, _ key: String, _ message: String, found: String? = nil) -> InputError {
             InputError(message, at: InputLocation(file: file, line: line(of: key, in: section, text: text)),
@@ -171,6 +166,15 @@ public enum ConfigLoader {
             }
         }
         return s
+    }
+
+    /// Parses TOML text; a syntax error names the file and line.
+    public static func parseTOML(_ text: String, file: String) throws -> TOMLTable {
+        do {
+            return try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw InputError("invalid TOML: \(error.description)", at: InputLocation(file: file, line: error.source.begin.line))
+        }
     }
 
     /// The line where `key` is set in `section` (`nil` for the top level), found in the text because the

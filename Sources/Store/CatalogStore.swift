@@ -1,3 +1,4 @@
+import CSQLiteTuning
 import Catalog
 import Foundation
 import GRDB
@@ -15,8 +16,12 @@ public struct CatalogStore: Sendable {
     public let writer: DatabasePool
     public let path: String
 
+    /// SQLite's process-wide settings, made once before the first connection.
+    private static let tuned: Int32 = unifeed_sqlite_tune()
+
     /// Opens (creating and migrating when needed) the database at `path`.
     public init(path: String) throws {
+        _ = CatalogStore.tuned
         self.path = path
         var config = Configuration()
         config.foreignKeysEnabled = true
