@@ -99,7 +99,7 @@ public struct Publisher {
         defer { for run in runs { run.discard() } }
         for channel in selected {
             let settings = config.settings(for: channel.name)
-            runs.append(try ChannelRun(channel: channel, settings: settings, outDir: outDir, shop: config.shop, write: !options.dryRun))
+            runs.append(try ChannelRun(channel: channel, settings: settings, shop: config.shop, outDir: outDir, write: !options.dryRun))
         }
         try store.read { db in
             let stores = try CatalogQueries.stores(db)
@@ -209,10 +209,6 @@ final class ChannelRun {
                 outputs.append((output, file, nil, writer))
             }
         }
-    }
-
-    convenience init(channel: ChannelDefinition, settings: ChannelSettings, outDir: String, shop: ShopConfig, write: Bool) throws {
-        try self.init(channel: channel, settings: settings, shop: shop, outDir: outDir, write: write)
     }
 
     private func header(for column: ChannelDefinition.Column) -> String {
