@@ -16,14 +16,15 @@ public struct ChannelDefinition: Sendable, Hashable {
         /// `field`, resolved once (writers switch on it for every item).
         public let id: FeedField
 
-        /// `g:HEADER`, for the RSS writer.
-        public var elementName: String { "g:" + header }
+        /// `g:HEADER`, for the RSS writer (built once, not per item).
+        public let elementName: String
 
         public init(header: String, field: String, values: [String: String]) {
             self.header = header
             self.field = field
             self.values = values.mapValues(FeedText.xmlSafe)
             id = FeedField(field)
+            elementName = "g:" + header
         }
     }
 

@@ -212,10 +212,9 @@ struct PriceCells {
     var salePrice: Int?
     var saleStart: Int?
     var saleEnd: Int?
-    /// When the format has no date cells but a parsed window (none so far), leave these nil.
 
-    func read(_ r: inout RowReader, shop: ShopConfig, currencyOverride: Currency? = nil) -> (price: Money, sale: Sale?)? {
-        let currency = currencyOverride ?? r.parse(currency, Currency.parse) ?? (r.text(currency) == nil ? shop.currency : nil)
+    func read(_ r: inout RowReader, shop: ShopConfig) -> (price: Money, sale: Sale?)? {
+        let currency = r.parse(currency, Currency.parse) ?? (r.text(currency) == nil ? shop.currency : nil)
         guard let currency else { return nil }
         if r.text(price) == nil { r.fail(price, "price is required") }
         let regular = r.parse(price) { s throws(ValueError) in try Money.parse(s, currency: currency) }

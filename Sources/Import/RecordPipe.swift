@@ -66,10 +66,4 @@ final class RecordPipe: @unchecked Sendable {
         condition.broadcast()
         condition.unlock()
     }
-
-    var isCancelled: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return cancelled
-    }
 }

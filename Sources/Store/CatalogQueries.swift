@@ -37,7 +37,7 @@ public struct VariantView: Sendable, Hashable {
     public var availabilityDate: Timestamp?
     public var custom: [(String, String)] = []
     public var overrides: [(String, String, String)] = []
-    /// On hand per location that has a stock record (feeds only; `online` first, then stores by code).
+    /// On hand per location that has a stock record.
     public var stock: [(location: String, quantity: Int)] = []
 
     /// The override `channel.field`, if the catalog gives one.
@@ -53,22 +53,6 @@ public struct VariantView: Sendable, Hashable {
         self.currency = currency
         self.status = status
         self.images = []
-    }
-
-    init(
-        productID: String, sku: String, status: String, title: String?, description: String?, brand: String?, gtin: String?,
-        mpn: String?, condition: String?, price: String, currency: String, salePrice: String?, saleStart: Timestamp?,
-        saleEnd: Timestamp?, link: String?, images: [String], color: String?, size: String?, sizeSystem: String?,
-        sizeType: String?, gender: String?, ageGroup: String?, material: String?, pattern: String?,
-        googleProductCategory: String?, productType: String?, weight: String?, quantity: Int?, availabilityDate: Timestamp?
-    ) {
-        self.productID = productID; self.sku = sku; self.status = status; self.title = title; self.description = description
-        self.brand = brand; self.gtin = gtin; self.mpn = mpn; self.condition = condition; self.price = price
-        self.currency = currency; self.salePrice = salePrice; self.saleStart = saleStart; self.saleEnd = saleEnd
-        self.link = link; self.images = images; self.color = color; self.size = size; self.sizeSystem = sizeSystem
-        self.sizeType = sizeType; self.gender = gender; self.ageGroup = ageGroup; self.material = material
-        self.pattern = pattern; self.googleProductCategory = googleProductCategory; self.productType = productType
-        self.weight = weight; self.quantity = quantity; self.availabilityDate = availabilityDate
     }
 
     public static func == (a: VariantView, b: VariantView) -> Bool { a.sku == b.sku }
@@ -95,44 +79,10 @@ public struct StockReport: Sendable {
 
 /// Read-side queries over the catalog, streaming with cursors.
 public enum CatalogQueries {
-    static let variantSQL = """
-        SELECT v.product_id, v.sku, v.status, p.title, p.description, p.brand,
-          (SELECT value FROM identifiers WHERE sku = v.sku AND scheme = 'gtin') AS gtin,
-          (SELECT value FROM identifiers WHERE sku = v.sku AND scheme = 'mpn') AS mpn,
-          p.condition, pr.amount_minor, pr.currency, pr.sale_amount_minor, pr.sale_start, pr.sale_end,
-          COALESCE(v.link, p.link) AS link,
-          COALESCE((SELECT group_concat(url, char(10)) FROM (SELECT url FROM variant_images WHERE sku = v.sku ORDER BY position)),
-                   (SELECT group_concat(url, char(10)) FROM (SELECT url FROM product_images WHERE product_id = v.product_id ORDER BY position))) AS images,
-          v.color, v.size, v.size_system, v.size_type, p.gender, p.age_group, p.material, p.pattern,
-          p.google_product_category, p.product_type, v.weight,
-          (SELECT on_hand FROM stock_levels WHERE sku = v.sku AND location = 'online') AS quantity,
-          v.availability_date
-        FROM variants v JOIN products p ON p.product_id = v.product_id JOIN prices pr ON pr.sku = v.sku
-        """
-
-    static func view(_ row: Row) -> VariantView {
-        let currencyCode: String = row["currency"]
-        let exponent = Currency(code: currencyCode)?.exponent ?? 2
-        let images: String? = row["images"]
-        return VariantView(
-            productID: row["product_id"], sku: row["sku"], status: row["status"], title: row["title"],
-            description: row["description"], brand: row["brand"], gtin: row["gtin"], mpn: row["mpn"],
-            condition: row["condition"], price: Money.format(row["amount_minor"], exponent: exponent),
-            currency: currencyCode,
-            salePrice: (row["sale_amount_minor"] as Int64?).map { Money.format($0, exponent: exponent) },
-            saleStart: (row["sale_start"] as Int64?).map(Timestamp.init), saleEnd: (row["sale_end"] as Int64?).map(Timestamp.init),
-            link: row["link"], images: images.map { $0.split(separator: "\n").map(String.init) } ?? [],
-            color: row["color"], size: row["size"], sizeSystem: row["size_system"], sizeType: row["size_type"],
-            gender: row["gender"], ageGroup: row["age_group"], material: row["material"], pattern: row["pattern"],
-            googleProductCategory: row["google_product_category"], productType: row["product_type"],
-            weight: row["weight"], quantity: row["quantity"],
-            availabilityDate: (row["availability_date"] as Int64?).map(Timestamp.init))
-    }
-
-    /// The feed query: every SKU with its identifiers, images, overrides, custom attributes and stock
-    /// per location packed into one row each (one correlated lookup per table, measured cheaper than
-    /// more), ordered by product then SKU so that a product's variants arrive together.
-    static let feedSQL = """
+    /// Every column a `VariantView` shows, with identifiers, images, overrides, custom attributes and
+    /// stock per location packed into one value each (one correlated lookup per table, measured cheaper
+    /// than more). Listing, `show` and the feeds add their own WHERE / ORDER BY.
+    static let selectSQL = """
         SELECT v.product_id, v.sku, v.status, p.title, p.description, p.brand,
           (SELECT group_concat(scheme || char(30) || value, char(31)) FROM identifiers WHERE sku = v.sku) AS ids_packed,
           p.condition, pr.amount_minor, pr.currency, pr.sale_amount_minor, pr.sale_start, pr.sale_end,
@@ -145,54 +95,57 @@ public enum CatalogQueries {
           (SELECT group_concat(name || char(30) || value, char(31)) FROM custom_attributes WHERE sku = v.sku) AS custom_packed,
           (SELECT group_concat(location || char(30) || on_hand, char(31)) FROM stock_levels WHERE sku = v.sku) AS stock_packed
         FROM variants v JOIN products p ON p.product_id = v.product_id JOIN prices pr ON pr.sku = v.sku
-        ORDER BY v.product_id, v.sku
         """
 
-    /// Every SKU for the feeds (see `feedSQL`), one at a time, inside the caller's read transaction.
-    public static func forEachFeedRow(_ db: Database, _ body: (VariantView) throws -> Void) throws {
-        let cursor = try Row.fetchCursor(db, sql: feedSQL)
+    static func view(_ row: Row) -> VariantView {
         func unpack(_ packed: String?) -> [[Substring]] {
             guard let packed else { return [] }
             return packed.split(separator: "\u{1F}", omittingEmptySubsequences: false).map {
                 $0.split(separator: "\u{1E}", omittingEmptySubsequences: false)
             }
         }
-        while let row = try cursor.next() {
-            let currencyCode: String = row["currency"]
-            let exponent = Currency(code: currencyCode)?.exponent ?? 2
-            let images: String? = row["images"]
-            var v = VariantView(productID: row["product_id"], sku: row["sku"], price: Money.format(row["amount_minor"], exponent: exponent),
-                                currency: currencyCode, status: row["status"])
-            v.title = row["title"]
-            v.description = row["description"]
-            v.brand = row["brand"]
-            for pair in unpack(row["ids_packed"]) where pair.count == 2 {
-                if pair[0] == "gtin" { v.gtin = String(pair[1]) } else if pair[0] == "mpn" { v.mpn = String(pair[1]) }
-            }
-            v.condition = row["condition"]
-            v.salePrice = (row["sale_amount_minor"] as Int64?).map { Money.format($0, exponent: exponent) }
-            v.saleStart = (row["sale_start"] as Int64?).map(Timestamp.init)
-            v.saleEnd = (row["sale_end"] as Int64?).map(Timestamp.init)
-            v.link = row["link"]
-            v.images = images.map { $0.split(separator: "\n").map(String.init) } ?? []
-            v.color = row["color"]
-            v.size = row["size"]
-            v.sizeSystem = row["size_system"]
-            v.sizeType = row["size_type"]
-            v.gender = row["gender"]
-            v.ageGroup = row["age_group"]
-            v.material = row["material"]
-            v.pattern = row["pattern"]
-            v.googleProductCategory = row["google_product_category"]
-            v.productType = row["product_type"]
-            v.weight = row["weight"]
-            v.availabilityDate = (row["availability_date"] as Int64?).map(Timestamp.init)
-            v.overrides = unpack(row["overrides_packed"]).compactMap { $0.count == 3 ? (String($0[0]), String($0[1]), String($0[2])) : nil }
-            v.custom = unpack(row["custom_packed"]).compactMap { $0.count == 2 ? (String($0[0]), String($0[1])) : nil }.sorted { $0.0 < $1.0 }
-            v.stock = unpack(row["stock_packed"]).compactMap { $0.count == 2 ? (location: String($0[0]), quantity: Int($0[1]) ?? 0) : nil }
-            v.quantity = v.stock.first { $0.location == StoreLocation.online }?.quantity
-            try body(v)
+        let currencyCode: String = row["currency"]
+        let exponent = Currency(code: currencyCode)?.exponent ?? 2
+        let images: String? = row["images"]
+        var v = VariantView(productID: row["product_id"], sku: row["sku"], price: Money.format(row["amount_minor"], exponent: exponent),
+                            currency: currencyCode, status: row["status"])
+        v.title = row["title"]
+        v.description = row["description"]
+        v.brand = row["brand"]
+        for pair in unpack(row["ids_packed"]) where pair.count == 2 {
+            if pair[0] == "gtin" { v.gtin = String(pair[1]) } else if pair[0] == "mpn" { v.mpn = String(pair[1]) }
         }
+        v.condition = row["condition"]
+        v.salePrice = (row["sale_amount_minor"] as Int64?).map { Money.format($0, exponent: exponent) }
+        v.saleStart = (row["sale_start"] as Int64?).map(Timestamp.init)
+        v.saleEnd = (row["sale_end"] as Int64?).map(Timestamp.init)
+        v.link = row["link"]
+        v.images = images.map { $0.split(separator: "\n").map(String.init) } ?? []
+        v.color = row["color"]
+        v.size = row["size"]
+        v.sizeSystem = row["size_system"]
+        v.sizeType = row["size_type"]
+        v.gender = row["gender"]
+        v.ageGroup = row["age_group"]
+        v.material = row["material"]
+        v.pattern = row["pattern"]
+        v.googleProductCategory = row["google_product_category"]
+        v.productType = row["product_type"]
+        v.weight = row["weight"]
+        v.availabilityDate = (row["availability_date"] as Int64?).map(Timestamp.init)
+        v.overrides = unpack(row["overrides_packed"]).compactMap { $0.count == 3 ? (String($0[0]), String($0[1]), String($0[2])) : nil }
+            .sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+        v.custom = unpack(row["custom_packed"]).compactMap { $0.count == 2 ? (String($0[0]), String($0[1])) : nil }.sorted { $0.0 < $1.0 }
+        v.stock = unpack(row["stock_packed"]).compactMap { $0.count == 2 ? (location: String($0[0]), quantity: Int($0[1]) ?? 0) : nil }
+        v.quantity = v.stock.first { $0.location == StoreLocation.online }?.quantity
+        return v
+    }
+
+    /// Every SKU for the feeds, ordered by product then SKU so that a product's variants arrive
+    /// together; one at a time, inside the caller's read transaction.
+    public static func forEachFeedRow(_ db: Database, _ body: (VariantView) throws -> Void) throws {
+        let cursor = try Row.fetchCursor(db, sql: selectSQL + " ORDER BY v.product_id, v.sku")
+        while let row = try cursor.next() { try body(view(row)) }
     }
 
     /// The stores, ordered by code.
@@ -208,20 +161,13 @@ public enum CatalogQueries {
 
     /// Every SKU sorted by SKU, one at a time (memory does not grow with the catalog).
     public static func forEachVariant(_ db: Database, _ body: (VariantView) throws -> Void) throws {
-        let cursor = try Row.fetchCursor(db, sql: variantSQL + " ORDER BY v.sku")
+        let cursor = try Row.fetchCursor(db, sql: selectSQL + " ORDER BY v.sku")
         while let row = try cursor.next() { try body(view(row)) }
     }
 
     /// One SKU with its custom attributes and channel overrides, or `nil`.
     public static func variant(_ db: Database, sku: String) throws -> VariantView? {
-        guard let row = try Row.fetchOne(db, sql: variantSQL + " WHERE v.sku = ?", arguments: [sku]) else { return nil }
-        var v = view(row)
-        v.custom = try Row.fetchAll(db, sql: "SELECT name, value FROM custom_attributes WHERE sku = ? ORDER BY name",
-                                    arguments: [sku]).map { ($0["name"], $0["value"]) }
-        v.overrides = try Row.fetchAll(
-            db, sql: "SELECT channel, field, value FROM channel_overrides WHERE sku = ? ORDER BY channel, field",
-            arguments: [sku]).map { ($0["channel"], $0["field"], $0["value"]) }
-        return v
+        try Row.fetchOne(db, sql: selectSQL + " WHERE v.sku = ?", arguments: [sku]).map(view)
     }
 
     /// A SKU's stock report, or `nil` when the SKU is unknown.
