@@ -41,6 +41,12 @@ let package = Package(
             dependencies: ["Catalog", "Store", "TOMLKit", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        // Marketplace order reports (Amazon, eBay, Walmart) into the order book and the stock ledger.
+        .target(
+            name: "Orders",
+            dependencies: ["Catalog", "Store", "Import"],
+            swiftSettings: swiftSettings
+        ),
         // Channel feeds (wired now; channels arrive with the feeds issue).
         .target(
             name: "Feeds",
@@ -56,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "unifeed",
             dependencies: [
-                "Catalog", "Store", "Import", "Feeds",
+                "Catalog", "Store", "Import", "Feeds", "Orders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -73,6 +79,12 @@ let package = Package(
             name: "FeedsTests",
             dependencies: ["Catalog", "Store", "Import", "Feeds", "CLibXML2", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Golden"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OrdersTests",
+            dependencies: ["Catalog", "Store", "Import", "Orders", "Feeds", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

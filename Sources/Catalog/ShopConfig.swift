@@ -31,6 +31,7 @@ public struct UnifeedConfig: Hashable, Sendable {
     public var importing = ImportConfig()
     public var templatesDir: String? = nil
     public var feeds = FeedsConfig()
+    public var orders = OrdersConfig()
     /// `[channels.NAME]`, by channel name.
     public var channels: [String: ChannelSettings] = [:]
 

@@ -39,17 +39,21 @@ public final class CSVReader {
     private var recordBytes = 0
     private var records = 0
 
-    private static let quote = UInt8(ascii: "\"")
+    /// `"`, or LF when quoting is off (LF is handled before quotes, so no byte opens a quoted field).
+    private let quote: UInt8
     private static let lf = UInt8(ascii: "\n")
     private static let cr = UInt8(ascii: "\r")
 
     /// - Parameters:
     ///   - delimiter: `nil` to detect `,` `;` or tab from the header line.
+    ///   - quoting: `false` for plain tab-separated files where `"` is an ordinary character (Amazon's
+    ///     flat-file reports: `12" Skillet`).
     public init(
         source: any ByteSource, file: String, delimiter: UInt8? = nil, encoding: TextEncoding = .utf8,
-        limits: CSVLimits = CSVLimits(), chunkSize: Int = 1 << 16
+        limits: CSVLimits = CSVLimits(), chunkSize: Int = 1 << 16, quoting: Bool = true
     ) throws {
         self.source = source
+        self.quote = quoting ? UInt8(ascii: "\"") : UInt8(ascii: "\n")
         self.file = file
         self.encoding = encoding
         self.limits = limits
@@ -64,10 +68,10 @@ public final class CSVReader {
     /// Opens a file.
     public convenience init(
         path: String, displayName: String? = nil, delimiter: UInt8? = nil, encoding: TextEncoding = .utf8,
-        limits: CSVLimits = CSVLimits()
+        limits: CSVLimits = CSVLimits(), quoting: Bool = true
     ) throws {
         try self.init(source: try FileByteSource(path: path), file: displayName ?? path, delimiter: delimiter,
-                      encoding: encoding, limits: limits)
+                      encoding: encoding, limits: limits, quoting: quoting)
     }
 
     deinit { (source as? FileByteSource)?.close() }
@@ -100,7 +104,7 @@ public final class CSVReader {
                 data.withUnsafeBufferPointer { p in
                     while pos < p.count {
                         let b = p[pos]
-                        if b == Self.quote { break }
+                        if b == quote { break }
                         if b == Self.lf { newlines += 1 }
                         pos += 1
                     }
@@ -117,7 +121,7 @@ public final class CSVReader {
             let b = data[pos]
             if afterClosingQuote {
                 afterClosingQuote = false
-                if b == Self.quote {  // "" inside a quoted field
+                if b == quote {  // "" inside a quoted field
                     try append(pos, pos + 1)
                     pos += 1
                     inQuotes = true
@@ -147,7 +151,7 @@ public final class CSVReader {
                     continue
                 }
                 return try endRecord()
-            case Self.quote:
+            case quote:
                 started = true
                 if field.isEmpty {
                     inQuotes = true
@@ -161,7 +165,7 @@ public final class CSVReader {
                 data.withUnsafeBufferPointer { p in
                     while pos < p.count {
                         let c = p[pos]
-                        if c == delimiter || c == Self.lf || c == Self.cr || c == Self.quote { break }
+                        if c == delimiter || c == Self.lf || c == Self.cr || c == quote { break }
                         pos += 1
                     }
                 }
@@ -262,7 +266,7 @@ public final class CSVReader {
             while scanned < data.count {
                 let b = data[scanned]
                 scanned += 1
-                if b == Self.quote { inQuotes.toggle() }
+                if b == quote && quote != Self.lf { inQuotes.toggle() }
                 else if !inQuotes && (b == Self.lf || b == Self.cr) { break scan }
                 else if !inQuotes, counts[b] != nil { counts[b]! += 1 }
             }

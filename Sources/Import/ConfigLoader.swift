@@ -77,6 +77,13 @@ public enum ConfigLoader {
                     guard let n = feeds[k]!.int, (0...100).contains(n) else { throw fail("feeds", k, "expected a percentage from 0 to 100", found: "\(feeds[k]!)") }
                     config.feeds.maxDropPercent = n
                 }
+            case "orders":
+                guard let orders = value.table else { throw fail(nil, key, "expected an [orders] table") }
+                for k in orders.keys.sorted() {
+                    guard k == "restock_refunds" else { throw fail("orders", k, "unknown key in [orders]") }
+                    guard let b = orders[k]!.bool else { throw fail("orders", k, "expected true or false", found: "\(orders[k]!)") }
+                    config.orders.restockRefunds = b
+                }
             case "channels":
                 guard let channels = value.table else { throw fail(nil, key, "expected [channels.NAME] tables") }
                 for name in channels.keys.sorted() {

@@ -274,6 +274,8 @@ public struct Importer {
             }
             let commit = !options.dryRun && summary.imported > 0
             summary.committed = commit
+            // Order lines that waited for SKUs this import brought move their stock now (DESIGN.md §7).
+            if commit { try OrderBook(db: db, restockRefunds: config.orders.restockRefunds).settleWaitingLines() }
             return ((), commit: commit)
         }
         if !summary.strictFailure { try rejects?.commit() }

@@ -28,16 +28,9 @@ public final class CatalogWriter {
             """)
     }
 
-    private var statements: [UnsafeRawPointer: Statement] = [:]
+    private lazy var statements = StatementCache(db)
 
-    /// A statement prepared once per import, found by the address of its literal (no SQL hashing).
-    private func prepared(_ sql: StaticString) throws -> Statement {
-        let key = UnsafeRawPointer(sql.utf8Start)
-        if let statement = statements[key] { return statement }
-        let statement = try db.makeStatement(sql: sql.description)
-        statements[key] = statement
-        return statement
-    }
+    private func prepared(_ sql: StaticString) throws -> Statement { try statements.prepared(sql) }
 
     /// Records `key` (a SKU) as seen on `line`; returns the earlier line when it was seen before.
     public func firstLine(ofDuplicate key: String, line: Int) throws -> Int? {

@@ -117,6 +117,32 @@ enum Schema {
                 CREATE INDEX publish_log_by_channel ON publish_log(channel, out_dir, id);
                 """)
         }
+        migrator.registerMigration("v3-order-lines") { db in
+            try db.execute(sql: """
+                -- Marketplace order lines, each recorded once by (channel, order_id, line_id). `desired` is
+                -- what the line should hold off stock now (0 when cancelled or fulfilled by the marketplace),
+                -- `applied` what the ledger has taken for it so far: every import posts desired − applied.
+                CREATE TABLE order_lines (
+                  channel TEXT NOT NULL,
+                  order_id TEXT NOT NULL,
+                  line_id TEXT NOT NULL,
+                  sku TEXT NOT NULL,
+                  quantity INTEGER NOT NULL CHECK (quantity >= 0),
+                  status TEXT NOT NULL,
+                  marketplace_fulfilled INTEGER NOT NULL CHECK (marketplace_fulfilled IN (0, 1)),
+                  desired INTEGER NOT NULL CHECK (desired >= 0),
+                  applied INTEGER NOT NULL DEFAULT 0,
+                  location TEXT NOT NULL,
+                  placed_at TEXT,
+                  first_seen TEXT NOT NULL,
+                  updated_at TEXT NOT NULL,
+                  source TEXT NOT NULL,
+                  PRIMARY KEY (channel, order_id, line_id)
+                ) WITHOUT ROWID;
+                -- Lines whose stock is not settled yet (unknown SKUs, waiting for the catalog).
+                CREATE INDEX order_lines_unsettled ON order_lines(sku) WHERE applied <> desired;
+                """)
+        }
         return migrator
     }
 }

@@ -68,3 +68,40 @@ extension Database {
     /// Rows changed by the last statement (sqlite3_changes), without GRDB's bookkeeping.
     var lastChanges: Int { Int(sqlite3_changes(sqliteConnection)) }
 }
+
+/// Statements prepared once per transaction, found by the address of their literal (no SQL hashing).
+final class StatementCache {
+    let db: Database
+    private var statements: [UnsafeRawPointer: Statement] = [:]
+
+    init(_ db: Database) { self.db = db }
+
+    func prepared(_ sql: StaticString) throws -> Statement {
+        let key = UnsafeRawPointer(sql.utf8Start)
+        if let statement = statements[key] { return statement }
+        let statement = try db.makeStatement(sql: sql.description)
+        statements[key] = statement
+        return statement
+    }
+}
+
+extension Statement {
+    /// Steps a query once: `true` with a row to read through `int64(_:)` and `text(_:)`, `false` when done.
+    /// The caller resets the statement (`resetForBinding`) before the next use.
+    func stepRow(_ db: Database) throws -> Bool {
+        let code = sqlite3_step(sqliteStatement)
+        if code == SQLITE_ROW { return true }
+        sqlite3_reset(sqliteStatement)
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
+        }
+        return false
+    }
+
+    @inline(__always) func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(sqliteStatement, column) }
+
+    @inline(__always) func text(_ column: Int32) -> String {
+        guard let p = sqlite3_column_text(sqliteStatement, column) else { return "" }
+        return String(cString: p)
+    }
+}

@@ -6,7 +6,7 @@ struct Unifeed: ParsableCommand {
         commandName: "unifeed",
         abstract: "Product information and channel feeds from one canonical catalog.",
         usage: "unifeed [--db PATH] [--config PATH] <subcommand>",
-        subcommands: [Import.self, Products.self, Stock.self, Channels.self, Validate.self, Publish.self, Audit.self, Demo.self, BenchCSV.self])
+        subcommands: [Import.self, Products.self, Stock.self, Channels.self, Validate.self, Publish.self, Audit.self, Orders.self, Demo.self, BenchCSV.self])
 }
 
 @main

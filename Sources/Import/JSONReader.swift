@@ -1,0 +1,266 @@
+import Catalog
+
+/// A JSON value with the line and column where it starts, so an error in an order file can name both.
+public struct JSONNode: Sendable {
+    public enum Value: Sendable {
+        case null
+        case bool(Bool)
+        /// The number as written (`19.99`, `1732876800000`): callers decide what it must be.
+        case number(String)
+        case string(String)
+        case array([JSONNode])
+        case object([(String, JSONNode)])
+    }
+
+    public var value: Value
+    public var line: Int
+    public var column: Int
+
+    /// The member `key` of an object (`nil` when absent, or when this is not an object).
+    public subscript(key: String) -> JSONNode? {
+        guard case .object(let members) = value else { return nil }
+        return members.first { $0.0 == key }?.1
+    }
+
+    public var isNull: Bool { if case .null = value { true } else { false } }
+    public var string: String? { if case .string(let s) = value { s } else { nil } }
+    public var array: [JSONNode]? { if case .array(let a) = value { a } else { nil } }
+    public var numberText: String? { if case .number(let n) = value { n } else { nil } }
+
+    /// What kind of value this is, for messages (`found: object`).
+    public var kind: String {
+        switch value {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .number(let n): n
+        case .string(let s): s
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+}
+
+/// Parses a whole JSON document (RFC 8259) from bytes, recording each value's line and column.
+///
+/// Bounded against hostile input: nesting deeper than `maxDepth` and strings over `maxStringBytes` are
+/// errors, invalid UTF-8 and lone surrogates are errors; nothing is read from anywhere but `bytes`.
+/// Hand-written because Foundation's `JSONSerialization` keeps no positions, and an order file's errors
+/// must name their line.
+public struct JSONReader {
+    public static let maxDepth = 64
+    public static let maxStringBytes = 1 << 20
+
+    let bytes: [UInt8]
+    let file: String
+    var pos = 0
+    var line = 1
+    var lineStart = 0
+    var depth = 0
+
+    public static func parse(_ bytes: [UInt8], file: String) throws -> JSONNode {
+        var reader = JSONReader(bytes: bytes, file: file)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { reader.pos = 3; reader.lineStart = 3 }
+        reader.skipSpace()
+        let root = try reader.value()
+        reader.skipSpace()
+        guard reader.pos == bytes.count else { throw reader.fail("expected the end of the document", found: reader.foundHere()) }
+        return root
+    }
+
+    func fail(_ message: String, found: String? = nil) -> InputError {
+        InputError("invalid JSON: \(message)", at: InputLocation(file: file, line: line, column: pos - lineStart + 1),
+                   column: "column \(pos - lineStart + 1)", found: found)
+    }
+
+    func foundHere() -> String {
+        guard pos < bytes.count else { return "the end of the file" }
+        return String(decoding: bytes[pos..<min(bytes.count, pos + 20)], as: UTF8.self)
+    }
+
+    mutating func skipSpace() {
+        while pos < bytes.count {
+            switch bytes[pos] {
+            case 0x20, 0x09, 0x0D: pos += 1
+            case 0x0A:
+                pos += 1
+                line += 1
+                lineStart = pos
+            default: return
+            }
+        }
+    }
+
+    mutating func value() throws -> JSONNode {
+        guard pos < bytes.count else { throw fail("expected a value", found: "the end of the file") }
+        let startLine = line, startColumn = pos - lineStart + 1
+        func node(_ v: JSONNode.Value) -> JSONNode { JSONNode(value: v, line: startLine, column: startColumn) }
+        switch bytes[pos] {
+        case UInt8(ascii: "{"):
+            depth += 1
+            guard depth <= JSONReader.maxDepth else { throw fail("nested deeper than \(JSONReader.maxDepth) levels") }
+            pos += 1
+            var members: [(String, JSONNode)] = []
+            skipSpace()
+            if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") {
+                pos += 1
+            } else {
+                while true {
+                    skipSpace()
+                    guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw fail("expected a member name in quotes", found: foundHere()) }
+                    let key = try string()
+                    skipSpace()
+                    guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else { throw fail("expected ':' after a member name", found: foundHere()) }
+                    pos += 1
+                    skipSpace()
+                    members.append((key, try value()))
+                    skipSpace()
+                    guard pos < bytes.count else { throw fail("expected ',' or '}'", found: "the end of the file") }
+                    if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
+                    guard bytes[pos] == UInt8(ascii: "}") else { throw fail("expected ',' or '}'", found: foundHere()) }
+                    pos += 1
+                    break
+                }
+            }
+            depth -= 1
+            return node(.object(members))
+        case UInt8(ascii: "["):
+            depth += 1
+            guard depth <= JSONReader.maxDepth else { throw fail("nested deeper than \(JSONReader.maxDepth) levels") }
+            pos += 1
+            var items: [JSONNode] = []
+            skipSpace()
+            if pos < bytes.count, bytes[pos] == UInt8(ascii: "]") {
+                pos += 1
+            } else {
+                while true {
+                    skipSpace()
+                    items.append(try value())
+                    skipSpace()
+                    guard pos < bytes.count else { throw fail("expected ',' or ']'", found: "the end of the file") }
+                    if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
+                    guard bytes[pos] == UInt8(ascii: "]") else { throw fail("expected ',' or ']'", found: foundHere()) }
+                    pos += 1
+                    break
+                }
+            }
+            depth -= 1
+            return node(.array(items))
+        case UInt8(ascii: "\""):
+            return node(.string(try string()))
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return node(.bool(true))
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return node(.bool(false))
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return node(.null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return node(.number(try number()))
+        default:
+            throw fail("expected a value", found: foundHere())
+        }
+    }
+
+    mutating func literal(_ word: String) throws {
+        guard bytes[pos...].starts(with: word.utf8) else { throw fail("expected a value", found: foundHere()) }
+        pos += word.utf8.count
+    }
+
+    mutating func number() throws -> String {
+        let start = pos
+        func digits() -> Int {
+            let s = pos
+            while pos < bytes.count, bytes[pos] >= 48, bytes[pos] <= 57 { pos += 1 }
+            return pos - s
+        }
+        if bytes[pos] == UInt8(ascii: "-") { pos += 1 }
+        let intStart = pos
+        guard digits() > 0 else { throw fail("expected digits in a number", found: foundHere()) }
+        if bytes[intStart] == 48 && pos - intStart > 1 { throw fail("a number may not start with 0", found: String(decoding: bytes[start..<pos], as: UTF8.self)) }
+        if pos < bytes.count, bytes[pos] == UInt8(ascii: ".") {
+            pos += 1
+            guard digits() > 0 else { throw fail("expected digits after '.'", found: foundHere()) }
+        }
+        if pos < bytes.count, bytes[pos] == UInt8(ascii: "e") || bytes[pos] == UInt8(ascii: "E") {
+            pos += 1
+            if pos < bytes.count, bytes[pos] == UInt8(ascii: "+") || bytes[pos] == UInt8(ascii: "-") { pos += 1 }
+            guard digits() > 0 else { throw fail("expected digits in an exponent", found: foundHere()) }
+        }
+        guard pos - start <= 64 else { throw fail("a number longer than 64 characters") }
+        return String(decoding: bytes[start..<pos], as: UTF8.self)
+    }
+
+    /// A string starting at the opening quote.
+    mutating func string() throws -> String {
+        pos += 1
+        var out: [UInt8] = []
+        var runStart = pos
+        while true {
+            guard pos < bytes.count else { throw fail("a string is not closed", found: "the end of the file") }
+            let b = bytes[pos]
+            if b == UInt8(ascii: "\"") {
+                out.append(contentsOf: bytes[runStart..<pos])
+                pos += 1
+                break
+            }
+            if b < 0x20 { throw fail("a control character inside a string must be escaped", found: "\\u\(String(b, radix: 16))") }
+            if b == UInt8(ascii: "\\") {
+                out.append(contentsOf: bytes[runStart..<pos])
+                pos += 1
+                guard pos < bytes.count else { throw fail("a string is not closed", found: "the end of the file") }
+                let e = bytes[pos]
+                pos += 1
+                switch e {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"):
+                    var scalar = try hex4()
+                    if (0xD800...0xDBFF).contains(scalar) {
+                        guard bytes[pos...].starts(with: [UInt8(ascii: "\\"), UInt8(ascii: "u")]) else {
+                            throw fail("a lone surrogate in \\u escapes", found: "\\u" + String(scalar, radix: 16))
+                        }
+                        pos += 2
+                        let low = try hex4()
+                        guard (0xDC00...0xDFFF).contains(low) else { throw fail("a lone surrogate in \\u escapes", found: "\\u" + String(scalar, radix: 16)) }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    } else if (0xDC00...0xDFFF).contains(scalar) {
+                        throw fail("a lone surrogate in \\u escapes", found: "\\u" + String(scalar, radix: 16))
+                    }
+                    out.append(contentsOf: String(Character(Unicode.Scalar(scalar)!)).utf8)
+                default:
+                    throw fail("an unknown escape in a string", found: "\\" + String(decoding: [e], as: UTF8.self))
+                }
+                runStart = pos
+                continue
+            }
+            pos += 1
+            if pos - runStart + out.count > JSONReader.maxStringBytes { throw fail("a string longer than \(JSONReader.maxStringBytes) bytes") }
+        }
+        guard let s = String(validating: out, as: UTF8.self) else { throw fail("a string is not valid UTF-8") }
+        return s
+    }
+
+    mutating func hex4() throws -> UInt32 {
+        guard pos + 4 <= bytes.count else { throw fail("expected four hex digits after \\u", found: foundHere()) }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let b = bytes[pos]
+            let d: UInt32
+            switch b {
+            case 48...57: d = UInt32(b - 48)
+            case 65...70: d = UInt32(b - 55)
+            case 97...102: d = UInt32(b - 87)
+            default: throw fail("expected four hex digits after \\u", found: foundHere())
+            }
+            v = v * 16 + d
+            pos += 1
+        }
+        return v
+    }
+}

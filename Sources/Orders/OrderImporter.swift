@@ -1,0 +1,63 @@
+import Catalog
+import Foundation
+import Import
+import Store
+
+/// What one `orders import` did.
+public struct OrderImportSummary: Sendable {
+    public var file: String
+    public var channel: OrderChannel
+    public var lines = 0
+    public var new = 0
+    public var updated = 0
+    public var unchanged = 0
+    /// Lines whose SKU the catalog does not know (kept, moving stock once the SKU exists).
+    public var unmatched: [(sku: String, line: Int)] = []
+    public var unitsTaken = 0
+    public var unitsReturned = 0
+    /// Waiting lines from earlier imports that were settled now.
+    public var settledWaiting = 0
+    public var oversold: [(sku: String, location: String, onHand: Int)] = []
+}
+
+/// A report that was refused: every problem found, nothing written.
+public struct OrderReportRejected: Error, Sendable {
+    public var problems: [InputError]
+}
+
+/// Imports one order report into the order book in one immediate transaction: a malformed file writes
+/// nothing; a second importer on the same database waits for the first (busy timeout) and then finds
+/// every line already applied.
+public enum OrderImporter {
+    public static func run(
+        path: String, displayName: String, channel: OrderChannel?, encoding: TextEncoding, store: CatalogStore, config: UnifeedConfig,
+        now: Date = Date()
+    ) throws -> OrderImportSummary {
+        var report = try OrderReport.open(path: path, displayName: displayName, channel: channel, encoding: encoding,
+                                          timeZone: config.shop.timeZone)
+        let location = config.settings(for: report.channel.rawValue).stockLocation
+        return try store.write { db in
+            let book = OrderBook(db: db, restockRefunds: config.orders.restockRefunds, now: now)
+            var summary = OrderImportSummary(file: displayName, channel: report.channel)
+            var problems: [InputError] = []
+            var touched: Set<SKULocation> = []
+            while let line = try report.next(problems: &problems) {
+                guard problems.isEmpty else { continue }  // keep reading to report every problem; write nothing
+                summary.lines += 1
+                let outcome = try book.record(line, location: location, source: "\(displayName):\(line.sourceLine)")
+                switch outcome.change {
+                case .new: summary.new += 1
+                case .updated: summary.updated += 1
+                case .unchanged: summary.unchanged += 1
+                }
+                if !outcome.matched { summary.unmatched.append((line.sku, line.sourceLine)) }
+                if outcome.delta < 0 { summary.unitsTaken -= outcome.delta } else { summary.unitsReturned += outcome.delta }
+                if outcome.delta != 0 { touched.insert(SKULocation(sku: line.sku, location: location)) }
+            }
+            guard problems.isEmpty else { throw OrderReportRejected(problems: problems) }
+            summary.settledWaiting = try book.settleWaitingLines()
+            summary.oversold = try book.oversold(touched)
+            return (summary, commit: true)
+        }
+    }
+}

@@ -1,0 +1,200 @@
+import Catalog
+import Foundation
+import GRDB
+
+/// Records marketplace order lines and moves stock for them through the ledger (DESIGN.md §7).
+///
+/// Each line is kept once under (channel, order id, line id) with the units it should hold off stock
+/// (`desired`) and the units the ledger has taken for it (`applied`). Every import posts
+/// `desired − applied` and stores the new `applied`, so the same or an overlapping report changes
+/// nothing, a status change moves nothing, a cancellation returns what was taken, and a line whose SKU
+/// is unknown waits (`applied` stays 0) until the SKU exists. Runs inside the caller's immediate
+/// transaction; a second importer waits for it and then finds every line already applied.
+public final class OrderBook {
+    /// What recording one line did.
+    public struct Outcome: Sendable {
+        public var change: Change
+        /// The SKU exists in the catalog.
+        public var matched: Bool
+        /// Units posted to the ledger now (negative: taken from stock).
+        public var delta: Int
+    }
+
+    let db: Database
+    let at: String
+    let restockRefunds: Bool
+    private lazy var statements = StatementCache(db)
+
+    public init(db: Database, restockRefunds: Bool, now: Date = Date()) {
+        self.db = db
+        self.restockRefunds = restockRefunds
+        at = Timestamp(secondsSinceEpoch: Int64(now.timeIntervalSince1970)).iso8601UTC
+    }
+
+    /// Records `line` (stock from `location` when it is new) and settles its stock.
+    public func record(_ line: OrderLine, location: String, source: String) throws -> Outcome {
+        let select = try statements.prepared("""
+            SELECT quantity, status, desired, applied, location, sku, marketplace_fulfilled FROM order_lines
+            WHERE channel = ? AND order_id = ? AND line_id = ?
+            """)
+        select.resetForBinding()
+        select.bind(1, line.channel)
+        select.bind(2, line.orderID)
+        select.bind(3, line.lineID)
+        var existing: (quantity: Int, status: String, desired: Int, applied: Int, location: String, sku: String, fulfilled: Bool)?
+        if try select.stepRow(db) {
+            existing = (Int(select.int64(0)), select.text(1), Int(select.int64(2)), Int(select.int64(3)), select.text(4), select.text(5),
+                        select.int64(6) == 1)
+            select.resetForBinding()
+        }
+        // A cancelled line is often reported with quantity 0: keep the quantity that was ordered.
+        let quantity = line.quantity > 0 ? line.quantity : existing?.quantity ?? 0
+        let sku = existing?.sku ?? line.sku  // stock already moved for the first SKU named
+        let lineLocation = existing?.location ?? location
+        var settled = line
+        settled.quantity = quantity
+        let desired = settled.desired(restockRefunds: restockRefunds)
+        let matched = try skuExists(sku)
+        var applied = existing?.applied ?? 0
+        var delta = 0
+        if matched && desired != applied {
+            delta = applied - desired
+            try post(sku: sku, location: lineLocation, delta: delta, line: line)
+            applied = desired
+        }
+        let change: Change
+        if let existing {
+            let same = existing.quantity == quantity && existing.status == line.status && existing.desired == desired
+                && existing.applied == applied && existing.fulfilled == line.marketplaceFulfilled
+            guard !same else { return Outcome(change: .unchanged, matched: matched, delta: 0) }
+            let update = try statements.prepared("""
+                UPDATE order_lines SET quantity = ?, status = ?, marketplace_fulfilled = ?, desired = ?, applied = ?, updated_at = ?, source = ?
+                WHERE channel = ? AND order_id = ? AND line_id = ?
+                """)
+            update.resetForBinding()
+            update.bind(1, quantity)
+            update.bind(2, line.status)
+            update.bind(3, line.marketplaceFulfilled ? 1 : 0)
+            update.bind(4, desired)
+            update.bind(5, applied)
+            update.bind(6, at)
+            update.bind(7, source)
+            update.bind(8, line.channel)
+            update.bind(9, line.orderID)
+            update.bind(10, line.lineID)
+            try update.run(db)
+            change = .updated
+        } else {
+            let insert = try statements.prepared("""
+                INSERT INTO order_lines(channel, order_id, line_id, sku, quantity, status, marketplace_fulfilled, desired, applied,
+                  location, placed_at, first_seen, updated_at, source)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            insert.resetForBinding()
+            insert.bind(1, line.channel)
+            insert.bind(2, line.orderID)
+            insert.bind(3, line.lineID)
+            insert.bind(4, sku)
+            insert.bind(5, quantity)
+            insert.bind(6, line.status)
+            insert.bind(7, line.marketplaceFulfilled ? 1 : 0)
+            insert.bind(8, desired)
+            insert.bind(9, applied)
+            insert.bind(10, lineLocation)
+            insert.bind(11, line.placedAt?.iso8601UTC)
+            insert.bind(12, at)
+            insert.bind(13, at)
+            insert.bind(14, source)
+            try insert.run(db)
+            change = .new
+        }
+        return Outcome(change: change, matched: matched, delta: delta)
+    }
+
+    /// Settles lines recorded before their SKU existed (the catalog has it now). Returns their count.
+    @discardableResult
+    public func settleWaitingLines() throws -> Int {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT o.channel, o.order_id, o.line_id, o.sku, o.location, o.desired, o.applied FROM order_lines o
+            WHERE o.applied <> o.desired AND EXISTS (SELECT 1 FROM variants v WHERE v.sku = o.sku)
+            ORDER BY o.channel, o.order_id, o.line_id
+            """)
+        for row in rows {
+            let line = OrderLine(channel: row[0], orderID: row[1], lineID: row[2], sku: row[3], quantity: 0, status: "", sourceLine: 0)
+            let desired: Int = row[5], applied: Int = row[6]
+            try post(sku: row[3], location: row[4], delta: applied - desired, line: line)
+            try db.execute(sql: "UPDATE order_lines SET applied = desired, updated_at = ? WHERE channel = ? AND order_id = ? AND line_id = ?",
+                           arguments: [at, row[0], row[1], row[2]])
+        }
+        return rows.count
+    }
+
+    private func skuExists(_ sku: String) throws -> Bool {
+        let exists = try statements.prepared("SELECT 1 FROM variants WHERE sku = ?")
+        exists.resetForBinding()
+        exists.bind(1, sku)
+        return try exists.firstInt64(db) != nil
+    }
+
+    private func post(sku: String, location: String, delta: Int, line: OrderLine) throws {
+        let movement = try statements.prepared("INSERT INTO stock_movements(at, sku, location, delta, kind, ref) VALUES (?, ?, ?, ?, ?, ?)")
+        movement.resetForBinding()
+        movement.bind(1, at)
+        movement.bind(2, sku)
+        movement.bind(3, location)
+        movement.bind(4, delta)
+        movement.bind(5, delta < 0 ? "order" : "order-return")
+        movement.bind(6, "\(line.channel):\(line.orderID):\(line.lineID)")
+        do {
+            try movement.run(db)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            throw StoreError("error: the stock location \(InputError.displayValue(location)) for \(line.channel) orders is not a known location; import it with `unifeed import stores` or set [channels.\(line.channel)] stock_location")
+        }
+    }
+
+    /// On hand below zero for these SKUs at these locations (oversold), sorted.
+    public func oversold(_ keys: Set<SKULocation>) throws -> [(sku: String, location: String, onHand: Int)] {
+        var out: [(String, String, Int)] = []
+        let select = try statements.prepared("SELECT on_hand FROM stock_levels WHERE sku = ? AND location = ?")
+        for key in keys.sorted(by: { ($0.sku, $0.location) < ($1.sku, $1.location) }) {
+            select.resetForBinding()
+            select.bind(1, key.sku)
+            select.bind(2, key.location)
+            if let n = try select.firstInt64(db), n < 0 { out.append((key.sku, key.location, Int(n))) }
+        }
+        return out
+    }
+
+    /// Every recorded line, sorted by channel, order and line.
+    public static func list(_ db: Database) throws -> [RecordedOrderLine] {
+        try Row.fetchAll(db, sql: """
+            SELECT o.channel, o.order_id, o.line_id, o.sku, o.quantity, o.status, o.marketplace_fulfilled, o.desired, o.applied, o.location,
+              EXISTS (SELECT 1 FROM variants v WHERE v.sku = o.sku) AS matched
+            FROM order_lines o ORDER BY o.channel, o.order_id, o.line_id
+            """).map { row in
+            RecordedOrderLine(channel: row[0], orderID: row[1], lineID: row[2], sku: row[3], quantity: row[4], status: row[5],
+                              marketplaceFulfilled: row[6], desired: row[7], applied: row[8], location: row[9], matched: row[10])
+        }
+    }
+}
+
+/// A (SKU, location) pair whose stock an import touched.
+public struct SKULocation: Hashable, Sendable {
+    public var sku: String
+    public var location: String
+    public init(sku: String, location: String) {
+        self.sku = sku
+        self.location = location
+    }
+}
+
+/// An order line as the database holds it.
+public struct RecordedOrderLine: Sendable {
+    public var channel, orderID, lineID, sku: String
+    public var quantity: Int
+    public var status: String
+    public var marketplaceFulfilled: Bool
+    public var desired, applied: Int
+    public var location: String
+    public var matched: Bool
+}
