@@ -58,6 +58,8 @@ public struct ChannelSettings: Hashable, Sendable {
     public var tax: [TaxRule] = []
     /// Local inventory headers: `store_code` (underscores, the default) or `store code` (spaces).
     public var headerSpaces = false
+    /// Account settings and mappings of the marketplace channels.
+    public var marketplace = MarketplaceSettings()
 
     public init() {}
 
@@ -65,6 +67,43 @@ public struct ChannelSettings: Hashable, Sendable {
     public func available(onHand: Int) -> Int {
         let offered = max(0, onHand - safetyStock) * share / 100
         return maxQuantity.map { min($0, offered) } ?? offered
+    }
+}
+
+/// What a marketplace needs that the catalog has no field for (DESIGN.md §6): account ids, the category
+/// or product type by `product_type` (overridable per row with `CHANNEL.product_type` / `CHANNEL.category`),
+/// lead time and listing policies.
+public struct MarketplaceSettings: Hashable, Sendable {
+    /// Amazon `sellerId` (the channel stays off until it is set).
+    public var sellerID: String?
+    /// Amazon marketplace (`ATVPDKIKX0DER`, amazon.com).
+    public var marketplaceID = "ATVPDKIKX0DER"
+    public var languageTag = "en_US"
+    /// Days to ship: Amazon `lead_time_to_ship_max_days`, eBay `DispatchTimeMax`, Walmart `fulfillmentLagTime`.
+    public var leadTimeDays = 2
+    /// Catalog `product_type` prefix → Amazon product type, eBay category id, Walmart product type.
+    /// The longest matching prefix wins.
+    public var categories: [String: String] = [:]
+    /// eBay site (`US`), item location and postal code, business policy names.
+    public var siteID = "US"
+    public var location: String?
+    public var postalCode: String?
+    public var shippingProfile: String?
+    public var returnProfile: String?
+    public var paymentProfile: String?
+    /// Walmart `businessUnit`.
+    public var businessUnit = "WALMART_US"
+
+    public init() {}
+
+    /// The marketplace category for `productType`: the entry of the longest prefix that matches.
+    public func category(forProductType productType: String?) -> String? {
+        guard let productType else { return nil }
+        var best: (Int, String)?
+        for (prefix, value) in categories where productType == prefix || productType.hasPrefix(prefix + " >") {
+            if best == nil || prefix.count > best!.0 { best = (prefix.count, value) }
+        }
+        return best?.1
     }
 }
 

@@ -54,9 +54,17 @@ public struct Auditor {
         for entry in entries {
             guard let name = entry["channel"] as? String, let channel = channels.first(where: { $0.name == name }) else { continue }
             let files = (entry["files"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
-            for output in channel.outputs where files.contains("\(name)/\(output.file)") {
-                let path = ((outDir as NSString).appendingPathComponent(name) as NSString).appendingPathComponent(output.file)
-                let result = try audit(path: path, output: output, channel: channel, now: now)
+            for output in channel.outputs {
+                // One file, or the numbered files of a split output in order (they follow the catalog's order).
+                var paths: [String] = []
+                var n = 1
+                while files.contains("\(name)/\(output.fileName(n))") {
+                    paths.append(((outDir as NSString).appendingPathComponent(name) as NSString).appendingPathComponent(output.fileName(n)))
+                    if output.maxItems == nil { break }
+                    n += 1
+                }
+                guard !paths.isEmpty else { continue }
+                let result = try audit(paths: paths, output: output, channel: channel, now: now)
                 rows += result.rows
                 findings += result.findings
             }
@@ -64,17 +72,28 @@ public struct Auditor {
         return (rows, findings)
     }
 
-    private func audit(path: String, output: ChannelDefinition.Output, channel: ChannelDefinition, now: Timestamp)
+    private func audit(paths: [String], output: ChannelDefinition.Output, channel: ChannelDefinition, now: Timestamp)
         throws -> (rows: Int, findings: [AuditFinding])
     {
-        var reader: any FeedRowReader = output.format == .googleRSS
-            ? try XMLFeedReader(path: path) : try DelimitedFeedReader(path: path, format: output.format)
+        var reader: any FeedRowReader = try ChainedFeedReader(paths: paths) { path in
+            switch output.format {
+            case .googleRSS: try XMLFeedReader(path: path)
+            case .tsv, .csv: try DelimitedFeedReader(path: path, format: output.format)
+            case .amazonListings: try AmazonListingsReader(path: path)
+            case .ebayFileExchange: try EbayFileExchangeReader(path: path)
+            case .walmartItems: try WalmartItemsReader(path: path)
+            case .walmartInventory: try XMLFeedReader(path: path, itemElement: "inventory", nested: true)
+            }
+        }
+        var path = paths[0]
         let settings = config.settings(for: channel.name)
-        let idHeader = output.columns.first { $0.field == "id" }?.header ?? "id"
-        let storeHeader = output.columns.first { $0.field == "store_code" }?.header
-        let checked = output.columns.filter { Auditor.audited.contains($0.field) }
+        // Marketplace adapters have a fixed layout: what they show, as columns of canonical fields.
+        let columns = output.format.hasColumns ? output.columns : MarketplaceAudit.columns(output.format)
+        let idHeader = columns.first { $0.field == "id" }?.header ?? "id"
+        let storeHeader = columns.first { $0.field == "store_code" }?.header
+        let checked = columns.filter { Auditor.audited.contains($0.field) }
         let headerName = { (c: ChannelDefinition.Column) in
-            output.format == .googleRSS ? c.header : (settings.headerSpaces ? c.header.replacingOccurrences(of: "_", with: " ") : c.header)
+            output.format != .tsv && output.format != .csv ? c.header : (settings.headerSpaces ? c.header.replacingOccurrences(of: "_", with: " ") : c.header)
         }
         var findings: [AuditFinding] = []
         var rows = 0
@@ -83,6 +102,7 @@ public struct Auditor {
 
         func compare(_ row: FeedReaderRow, _ expectedRow: some FeedRow, sku: String) {
             rows += 1
+            path = row.file ?? path
             for column in checked {
                 let expected = expectedRow.values(column.id).map { column.values[$0] ?? $0 }.joined(separator: ",")
                 let found = row.values[headerName(column)] ?? ""
@@ -113,7 +133,7 @@ public struct Auditor {
         // Rows left over name SKUs the catalog does not have (or out of order: tampered).
         while let row = pending {
             rows += 1
-            findings.append(AuditFinding(file: path, line: row.line, sku: row.values[idHeader] ?? "", column: idHeader,
+            findings.append(AuditFinding(file: row.file ?? path, line: row.line, sku: row.values[idHeader] ?? "", column: idHeader,
                                          expected: "a SKU of the catalog, in catalog order", found: row.values[idHeader] ?? ""))
             pending = try reader.next()
         }
@@ -125,10 +145,40 @@ public struct Auditor {
 struct FeedReaderRow {
     var line: Int
     var values: [String: String]
+    /// The file, when a reader spans several.
+    var file: String?
 }
 
 protocol FeedRowReader {
     mutating func next() throws -> FeedReaderRow?
+}
+
+/// The numbered files of a split output read as one sequence.
+struct ChainedFeedReader: FeedRowReader {
+    var paths: ArraySlice<String>
+    let open: (String) throws -> any FeedRowReader
+    var current: (any FeedRowReader)?
+    var currentPath = ""
+
+    init(paths: [String], open: @escaping (String) throws -> any FeedRowReader) throws {
+        self.paths = paths[...]
+        self.open = open
+    }
+
+    mutating func next() throws -> FeedReaderRow? {
+        while true {
+            if current == nil {
+                guard let path = paths.popFirst() else { return nil }
+                current = try open(path)
+                currentPath = path
+            }
+            if var row = try current!.next() {
+                row.file = currentPath
+                return row
+            }
+            current = nil
+        }
+    }
 }
 
 /// TSV/CSV feeds, read with the import's CSV reader.
@@ -155,9 +205,15 @@ struct DelimitedFeedReader: FeedRowReader {
 final class XMLFeedReader: FeedRowReader {
     let path: String
     let reader: xmlTextReaderPtr
+    /// The element of one row (`item`, Walmart's `inventory`).
+    let itemElement: String
+    /// Leaf elements at any depth are values (Walmart's `quantity/amount`); else only the row's children.
+    let nested: Bool
 
-    init(path: String) throws {
+    init(path: String, itemElement: String = "item", nested: Bool = false) throws {
         self.path = path
+        self.itemElement = itemElement
+        self.nested = nested
         guard let reader = xmlReaderForFile(path, nil, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOWARNING.rawValue)) else {
             throw FeedError("\(path): error: cannot open the XML feed")
         }
@@ -182,11 +238,11 @@ final class XMLFeedReader: FeedRowReader {
             let name = xmlTextReaderConstName(reader).map { String(cString: $0) } ?? ""
             switch type {
             case 1:  // element
-                if name == "item" {
+                if name == itemElement {
                     inItem = true
                     line = Int(xmlGetLineNo(xmlTextReaderCurrentNode(reader)))
                     depth = Int(xmlTextReaderDepth(reader))
-                } else if inItem && Int(xmlTextReaderDepth(reader)) == depth + 1 {
+                } else if inItem && (nested || Int(xmlTextReaderDepth(reader)) == depth + 1) {
                     current = name.hasPrefix("g:") ? String(name.dropFirst(2)) : name
                     if xmlTextReaderIsEmptyElement(reader) == 1, let key = current, values[key] == nil { values[key] = "" }
                 }
@@ -195,8 +251,8 @@ final class XMLFeedReader: FeedRowReader {
                     values[key, default: ""] += String(cString: value)
                 }
             case 15:  // end element
-                if name == "item" && inItem { return FeedReaderRow(line: line, values: values) }
-                if inItem && Int(xmlTextReaderDepth(reader)) == depth + 1 { current = nil }
+                if name == itemElement && inItem { return FeedReaderRow(line: line, values: values) }
+                if inItem && (nested || Int(xmlTextReaderDepth(reader)) == depth + 1) { current = nil }
             default:
                 break
             }

@@ -6,7 +6,15 @@ import TOMLKit
 /// A channel as `templates/NAME.toml` declares it: which rules judge its items, what it writes.
 public struct ChannelDefinition: Sendable, Hashable {
     public enum Scope: String, Sendable { case items, stores }
-    public enum Format: String, Sendable { case googleRSS = "google-rss", tsv, csv }
+    public enum Format: String, Sendable, CaseIterable {
+        case googleRSS = "google-rss", tsv, csv
+        /// Swift adapters for nested marketplace formats (their layout is fixed; no columns).
+        case amazonListings = "amazon-listings", ebayFileExchange = "ebay-file-exchange"
+        case walmartItems = "walmart-items", walmartInventory = "walmart-inventory"
+
+        /// Declared through `[[outputs.columns]]` (the others are Swift adapters).
+        var hasColumns: Bool { self == .googleRSS || self == .tsv || self == .csv }
+    }
 
     public struct Column: Sendable, Hashable {
         public var header: String
@@ -32,6 +40,15 @@ public struct ChannelDefinition: Sendable, Hashable {
         public var file: String
         public var format: Format
         public var columns: [Column]
+        /// Split into files of at most this many items (`listings-0001.json`, …); `nil`: one file.
+        public var maxItems: Int?
+
+        /// The name of the `n`-th file (1-based): `listings.json` → `listings-0001.json` when split.
+        public func fileName(_ n: Int) -> String {
+            guard maxItems != nil else { return file }
+            let stem = (file as NSString).deletingPathExtension, ext = (file as NSString).pathExtension
+            return "\(stem)-\(String(format: "%04d", n)).\(ext)"
+        }
     }
 
     public var name: String
@@ -43,6 +60,23 @@ public struct ChannelDefinition: Sendable, Hashable {
     public var outputs: [Output]
     /// Where it was read from (a file path, or `built-in`).
     public var source: String
+    /// `[channels.NAME]` keys that must be set before the channel can run (`seller_id`).
+    public var requires: [String] = []
+
+    /// The channel keeps archived SKUs to tell the marketplace (DELETE, End, quantity 0).
+    public var sendsArchived: Bool { ruleSet.isMarketplace }
+
+    /// Whether the channel runs with `settings`, and why (for `channels list` and errors).
+    public func state(_ settings: ChannelSettings) -> (enabled: Bool, why: String) {
+        let missing = requires.filter { key in key == "seller_id" && settings.marketplace.sellerID == nil }
+        if !missing.isEmpty {
+            return (false, "needs [channels.\(name)] \(missing.joined(separator: ", "))")
+        }
+        guard let configured = settings.enabled else {
+            return enabledByDefault ? (true, "on by default") : (false, "off until [channels.\(name)] enabled = true")
+        }
+        return (configured, "set in the config")
+    }
 
     /// Fields only a store-scoped channel has (one row per store × SKU).
     public static let storeFields: Set<String> = ["store_code", "pickup_method", "pickup_sla"]
@@ -79,14 +113,14 @@ public enum ChannelCatalog {
             InputError(message, at: InputLocation(file: file, line: lineOf(key, in: text)), column: section.map { "\($0).\(key)" } ?? key,
                        found: found)
         }
-        for key in table.keys where !["name", "title", "rules", "scope", "enabled", "outputs"].contains(key) {
+        for key in table.keys where !["name", "title", "rules", "scope", "enabled", "outputs", "requires"].contains(key) {
             throw fail(key, "unknown key in a channel template")
         }
         guard let name = table["name"]?.string else { throw fail("name", "a channel template needs name = \"…\"") }
         guard ChannelName.isValid(name) else { throw fail("name", "channel names are [a-z0-9-]+", found: name) }
         let rulesName = table["rules"]?.string ?? "basic"
         guard let ruleSet = RuleSet(rawValue: rulesName) else {
-            throw fail("rules", "unknown rule set, expected google, meta or basic", found: rulesName)
+            throw fail("rules", "unknown rule set, expected \(RuleSet.allCases.map(\.rawValue).joined(separator: ", "))", found: rulesName)
         }
         let scopeName = table["scope"]?.string ?? "items"
         guard let scope = ChannelDefinition.Scope(rawValue: scopeName) else {
@@ -98,7 +132,7 @@ public enum ChannelCatalog {
         var outputs: [ChannelDefinition.Output] = []
         for value in outputsArray {
             guard let output = value.table else { throw fail("outputs", "[[outputs]] entries are tables") }
-            for key in output.keys where !["file", "format", "columns"].contains(key) {
+            for key in output.keys where !["file", "format", "columns", "max_items"].contains(key) {
                 throw fail(key, "unknown key in [[outputs]]", section: "outputs")
             }
             guard let fileName = output["file"]?.string,
@@ -108,7 +142,13 @@ public enum ChannelCatalog {
                 throw fail("file", "output files are names of [a-z0-9._-] (no folders)", section: "outputs", found: output["file"]?.string)
             }
             guard let format = output["format"]?.string.flatMap(ChannelDefinition.Format.init(rawValue:)) else {
-                throw fail("format", "unknown format, expected google-rss, tsv or csv", section: "outputs", found: output["format"]?.string)
+                throw fail("format", "unknown format, expected \(ChannelDefinition.Format.allCases.map(\.rawValue).joined(separator: ", "))",
+                           section: "outputs", found: output["format"]?.string)
+            }
+            var maxItems: Int?
+            if let value = output["max_items"] {
+                guard let n = value.int, n > 0 else { throw fail("max_items", "expected a whole number above 0", section: "outputs", found: "\(value)") }
+                maxItems = n
             }
             var columns: [ChannelDefinition.Column] = []
             for entry in output["columns"]?.array ?? TOMLArray() {
@@ -123,7 +163,10 @@ public enum ChannelCatalog {
                     columns.append(.init(header: column["header"]?.string ?? field, field: field, values: values))
                 }
             }
-            guard !columns.isEmpty else { throw fail("columns", "an output needs columns", section: "outputs") }
+            guard columns.isEmpty != format.hasColumns else {
+                throw fail("columns", format.hasColumns ? "an output needs columns" : "the \(format.rawValue) format has a fixed layout; remove its columns",
+                           section: "outputs")
+            }
             for column in columns {
                 let known = FeedItem.fieldNames.contains(column.field) || column.field.hasPrefix("custom.")
                     || ChannelDefinition.groupFields.contains(column.field)
@@ -132,11 +175,16 @@ public enum ChannelCatalog {
                     throw fail("field", "unknown feed field (see the README's list)", section: "outputs.columns", found: column.field)
                 }
             }
-            outputs.append(.init(file: fileName, format: format, columns: columns))
+            outputs.append(.init(file: fileName, format: format, columns: columns, maxItems: maxItems))
+        }
+        var requires: [String] = []
+        for value in table["requires"]?.array ?? TOMLArray() {
+            guard let key = value.string, key == "seller_id" else { throw fail("requires", "expected a list of required settings (seller_id)", found: "\(value)") }
+            requires.append(key)
         }
         return ChannelDefinition(
             name: name, title: table["title"]?.string ?? name, ruleSet: ruleSet, scope: scope,
-            enabledByDefault: table["enabled"]?.bool ?? true, outputs: outputs, source: file)
+            enabledByDefault: table["enabled"]?.bool ?? true, outputs: outputs, source: file, requires: requires)
     }
 
     static func lineOf(_ key: String, in text: String) -> Int {

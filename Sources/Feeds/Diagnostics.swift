@@ -26,6 +26,18 @@ public enum RuleSet: String, Sendable, CaseIterable {
     case meta
     /// A price-comparison or other declared channel: the basics any listing needs.
     case basic
+    /// Marketplaces (specs/marketplaces.md): a mapped category or product type, images, price.
+    case amazon, ebay, walmart
+
+    var isMarketplace: Bool { self == .amazon || self == .ebay || self == .walmart }
+
+    /// Where a marketplace's category mapping lives, for messages.
+    var categoryKey: String {
+        switch self {
+        case .ebay: "categories"
+        default: "product_types"
+        }
+    }
 
     /// Checks a product's items (one item group) for `channel`; returns findings per item, in order.
     public func check(_ group: [FeedItem], channel: String) -> [[Diagnostic]] {
@@ -48,12 +60,16 @@ public enum RuleSet: String, Sendable, CaseIterable {
         func warning(_ rule: String, _ message: String, _ value: String? = nil) {
             out.append(Diagnostic(channel: channel, sku: item.id, rule: rule, severity: .warning, message: message, value: value))
         }
-        let titleLimit = self == .meta ? 200 : 150
+        let titleLimit = self == .meta || self == .amazon || self == .walmart ? 200 : 150
         let descriptionLimit = self == .meta ? 9999 : 5000
 
         if item.title.isEmpty { error("missing_title", "title is required") }
-        if FeedRules.longer(item.title, than: titleLimit) { error("title_too_long", "title is longer than \(titleLimit) characters", item.title) }
-        if self != .basic {
+        if self == .ebay {
+            if FeedRules.longer(item.title, than: 80) { warning("title_truncated", "eBay titles hold 80 characters; the title is cut at a word", item.title) }
+        } else if FeedRules.longer(item.title, than: titleLimit) {
+            error("title_too_long", "title is longer than \(titleLimit) characters", item.title)
+        }
+        if self == .google || self == .meta {
             if FeedRules.isMostlyUpperCase(item.baseTitle) { error("title_all_caps", "title is in capitals", item.title) }
             if let word = FeedRules.promotionalText(in: item.title) { error("title_promotional", "title carries promotional text '\(word)'", item.title) }
             if item.description.isEmpty { error("missing_description", "description is required") }
@@ -61,10 +77,12 @@ public enum RuleSet: String, Sendable, CaseIterable {
                 warning("description_too_long", "description is longer than \(descriptionLimit) characters and will be cut", String(item.description.prefix(80)))
             }
         }
-        if let link = item.link {
-            if (try? WebURL.validate(link)) == nil { error("link_not_absolute", "link must be an absolute http(s) URL", link) }
-        } else {
-            error("missing_link", "link is required (set link or [shop] link_template)")
+        if !isMarketplace {  // marketplaces host the listing page themselves
+            if let link = item.link {
+                if (try? WebURL.validate(link)) == nil { error("link_not_absolute", "link must be an absolute http(s) URL", link) }
+            } else {
+                error("missing_link", "link is required (set link or [shop] link_template)")
+            }
         }
         if let image = item.imageLink {
             if (try? WebURL.validate(image)) == nil { error("image_not_http", "image_link must be an http(s) URL", image) }
@@ -110,6 +128,20 @@ public enum RuleSet: String, Sendable, CaseIterable {
             if item.brand == nil && item.gtin == nil && item.mpn == nil { error("missing_brand", "brand (or a GTIN or MPN) is required") }
         case .basic:
             break
+        case .amazon, .ebay, .walmart:
+            if item.marketplaceCategory == nil {
+                error("unmapped_category", "no [channels.\(channel).\(categoryKey)] entry for this product_type, and no \(channel).\(self == .ebay ? "category" : "product_type") column",
+                      item.productType ?? "no product_type")
+            }
+            if self != .ebay && item.brand == nil { error("missing_brand", "brand is required") }
+            if self == .ebay && item.description.isEmpty { error("missing_description", "eBay listings need a description") }
+            if item.gtin == nil {
+                if self == .walmart {
+                    error("missing_gtin", "Walmart items need a product identifier (GTIN, UPC or EAN)")
+                } else if self == .amazon {
+                    warning("missing_gtin", "sent without externally_assigned_product_identifier: needs a GTIN exemption for the brand")
+                }
+            }
         }
         return out
     }

@@ -27,6 +27,9 @@ public struct FeedItem: Sendable {
     public var salePrice: Money?
     /// `2026-11-20T00:00-0500/2026-12-01T00:00-0500`.
     public var saleWindow: String?
+    /// The sale's window as instants (`saleWindow` for formats that take ISO 8601 or epochs).
+    public var saleStart: Timestamp?
+    public var saleEnd: Timestamp?
     /// The sale applies at `now`.
     public var saleActive: Bool
     /// A sale that ended before `now` (omitted, reported as a warning).
@@ -46,6 +49,9 @@ public struct FeedItem: Sendable {
     public var overrides: [String: String]
     /// Stock on hand per location (the raw figures; stores for local inventory).
     public var stock: [(location: String, quantity: Int)]
+    /// A marketplace's category or product type: the `CHANNEL.product_type` (or `.category`) column, else
+    /// `[channels.NAME.product_types]` (or `categories`) by product_type.
+    public var marketplaceCategory: String?
 
     /// `25.00 USD` and the sale price the same way, formatted once (every output writes them).
     public var priceText: String { price.description }
@@ -169,6 +175,8 @@ extension FeedItem {
         custom = v.custom.map { ($0.0, FeedText.xmlSafe($0.1)) }
         overrides = channelOverrides
         stock = v.stock
+        marketplaceCategory = channelOverrides["product_type"] ?? channelOverrides["category"]
+            ?? settings.marketplace.category(forProductType: v.productType)
 
         // Sale state at `now`.
         salePrice = nil
@@ -182,6 +190,8 @@ extension FeedItem {
                 saleEnded = true
             } else {
                 salePrice = sale
+                saleStart = start
+                saleEnd = end
                 saleActive = start.map { $0 <= now } ?? true
                 if start != nil || end != nil {
                     let from = start ?? now

@@ -67,12 +67,14 @@ public struct Publisher {
     /// The channels a run covers: the named ones (unknown names are an error), else every enabled one.
     public func selected(_ names: [String]) throws -> [ChannelDefinition] {
         if names.isEmpty {
-            return channels.filter { config.settings(for: $0.name).enabled ?? $0.enabledByDefault }
+            return channels.filter { $0.state(config.settings(for: $0.name)).enabled }
         }
         return try names.map { name in
             guard let channel = channels.first(where: { $0.name == name }) else {
                 throw FeedError("error: unknown channel (found: \(InputError.displayValue(name))); `unifeed channels list` shows them")
             }
+            let (_, why) = channel.state(config.settings(for: name))
+            if why.hasPrefix("needs") { throw FeedError("error: channel \(name) \(why)") }
             return channel
         }
     }
@@ -187,7 +189,7 @@ final class ChannelRun {
     let settings: ChannelSettings
     let shop: ShopConfig
     var report: ChannelReport
-    private var outputs: [(ChannelDefinition.Output, FeedFile, GoogleRSSWriter?, DelimitedWriter?)] = []
+    private var writers: [any OutputWriter] = []
     private(set) var files: [ChannelReport.File] = []
 
     init(channel: ChannelDefinition, settings: ChannelSettings, shop: ShopConfig, outDir: String, write: Bool) throws {
@@ -199,22 +201,19 @@ final class ChannelRun {
         let dir = (outDir as NSString).appendingPathComponent(channel.name)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         for output in channel.outputs {
-            let file = try FeedFile(path: (dir as NSString).appendingPathComponent(output.file))
             switch output.format {
-            case .googleRSS:
-                outputs.append((output, file, try GoogleRSSWriter(file: file, shop: shop), nil))
-            case .tsv, .csv:
-                let writer = DelimitedWriter(file: file, format: output.format)
-                try writer.writeRow(output.columns.map { header(for: $0) })
-                outputs.append((output, file, nil, writer))
+            case .googleRSS, .tsv, .csv:
+                writers.append(try TemplateOutputWriter(output: output, scope: channel.scope, dir: dir, settings: settings, shop: shop))
+            case .amazonListings:
+                writers.append(AmazonListingsWriter(output: output, dir: dir, settings: settings))
+            case .ebayFileExchange:
+                writers.append(try EbayFileExchangeWriter(output: output, dir: dir, settings: settings, shop: shop))
+            case .walmartItems:
+                writers.append(try WalmartItemWriter(output: output, dir: dir, settings: settings))
+            case .walmartInventory:
+                writers.append(WalmartInventoryWriter(output: output, dir: dir, settings: settings))
             }
         }
-    }
-
-    private func header(for column: ChannelDefinition.Column) -> String {
-        if column.field == "shipping" && column.header == "shipping" { return "shipping(country:region:service:price:min_transit_time:max_transit_time)" }
-        if column.field == "tax" && column.header == "tax" { return "tax(country:region:rate:tax_ship)" }
-        return settings.headerSpaces ? column.header.replacingOccurrences(of: "_", with: " ") : column.header
     }
 
     /// Judges and writes one product's variants.
@@ -225,30 +224,25 @@ final class ChannelRun {
             if selects(item) { items.append(item) } else { report.filtered += 1 }
         }
         guard !items.isEmpty else { return }
-        let findings = channel.ruleSet.check(items, channel: channel.name)
-        for (item, found) in zip(items, findings) {
-            var blocked = false
+        // Archived SKUs a marketplace is told to remove are not judged: nothing of theirs is listed.
+        let judged = channel.sendsArchived ? items.filter { $0.status != "archived" } : items
+        let findings = channel.ruleSet.check(judged, channel: channel.name)
+        var blocked: Set<String> = []
+        for (item, found) in zip(judged, findings) {
             for d in found where !(channel.scope == .stores && d.rule == "no_stock_record") {
                 diagnostic(d)
                 if d.severity == .error {
-                    blocked = true
+                    blocked.insert(item.id)
                     count(&report.excluded, d.rule, item.id)
                 } else {
                     count(&report.warnings, d.rule, item.id)
                 }
             }
-            guard !blocked else { continue }
-            switch channel.scope {
-            case .items:
-                report.items += 1
-                try write(item)
-            case .stores:
-                for store in stores {
-                    report.items += 1
-                    try write(LocalRow(item: item, store: store, settings: settings))
-                }
-            }
         }
+        let accepted = blocked.isEmpty ? items : items.filter { !blocked.contains($0.id) }
+        guard !accepted.isEmpty else { return }
+        report.items += channel.scope == .stores ? accepted.count * stores.count : accepted.count
+        for writer in writers { try writer.write(accepted, stores: stores) }
     }
 
     private func count(_ table: inout [String: (count: Int, examples: [String])], _ rule: String, _ sku: String) {
@@ -258,10 +252,11 @@ final class ChannelRun {
         table[rule] = entry
     }
 
-    /// The channel's selection: archived SKUs leave (Meta lists them as archived), then the
-    /// include/exclude rules of `[channels.NAME]` and an `CHANNEL.exclude` override.
+    /// The channel's selection: archived SKUs leave (Meta lists them as archived, marketplaces are told
+    /// to delete or zero them), then the include/exclude rules of `[channels.NAME]` and a
+    /// `CHANNEL.exclude` override.
     private func selects(_ item: FeedItem) -> Bool {
-        if item.status == "archived" && channel.ruleSet != .meta { return false }
+        if item.status == "archived" && channel.ruleSet != .meta && !channel.sendsArchived { return false }
         if let exclude = item.overrides["exclude"], ["true", "yes", "1"].contains(exclude.lowercased()) { return false }
         let type = item.productType ?? ""
         if !settings.includeProductTypes.isEmpty && !settings.includeProductTypes.contains(where: { type.hasPrefix($0) }) { return false }
@@ -275,77 +270,15 @@ final class ChannelRun {
         return true
     }
 
-    private func write(_ row: some FeedRow) throws {
-        for (output, _, rss, text) in outputs {
-            if let rss, let item = row as? FeedItem {
-                try rss.write(item, columns: output.columns, settings: settings)
-            } else if let text {
-                try text.writeRow(output.columns.map { column in
-                    switch column.id {
-                    case .shipping: return settings.shipping.map(FeedText.shipping).joined(separator: ",")
-                    case .tax: return settings.tax.map(FeedText.tax).joined(separator: ",")
-                    default:
-                        var values = row.values(column.id)
-                        if column.id == .additionalImageLink { values = Array(values.prefix(10)) }
-                        return values.map { column.values[$0] ?? $0 }.joined(separator: ",")
-                    }
-                })
+    func finish() throws { for writer in writers { try writer.finish() } }
+
+    func commit() throws {
+        for writer in writers {
+            for file in try writer.commit() {
+                files.append(.init(path: "\(channel.name)/\((file.path as NSString).lastPathComponent)", bytes: file.byteCount, sha256: file.sha256))
             }
         }
     }
 
-    func finish() throws {
-        for (_, file, rss, _) in outputs {
-            try rss?.close()
-            try file.finish()
-        }
-    }
-
-    func commit() throws {
-        for (_, file, _, _) in outputs {
-            try file.commit()
-            files.append(.init(path: "\(channel.name)/\((file.path as NSString).lastPathComponent)", bytes: file.byteCount, sha256: file.sha256))
-        }
-    }
-
-    func discard() { for (_, file, _, _) in outputs { file.discard() } }
-}
-
-/// A row a writer can ask for field values.
-protocol FeedRow {
-    func values(_ field: FeedField) -> [String]
-}
-extension FeedItem: FeedRow {}
-
-/// One store × SKU row of local inventory.
-struct LocalRow: FeedRow {
-    let item: FeedItem
-    let store: StoreLocation
-    let settings: ChannelSettings
-
-    var quantity: Int { settings.available(onHand: item.status == "archived" ? 0 : item.stock.first { $0.location == store.code }?.quantity ?? 0) }
-
-    /// `in_stock` at 3 or more, `limited_availability` at 1–2, `out_of_stock` at 0.
-    var availability: String { quantity >= 3 ? "in_stock" : quantity > 0 ? "limited_availability" : "out_of_stock" }
-
-    func values(_ field: FeedField) -> [String] {
-        switch field {
-        case .storeCode: return [store.code]
-        case .quantity: return [String(quantity)]
-        case .availability: return [availability]
-        case .pickupMethod: return [store.pickupMethod.rawValue.replacingOccurrences(of: "_", with: " ")]
-        case .pickupSLA: return [store.pickupSLA.rawValue.replacingOccurrences(of: "_", with: " ")]
-        default: return item.values(field)
-        }
-    }
-}
-
-extension FeedText {
-    /// `US:CA:Standard:4.95 USD:2:5`, the positional form of the header `shipping(country:region:service:price:min_transit_time:max_transit_time)`.
-    static func shipping(_ r: ShippingRate) -> String {
-        [r.country, r.region ?? "", r.service ?? "", r.price.description, r.minTransitDays.map(String.init) ?? "",
-         r.maxTransitDays.map(String.init) ?? ""].joined(separator: ":")
-    }
-
-    static func tax(_ t: TaxRule) -> String { [t.country, t.region ?? "", t.rate, t.taxShip ? "yes" : "no"].joined(separator: ":") }
+    func discard() { for writer in writers { writer.discard() } }
 }

@@ -167,8 +167,33 @@ public enum ConfigLoader {
                     }
                     s.tax.append(TaxRule(country: country, region: t["region"]?.string, rate: rate, taxShip: t["tax_ship"]?.bool ?? false))
                 }
+            case "seller_id", "marketplace_id", "language_tag", "site_id", "location", "postal_code", "shipping_profile", "return_profile",
+                "payment_profile", "business_unit":
+                guard let v = table[k]?.string, !v.isEmpty else { throw fail(name, k, "expected a non-empty string", "\(table[k]!)") }
+                switch k {
+                case "seller_id": s.marketplace.sellerID = v
+                case "marketplace_id": s.marketplace.marketplaceID = v
+                case "language_tag": s.marketplace.languageTag = v
+                case "site_id": s.marketplace.siteID = v
+                case "location": s.marketplace.location = v
+                case "postal_code": s.marketplace.postalCode = v
+                case "shipping_profile": s.marketplace.shippingProfile = v
+                case "return_profile": s.marketplace.returnProfile = v
+                case "payment_profile": s.marketplace.paymentProfile = v
+                default: s.marketplace.businessUnit = v
+                }
+            case "lead_time_days": s.marketplace.leadTimeDays = try int(k, 0...365)
+            case "product_types", "categories":
+                guard let map = table[k]?.table else {
+                    throw fail(name, k, "expected a table of \"product type prefix\" = \"marketplace value\"", nil)
+                }
+                for prefix in map.keys {
+                    guard let value = map[prefix]?.string ?? map[prefix]?.int.map(String.init), !value.isEmpty else {
+                        throw fail("\(name).\(k)", prefix, "expected a string (the marketplace's product type or category id)", "\(map[prefix]!)")
+                    }
+                    s.marketplace.categories[prefix] = value
+                }
             default:
-                // Settings for the marketplace channels (seller ids, mappings) come with their issue.
                 throw fail(name, k, "unknown key in [\(name)]", nil)
             }
         }

@@ -14,10 +14,9 @@ struct Channels: ParsableCommand {
             let config = try global.loadConfig()
             let channels = try orExitFeeds { try ChannelCatalog.load(templatesDir: config.templatesDir) }
             for channel in channels {
-                let configured = config.settings(for: channel.name).enabled
-                let enabled = configured ?? channel.enabledByDefault
-                let why = configured == nil ? (enabled ? "on by default" : "off until [channels.\(channel.name)] enabled = true") : "set in the config"
-                let files = channel.outputs.map { "\(channel.name)/\($0.file)" }.joined(separator: ", ")
+                let (enabled, why) = channel.state(config.settings(for: channel.name))
+                let files = channel.outputs.map { "\(channel.name)/\($0.maxItems == nil ? $0.file : $0.fileName(1).replacingOccurrences(of: "0001", with: "NNNN"))" }
+                    .joined(separator: ", ")
                 print("\(channel.name)\t\(enabled ? "enabled" : "disabled") (\(why))\t\(files)\t\(channel.title) [\(channel.source)]")
             }
         }

@@ -1,0 +1,85 @@
+import Catalog
+import Foundation
+import Import
+
+/// What audit checks in the marketplace files, as columns of canonical fields: the header a reader
+/// reports a value under, and the field the catalog's value comes from.
+enum MarketplaceAudit {
+    static func columns(_ format: ChannelDefinition.Format) -> [ChannelDefinition.Column] {
+        func column(_ header: String, _ field: String) -> ChannelDefinition.Column { .init(header: header, field: field, values: [:]) }
+        switch format {
+        case .amazonListings:
+            return [column("sku", "id"), column("our_price", "price_amount"), column("discounted_price", "sale_price_amount"), column("quantity", "quantity")]
+        case .ebayFileExchange:
+            return [column("CustomLabel", "id"), column("StartPrice", "effective_price_amount"), column("Quantity", "quantity")]
+        case .walmartItems:
+            return [column("sku", "id"), column("price", "effective_price_amount")]
+        case .walmartInventory:
+            return [column("sku", "id"), column("amount", "quantity")]
+        case .googleRSS, .tsv, .csv:
+            return []
+        }
+    }
+}
+
+/// An Amazon listings file read back: one row per `UPDATE` message that carries an offer (variation
+/// parents and `DELETE` messages carry none).
+struct AmazonListingsReader: FeedRowReader {
+    var messages: IndexingIterator<[JSONNode]>
+
+    init(path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else { throw FeedError("\(path): error: cannot read the feed") }
+        let root = try JSONReader.parse([UInt8](data), file: path)
+        guard let messages = root["messages"]?.array else { throw FeedError("\(path): error: no messages array") }
+        self.messages = messages.makeIterator()
+    }
+
+    mutating func next() throws -> FeedReaderRow? {
+        while let message = messages.next() {
+            guard let sku = message["sku"]?.string, let offer = message["attributes"]?["purchasable_offer"]?.array?.first else { continue }
+            func scheduled(_ key: String) -> String {
+                offer[key]?.array?.first?["schedule"]?.array?.first?["value_with_tax"]?.numberText ?? ""
+            }
+            let quantity = message["attributes"]?["fulfillment_availability"]?.array?.first?["quantity"]?.numberText ?? ""
+            return FeedReaderRow(line: message.line, values: [
+                "sku": sku, "our_price": scheduled("our_price"), "discounted_price": scheduled("discounted_price"), "quantity": quantity,
+            ])
+        }
+        return nil
+    }
+}
+
+/// An eBay File Exchange file read back: rows with a price (variation parents and `End` rows have none).
+struct EbayFileExchangeReader: FeedRowReader {
+    var rows: DelimitedFeedReader
+
+    init(path: String) throws { rows = try DelimitedFeedReader(path: path, format: .csv) }
+
+    mutating func next() throws -> FeedReaderRow? {
+        while let row = try rows.next() {
+            if let price = row.values["StartPrice"], !price.isEmpty { return row }
+        }
+        return nil
+    }
+}
+
+/// Walmart's MP_ITEM JSON lines read back (the header line skipped): sku and price of each item.
+struct WalmartItemsReader: FeedRowReader {
+    let reader: CSVReader
+
+    init(path: String) throws {
+        // One JSON document a line, read with the byte reader: no quoting, and a delimiter (0x01) JSON text never holds raw.
+        reader = try CSVReader(path: path, delimiter: 0x01, quoting: false)
+    }
+
+    mutating func next() throws -> FeedReaderRow? {
+        while try reader.next() {
+            let line = reader.fields.joined()
+            guard !line.isEmpty else { continue }
+            let node = try JSONReader.parse(Array(line.utf8), file: reader.file)
+            guard let orderable = node["Orderable"], let sku = orderable["sku"]?.string else { continue }
+            return FeedReaderRow(line: reader.line, values: ["sku": sku, "price": orderable["price"]?.numberText ?? ""])
+        }
+        return nil
+    }
+}
