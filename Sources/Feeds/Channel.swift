@@ -60,7 +60,8 @@ public struct ChannelDefinition: Sendable, Hashable {
     public var outputs: [Output]
     /// Where it was read from (a file path, or `built-in`).
     public var source: String
-    /// `[channels.NAME]` keys that must be set before the channel can run (`seller_id`).
+    /// `[channels.NAME]` keys that must be set before the channel can run (`seller_id`, the
+    /// `product_types` or `categories` mapping): marketplaces stay off until configured.
     public var requires: [String] = []
 
     /// The channel keeps archived SKUs to tell the marketplace (DELETE, End, quantity 0).
@@ -68,7 +69,9 @@ public struct ChannelDefinition: Sendable, Hashable {
 
     /// Whether the channel runs with `settings`, and why (for `channels list` and errors).
     public func state(_ settings: ChannelSettings) -> (enabled: Bool, why: String) {
-        let missing = requires.filter { key in key == "seller_id" && settings.marketplace.sellerID == nil }
+        let missing = requires.filter { key in
+            key == "seller_id" ? settings.marketplace.sellerID == nil : settings.marketplace.categories.isEmpty
+        }
         if !missing.isEmpty {
             return (false, "needs [channels.\(name)] \(missing.joined(separator: ", "))")
         }
@@ -179,7 +182,9 @@ public enum ChannelCatalog {
         }
         var requires: [String] = []
         for value in table["requires"]?.array ?? TOMLArray() {
-            guard let key = value.string, key == "seller_id" else { throw fail("requires", "expected a list of required settings (seller_id)", found: "\(value)") }
+            guard let key = value.string, ["seller_id", "product_types", "categories"].contains(key) else {
+                throw fail("requires", "expected a list of required settings (seller_id, product_types, categories)", found: "\(value)")
+            }
             requires.append(key)
         }
         return ChannelDefinition(

@@ -21,6 +21,7 @@ public struct AmazonOrderReport: OrderReportReader {
     let timeZone: TimeZone
     let orderID, itemID, sku, quantity, itemStatus, orderStatus, fulfillment, purchaseDate, quantityShipped: Int?
     var previousOrderID: String?
+    var previousPlacedAt: Timestamp?
     /// Rows per (order, SKU) so far, for the synthesised line ids of the all-orders report.
     var occurrences: [String: Int] = [:]
 
@@ -60,7 +61,10 @@ public struct AmazonOrderReport: OrderReportReader {
             if sku == nil { row.fail(self.sku, "expected the SKU of the order item") }
             let units = row.text(quantity) == nil ? nil : row.parse(quantity, OrderReport.quantity)
             if row.text(quantity) == nil { row.fail(quantity, "expected a whole number of units (0 or more)", found: "") }
+            let continuation = row.text(orderID) == nil
             let placedAt = row.parse(purchaseDate) { text throws(ValueError) in try Timestamp.parse(text, timeZone: timeZone) }
+                ?? (continuation ? previousPlacedAt : nil)
+            previousPlacedAt = placedAt
             let shipped = row.parse(quantityShipped, OrderReport.quantity)
             guard row.errors.isEmpty, let order, let sku, let units else {
                 problems += row.errors

@@ -102,3 +102,8 @@ public struct EbayOrderReport: OrderReportReader {
         do { return try Timestamp.parse(iso, timeZone: timeZone) } catch { throw expected }
     }
 }
+
+/// eBay's date forms, for tests and other readers.
+public enum EbayOrderReportDates {
+    public static func parse(_ text: String, _ zone: TimeZone) throws(ValueError) -> Timestamp { try EbayOrderReport.date(text, timeZone: zone) }
+}

@@ -156,7 +156,8 @@ import UnifeedTestSupport
             #expect(try cli.run(["import", kind, CLI.sample(file)]).status == 0)
         }
         let list = try cli.run(["channels", "list"])
-        #expect(list.stdout.split(separator: "\n").map { String($0.prefix { $0 != "\t" }) } == ["google", "google-local", "idealo", "meta"])
+        #expect(list.stdout.split(separator: "\n").map { String($0.prefix { $0 != "\t" }) } == ["amazon", "ebay", "google", "google-local", "idealo", "meta", "walmart"])
+        #expect(list.stdout.contains("amazon\tdisabled (needs [channels.amazon] seller_id, product_types)"))
         let validate = try cli.run(["validate", "--now", "2026-11-25T12:00:00"])
         #expect(validate.status == 0, "warnings only")
         #expect(validate.stdout.contains("google: 126 items would be published"))

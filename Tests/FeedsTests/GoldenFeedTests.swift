@@ -8,7 +8,10 @@ import UnifeedTestSupport
 /// The built-in channels' output for the samples at a fixed `--now`, byte for byte
 /// (`RECORD_GOLDEN=1 swift test` re-records after a reviewed change).
 @Suite struct GoldenFeedTests {
-    @Test(arguments: ["google/products.xml", "google/products.tsv", "google-local/local-inventory.tsv", "meta/catalog.csv", "idealo/offers.csv"])
+    @Test(arguments: [
+        "google/products.xml", "google/products.tsv", "google-local/local-inventory.tsv", "meta/catalog.csv", "idealo/offers.csv",
+        "amazon/listings-0001.json", "ebay/file-exchange.csv", "walmart/items.jsonl", "walmart/inventory-0001.xml",
+    ])
     func samplesPublishAsTheGoldenFiles(file: String) throws {
         let h = try FeedHarness()
         let result = try h.publish()
@@ -20,7 +23,7 @@ import UnifeedTestSupport
         let h = try FeedHarness()
         let first = try h.publish().reports.flatMap(\.files).map(\.sha256)
         let second = try h.publish().reports.flatMap(\.files).map(\.sha256)
-        #expect(first == second && first.count == 5)
+        #expect(first == second && first.count == 9)
     }
 
     @Test func theXMLIsWellFormedAndTheReportDescribesEachChannel() throws {
@@ -30,13 +33,13 @@ import UnifeedTestSupport
         let report = try #require(try JSONSerialization.jsonObject(with: Data(try h.read("publish-report.json").utf8)) as? [String: Any])
         #expect(report["generated_at"] as? String == "2026-11-25T12:00:00-05:00")
         let channels = try #require(report["channels"] as? [[String: Any]])
-        #expect(channels.compactMap { $0["channel"] as? String } == ["google", "google-local", "idealo", "meta"])
-        let google = try #require(channels.first)
+        #expect(channels.compactMap { $0["channel"] as? String } == ["amazon", "ebay", "google", "google-local", "idealo", "meta", "walmart"])
+        let google = try #require(channels.first { $0["channel"] as? String == "google" })
         #expect(google["items"] as? Int == 126 && google["held_back"] as? Bool == false)
         let files = try #require(google["files"] as? [[String: Any]])
         #expect(files.count == 2)
         // Hashed while writing: the recorded hash is the file's.
-        let xml = try #require(reports.first?.files.first)
+        let xml = try #require(reports.first { $0.channel == "google" }?.files.first)
         #expect(files.first?["sha256"] as? String == xml.sha256)
         #expect(xml.bytes == (try FileManager.default.attributesOfItem(atPath: (h.out as NSString).appendingPathComponent(xml.path))[.size] as? Int))
         let warnings = try #require(google["warnings"] as? [String: [String: Any]])
