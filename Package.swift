@@ -77,7 +77,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FeedsTests",
-            dependencies: ["Catalog", "Store", "Import", "Feeds", "CLibXML2", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Catalog", "Store", "Import", "Feeds", "Orders", "CLibXML2", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),

@@ -23,6 +23,7 @@ public struct OrderImportSummary: Sendable {
 /// A report that was refused: every problem found, nothing written.
 public struct OrderReportRejected: Error, Sendable {
     public var problems: [InputError]
+    public init(problems: [InputError]) { self.problems = problems }
 }
 
 /// Imports one order report into the order book in one immediate transaction: a malformed file writes

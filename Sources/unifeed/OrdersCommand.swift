@@ -30,11 +30,17 @@ struct Orders: ParsableCommand {
             let summary: OrderImportSummary
             do {
                 summary = try orExit {
-                    try OrderImporter.run(path: file, displayName: file, channel: OrderChannel(rawValue: channel), encoding: encoding, store: store, config: config)
+                    do {
+                        return try OrderImporter.run(path: file, displayName: file, channel: OrderChannel(rawValue: channel), encoding: encoding,
+                                                     store: store, config: config)
+                    } catch let error as InputError {
+                        throw OrderReportRejected(problems: [error])
+                    }
                 }
             } catch let rejected as OrderReportRejected {
+                // A malformed report writes nothing (one transaction, rolled back); every problem is listed.
                 for problem in rejected.problems { printError(problem.description) }
-                printError("\(file): error: \(rejected.problems.count) problem(s); nothing was imported")
+                printError("\(file): error: nothing was imported")
                 throw ExitCode.failure
             }
             for (sku, line) in summary.unmatched {

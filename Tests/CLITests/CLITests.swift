@@ -157,16 +157,23 @@ import UnifeedTestSupport
         }
         let list = try cli.run(["channels", "list"])
         #expect(list.stdout.split(separator: "\n").map { String($0.prefix { $0 != "\t" }) } == ["amazon", "ebay", "google", "google-local", "idealo", "meta", "walmart"])
-        #expect(list.stdout.contains("amazon\tdisabled (needs [channels.amazon] seller_id, product_types)"))
+        #expect(list.stdout.contains("amazon\tenabled (on by default)\tamazon/listings-NNNN.json"))
+        // Without the samples' config the marketplaces wait for their settings.
+        let bare = try cli.run(["--db", cli.db, "channels", "list"], globals: false)
+        #expect(bare.stdout.contains("amazon\tdisabled (needs [channels.amazon] seller_id, product_types)"))
+        #expect(bare.stdout.contains("ebay\tdisabled (needs [channels.ebay] categories)"))
         let validate = try cli.run(["validate", "--now", "2026-11-25T12:00:00"])
-        #expect(validate.status == 0, "warnings only")
+        #expect(validate.status == 1, "the samples carry 4 marketplace errors (unmapped candles on eBay, no GTIN on Walmart)")
         #expect(validate.stdout.contains("google: 126 items would be published"))
+        #expect(validate.stdout.contains("ebay: CDL-SOY-CED: error: unmapped_category:"))
+        let googleOnly = try cli.run(["validate", "--channel", "google", "--now", "2026-11-25T12:00:00"])
+        #expect(googleOnly.status == 0, "warnings only")
         let out = cli.directory.appendingPathComponent("feeds").path
         let publish = try cli.run(["publish", "--out", out, "--now", "2026-11-25T12:00:00"])
         #expect(publish.status == 0, "\(publish.stderr)")
         #expect(publish.stdout.contains("google: 126 items"))
         let audit = try cli.run(["audit", "--out", out])
-        #expect(audit.status == 0 && audit.stdout == "audit: 882 rows checked, 0 mismatches\n")
+        #expect(audit.status == 0 && audit.stdout == "audit: 1382 rows checked, 0 mismatches\n")
 
         // Tamper with a published price: audit names the file, line, column and both values, and fails.
         let xml = (out as NSString).appendingPathComponent("google/products.xml")
@@ -197,5 +204,55 @@ import UnifeedTestSupport
         let held = try cli.run(["publish", "--out", out, "--channel", "google"])
         #expect(held.status == 2)
         #expect(held.stdout.contains("HELD BACK: the feed would have no items"))
+    }
+}
+
+@Suite struct OrdersCLITests {
+    /// Two `orders import` processes at once on overlapping reports: the second waits for the first
+    /// (immediate transaction, busy timeout) and then finds every line applied; nothing counts twice.
+    @Test func twoImportersAtOnceNeverDoubleCount() throws {
+        let cli = try CLI()
+        for (kind, file) in [("catalog", "catalog.csv"), ("stores", "stores.csv"), ("inventory", "inventory.csv")] {
+            #expect(try cli.run(["import", kind, CLI.sample(file)]).status == 0)
+        }
+        let before = try cli.run(["stock", "show", "TEE-CLS-BLK-S", "--json"]).stdout
+        nonisolated(unsafe) var results: [CLI.Result?] = Array(repeating: nil, count: 4)
+        let group = DispatchGroup()
+        for i in 0..<4 {
+            group.enter()
+            DispatchQueue.global().async {
+                results[i] = try? cli.run(["orders", "import", CLI.sample(i % 2 == 0 ? "orders/ebay-orders.csv" : "orders/ebay-orders.csv")])
+                group.leave()
+            }
+        }
+        group.wait()
+        #expect(results.allSatisfy { $0?.status == 0 }, "\(results.map { $0?.stderr ?? "" })")
+        #expect(results.filter { $0?.stdout.contains("6 new") == true }.count == 1, "exactly one importer recorded the lines")
+        let list = try cli.run(["orders", "list", "--json"])
+        let lines = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(lines.count == 6)
+        #expect(Set(lines.first!.keys).isSuperset(of: ["channel", "order_id", "line_id", "sku", "quantity", "status", "matched"]))
+        let stock = try #require(try JSONSerialization.jsonObject(with: Data(try cli.run(["stock", "show", "TEE-CLS-BLK-S", "--json"]).stdout.utf8)) as? [String: Any])
+        let previous = try #require(try JSONSerialization.jsonObject(with: Data(before.utf8)) as? [String: Any])
+        #expect((stock["total"] as? Int) == (previous["total"] as? Int).map { $0 - 1 })
+        let movements = try #require(stock["movements"] as? [[String: Any]])
+        #expect(movements.filter { $0["kind"] as? String == "order" }.map { $0["ref"] as? String } == ["ebay:27-13880-11492:2719043651104"])
+    }
+
+    @Test func ordersImportReportsUnknownSKUsAndMalformedFiles() throws {
+        let cli = try CLI()
+        #expect(try cli.run(["import", "catalog", CLI.sample("catalog.csv")]).status == 0)
+        let walmart = try cli.run(["orders", "import", CLI.sample("orders/walmart-orders.json"), "--json"])
+        #expect(walmart.status == 0)
+        #expect(walmart.stderr.contains(": warning: sku: unknown SKU: the line is kept unmatched and takes stock once the SKU is imported (found: WMT-UNKNOWN-7)"))
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(walmart.stdout.utf8)) as? [String: Any])
+        #expect(summary["channel"] as? String == "walmart" && summary["lines"] as? Int == 5)
+        let broken = cli.directory.appendingPathComponent("broken.json")
+        try "{\"list\": {\"elements\": {\"order\": [\n  {\"purchaseOrderId\": }\n]}}}".write(to: broken, atomically: true, encoding: .utf8)
+        let refused = try cli.run(["orders", "import", broken.path])
+        #expect(refused.status == 1)
+        #expect(refused.stderrLines.first == "\(broken.path):2: error: column 23: invalid JSON: expected a value (found: }\\n]}}})")
+        #expect(refused.stderrLines.last == "\(broken.path): error: nothing was imported")
+        #expect(try cli.run(["orders", "import", broken.path, "--channel", "shopify"]).status == 64)
     }
 }

@@ -11,7 +11,7 @@ final class FeedHarness {
     let directory: URL
     let store: CatalogStore
     var config: UnifeedConfig
-    let channels: [ChannelDefinition]
+    var channels: [ChannelDefinition]
     static let now = "2026-11-25T12:00:00"
 
     init(samples: Bool = true, config: UnifeedConfig? = nil) throws {
