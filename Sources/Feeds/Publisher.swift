@@ -282,3 +282,19 @@ final class ChannelRun {
 
     func discard() { for writer in writers { writer.discard() } }
 }
+
+extension Publisher {
+    /// What each SKU shows on `channel` at `now`: availability and allocated quantity (the demo compares
+    /// them before and after orders; audit checks the same figures in the files).
+    public func availability(channel name: String, now: Timestamp) throws -> [String: (availability: String, quantity: Int)] {
+        let settings = config.settings(for: name)
+        var out: [String: (String, Int)] = [:]
+        try store.read { db in
+            try CatalogQueries.forEachFeedRow(db) { v in
+                let item = FeedItem(v, channel: name, settings: settings, shop: config.shop, now: now)
+                out[item.id] = (item.availability, item.quantity)
+            }
+        }
+        return out
+    }
+}

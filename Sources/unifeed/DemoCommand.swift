@@ -3,6 +3,7 @@ import Catalog
 import Feeds
 import Foundation
 import Import
+import Orders
 import Store
 
 struct Demo: ParsableCommand {
@@ -57,8 +58,34 @@ struct Demo: ParsableCommand {
         }
         let audit = try orExitFeeds { try Auditor(store: store, config: config, channels: definitions).run(outDir: out) }
         print("Audit: \(audit.rows) rows read back, \(audit.findings.count) mismatches")
-        print("Try: unifeed --db \(dbPath) products list | unifeed --db \(dbPath) stock show SKU | unifeed --db \(dbPath) audit --out \(out)")
         if !audit.findings.isEmpty { throw ExitCode.failure }
+
+        // Orders come back from the marketplaces and take stock once; the next publish shows the new truth.
+        let at = try parseNow(now, config: config)
+        let watched = reports.map(\.channel).filter { name in definitions.first { $0.name == name }?.scope == .items }
+        let before = try watched.map { try publisher.availability(channel: $0, now: at) }
+        for report in ["amazon-all-orders.tsv", "ebay-orders.csv", "ebay-orders-cancelled.csv", "walmart-orders.json"] {
+            let path = ((samplesDir as NSString).appendingPathComponent("orders") as NSString).appendingPathComponent(report)
+            let summary = try orExit { try OrderImporter.run(path: path, displayName: "samples/orders/\(report)", channel: nil, encoding: .utf8, store: store, config: config) }
+            print("  orders \(summary.line)")
+        }
+        let after = try watched.map { try publisher.availability(channel: $0, now: at) }
+        publishOptions.force = false  // the gate passes: out-of-stock items stay in the feeds at 0
+        let again = try orExitFeeds { try publisher.run(publishOptions) { _ in } }
+        print("Publish after orders: " + again.map { "\($0.channel) \($0.items)\($0.heldBack ? " HELD BACK" : "")" }.joined(separator: ", "))
+        for sku in Set(before.flatMap(\.keys)).sorted() {
+            var changes: [String] = []
+            for (i, channel) in watched.enumerated() {
+                guard let old = before[i][sku], let new = after[i][sku], old != new else { continue }
+                changes.append(old.availability != new.availability
+                    ? "\(channel) \(old.availability) → \(new.availability)" : "\(channel) \(old.quantity) → \(new.quantity)")
+            }
+            if !changes.isEmpty { print("  \(sku): " + changes.joined(separator: "; ")) }
+        }
+        let reaudit = try orExitFeeds { try Auditor(store: store, config: config, channels: definitions).run(outDir: out) }
+        print("Audit after orders: \(reaudit.rows) rows read back, \(reaudit.findings.count) mismatches")
+        print("Try: unifeed --db \(dbPath) products list | unifeed --db \(dbPath) stock show DRS-MAX-TER-2X | unifeed --db \(dbPath) orders list | unifeed --db \(dbPath) audit --out \(out)")
+        if !reaudit.findings.isEmpty || again.contains(where: \.heldBack) { throw ExitCode.failure }
     }
 
     private func locateSamples() throws -> String {
