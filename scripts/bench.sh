@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks (DESIGN.md §8): import of a synthetic native catalog of N variants, with sqlite3's own
-# `.import` of the same CSV as the floor, measured in the same run with /usr/bin/time -v.
+# `.import` of the same CSV as the floor, measured in the same run with /usr/bin/time -v; then stock,
+# 100,000 marketplace order lines (Amazon flat file), and publishing each channel, the three
+# marketplaces together and all channels, and audit.
 #
 #   scripts/bench.sh [N ...]        default: 100000 1000000
 #   BENCH_DIR=/tmp/unifeed-bench    where the generated files and databases go
@@ -56,11 +58,20 @@ for n in "${sizes[@]}"; do
   "$bin" "${db[@]}" import stores "$dir/stores-3.csv" >/dev/null
   measure import-inventory "$n" "$bin" "${db[@]}" import inventory "$dir/inventory-$n.csv"
   printf '%-28s %10s %9s %9s\n' "import inventory (3 stores)" "$n" "$WALL" "$RSS"
-  for channel in google google-local meta idealo; do
+  orders="$dir/orders-100000-$n.tsv"
+  [ -s "$orders" ] || python3 scripts/gen_orders.py 100000 "$orders" --variants "$n"
+  measure orders-import "$n" "$bin" "${db[@]}" orders import "$orders"
+  printf '%-28s %10s %9s %9s   (%s)\n' "orders import (100k lines)" "$n" "$WALL" "$RSS" "$(tail -1 "$dir/out-orders-import-$n.log" | sed 's/.*order lines: //')"
+  measure orders-reimport "$n" "$bin" "${db[@]}" orders import "$orders"
+  printf '%-28s %10s %9s %9s\n' "orders import (same again)" "$n" "$WALL" "$RSS"
+  for channel in google google-local meta idealo amazon ebay walmart; do
     rm -rf "$dir/feeds-$n"
     measure "publish-$channel" "$n" "$bin" "${db[@]}" publish --out "$dir/feeds-$n" --channel "$channel" --force --now 2026-11-25T12:00:00
     printf '%-28s %10s %9s %9s\n' "publish $channel" "$n" "$WALL" "$RSS"
   done
+  rm -rf "$dir/feeds-$n"
+  measure publish-marketplaces "$n" "$bin" "${db[@]}" publish --out "$dir/feeds-$n" --channel amazon --channel ebay --channel walmart --force --now 2026-11-25T12:00:00
+  printf '%-28s %10s %9s %9s\n' "publish amazon+ebay+walmart" "$n" "$WALL" "$RSS"
   rm -rf "$dir/feeds-$n"
   measure publish-all "$n" "$bin" "${db[@]}" publish --out "$dir/feeds-$n" --force --now 2026-11-25T12:00:00
   printf '%-28s %10s %9s %9s   (%s)\n' "publish all channels" "$n" "$WALL" "$RSS" "$(du -sh "$dir/feeds-$n" | cut -f1)"

@@ -33,6 +33,10 @@ public final class FeedFile {
         try text.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
     }
 
+    public func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write($0) }
+    }
+
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 16 { try flush() }

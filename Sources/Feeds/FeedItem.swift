@@ -50,7 +50,7 @@ public struct FeedItem: Sendable {
     /// Stock on hand per location (the raw figures; stores for local inventory).
     public var stock: [(location: String, quantity: Int)]
     /// A marketplace's category or product type: the `CHANNEL.product_type` (or `.category`) column, else
-    /// `[channels.NAME.product_types]` (or `categories`) by product_type.
+    /// `[channels.NAME.product_types]` (or `categories`) by product_type (filled in by the channel run).
     public var marketplaceCategory: String?
 
     /// `25.00 USD` and the sale price the same way, formatted once (every output writes them).
@@ -175,8 +175,8 @@ extension FeedItem {
         custom = v.custom.map { ($0.0, FeedText.xmlSafe($0.1)) }
         overrides = channelOverrides
         stock = v.stock
+        // The mapping by product_type is applied by the channel run (cached per product type).
         marketplaceCategory = channelOverrides["product_type"] ?? channelOverrides["category"]
-            ?? settings.marketplace.category(forProductType: v.productType)
 
         // Sale state at `now`.
         salePrice = nil

@@ -4,6 +4,7 @@ import Glibc
 import Catalog
 import Foundation
 import GRDB
+import Import
 import Store
 
 /// What `publish` and `validate` are asked to do.
@@ -80,7 +81,8 @@ public struct Publisher {
     }
 
     /// Runs diagnostics and, unless `dryRun`, writes the feeds. `diagnostic` receives every finding.
-    public func run(_ options: PublishOptions, diagnostic: (Diagnostic) -> Void) throws -> [ChannelReport] {
+    /// `diagnostic` is called from the channel threads, one finding at a time, and never after `run` returns.
+    public func run(_ options: PublishOptions, diagnostic: @escaping (Diagnostic) -> Void) throws -> [ChannelReport] {
         let selected = try selected(options.channels)
         let outDir = URL(fileURLWithPath: options.outDir).standardizedFileURL.path
         var lock: Int32 = -1
@@ -103,20 +105,7 @@ public struct Publisher {
             let settings = config.settings(for: channel.name)
             runs.append(try ChannelRun(channel: channel, settings: settings, shop: config.shop, outDir: outDir, write: !options.dryRun))
         }
-        try store.read { db in
-            let stores = try CatalogQueries.stores(db)
-            var group: [VariantView] = []
-            func flushGroup() throws {
-                guard !group.isEmpty else { return }
-                for run in runs { try run.add(group, stores: stores, now: options.now, diagnostic: diagnostic) }
-                group.removeAll(keepingCapacity: true)
-            }
-            try CatalogQueries.forEachFeedRow(db) { v in
-                if let last = group.last, last.productID != v.productID { try flushGroup() }
-                group.append(v)
-            }
-            try flushGroup()
-        }
+        try fanOut(to: runs, now: options.now, diagnostic: diagnostic)
         var reports: [ChannelReport] = []
         for run in runs {
             if !options.dryRun { try run.finish() }
@@ -155,6 +144,79 @@ public struct Publisher {
         return reports
     }
 
+    /// One cursor pass over the catalog (one read transaction), grouped by product, handed to every
+    /// channel. Each channel runs on its own thread behind a bounded pipe, so reading the catalog and
+    /// the channels' work overlap and channels use every core; memory stays flat. Findings from the
+    /// channels reach `diagnostic` one at a time (each channel's in catalog order).
+    private func fanOut(to runs: [ChannelRun], now: Timestamp, diagnostic: @escaping (Diagnostic) -> Void) throws {
+        let lock = NSLock()
+        let report = UnsafeTransfer { (d: Diagnostic) in
+            lock.lock()
+            diagnostic(d)
+            lock.unlock()
+        }
+        let pipes = runs.map { _ in BoundedPipe<[[VariantView]]>(capacity: 16) }
+        let failures = UnsafeTransfer(FailureBox())
+        let done = DispatchGroup()
+        var stores: [StoreLocation] = []
+        var started = false
+        func start() {
+            started = true
+            _ = XMLStreamWriter.initialized
+            for (run, pipe) in zip(runs, pipes) {
+                let context = UnsafeTransfer((run, stores))
+                done.enter()
+                let thread = Thread {
+                    defer { done.leave() }
+                    let (run, stores) = context.value
+                    do {
+                        loop: while true {
+                            switch pipe.take() {
+                            case .batch(let groups):
+                                for group in groups { try run.add(group, stores: stores, now: now, diagnostic: report.value) }
+                            case .failed, .end: break loop
+                            }
+                        }
+                    } catch {
+                        failures.value.record(error)
+                        pipe.cancel()
+                    }
+                }
+                thread.stackSize = 8 << 20
+                thread.start()
+            }
+        }
+        do {
+            try store.read { db in
+                stores = try CatalogQueries.stores(db)
+                start()
+                var batch: [[VariantView]] = []
+                var group: [VariantView] = []
+                func send() {
+                    for pipe in pipes { pipe.put(.batch(batch)) }
+                    batch.removeAll(keepingCapacity: true)
+                }
+                try CatalogQueries.forEachFeedRow(db) { v in
+                    if let last = group.last, last.productID != v.productID {
+                        batch.append(group)
+                        group.removeAll(keepingCapacity: true)
+                        if batch.count == 64 { send() }
+                    }
+                    group.append(v)
+                }
+                if !group.isEmpty { batch.append(group) }
+                if !batch.isEmpty { send() }
+            }
+        } catch {
+            for pipe in pipes { pipe.put(.failed(error)) }
+            if started { done.wait() }
+            throw error
+        }
+        for pipe in pipes { pipe.put(.end) }
+        done.wait()
+        if let error = failures.value.first { throw error }
+    }
+
     private func writeReport(_ reports: [ChannelReport], outDir: String, now: Timestamp) throws {
         func rules(_ byRule: [String: (count: Int, examples: [String])]) -> JSONValue {
             .object(byRule.keys.sorted().map { rule in
@@ -180,6 +242,17 @@ public struct Publisher {
         try file.write(json.serialized(pretty: true) + "\n")
         try file.finish()
         try file.commit()
+    }
+}
+
+/// The first error of the channel threads.
+final class FailureBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var first: (any Error)?
+    func record(_ error: any Error) {
+        lock.lock()
+        if first == nil { first = error }
+        lock.unlock()
     }
 }
 
@@ -220,7 +293,8 @@ final class ChannelRun {
     func add(_ group: [VariantView], stores: [StoreLocation], now: Timestamp, diagnostic: (Diagnostic) -> Void) throws {
         var items: [FeedItem] = []
         for v in group {
-            let item = FeedItem(v, channel: channel.name, settings: settings, shop: shop, now: now)
+            var item = FeedItem(v, channel: channel.name, settings: settings, shop: shop, now: now)
+            if item.marketplaceCategory == nil && channel.ruleSet.isMarketplace { item.marketplaceCategory = category(v.productType) }
             if selects(item) { items.append(item) } else { report.filtered += 1 }
         }
         guard !items.isEmpty else { return }
@@ -243,6 +317,16 @@ final class ChannelRun {
         guard !accepted.isEmpty else { return }
         report.items += channel.scope == .stores ? accepted.count * stores.count : accepted.count
         for writer in writers { try writer.write(accepted, stores: stores) }
+    }
+
+    /// The marketplace category mapped from a product type, looked up once per product type.
+    private var categories: [String: String?] = [:]
+    private func category(_ productType: String?) -> String? {
+        guard let productType else { return nil }
+        if let known = categories[productType] { return known }
+        let found = settings.marketplace.category(forProductType: productType)
+        categories[productType] = found
+        return found
     }
 
     private func count(_ table: inout [String: (count: Int, examples: [String])], _ rule: String, _ sku: String) {

@@ -8,7 +8,12 @@ final class XMLStreamWriter {
     let file: FeedFile
     private let writer: xmlTextWriterPtr
 
+    /// libxml2's global state, set up once on the calling thread before channel threads use the library
+    /// (its documented rule for threaded programs).
+    static let initialized: Void = xmlInitParser()
+
     init(file: FeedFile) throws {
+        _ = XMLStreamWriter.initialized
         self.file = file
         let context = Unmanaged.passUnretained(file).toOpaque()
         guard let output = xmlOutputBufferCreateIO({ context, buffer, length in

@@ -310,9 +310,11 @@ final class TempTableScratch: ImportScratch {
 
 /// Moves a value to another thread when the sender gives it up entirely (the import's reader and mapper
 /// go to the producer thread and are never touched again by the caller).
-struct UnsafeTransfer<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+/// Hands a value to another thread whose use of it the caller orders (the thread is joined before the
+/// value is touched again).
+public struct UnsafeTransfer<T>: @unchecked Sendable {
+    public let value: T
+    public init(_ value: T) { self.value = value }
 }
 
 /// Reads, checks and maps rows, handing records on in batches of 256.

@@ -1,15 +1,15 @@
 import Foundation
 
-/// A bounded hand-off of record batches from the reading thread to the writing one.
+/// A bounded hand-off of batches from one thread to another.
 ///
-/// Reading and mapping a row costs about as much CPU as writing it to SQLite, so an import runs them on
-/// two threads: the producer parses and maps into batches, the consumer writes them in the import's
-/// transaction. The pipe holds at most `capacity` batches, so memory stays flat whatever the file size.
+/// An import reads and maps rows on one thread and writes them on another (each costs about as much
+/// CPU); a publish reads the catalog on one thread and runs each channel on its own. The pipe holds at
+/// most `capacity` batches, so memory stays flat whatever the size of the catalog.
 ///
 /// `@unchecked Sendable`: all state is guarded by `condition`.
-final class RecordPipe: @unchecked Sendable {
-    enum Item {
-        case batch([MappedRecord])
+public final class BoundedPipe<Batch>: @unchecked Sendable {
+    public enum Item {
+        case batch(Batch)
         case failed(any Error)
         case end
     }
@@ -20,13 +20,13 @@ final class RecordPipe: @unchecked Sendable {
     private var cancelled = false
     /// Batches the consumer is done with, freed by the producer: memory is returned on the thread that
     /// allocated it, which keeps the two threads off each other's malloc arena lock.
-    private var spent: [[MappedRecord]] = []
+    private var spent: [Batch] = []
 
-    init(capacity: Int = 8) { self.capacity = capacity }
+    public init(capacity: Int = 8) { self.capacity = capacity }
 
     /// Blocks while the pipe is full; returns `false` when the consumer has given up.
     @discardableResult
-    func put(_ item: Item) -> Bool {
+    public func put(_ item: Item) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while items.count >= capacity && !cancelled { condition.wait() }
@@ -42,7 +42,7 @@ final class RecordPipe: @unchecked Sendable {
     }
 
     /// Blocks until an item is there.
-    func take() -> Item {
+    public func take() -> Item {
         condition.lock()
         defer { condition.unlock() }
         while items.isEmpty { condition.wait() }
@@ -52,14 +52,14 @@ final class RecordPipe: @unchecked Sendable {
     }
 
     /// Hands a processed batch back to be freed by the producer.
-    func recycle(_ batch: consuming [MappedRecord]) {
+    public func recycle(_ batch: consuming Batch) {
         condition.lock()
         spent.append(batch)
         condition.unlock()
     }
 
     /// The consumer stops: wakes and stops the producer.
-    func cancel() {
+    public func cancel() {
         condition.lock()
         cancelled = true
         items.removeAll()
@@ -67,3 +67,6 @@ final class RecordPipe: @unchecked Sendable {
         condition.unlock()
     }
 }
+
+/// The import's pipe: batches of mapped records.
+typealias RecordPipe = BoundedPipe<[MappedRecord]>

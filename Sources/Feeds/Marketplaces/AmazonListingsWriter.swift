@@ -35,96 +35,166 @@ final class AmazonListingsWriter: OutputWriter {
             messageID = 0
         }
         if let parent, let first = active.first {
-            try message(file, sku: parent, operation: "UPDATE", productType: first.marketplaceCategory, attributes: parentAttributes(first, group: active))
+            try message(file, sku: parent, productType: first.marketplaceCategory) { json in self.parentAttributes(&json, first, group: active) }
         }
         for item in items {
             if item.status == "archived" {
-                try message(file, sku: item.id, operation: "DELETE", productType: nil, attributes: nil)
+                try message(file, sku: item.id, productType: nil, attributes: nil)
             } else {
-                try message(file, sku: item.id, operation: "UPDATE", productType: item.marketplaceCategory, attributes: attributes(item, parent: parent))
+                try message(file, sku: item.id, productType: item.marketplaceCategory) { json in self.attributes(&json, item, parent: parent) }
             }
         }
     }
 
     private weak var currentFile: FeedFile?
+    private var json = JSONBytes()
+    /// The description's plain text and bullets, computed once per product (variants share it).
+    private var described = DescriptionCache()
 
-    private func message(_ file: FeedFile, sku: String, operation: String, productType: String?, attributes: JSONValue?) throws {
+    /// One message: `UPDATE` with its attributes, or `DELETE` when there are none. Written straight as
+    /// bytes (a JSON tree per message cost more than everything else in the feed).
+    private func message(_ file: FeedFile, sku: String, productType: String?, attributes: ((inout JSONBytes) -> Void)?) throws {
         messageID += 1
-        var members: [(String, JSONValue)] = [("messageId", .int(messageID)), ("sku", .string(sku)), ("operationType", .string(operation))]
+        json.bytes.removeAll(keepingCapacity: true)
+        if messageID > 1 { json.raw(",\n") }
+        json.raw("{\"messageId\":")
+        json.int(messageID)
+        json.raw(",\"sku\":")
+        json.string(sku)
         if let productType, let attributes {
-            members += [("productType", .string(productType)), ("requirements", "LISTING"), ("attributes", attributes)]
+            json.raw(",\"operationType\":\"UPDATE\",\"productType\":")
+            json.string(productType)
+            json.raw(",\"requirements\":\"LISTING\",\"attributes\":{")
+            attributes(&json)
+            json.raw("}}")
+        } else {
+            json.raw(",\"operationType\":\"DELETE\"}")
         }
-        try file.write((messageID > 1 ? ",\n" : "") + JSONValue.object(members).serialized())
+        try file.write(json.bytes)
     }
 
-    private var market: JSONValue { .string(settings.marketplace.marketplaceID) }
-    private var language: JSONValue { .string(settings.marketplace.languageTag) }
-
-    private func text(_ value: String) -> JSONValue {
-        .array([.object([("value", .string(value)), ("language_tag", language), ("marketplace_id", market)])])
+    /// `"name":[{"value":…,"language_tag":…,"marketplace_id":…}]`
+    private func text(_ json: inout JSONBytes, _ name: StaticString, _ value: String) {
+        json.member(name)
+        json.raw("[{\"value\":")
+        json.string(value)
+        json.raw(",\"language_tag\":")
+        json.string(settings.marketplace.languageTag)
+        json.raw(",\"marketplace_id\":")
+        json.string(settings.marketplace.marketplaceID)
+        json.raw("}]")
     }
 
-    private func plain(_ value: String) -> JSONValue { .array([.object([("value", .string(value)), ("marketplace_id", market)])]) }
+    /// `"name":[{"value":…,"marketplace_id":…}]`
+    private func plain(_ json: inout JSONBytes, _ name: StaticString, _ value: String) {
+        json.member(name)
+        json.raw("[{\"value\":")
+        json.string(value)
+        json.raw(",\"marketplace_id\":")
+        json.string(settings.marketplace.marketplaceID)
+        json.raw("}]")
+    }
 
     /// The attributes every message of a product shares (parent and children).
-    private func common(_ item: FeedItem, title: String) -> [(String, JSONValue)] {
-        var a: [(String, JSONValue)] = [("item_name", text(title))]
-        if let brand = item.brand { a.append(("brand", text(brand))) }
-        let description = FeedText.plain(item.description)
-        if !description.isEmpty { a.append(("product_description", text(String(description.prefix(2000))))) }
-        let bullets = FeedText.bullets(item.description).prefix(5)
+    private func common(_ json: inout JSONBytes, _ item: FeedItem, title: String) {
+        json.first = true
+        text(&json, "item_name", title)
+        if let brand = item.brand { text(&json, "brand", brand) }
+        let (description, bullets) = described.get(item.description)
+        if !description.isEmpty { text(&json, "product_description", String(description.prefix(2000))) }
         if !bullets.isEmpty {
-            a.append(("bullet_point", .array(bullets.map { .object([("value", .string($0)), ("language_tag", language), ("marketplace_id", market)]) })))
+            json.member("bullet_point")
+            json.raw("[")
+            for (i, bullet) in bullets.prefix(5).enumerated() {
+                if i > 0 { json.raw(",") }
+                json.raw("{\"value\":")
+                json.string(bullet)
+                json.raw(",\"language_tag\":")
+                json.string(settings.marketplace.languageTag)
+                json.raw(",\"marketplace_id\":")
+                json.string(settings.marketplace.marketplaceID)
+                json.raw("}")
+            }
+            json.raw("]")
         }
-        a.append(("condition_type", plain(AmazonListingsWriter.conditionType(item.condition))))
-        return a
+        plain(&json, "condition_type", AmazonListingsWriter.conditionType(item.condition))
     }
 
-    private func parentAttributes(_ first: FeedItem, group: [FeedItem]) -> JSONValue {
-        var a = common(first, title: first.baseTitle)
-        a.append(("parentage_level", plain("parent")))
-        a.append(("variation_theme", .array([.object([("name", .string(AmazonListingsWriter.theme(group)))])])))
-        return .object(a)
+    private func parentAttributes(_ json: inout JSONBytes, _ first: FeedItem, group: [FeedItem]) {
+        common(&json, first, title: first.baseTitle)
+        plain(&json, "parentage_level", "parent")
+        json.member("variation_theme")
+        json.raw("[{\"name\":")
+        json.string(AmazonListingsWriter.theme(group))
+        json.raw("}]")
     }
 
-    private func attributes(_ item: FeedItem, parent: String?) -> JSONValue {
-        var a = common(item, title: item.title)
+    private func image(_ json: inout JSONBytes, _ name: String, _ url: String) {
+        json.member(name)
+        json.raw("[{\"media_location\":")
+        json.string(url)
+        json.raw(",\"marketplace_id\":")
+        json.string(settings.marketplace.marketplaceID)
+        json.raw("}]")
+    }
+
+    private func attributes(_ json: inout JSONBytes, _ item: FeedItem, parent: String?) {
+        let market = settings.marketplace.marketplaceID
+        common(&json, item, title: item.title)
         if let gtin = item.gtin {
-            let type = gtin.count == 12 ? "upc" : gtin.count == 13 ? "ean" : "gtin"
-            a.append(("externally_assigned_product_identifier",
-                      .array([.object([("type", .string(type)), ("value", .string(gtin)), ("marketplace_id", market)])])))
+            json.member("externally_assigned_product_identifier")
+            json.raw("[{\"type\":")
+            json.string(gtin.count == 12 ? "upc" : gtin.count == 13 ? "ean" : "gtin")
+            json.raw(",\"value\":")
+            json.string(gtin)
+            json.raw(",\"marketplace_id\":")
+            json.string(market)
+            json.raw("}]")
         }
-        if let image = item.imageLink {
-            a.append(("main_product_image_locator", .array([.object([("media_location", .string(image)), ("marketplace_id", market)])])))
-        }
-        for (n, image) in item.additionalImageLinks.prefix(8).enumerated() {
-            a.append(("other_product_image_locator_\(n + 1)", .array([.object([("media_location", .string(image)), ("marketplace_id", market)])])))
-        }
-        if let color = item.color { a.append(("color", text(color))) }
-        if let size = item.size { a.append(("size", text(size))) }
-        var offer: [(String, JSONValue)] = [
-            ("marketplace_id", market), ("currency", .string(item.price.currency.code)),
-            ("our_price", .array([.object([("schedule", .array([.object([("value_with_tax", .decimal(item.price.amountString))])]))])])),
-        ]
+        if let main = item.imageLink { image(&json, "main_product_image_locator", main) }
+        for (n, url) in item.additionalImageLinks.prefix(8).enumerated() { image(&json, "other_product_image_locator_\(n + 1)", url) }
+        if let color = item.color { text(&json, "color", color) }
+        if let size = item.size { text(&json, "size", size) }
+        json.member("purchasable_offer")
+        json.raw("[{\"marketplace_id\":")
+        json.string(market)
+        json.raw(",\"currency\":")
+        json.string(item.price.currency.code)
+        json.raw(",\"our_price\":[{\"schedule\":[{\"value_with_tax\":")
+        json.raw(item.price.amountString)
+        json.raw("}]}]")
         if let sale = item.salePrice {
-            var schedule: [(String, JSONValue)] = []
-            if let start = item.saleStart { schedule.append(("start_at", .string(start.iso8601UTC))) }
-            if let end = item.saleEnd { schedule.append(("end_at", .string(end.iso8601UTC))) }
-            schedule.append(("value_with_tax", .decimal(sale.amountString)))
-            offer.append(("discounted_price", .array([.object([("schedule", .array([.object(schedule)]))])])))
+            json.raw(",\"discounted_price\":[{\"schedule\":[{")
+            if let start = item.saleStart {
+                json.raw("\"start_at\":")
+                json.string(start.iso8601UTC)
+                json.raw(",")
+            }
+            if let end = item.saleEnd {
+                json.raw("\"end_at\":")
+                json.string(end.iso8601UTC)
+                json.raw(",")
+            }
+            json.raw("\"value_with_tax\":")
+            json.raw(sale.amountString)
+            json.raw("}]}]")
         }
-        a.append(("purchasable_offer", .array([.object(offer)])))
-        a.append(("fulfillment_availability", .array([.object([
-            ("fulfillment_channel_code", "DEFAULT"), ("quantity", .int(item.quantity)),
-            ("lead_time_to_ship_max_days", .int(settings.marketplace.leadTimeDays)),
-        ])])))
+        json.raw("}]")
+        json.member("fulfillment_availability")
+        json.raw("[{\"fulfillment_channel_code\":\"DEFAULT\",\"quantity\":")
+        json.int(item.quantity)
+        json.raw(",\"lead_time_to_ship_max_days\":")
+        json.int(settings.marketplace.leadTimeDays)
+        json.raw("}]")
         if let parent {
-            a.append(("parentage_level", plain("child")))
-            a.append(("child_parent_sku_relationship", .array([.object([
-                ("child_relationship_type", "variation"), ("parent_sku", .string(parent)), ("marketplace_id", market),
-            ])])))
+            plain(&json, "parentage_level", "child")
+            json.member("child_parent_sku_relationship")
+            json.raw("[{\"child_relationship_type\":\"variation\",\"parent_sku\":")
+            json.string(parent)
+            json.raw(",\"marketplace_id\":")
+            json.string(market)
+            json.raw("}]")
         }
-        return .object(a)
     }
 
     /// `new_new`, `refurbished_refurbished`, `used_good`.
@@ -152,16 +222,85 @@ final class AmazonListingsWriter: OutputWriter {
     func discard() { files.discard() }
 }
 
+/// JSON written straight into bytes: members of one object with their commas, escaped strings.
+struct JSONBytes {
+    var bytes: [UInt8] = []
+    /// No member written yet in the current object.
+    var first = true
+
+    mutating func raw(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+    mutating func int(_ n: Int) { bytes.append(contentsOf: String(n).utf8) }
+
+    mutating func string(_ s: String) { JSONValue.escape(s, into: &bytes) }
+
+    /// `,"name":` (no comma before the object's first member).
+    mutating func member(_ name: StaticString) {
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        first = false
+        bytes.append(UInt8(ascii: "\""))
+        raw(name)
+        raw("\":")
+    }
+
+    mutating func member(_ name: String) {
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        first = false
+        string(name)
+        bytes.append(UInt8(ascii: ":"))
+    }
+}
+
+/// The last description's plain text and bullets: the variants of a product come one after another and
+/// share their description, so each is derived once.
+struct DescriptionCache {
+    private var html: String?
+    private var value: (String, [String]) = ("", [])
+
+    mutating func get(_ description: String) -> (plain: String, bullets: [String]) {
+        if description != html {
+            html = description
+            value = (FeedText.plain(description), FeedText.bullets(description))
+        }
+        return value
+    }
+}
+
 extension FeedText {
     /// The text of each `<li>` of an HTML description (bullet points, key features), tags dropped.
+    /// Byte-level: it runs once per product and channel.
     public static func bullets(_ html: String) -> [String] {
-        guard html.contains("<li") else { return [] }
+        let bytes = Array(html.utf8)
         var out: [String] = []
-        for part in html.components(separatedBy: "<li").dropFirst() {
-            guard let open = part.firstIndex(of: ">") else { continue }
-            let body = part[part.index(after: open)...]
-            let text = plain(String(body.components(separatedBy: "</li").first ?? ""))
-            if !text.isEmpty { out.append(text) }
+        var i = 0
+        func lower(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }
+        func at(_ k: Int, _ word: [UInt8]) -> Bool {
+            guard k + word.count <= bytes.count else { return false }
+            for (j, w) in word.enumerated() where lower(bytes[k + j]) != w { return false }
+            return true
+        }
+        let open = Array("<li".utf8), close = Array("</li".utf8)
+        while i < bytes.count {
+            guard bytes[i] == UInt8(ascii: "<"), at(i, open), i + 3 < bytes.count,
+                bytes[i + 3] == UInt8(ascii: ">") || bytes[i + 3] == UInt8(ascii: " ")
+            else {
+                i += 1
+                continue
+            }
+            var start = i + 3
+            while start < bytes.count && bytes[start] != UInt8(ascii: ">") { start += 1 }
+            start += 1
+            var end = start
+            while end < bytes.count && !(bytes[end] == UInt8(ascii: "<") && (at(end, close) || at(end, open))) { end += 1 }
+            if start < end {
+                let text = plain(String(decoding: bytes[start..<end], as: UTF8.self))
+                if !text.isEmpty { out.append(text) }
+            }
+            i = end
         }
         return out
     }

@@ -12,6 +12,8 @@ final class WalmartItemWriter: OutputWriter {
     static let specVersion = "5.0.20240517-04_08_27-api"
     let settings: ChannelSettings
     let file: FeedFile
+    private var buffer: [UInt8] = []
+    private var described = DescriptionCache()
 
     init(output: ChannelDefinition.Output, dir: String, settings: ChannelSettings) throws {
         self.settings = settings
@@ -36,8 +38,8 @@ final class WalmartItemWriter: OutputWriter {
             orderable.append(("fulfillmentLagTime", .string(String(settings.marketplace.leadTimeDays))))
             var visible: [(String, JSONValue)] = [("productName", .string(item.title))]
             if let brand = item.brand { visible.append(("brand", .string(brand))) }
-            visible.append(("shortDescription", .string(String(FeedText.plain(item.description).prefix(4000)))))
-            let features = FeedText.bullets(item.description)
+            let (description, features) = described.get(item.description)
+            visible.append(("shortDescription", .string(String(description.prefix(4000)))))
             if !features.isEmpty { visible.append(("keyFeatures", .array(features.map(JSONValue.string)))) }
             if let image = item.imageLink { visible.append(("mainImageUrl", .string(image))) }
             if !item.additionalImageLinks.isEmpty { visible.append(("productSecondaryImageURL", .array(item.additionalImageLinks.map(JSONValue.string)))) }
@@ -51,7 +53,10 @@ final class WalmartItemWriter: OutputWriter {
             let entry = JSONValue.object([
                 ("Orderable", .object(orderable)), ("Visible", .object([(item.marketplaceCategory ?? "", .object(visible))])),
             ])
-            try file.write(entry.serialized() + "\n")
+            buffer.removeAll(keepingCapacity: true)
+            entry.write(to: &buffer, pretty: false, indent: 0)
+            buffer.append(0x0A)
+            try file.write(buffer)
         }
     }
 
