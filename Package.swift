@@ -67,6 +67,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Fuzzing: every parser of outside bytes behind one entry (scripts/fuzz.sh; ReliabilityTests replays).
+        .target(name: "FuzzTargets", dependencies: ["Catalog", "Import", "Orders", "Feeds"], swiftSettings: swiftSettings),
+        .executableTarget(name: "unifeed-fuzz", dependencies: ["FuzzTargets"], swiftSettings: swiftSettings),
         .target(name: "UnifeedTestSupport", dependencies: ["Catalog"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"], swiftSettings: swiftSettings),
         .testTarget(
@@ -85,6 +88,13 @@ let package = Package(
             name: "OrdersTests",
             dependencies: ["Catalog", "Store", "Import", "Orders", "Feeds", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: ["FuzzTargets", "Feeds", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["Corpus"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

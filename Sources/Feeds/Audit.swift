@@ -259,3 +259,22 @@ final class XMLFeedReader: FeedRowReader {
         }
     }
 }
+
+/// The feed readers audit uses, by output format: every row of a published file (fuzzing and tests).
+public enum PublishedFeedReader {
+    /// Reads every row of `path` as `format`; returns the number of rows.
+    public static func countRows(path: String, format: ChannelDefinition.Format) throws -> Int {
+        var reader: any FeedRowReader
+        switch format {
+        case .googleRSS: reader = try XMLFeedReader(path: path)
+        case .tsv, .csv: reader = try DelimitedFeedReader(path: path, format: format)
+        case .amazonListings: reader = try AmazonListingsReader(path: path)
+        case .ebayFileExchange: reader = try EbayFileExchangeReader(path: path)
+        case .walmartItems: reader = try WalmartItemsReader(path: path)
+        case .walmartInventory: reader = try XMLFeedReader(path: path, itemElement: "inventory", nested: true)
+        }
+        var rows = 0
+        while try reader.next() != nil { rows += 1 }
+        return rows
+    }
+}

@@ -39,8 +39,16 @@ public final class FeedFile {
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         buffer.append(contentsOf: bytes)
-        if buffer.count >= 1 << 16 { try flush() }
+        if buffer.count >= 1 << 16 {
+            do { try flush() } catch {
+                failure = failure ?? error
+                throw error
+            }
+        }
     }
+
+    /// The first write error (for writers, like libxml2's, that only see "failed").
+    public private(set) var failure: (any Error)?
 
     private func flush() throws {
         guard !buffer.isEmpty else { return }

@@ -272,7 +272,16 @@ final class ChannelRun {
         report = ChannelReport(channel: channel.name)
         guard write else { return }
         let dir = (outDir as NSString).appendingPathComponent(channel.name)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw FeedError("\(dir): error: cannot create the channel's folder: \(error.localizedDescription)")
+        }
+        // Temporary files a killed publish left (`.NAME.PID.tmp`): this run holds the folder's lock, so no
+        // other publish is writing them.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            unlink((dir as NSString).appendingPathComponent(name))
+        }
         for output in channel.outputs {
             switch output.format {
             case .googleRSS, .tsv, .csv:

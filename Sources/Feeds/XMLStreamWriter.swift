@@ -10,7 +10,13 @@ final class XMLStreamWriter {
 
     /// libxml2's global state, set up once on the calling thread before channel threads use the library
     /// (its documented rule for threaded programs).
-    static let initialized: Void = xmlInitParser()
+    static let initialized: Void = {
+        xmlInitParser()
+        // Errors come back as results and become one clear line; libxml2 must not print its own
+        // ("I/O error : write error"), on this thread or the channel threads started after it.
+        xmlThrDefSetStructuredErrorFunc(nil) { _, _ in }
+        xmlSetStructuredErrorFunc(nil) { _, _ in }
+    }()
 
     init(file: FeedFile) throws {
         _ = XMLStreamWriter.initialized
@@ -57,6 +63,6 @@ final class XMLStreamWriter {
     }
 
     private func check(_ result: Int32) throws {
-        if result < 0 { throw FeedError("\(file.path): error: cannot write the XML feed (libxml2 error; disk full?)") }
+        if result < 0 { throw file.failure ?? FeedError("\(file.path): error: cannot write the XML feed (libxml2 error)") }
     }
 }

@@ -26,7 +26,11 @@ public struct AmazonOrderReport: OrderReportReader {
     var occurrences: [String: Int] = [:]
 
     public init(path: String, file: String, encoding: TextEncoding, timeZone: TimeZone) throws {
-        reader = try CSVReader(path: path, displayName: file, delimiter: UInt8(ascii: "\t"), encoding: encoding, quoting: false)
+        try self.init(source: try FileByteSource(path: path), file: file, encoding: encoding, timeZone: timeZone)
+    }
+
+    public init(source: any ByteSource, file: String, encoding: TextEncoding, timeZone: TimeZone) throws {
+        reader = try CSVReader(source: source, file: file, delimiter: UInt8(ascii: "\t"), encoding: encoding, quoting: false)
         guard try reader.next() else { throw InputError("the file is empty: expected an Amazon order report header", at: InputLocation(file: file, line: 1)) }
         header = Header(reader.fields, file: file)
         guard header.column(anyOf: ["amazon-order-id", "order-id"]) != nil else {

@@ -19,7 +19,11 @@ public struct EbayOrderReport: OrderReportReader {
     let orderNumber, itemNumber, itemTitle, customLabel, quantity, transactionID, saleDate, paidOn, shippedOn, cancellation: Int?
 
     public init(path: String, file: String, encoding: TextEncoding, timeZone: TimeZone) throws {
-        reader = try CSVReader(path: path, displayName: file, delimiter: UInt8(ascii: ","), encoding: encoding)
+        try self.init(source: try FileByteSource(path: path), file: file, encoding: encoding, timeZone: timeZone)
+    }
+
+    public init(source: any ByteSource, file: String, encoding: TextEncoding, timeZone: TimeZone) throws {
+        reader = try CSVReader(source: source, file: file, delimiter: UInt8(ascii: ","), encoding: encoding)
         var found: Header?
         while try reader.next() {
             let fields = reader.fields.map { $0.trimmingASCIIWhitespace() }

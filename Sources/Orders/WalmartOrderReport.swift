@@ -24,7 +24,11 @@ public struct WalmartOrderReport: OrderReportReader {
         guard data.count <= WalmartOrderReport.maxBytes else {
             throw InputError("the file is larger than \(WalmartOrderReport.maxBytes >> 20) MiB; split the orders into pages", at: InputLocation(file: file, line: 1))
         }
-        let root = try JSONReader.parse([UInt8](data), file: file)
+        try self.init(bytes: [UInt8](data), file: file)
+    }
+
+    public init(bytes: [UInt8], file: String) throws {
+        let root = try JSONReader.parse(bytes, file: file)
         try read(root, file: file)
     }
 

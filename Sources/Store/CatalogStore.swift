@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CSQLiteTuning
 import Catalog
 import Foundation
@@ -36,7 +39,16 @@ public struct CatalogStore: Sendable {
         }
         do {
             writer = try DatabasePool(path: path, configuration: config)
-            try Schema.migrator.migrate(writer)
+            if try !writer.read({ try Schema.migrator.hasCompletedMigrations($0) }) {
+                // GRDB reads which migrations ran before it takes SQLite's write lock, so two processes
+                // opening a fresh database at once would both run them. A lock on the folder (flock on a
+                // directory: no extra file, and no clash with SQLite's own fcntl locks on the database)
+                // makes the second wait, then find them done.
+                let folder = open(directory, O_RDONLY | O_CLOEXEC)
+                if folder >= 0 { flock(folder, LOCK_EX) }
+                defer { if folder >= 0 { close(folder) } }
+                try Schema.migrator.migrate(writer)
+            }
         } catch let error as DatabaseError {
             throw StoreError("\(path): error: cannot open the database: \(error.message ?? "\(error.resultCode)")")
         }

@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `unifeed`: one product repository, every sales channel.
 struct Unifeed: ParsableCommand {
@@ -12,6 +15,9 @@ struct Unifeed: ParsableCommand {
 @main
 enum Main {
     static func main() {
+        // A file size limit (`ulimit -f`, a quota) must fail the write with EFBIG, which the writers report
+        // and clean up after, instead of killing the process with SIGXFSZ mid-file.
+        signal(SIGXFSZ, SIG_IGN)
         Unifeed.main(GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst())))
     }
 }

@@ -49,7 +49,7 @@ final class AmazonListingsWriter: OutputWriter {
     private weak var currentFile: FeedFile?
     private var json = JSONBytes()
     /// The description's plain text and bullets, computed once per product (variants share it).
-    private var described = DescriptionCache()
+    private var described = DescriptionCache(limit: 2000)
 
     /// One message: `UPDATE` with its attributes, or `DELETE` when there are none. Written straight as
     /// bytes (a JSON tree per message cost more than everything else in the feed).
@@ -101,7 +101,7 @@ final class AmazonListingsWriter: OutputWriter {
         text(&json, "item_name", title)
         if let brand = item.brand { text(&json, "brand", brand) }
         let (description, bullets) = described.get(item.description)
-        if !description.isEmpty { text(&json, "product_description", String(description.prefix(2000))) }
+        if !description.isEmpty { text(&json, "product_description", description) }
         if !bullets.isEmpty {
             json.member("bullet_point")
             json.raw("[")
@@ -238,6 +238,16 @@ struct JSONBytes {
 
     mutating func string(_ s: String) { JSONValue.escape(s, into: &bytes) }
 
+    /// `["a","b"]`
+    mutating func strings(_ values: [String]) {
+        bytes.append(UInt8(ascii: "["))
+        for (i, value) in values.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            string(value)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
     /// `,"name":` (no comma before the object's first member).
     mutating func member(_ name: StaticString) {
         if !first { bytes.append(UInt8(ascii: ",")) }
@@ -258,13 +268,18 @@ struct JSONBytes {
 /// The last description's plain text and bullets: the variants of a product come one after another and
 /// share their description, so each is derived once.
 struct DescriptionCache {
+    /// The plain text is cut to this many characters.
+    let limit: Int
     private var html: String?
     private var value: (String, [String]) = ("", [])
+
+    init(limit: Int) { self.limit = limit }
 
     mutating func get(_ description: String) -> (plain: String, bullets: [String]) {
         if description != html {
             html = description
-            value = (FeedText.plain(description), FeedText.bullets(description))
+            let plain = FeedText.plain(description)
+            value = (plain.utf8.count <= limit ? plain : String(plain.prefix(limit)), FeedText.bullets(description))
         }
         return value
     }

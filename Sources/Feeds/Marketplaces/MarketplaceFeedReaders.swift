@@ -23,27 +23,44 @@ enum MarketplaceAudit {
 }
 
 /// An Amazon listings file read back: one row per `UPDATE` message that carries an offer (variation
-/// parents and `DELETE` messages carry none).
+/// parents and `DELETE` messages carry none). Read a line at a time, as Unifeed writes it (one message a
+/// line), so memory stays at one message whatever the file's size.
 struct AmazonListingsReader: FeedRowReader {
-    var messages: IndexingIterator<[JSONNode]>
+    let lines: JSONLinesReader
 
-    init(path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else { throw FeedError("\(path): error: cannot read the feed") }
-        let root = try JSONReader.parse([UInt8](data), file: path)
-        guard let messages = root["messages"]?.array else { throw FeedError("\(path): error: no messages array") }
-        self.messages = messages.makeIterator()
-    }
+    init(path: String) throws { lines = try JSONLinesReader(path: path) }
 
     mutating func next() throws -> FeedReaderRow? {
-        while let message = messages.next() {
+        while let (line, message) = try lines.next() {
             guard let sku = message["sku"]?.string, let offer = message["attributes"]?["purchasable_offer"]?.array?.first else { continue }
             func scheduled(_ key: String) -> String {
                 offer[key]?.array?.first?["schedule"]?.array?.first?["value_with_tax"]?.numberText ?? ""
             }
             let quantity = message["attributes"]?["fulfillment_availability"]?.array?.first?["quantity"]?.numberText ?? ""
-            return FeedReaderRow(line: message.line, values: [
+            return FeedReaderRow(line: line, values: [
                 "sku": sku, "our_price": scheduled("our_price"), "discounted_price": scheduled("discounted_price"), "quantity": quantity,
             ])
+        }
+        return nil
+    }
+}
+
+/// The JSON objects of a file that holds one per line (JSON lines, or Amazon's messages as Unifeed lays
+/// them out: a trailing `,` is dropped, and the envelope's own lines — `{"header":…`, `]}` — skipped).
+final class JSONLinesReader {
+    let reader: CSVReader
+
+    init(path: String) throws {
+        // Lines read with the byte reader: no quoting, and a delimiter (0x01) JSON text never holds raw.
+        reader = try CSVReader(path: path, delimiter: 0x01, quoting: false)
+    }
+
+    func next() throws -> (line: Int, object: JSONNode)? {
+        while try reader.next() {
+            var bytes = Array(reader.fields.joined(separator: "\u{01}").utf8)
+            while let last = bytes.last, last == UInt8(ascii: ",") || last == 0x20 || last == 0x0D { bytes.removeLast() }
+            guard bytes.first == UInt8(ascii: "{"), !bytes.starts(with: Array("{\"header\"".utf8)) else { continue }
+            return (reader.line, try JSONReader.parse(bytes, file: reader.file))
         }
         return nil
     }
@@ -65,20 +82,14 @@ struct EbayFileExchangeReader: FeedRowReader {
 
 /// Walmart's MP_ITEM JSON lines read back (the header line skipped): sku and price of each item.
 struct WalmartItemsReader: FeedRowReader {
-    let reader: CSVReader
+    let lines: JSONLinesReader
 
-    init(path: String) throws {
-        // One JSON document a line, read with the byte reader: no quoting, and a delimiter (0x01) JSON text never holds raw.
-        reader = try CSVReader(path: path, delimiter: 0x01, quoting: false)
-    }
+    init(path: String) throws { lines = try JSONLinesReader(path: path) }
 
     mutating func next() throws -> FeedReaderRow? {
-        while try reader.next() {
-            let line = reader.fields.joined()
-            guard !line.isEmpty else { continue }
-            let node = try JSONReader.parse(Array(line.utf8), file: reader.file)
+        while let (line, node) = try lines.next() {
             guard let orderable = node["Orderable"], let sku = orderable["sku"]?.string else { continue }
-            return FeedReaderRow(line: reader.line, values: ["sku": sku, "price": orderable["price"]?.numberText ?? ""])
+            return FeedReaderRow(line: line, values: ["sku": sku, "price": orderable["price"]?.numberText ?? ""])
         }
         return nil
     }

@@ -12,8 +12,9 @@ final class WalmartItemWriter: OutputWriter {
     static let specVersion = "5.0.20240517-04_08_27-api"
     let settings: ChannelSettings
     let file: FeedFile
-    private var buffer: [UInt8] = []
-    private var described = DescriptionCache()
+    private var json = JSONBytes()
+    /// Plain text cut to Walmart's 4,000 characters, and the bullets, once per product.
+    private var described = DescriptionCache(limit: 4000)
 
     init(output: ChannelDefinition.Output, dir: String, settings: ChannelSettings) throws {
         self.settings = settings
@@ -29,34 +30,64 @@ final class WalmartItemWriter: OutputWriter {
         let variantAttributes = [("color", Set(active.compactMap(\.color)).count > 1), ("clothingSize", Set(active.compactMap(\.size)).count > 1)]
             .filter(\.1).map(\.0)
         for (n, item) in active.enumerated() {
-            var orderable: [(String, JSONValue)] = [("sku", .string(item.id))]
+            // Written straight as bytes, one item a line (a JSON tree per item cost more than the rest).
+            json.bytes.removeAll(keepingCapacity: true)
+            json.raw("{\"Orderable\":{\"sku\":")
+            json.string(item.id)
             if let gtin = item.gtin {
-                let type = gtin.count == 12 ? "UPC" : gtin.count == 13 ? "EAN" : "GTIN"
-                orderable.append(("productIdentifiers", .object([("productIdType", .string(type)), ("productId", .string(gtin))])))
+                json.raw(",\"productIdentifiers\":{\"productIdType\":")
+                json.string(gtin.count == 12 ? "UPC" : gtin.count == 13 ? "EAN" : "GTIN")
+                json.raw(",\"productId\":")
+                json.string(gtin)
+                json.raw("}")
             }
-            orderable.append(("price", .decimal(item.effectivePrice.amountString)))
-            orderable.append(("fulfillmentLagTime", .string(String(settings.marketplace.leadTimeDays))))
-            var visible: [(String, JSONValue)] = [("productName", .string(item.title))]
-            if let brand = item.brand { visible.append(("brand", .string(brand))) }
+            json.raw(",\"price\":")
+            json.raw(item.effectivePrice.amountString)
+            json.raw(",\"fulfillmentLagTime\":")
+            json.string(String(settings.marketplace.leadTimeDays))
+            json.raw("},\"Visible\":{")
+            json.string(item.marketplaceCategory ?? "")
+            json.raw(":{")
+            json.first = true
+            json.member("productName")
+            json.string(item.title)
+            if let brand = item.brand {
+                json.member("brand")
+                json.string(brand)
+            }
             let (description, features) = described.get(item.description)
-            visible.append(("shortDescription", .string(String(description.prefix(4000)))))
-            if !features.isEmpty { visible.append(("keyFeatures", .array(features.map(JSONValue.string)))) }
-            if let image = item.imageLink { visible.append(("mainImageUrl", .string(image))) }
-            if !item.additionalImageLinks.isEmpty { visible.append(("productSecondaryImageURL", .array(item.additionalImageLinks.map(JSONValue.string)))) }
-            if let color = item.color { visible.append(("color", .array([.string(color)]))) }
-            if let size = item.size { visible.append(("clothingSize", .string(size))) }
-            if active.count > 1 {
-                visible.append(("variantGroupId", .string(item.itemGroupID)))
-                visible.append(("variantAttributeNames", .array(variantAttributes.map(JSONValue.string))))
-                visible.append(("isPrimaryVariant", .string(n == 0 ? "Yes" : "No")))
+            json.member("shortDescription")
+            json.string(description)
+            if !features.isEmpty {
+                json.member("keyFeatures")
+                json.strings(features)
             }
-            let entry = JSONValue.object([
-                ("Orderable", .object(orderable)), ("Visible", .object([(item.marketplaceCategory ?? "", .object(visible))])),
-            ])
-            buffer.removeAll(keepingCapacity: true)
-            entry.write(to: &buffer, pretty: false, indent: 0)
-            buffer.append(0x0A)
-            try file.write(buffer)
+            if let image = item.imageLink {
+                json.member("mainImageUrl")
+                json.string(image)
+            }
+            if !item.additionalImageLinks.isEmpty {
+                json.member("productSecondaryImageURL")
+                json.strings(item.additionalImageLinks)
+            }
+            if let color = item.color {
+                json.member("color")
+                json.strings([color])
+            }
+            if let size = item.size {
+                json.member("clothingSize")
+                json.string(size)
+            }
+            if active.count > 1 {
+                json.member("variantGroupId")
+                json.string(item.itemGroupID)
+                json.member("variantAttributeNames")
+                json.strings(variantAttributes)
+                json.member("isPrimaryVariant")
+                json.string(n == 0 ? "Yes" : "No")
+            }
+            json.raw("}}}\n")
+            try file.write(json.bytes)
         }
     }
 

@@ -1,32 +1,37 @@
 import Foundation
-import UnifeedTestSupport
 
 /// Runs the built `unifeed` binary as a child process, as a cron job or a merchandiser would.
-struct CLI {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
+public struct CLI: Sendable {
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+        public var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
+
+        public init(status: Int32, stdout: String, stderr: String) {
+            self.status = status
+            self.stdout = stdout
+            self.stderr = stderr
+        }
     }
 
-    let directory: URL
+    public let directory: URL
 
-    init() throws { directory = try TestPaths.temporaryDirectory() }
+    public init() throws { directory = try TestPaths.temporaryDirectory() }
 
-    var db: String { directory.appendingPathComponent("unifeed.sqlite").path }
-    static var config: String { TestPaths.root.appendingPathComponent("samples/unifeed.toml").path }
-    static func sample(_ name: String) -> String { TestPaths.root.appendingPathComponent("samples/\(name)").path }
+    public var db: String { directory.appendingPathComponent("unifeed.sqlite").path }
+    public static var config: String { TestPaths.root.appendingPathComponent("samples/unifeed.toml").path }
+    public static func sample(_ name: String) -> String { TestPaths.root.appendingPathComponent("samples/\(name)").path }
 
     /// The `unifeed` executable built beside the test bundle.
-    static var binary: URL {
+    public static var binary: URL {
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("unifeed")
         if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
         return TestPaths.root.appendingPathComponent(".build/debug/unifeed")
     }
 
     /// `unifeed --db <temp> --config samples/unifeed.toml ARGS…` from `cwd` (the temp folder by default).
-    func run(_ arguments: [String], globals: Bool = true, cwd: URL? = nil) throws -> Result {
+    public func run(_ arguments: [String], globals: Bool = true, cwd: URL? = nil) throws -> Result {
         let process = Process()
         process.executableURL = CLI.binary
         process.arguments = (globals ? ["--db", db, "--config", CLI.config] : []) + arguments

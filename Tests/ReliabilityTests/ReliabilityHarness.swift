@@ -1,0 +1,99 @@
+import Foundation
+import GRDB
+import UnifeedTestSupport
+
+/// Child processes for the fault-injection, concurrency and hostile-input tests.
+extension CLI {
+    /// Starts `unifeed --db <temp> --config samples/unifeed.toml ARGS…` without waiting; output discarded.
+    func launch(_ arguments: [String], limits: String? = nil) throws -> Process {
+        let process = Process()
+        if let limits {  // shell limits (`ulimit -f 64`) applied to the child only
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "\(limits); exec \"$0\" \"$@\"", CLI.binary.path, "--db", db, "--config", CLI.config] + arguments
+        } else {
+            process.executableURL = CLI.binary
+            process.arguments = ["--db", db, "--config", CLI.config] + arguments
+        }
+        process.currentDirectoryURL = directory
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "UNIFEED_DB")
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Runs to the end and returns the wall time in seconds.
+    func timed(_ arguments: [String]) throws -> (Result, Double) {
+        let start = Date()
+        let result = try run(arguments)
+        return (result, Date().timeIntervalSince(start))
+    }
+
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// The database opened read-only, for checks.
+    func database() throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.readonly = true
+        return try DatabaseQueue(path: db, configuration: configuration)
+    }
+
+    /// `PRAGMA integrity_check` and the ledger's invariant (on hand = the sum of the movements).
+    func checkDatabase() throws -> String {
+        let queue = try database()
+        return try queue.read { db in
+            let integrity = try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "no answer"
+            let drift = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM (SELECT sku, location, sum(delta) AS total FROM stock_movements GROUP BY sku, location) m
+                LEFT JOIN stock_levels l USING (sku, location) WHERE l.on_hand IS NOT m.total
+                """) ?? -1
+            return integrity == "ok" && drift == 0 ? "ok" : "integrity: \(integrity), ledger rows off: \(drift)"
+        }
+    }
+}
+
+/// A deterministic pseudo-random sequence (the kill points are seeded, so a failure can be replayed).
+struct SeededRandom {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return state >> 11
+    }
+
+    mutating func fraction() -> Double { Double(next() % 1_000_000) / 1_000_000 }
+}
+
+/// Synthetic inputs big enough that a command is still running when it is killed.
+enum Synthetic {
+    /// A native catalog of `count` variants (4 per product), every price `price`.
+    static func catalog(_ count: Int, price: String) -> String {
+        var out = "product_id,sku,title,description,brand,price,currency,link,image_link,quantity,product_type,gtin,color,size\n"
+        out.reserveCapacity(count * 200)
+        for i in 0..<count {
+            let product = i / 4
+            out += "P\(product),SKU-\(i),Product \(product),\"A plain description, with a comma\",Brand\(product % 50),\(price),USD,"
+            out += "https://shop.example/p/\(product),https://cdn.shop.example/\(i).jpg,\(i % 40),Home > Kitchen > Mugs,\(gtin(i)),"
+            out += "Color\(i % 4),\(["S", "M", "L", "XL"][i % 4])\n"
+        }
+        return out
+    }
+
+    /// A valid GTIN-13 for variant `i` (prefix 400638, the check digit computed).
+    static func gtin(_ i: Int) -> String {
+        let body = "400638" + String(format: "%06d", i)
+        let digits = body.compactMap(\.wholeNumberValue)
+        let sum = digits.enumerated().reduce(0) { $0 + $1.element * ($1.offset % 2 == 0 ? 1 : 3) }
+        return body + String((10 - sum % 10) % 10)
+    }
+
+    /// An Amazon all-orders report of `count` lines over SKU-0…SKU-(skus−1).
+    static func amazonOrders(_ count: Int, skus: Int) -> String {
+        var out = "amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\tsku\titem-status\tquantity\n"
+        for i in 0..<count {
+            out += "900-\(i / 2)-\(i)\t2026-11-22T10:00:00+00:00\tShipped\tMerchant\tSKU-\((i * 7) % skus)\tShipped\t1\n"
+        }
+        return out
+    }
+}
