@@ -1,10 +1,19 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// `UNIFEED_FUZZ=1` (scripts/fuzz.sh): Unifeed's own targets are built with libFuzzer's coverage and
+/// AddressSanitizer, and `unifeed-fuzz` links libFuzzer's `main`. Build tools (the template embedder)
+/// and dependencies are left as they are.
+let fuzzing = Context.environment["UNIFEED_FUZZ"] != nil
+let fuzzSettings: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"]), .define("FUZZING")] : []
+/// libFuzzer without its `main` (SwiftPM gives executables their own), found by scripts/fuzz.sh.
+let fuzzLinkFlags = ["-sanitize=address", "-Xlinker", "--whole-archive", "-Xlinker", Context.environment["UNIFEED_FUZZ_RUNTIME"] ?? "",
+                     "-Xlinker", "--no-whole-archive", "-lstdc++"]
+
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
-]
+] + fuzzSettings
 
 let package = Package(
     name: "unifeed",
@@ -69,7 +78,9 @@ let package = Package(
         ),
         // Fuzzing: every parser of outside bytes behind one entry (scripts/fuzz.sh; ReliabilityTests replays).
         .target(name: "FuzzTargets", dependencies: ["Catalog", "Import", "Orders", "Feeds"], swiftSettings: swiftSettings),
-        .executableTarget(name: "unifeed-fuzz", dependencies: ["FuzzTargets"], swiftSettings: swiftSettings),
+        .target(name: "CFuzzerDriver"),
+        .executableTarget(name: "unifeed-fuzz", dependencies: ["FuzzTargets", "CFuzzerDriver"], swiftSettings: swiftSettings,
+                          linkerSettings: fuzzing ? [.unsafeFlags(fuzzLinkFlags)] : []),
         .target(name: "UnifeedTestSupport", dependencies: ["Catalog"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"], swiftSettings: swiftSettings),
         .testTarget(

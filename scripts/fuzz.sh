@@ -17,8 +17,12 @@ targets=("$@")
 dir=${FUZZ_DIR:-/tmp/unifeed-fuzz}
 mkdir -p "$dir"
 
-swift build -c release --product unifeed-fuzz --scratch-path .build-fuzz \
-  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -parse-as-library >&2
+# UNIFEED_FUZZ=1: Package.swift instruments Unifeed's targets (libFuzzer coverage + AddressSanitizer).
+export UNIFEED_FUZZ=1
+swiftc=$(readlink -f "$(command -v swiftc)")
+UNIFEED_FUZZ_RUNTIME=$(ls "$(dirname "$swiftc")"/../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a | head -1)
+export UNIFEED_FUZZ_RUNTIME
+swift build -c release --product unifeed-fuzz --scratch-path .build-fuzz >&2
 bin=$(swift build -c release --product unifeed-fuzz --scratch-path .build-fuzz --show-bin-path)/unifeed-fuzz
 
 seeds() {  # TARGET -> seed files

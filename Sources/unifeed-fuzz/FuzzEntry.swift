@@ -1,3 +1,4 @@
+import CFuzzerDriver
 import Foundation
 import FuzzTargets
 
@@ -17,10 +18,24 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
-#if !FUZZING
 @main
-enum Replay {
+enum FuzzMain {
     static func main() {
+        #if FUZZING
+        var argc = CommandLine.argc
+        var argv = CommandLine.unsafeArgv
+        let status = withUnsafeMutablePointer(to: &argv) { argvPointer in
+            argvPointer.withMemoryRebound(to: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?.self, capacity: 1) { pointer in
+                LLVMFuzzerRunDriver(&argc, pointer) { data, size in fuzzOneInput(data, size) }
+            }
+        }
+        exit(status)
+        #else
+        replay()
+        #endif
+    }
+
+    static func replay() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         guard let target = arguments.first, FuzzTargets.names.contains(target) else {
             print("usage: unifeed-fuzz TARGET FILE...   (targets: \(FuzzTargets.names.joined(separator: ", ")))")
@@ -36,4 +51,3 @@ enum Replay {
         }
     }
 }
-#endif

@@ -1,0 +1,2 @@
+// Declarations only (see include/CFuzzerDriver.h); the driver itself is libFuzzer's.
+#include "CFuzzerDriver.h"
