@@ -219,6 +219,13 @@ func realExport(_ name: String) -> String? {
         #expect(config.shop.linkTemplate == "https://shop.example/products/{product_id}?variant={sku}")
     }
 
+    @Test func multiLineValuesAreNotHeaders() throws {
+        let text = "version = 1\n[import.akeneo]\nlocale = \"\"\"\n[#not a header]\n\"\"\"\n"
+        #expect(try ConfigLoader.parse(text, file: "u.toml").importing.akeneoLocale == "[#not a header]\n")
+        let arrays = "version = 1\n[channels.google]\nexclude_product_types = [\n  \"a\",\n]\n"
+        #expect(try ConfigLoader.parse(arrays, file: "u.toml").settings(for: "google").excludeProductTypes == ["a"])
+    }
+
     @Test(arguments: [
         ("version = 1\n[shop]\nname = \"X\"\ncolour = \"red\"\n", "u.toml:4: error: shop.colour: unknown key in [shop]"),
         ("version = 1\n\n[shop]\ncurrency = \"XYZ\"\n", "u.toml:4: error: shop.currency: unknown currency, expected an ISO 4217 code such as USD or EUR (found: XYZ)"),
@@ -228,8 +235,13 @@ func realExport(_ name: String) -> String? {
         ("version = 1\n[feeds]\nmax_drop_percent = 120\n", "u.toml:3: error: feeds.max_drop_percent: expected a percentage from 0 to 100 (found: 120)"),
         ("version = 1\n[channels.google]\nsafety_stok = 1\n", "u.toml:3: error: channels.google.safety_stok: unknown key in [channels.google]"),
         ("version = 1\n[shop]\nname = \"X\n", "u.toml:3: error: invalid TOML: "),
+        // Found by fuzzing: toml++ aborted the process on a table header that does not start with a key.
+        ("version = 1\n\n[#shop]\n", "u.toml:3: error: invalid TOML: a table header must start with a key name"),
+        ("version = 1\n[[ =channels.google.shipping]]\n", "u.toml:2: error: invalid TOML: a table header must start with a key name"),
+        ("version = 1\n[é]\n", "u.toml:2: error: invalid TOML: a table header must start with a key name"),
     ])
     func badConfigNamesFileAndLine(text: String, message: String) {
+        // (Table headers inside multi-line strings and arrays are not headers: see `multiLineValuesAreNotHeaders`.)
         #expect(throws: InputError.self) { try ConfigLoader.parse(text, file: "u.toml") }
         do { _ = try ConfigLoader.parse(text, file: "u.toml") } catch let error as InputError {
             #expect(error.description.hasPrefix(message), "\(error)")
