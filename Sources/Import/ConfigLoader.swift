@@ -258,7 +258,7 @@ enum TOMLHeaderGuard {
                     var j = i + 1
                     if j < bytes.count, bytes[j] == UInt8(ascii: "[") { j += 1 }
                     while j < bytes.count, bytes[j] == 0x20 || bytes[j] == 0x09 { j += 1 }
-                    guard j < bytes.count else { continue }
+                    guard j < bytes.count else { return lineNumber }  // `[` alone: no name at all
                     let c = bytes[j]
                     let bare = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 95 || c == 45
                     if !(bare || c == 34 || c == 39 || c == UInt8(ascii: "]")) { return lineNumber }

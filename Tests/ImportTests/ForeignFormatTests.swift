@@ -239,6 +239,8 @@ func realExport(_ name: String) -> String? {
         ("version = 1\n\n[#shop]\n", "u.toml:3: error: invalid TOML: a table header must start with a key name"),
         ("version = 1\n[[ =channels.google.shipping]]\n", "u.toml:2: error: invalid TOML: a table header must start with a key name"),
         ("version = 1\n[é]\n", "u.toml:2: error: invalid TOML: a table header must start with a key name"),
+        ("[\n", "u.toml:1: error: invalid TOML: a table header must start with a key name"),
+        ("version = 1\n  [[", "u.toml:2: error: invalid TOML: a table header must start with a key name"),
     ])
     func badConfigNamesFileAndLine(text: String, message: String) {
         // (Table headers inside multi-line strings and arrays are not headers: see `multiLineValuesAreNotHeaders`.)
