@@ -202,9 +202,10 @@ public enum ConfigLoader {
 
     /// Parses TOML text; a syntax error names the file and line.
     public static func parseTOML(_ text: String, file: String) throws -> TOMLTable {
-        if let line = TOMLHeaderGuard.badTableHeader(in: text) {
-            throw InputError("invalid TOML: a table header must start with a key name (A-Z a-z 0-9 _ - or a quoted key)",
-                             at: InputLocation(file: file, line: line))
+        do {
+            try TOMLSyntax.check(text)
+        } catch {
+            throw InputError("invalid TOML: \(error.message)", at: InputLocation(file: file, line: error.line))
         }
         do {
             return try TOMLTable(string: text)
@@ -235,66 +236,5 @@ public enum ConfigLoader {
 extension StringProtocol {
     fileprivate func trimmingCharacters(in character: Character) -> String {
         String(self.drop { $0 == character || $0 == "\t" }.reversed().drop { $0 == character || $0 == "\t" || $0 == "\r" }.reversed())
-    }
-}
-
-/// Finds table headers that toml++ (inside TOMLKit) cannot parse safely: `[#a]`, `[ =b]`, `[é]` — a
-/// header whose first character is neither a bare-key character nor a quote makes it abort the process
-/// (an assertion, found by fuzzing). Lines inside multi-line strings and multi-line array or inline-table
-/// values are skipped, so only real headers are judged.
-enum TOMLHeaderGuard {
-    /// The 1-based line of the first such header, if any.
-    static func badTableHeader(in text: String) -> Int? {
-        var depth = 0  // open [ and { of a value spanning lines
-        var multiline: [UInt8]? = nil  // the closing delimiter of an open multi-line string
-        var lineNumber = 0
-        for line in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            lineNumber += 1
-            let bytes = Array(line)
-            var i = 0
-            if multiline == nil && depth == 0 {
-                while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
-                if i < bytes.count, bytes[i] == UInt8(ascii: "[") {
-                    var j = i + 1
-                    if j < bytes.count, bytes[j] == UInt8(ascii: "[") { j += 1 }
-                    while j < bytes.count, bytes[j] == 0x20 || bytes[j] == 0x09 { j += 1 }
-                    guard j < bytes.count else { return lineNumber }  // `[` alone: no name at all
-                    let c = bytes[j]
-                    let bare = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 95 || c == 45
-                    if !(bare || c == 34 || c == 39 || c == UInt8(ascii: "]")) { return lineNumber }
-                    continue  // a header: its brackets are not a value's
-                }
-            }
-            // Values: follow strings, comments and brackets to know where the next line starts.
-            while i < bytes.count {
-                if let close = multiline {
-                    if bytes[i...].starts(with: close) {
-                        i += 3
-                        multiline = nil
-                    } else {
-                        i += bytes[i] == 0x5C && close[0] == 34 ? 2 : 1
-                    }
-                    continue
-                }
-                let b = bytes[i]
-                if b == UInt8(ascii: "#") { break }
-                if b == 34 || b == 39 {
-                    let triple = [b, b, b]
-                    if bytes[i...].starts(with: triple) {
-                        multiline = triple
-                        i += 3
-                        continue
-                    }
-                    i += 1
-                    while i < bytes.count, bytes[i] != b { i += bytes[i] == 0x5C && b == 34 ? 2 : 1 }
-                    i += 1
-                    continue
-                }
-                if b == UInt8(ascii: "[") || b == UInt8(ascii: "{") { depth += 1 }
-                if b == UInt8(ascii: "]") || b == UInt8(ascii: "}") { depth = max(0, depth - 1) }
-                i += 1
-            }
-        }
-        return nil
     }
 }

@@ -236,11 +236,14 @@ func realExport(_ name: String) -> String? {
         ("version = 1\n[channels.google]\nsafety_stok = 1\n", "u.toml:3: error: channels.google.safety_stok: unknown key in [channels.google]"),
         ("version = 1\n[shop]\nname = \"X\n", "u.toml:3: error: invalid TOML: "),
         // Found by fuzzing: toml++ aborted the process on a table header that does not start with a key.
-        ("version = 1\n\n[#shop]\n", "u.toml:3: error: invalid TOML: a table header must start with a key name"),
-        ("version = 1\n[[ =channels.google.shipping]]\n", "u.toml:2: error: invalid TOML: a table header must start with a key name"),
-        ("version = 1\n[é]\n", "u.toml:2: error: invalid TOML: a table header must start with a key name"),
-        ("[\n", "u.toml:1: error: invalid TOML: a table header must start with a key name"),
-        ("version = 1\n  [[", "u.toml:2: error: invalid TOML: a table header must start with a key name"),
+        ("version = 1\n\n[#shop]\n", "u.toml:3: error: invalid TOML: expected a key name"),
+        ("version = 1\n[[ =channels.google.shipping]]\n", "u.toml:2: error: invalid TOML: expected a key name"),
+        ("version = 1\n[é]\n", "u.toml:2: error: invalid TOML: expected a key name"),
+        ("[\n", "u.toml:1: error: invalid TOML: expected a key name"),
+        ("version = 1\n  [[", "u.toml:2: error: invalid TOML: expected a key name"),
+        ("a = [ \n [1, 2],\n}\n", "u.toml:3: error: invalid TOML: expected a value"),
+        ("a = \"\\ud800\"\n", "u.toml:1: error: invalid TOML: a \\u escape that is not a Unicode scalar"),
+        ("a = bare\n", "u.toml:1: error: invalid TOML: expected a value: strings need quotes"),
     ])
     func badConfigNamesFileAndLine(text: String, message: String) {
         // (Table headers inside multi-line strings and arrays are not headers: see `multiLineValuesAreNotHeaders`.)
