@@ -24,7 +24,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
@@ -47,7 +46,7 @@ let package = Package(
         // Streaming CSV reader, one mapper per catalog format, the import pipeline, config loading.
         .target(
             name: "Import",
-            dependencies: ["Catalog", "Store", "TOMLKit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Catalog", "Store", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         // Marketplace order reports (Amazon, eBay, Walmart) into the order book and the stock ledger.
@@ -59,7 +58,7 @@ let package = Package(
         // Channel feeds (wired now; channels arrive with the feeds issue).
         .target(
             name: "Feeds",
-            dependencies: ["Catalog", "Store", "Import", "CLibXML2", "TOMLKit", .product(name: "Crypto", package: "swift-crypto"),
+            dependencies: ["Catalog", "Store", "Import", "CLibXML2", .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings,
             plugins: ["EmbedTemplates"]

@@ -1,7 +1,6 @@
 import Catalog
 import Foundation
 import Import
-import TOMLKit
 
 /// A channel as `templates/NAME.toml` declares it: which rules judge its items, what it writes.
 public struct ChannelDefinition: Sendable, Hashable {
@@ -154,7 +153,7 @@ public enum ChannelCatalog {
                 maxItems = n
             }
             var columns: [ChannelDefinition.Column] = []
-            for entry in output["columns"]?.array ?? TOMLArray() {
+            for entry in output["columns"]?.array ?? [] {
                 if let field = entry.string {
                     columns.append(.init(header: field, field: field, values: [:]))
                 } else if let column = entry.table {
@@ -181,7 +180,7 @@ public enum ChannelCatalog {
             outputs.append(.init(file: fileName, format: format, columns: columns, maxItems: maxItems))
         }
         var requires: [String] = []
-        for value in table["requires"]?.array ?? TOMLArray() {
+        for value in table["requires"]?.array ?? [] {
             guard let key = value.string, ["seller_id", "product_types", "categories"].contains(key) else {
                 throw fail("requires", "expected a list of required settings (seller_id, product_types, categories)", found: "\(value)")
             }

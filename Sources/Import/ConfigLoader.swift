@@ -1,6 +1,5 @@
 import Catalog
 import Foundation
-import TOMLKit
 
 /// Reads `unifeed.toml` into `UnifeedConfig`. Unknown keys and bad values are errors that name the file
 /// and line (DESIGN.md §3).
@@ -24,7 +23,7 @@ public enum ConfigLoader {
             InputError(message, at: InputLocation(file: file, line: line(of: key, in: section, text: text)),
                        column: section.map { "\($0).\(key)" } ?? key, found: found)
         }
-        func string(_ value: any TOMLValueConvertible, _ section: String?, _ key: String) throws -> String {
+        func string(_ value: TOMLValue, _ section: String?, _ key: String) throws -> String {
             guard let s = value.string else { throw fail(section, key, "expected a string", found: "\(value)") }
             return s
         }
@@ -203,14 +202,9 @@ public enum ConfigLoader {
     /// Parses TOML text; a syntax error names the file and line.
     public static func parseTOML(_ text: String, file: String) throws -> TOMLTable {
         do {
-            try TOMLSyntax.check(text)
+            return try TOMLReader.parse(text)
         } catch {
             throw InputError("invalid TOML: \(error.message)", at: InputLocation(file: file, line: error.line))
-        }
-        do {
-            return try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw InputError("invalid TOML: \(error.description)", at: InputLocation(file: file, line: error.source.begin.line))
         }
     }
 
