@@ -152,8 +152,8 @@ public enum TOMLReader {
                         guard current == UInt8(ascii: "]") else { throw fail("expected ']]' to close the array-of-tables header") }
                         i += 1
                     }
-                    try endOfLine()
                     table = isArray ? try appendArrayTable(path) : try defineTable(path)
+                    try endOfLine()
                 } else {
                     let path = try key()
                     spaces()
