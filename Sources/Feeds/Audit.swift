@@ -214,7 +214,8 @@ final class XMLFeedReader: FeedRowReader {
         self.path = path
         self.itemElement = itemElement
         self.nested = nested
-        guard let reader = xmlReaderForFile(path, nil, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOWARNING.rawValue)) else {
+        XMLStreamWriter.quietOnThisThread()
+        guard let reader = xmlReaderForFile(path, nil, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOERROR.rawValue)) else {
             throw FeedError("\(path): error: cannot open the XML feed")
         }
         self.reader = reader

@@ -168,6 +168,7 @@ public struct Publisher {
                 done.enter()
                 let thread = Thread {
                     defer { done.leave() }
+                    XMLStreamWriter.quietOnThisThread()
                     let (run, stores) = context.value
                     do {
                         loop: while true {

@@ -18,8 +18,15 @@ final class XMLStreamWriter {
         xmlSetStructuredErrorFunc(nil) { _, _ in }
     }()
 
+    /// Initializes libxml2 once and keeps it from printing on the calling thread (libxml2's error
+    /// handlers are per thread).
+    static func quietOnThisThread() {
+        _ = initialized
+        xmlSetStructuredErrorFunc(nil) { _, _ in }
+    }
+
     init(file: FeedFile) throws {
-        _ = XMLStreamWriter.initialized
+        XMLStreamWriter.quietOnThisThread()
         self.file = file
         let context = Unmanaged.passUnretained(file).toOpaque()
         guard let output = xmlOutputBufferCreateIO({ context, buffer, length in
