@@ -217,11 +217,15 @@ import UnifeedTestSupport
         }
         let before = try cli.run(["stock", "show", "TEE-CLS-BLK-S", "--json"]).stdout
         nonisolated(unsafe) var results: [CLI.Result?] = Array(repeating: nil, count: 4)
+        let lock = NSLock()  // the results array is shared by the four threads
         let group = DispatchGroup()
         for i in 0..<4 {
             group.enter()
             DispatchQueue.global().async {
-                results[i] = try? cli.run(["orders", "import", CLI.sample(i % 2 == 0 ? "orders/ebay-orders.csv" : "orders/ebay-orders.csv")])
+                let result = try? cli.run(["orders", "import", CLI.sample("orders/ebay-orders.csv")])
+                lock.lock()
+                results[i] = result
+                lock.unlock()
                 group.leave()
             }
         }

@@ -133,6 +133,10 @@ import UnifeedTestSupport
     /// A publish whose files cannot grow (`ulimit -f`: the disk is full for it) fails with a clear error;
     /// the previous feeds stay as they were and no temporary file is left.
     @Test func aPublishThatRunsOutOfSpaceKeepsThePreviousFeeds() throws {
+        guard !Sanitizer.thread else {
+            print("skipped under ThreadSanitizer: its runtime dies with SIGBUS under a file-size limit (it maps files)")
+            return
+        }
         let cli = try CLI()
         try Synthetic.catalog(Self.variants, price: "10.00").write(toFile: cli.path("v1.csv"), atomically: true, encoding: .utf8)
         try Synthetic.catalog(Self.variants, price: "20.00").write(toFile: cli.path("v2.csv"), atomically: true, encoding: .utf8)

@@ -35,10 +35,6 @@ import UnifeedTestSupport
                            stderr: String(decoding: errData, as: UTF8.self)), kb.map { $0 / 1024 })
     }
 
-    /// This test run is under AddressSanitizer or ThreadSanitizer (so is the binary it starts).
-    static let sanitized = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__asan_init") != nil
-        || dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__tsan_init") != nil
-
     struct Case: Sendable, CustomStringConvertible {
         var name: String
         var command: String
@@ -85,7 +81,7 @@ import UnifeedTestSupport
         if let peak {
             // The bound: one read buffer, one record (≤ 1 MiB), the JSON document of an order file. Under a
             // sanitizer (shadow memory, quarantine) the same run takes several times more.
-            let bound: Double = Self.sanitized ? 600 : 100
+            let bound: Double = Sanitizer.any ? 600 : 100
             #expect(peak < bound, "peak RSS \(peak) MB")
             print("hostile: \(c.name): exit \(result.status), \(String(format: "%.0f", peak)) MB, \(String(format: "%.2f", seconds)) s")
         }

@@ -54,6 +54,13 @@ extension CLI {
     }
 }
 
+/// Which sanitizer this test run (and the binary it starts) is built with, if any.
+enum Sanitizer {
+    static let address = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__asan_init") != nil
+    static let thread = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__tsan_init") != nil
+    static var any: Bool { address || thread }
+}
+
 /// A deterministic pseudo-random sequence (the kill points are seeded, so a failure can be replayed).
 struct SeededRandom {
     var state: UInt64
