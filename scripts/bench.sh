@@ -6,6 +6,7 @@
 #
 #   scripts/bench.sh [N ...]        default: 100000 1000000
 #   BENCH_DIR=/tmp/unifeed-bench    where the generated files and databases go
+#   BENCH_IMPORT_ONLY=1              stop after the catalog import and its floor
 #
 # Prints one line per measurement: what, N, wall seconds, peak RSS (MB), and the ratio to the floor.
 set -euo pipefail
@@ -50,6 +51,8 @@ for n in "${sizes[@]}"; do
 
   measure reimport-catalog "$n" "$bin" --db "$dir/unifeed-$n.sqlite" --config samples/unifeed.toml import catalog "$csv"
   printf '%-28s %10s %9s %9s %8s\n' "import catalog (unchanged)" "$n" "$WALL" "$RSS" "$(awk -v a="$WALL" -v b="$floor" 'BEGIN{printf "%.2f", a/b}')"
+
+  [ -n "${BENCH_IMPORT_ONLY:-}" ] && continue  # the catalog import and its floor only
 
   # Feeds: 3 stores with stock for every SKU, then each channel alone and all together.
   [ -s "$dir/stores-3.csv" ] || python3 scripts/gen_stores.py 3 "$dir/stores-3.csv"
