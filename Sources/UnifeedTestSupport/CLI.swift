@@ -43,7 +43,12 @@ public struct CLI: Sendable {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        // Read both pipes while the child runs so a large output cannot block it.
+        return CLI.collect(process, out: out, err: err)
+    }
+
+    /// Waits for a started child whose stdout and stderr are `out` and `err`, reading both pipes while it
+    /// runs so a large output cannot block it.
+    public static func collect(_ process: Process, out: Pipe, err: Pipe) -> Result {
         let group = DispatchGroup()
         nonisolated(unsafe) var errData = Data()
         group.enter()

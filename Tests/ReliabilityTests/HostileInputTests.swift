@@ -19,20 +19,10 @@ import UnifeedTestSupport
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
+        let result = CLI.collect(process, out: out, err: err)
         // GNU time writes "Command exited with non-zero status N" before the figure when the command fails.
         let kb = ((try? String(contentsOfFile: report, encoding: .utf8)) ?? "").split(separator: "\n").last.flatMap { Double($0) }
-        return (CLI.Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                           stderr: String(decoding: errData, as: UTF8.self)), kb.map { $0 / 1024 })
+        return (result, kb.map { $0 / 1024 })
     }
 
     struct Case: Sendable, CustomStringConvertible {
