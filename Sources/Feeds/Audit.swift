@@ -76,14 +76,7 @@ public struct Auditor {
         throws -> (rows: Int, findings: [AuditFinding])
     {
         var reader: any FeedRowReader = try ChainedFeedReader(paths: paths) { path in
-            switch output.format {
-            case .googleRSS: try XMLFeedReader(path: path)
-            case .tsv, .csv: try DelimitedFeedReader(path: path, format: output.format)
-            case .amazonListings: try AmazonListingsReader(path: path)
-            case .ebayFileExchange: try EbayFileExchangeReader(path: path)
-            case .walmartItems: try WalmartItemsReader(path: path)
-            case .walmartInventory: try XMLFeedReader(path: path, itemElement: "inventory", nested: true)
-            }
+            try PublishedFeedReader.open(path: path, format: output.format)
         }
         var path = paths[0]
         let settings = config.settings(for: channel.name)
@@ -263,17 +256,21 @@ final class XMLFeedReader: FeedRowReader {
 
 /// The feed readers audit uses, by output format: every row of a published file (fuzzing and tests).
 public enum PublishedFeedReader {
+    /// The reader for a file of `format`.
+    static func open(path: String, format: ChannelDefinition.Format) throws -> any FeedRowReader {
+        switch format {
+        case .googleRSS: try XMLFeedReader(path: path)
+        case .tsv, .csv: try DelimitedFeedReader(path: path, format: format)
+        case .amazonListings: try AmazonListingsReader(path: path)
+        case .ebayFileExchange: try EbayFileExchangeReader(path: path)
+        case .walmartItems: try WalmartItemsReader(path: path)
+        case .walmartInventory: try XMLFeedReader(path: path, itemElement: "inventory", nested: true)
+        }
+    }
+
     /// Reads every row of `path` as `format`; returns the number of rows.
     public static func countRows(path: String, format: ChannelDefinition.Format) throws -> Int {
-        var reader: any FeedRowReader
-        switch format {
-        case .googleRSS: reader = try XMLFeedReader(path: path)
-        case .tsv, .csv: reader = try DelimitedFeedReader(path: path, format: format)
-        case .amazonListings: reader = try AmazonListingsReader(path: path)
-        case .ebayFileExchange: reader = try EbayFileExchangeReader(path: path)
-        case .walmartItems: reader = try WalmartItemsReader(path: path)
-        case .walmartInventory: reader = try XMLFeedReader(path: path, itemElement: "inventory", nested: true)
-        }
+        var reader = try open(path: path, format: format)
         var rows = 0
         while try reader.next() != nil { rows += 1 }
         return rows
