@@ -43,10 +43,10 @@ public enum RuleSet: String, Sendable, CaseIterable {
     public func check(_ group: [FeedItem], channel: String) -> [[Diagnostic]] {
         var all = group.map { check($0, channel: channel) }
         if self == .google, group.count > 1 {
-            for (i, item) in group.enumerated()
-            where item.color == nil && item.size == nil && item.pattern == nil && item.material == nil {
-                all[i].append(Diagnostic(channel: channel, sku: item.id, rule: "variant_missing_attributes", severity: .error,
-                                         message: "item_group_id \(item.itemGroupID) has \(group.count) variants but this one has no color, size, pattern or material"))
+            for i in group.indices
+            where group[i].color == nil && group[i].size == nil && group[i].pattern == nil && group[i].material == nil {
+                all[i].append(Diagnostic(channel: channel, sku: group[i].id, rule: "variant_missing_attributes", severity: .error,
+                                         message: "item_group_id \(group[i].itemGroupID) has \(group.count) variants but this one has no color, size, pattern or material"))
             }
         }
         return all
@@ -153,17 +153,28 @@ enum FeedRules {
 
     static func promotionalText(in title: String) -> String? {
         let lower = asciiLowercased(title)
-        for word in promotionalWords {
-            let needle = Array(word.utf8)
-            // Whole words only ("Wholesale" is not "sale"); "!" and "% off" anywhere.
-            if containsWord(lower, needle, wholeWord: word.first?.isLetter == true) { return word }
+        for (word, needle, wholeWord) in promotionalNeedles where containsWord(lower, needle, wholeWord: wholeWord) {
+            return word
         }
         return nil
     }
 
+    /// The words as bytes, and whether each must stand as a whole word ("Wholesale" is not "sale";
+    /// "!" and "% off" count anywhere). Built once.
+    static let promotionalNeedles: [(String, [UInt8], Bool)] = promotionalWords.map { ($0, Array($0.utf8), $0.first?.isLetter == true) }
+
     /// The UTF-8 bytes with ASCII letters lower-cased (other bytes as they are).
     static func asciiLowercased(_ s: String) -> [UInt8] {
-        s.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+        var s = s
+        return s.withUTF8 { bytes in
+            [UInt8](unsafeUninitializedCapacity: bytes.count) { out, count in
+                for i in 0..<bytes.count {
+                    let b = bytes[i]
+                    out[i] = b >= 65 && b <= 90 ? b + 32 : b
+                }
+                count = bytes.count
+            }
+        }
     }
 
     /// Whether `needle` occurs in `haystack`, bounded by non-alphanumeric ASCII bytes when `wholeWord`
@@ -171,16 +182,21 @@ enum FeedRules {
     static func containsWord(_ haystack: [UInt8], _ needle: [UInt8], wholeWord: Bool) -> Bool {
         guard !needle.isEmpty, haystack.count >= needle.count else { return false }
         func isWordByte(_ b: UInt8) -> Bool { (b >= 97 && b <= 122) || (b >= 48 && b <= 57) || b >= 128 }
-        var i = 0
-        while i + needle.count <= haystack.count {
-            if haystack[i] == needle[0] && haystack[i..<(i + needle.count)].elementsEqual(needle) {
-                let before = i == 0 || !isWordByte(haystack[i - 1])
-                let after = i + needle.count == haystack.count || !isWordByte(haystack[i + needle.count])
-                if !wholeWord || (before && after) { return true }
+        return haystack.withUnsafeBufferPointer { h in
+            needle.withUnsafeBufferPointer { n in
+                let first = n[0], count = n.count
+                var i = 0
+                while i + count <= h.count {
+                    if h[i] == first && memcmp(h.baseAddress! + i, n.baseAddress!, count) == 0 {
+                        let before = i == 0 || !isWordByte(h[i - 1])
+                        let after = i + count == h.count || !isWordByte(h[i + count])
+                        if !wholeWord || (before && after) { return true }
+                    }
+                    i += 1
+                }
+                return false
             }
-            i += 1
         }
-        return false
     }
 
     /// More than `limit` characters, counting graphemes only when the UTF-8 length says it may be.

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Catalog
 import Crypto
 import Foundation
 import Import
@@ -100,26 +101,73 @@ public struct FeedError: Error, CustomStringConvertible, Sendable {
 
 /// Text feeds: TSV (Google's quoting: a value with a tab, newline or quote is quoted, quotes doubled)
 /// or CSV (RFC 4180). Values are written as they are: feeds are never prefixed against spreadsheet
-/// formulas (that would break price parity).
-public struct DelimitedWriter {
+/// formulas (that would break price parity). A row is built as bytes in one reused buffer and handed
+/// to the file whole.
+public final class DelimitedWriter {
     let file: FeedFile
     let delimiter: UInt8
+    /// The `shipping` and `tax` cells: the same for every row, formatted once.
+    private let shippingCell: String
+    private let taxCell: String
+    private var line: [UInt8] = []
 
-    public init(file: FeedFile, format: ChannelDefinition.Format) {
+    public init(file: FeedFile, format: ChannelDefinition.Format, settings: ChannelSettings = ChannelSettings()) {
         self.file = file
         delimiter = format == .csv ? UInt8(ascii: ",") : UInt8(ascii: "\t")
+        shippingCell = settings.shipping.map(FeedText.shipping).joined(separator: ",")
+        taxCell = settings.tax.map(FeedText.tax).joined(separator: ",")
+        line.reserveCapacity(4096)
     }
 
     public func writeRow(_ fields: [String]) throws {
-        var line: [UInt8] = []
-        line.reserveCapacity(256)
+        var line = takeLine()
         for (i, field) in fields.enumerated() {
             if i > 0 { line.append(delimiter) }
             // Feed values are XML-safe already (FeedItem cleans them once).
             CSVEncoding.append(field, delimiter: delimiter, to: &line)
         }
+        try put(&line)
+    }
+
+    /// One row of `columns` from `row`. A repeated field's values are joined with commas (at most 10
+    /// additional images); `shipping` and `tax` are the configured groups in Google's positional form.
+    func write(_ row: some FeedRow, columns: [PlannedColumn]) throws {
+        var line = takeLine()
+        var first = true
+        for column in columns {
+            if !first { line.append(delimiter) }
+            first = false
+            switch column.id {
+            case .shipping: CSVEncoding.append(shippingCell, delimiter: delimiter, to: &line)
+            case .tax: CSVEncoding.append(taxCell, delimiter: delimiter, to: &line)
+            case .additionalImageLink:
+                // Joined with commas, one cell (quoted if a URL holds a delimiter or quote).
+                var cell = ""
+                for image in row.additionalImageLinks.prefix(10) {
+                    column.withRenamed(image) { cell += cell.isEmpty ? $0 : "," + $0 }
+                }
+                CSVEncoding.append(cell, delimiter: delimiter, to: &line)
+            default:
+                row.withValue(column.id) { value in
+                    column.withRenamed(value) { CSVEncoding.append($0, delimiter: delimiter, to: &line) }
+                }
+            }
+        }
+        try put(&line)
+    }
+
+    /// The row buffer, moved out of the object while a row is built (no access checks per byte).
+    private func takeLine() -> [UInt8] {
+        var line: [UInt8] = []
+        swap(&line, &self.line)
+        return line
+    }
+
+    private func put(_ line: inout [UInt8]) throws {
         line.append(0x0A)
         try line.withUnsafeBytes { try file.write($0) }
+        line.removeAll(keepingCapacity: true)
+        swap(&line, &self.line)
     }
 }
 
@@ -128,7 +176,7 @@ extension FeedText {
     /// channel accepts in any format.
     public static func xmlSafe(_ s: String) -> String {
         // Fast path on bytes: forbidden characters are C0 controls or U+FFFE/U+FFFF (EF BF BE/BF).
-        guard s.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D) || $0 == 0xEF }) else { return s }
+        guard ByteScan.mayNeedXMLCleaning(s) else { return s }
         guard s.unicodeScalars.contains(where: isForbidden) else { return s }
         var out = String.UnicodeScalarView()
         for scalar in s.unicodeScalars where !isForbidden(scalar) { out.append(scalar) }

@@ -66,48 +66,87 @@ public struct FeedItem: Sendable {
 
     /// The values of a resolved field (writers resolve column names once, not per item).
     public func values(_ field: FeedField) -> [String] {
-        func one(_ s: String?) -> [String] { s.map { [$0] } ?? [] }
+        if field == .additionalImageLink { return additionalImageLinks }
+        return value(field).map { [$0] } ?? []
+    }
+
+    /// The one value of a field, or `nil` when the item has none. Repeated fields
+    /// (`additional_image_link`) have none here: writers take `additionalImageLinks`. Allocation-free
+    /// for stored fields (it runs for every column of every item).
+    @inline(__always)
+    public func value(_ field: FeedField) -> String? {
         switch field {
-        case .id: return [id]
-        case .itemGroupID: return [itemGroupID]
-        case .title: return [title]
-        case .description: return [description]
-        case .descriptionText: return [FeedText.plain(description)]
-        case .link: return one(link)
-        case .imageLink: return one(imageLink)
-        case .additionalImageLink: return additionalImageLinks
-        case .availability: return [availability]
-        case .availabilityDate: return one(availabilityDate)
-        case .quantity: return [String(quantity)]
-        case .price: return [priceText]
-        case .priceAmount: return [price.amountString]
-        case .currency: return [price.currency.code]
-        case .salePrice: return one(salePriceText)
-        case .salePriceAmount: return one(salePrice?.amountString)
-        case .salePriceEffectiveDate: return one(saleWindow)
-        case .effectivePrice: return [effectivePrice.description]
-        case .effectivePriceAmount: return [effectivePrice.amountString]
-        case .saleStrikethroughAmount: return saleActive && salePrice != nil ? [price.amountString] : []
-        case .brand: return one(brand)
-        case .gtin: return one(gtin)
-        case .mpn: return one(mpn)
-        case .identifierExists: return identifierExists ? [] : ["no"]
-        case .condition: return [condition]
-        case .color: return one(color)
-        case .size: return one(size)
-        case .sizeSystem: return one(sizeSystem)
-        case .sizeType: return one(sizeType)
-        case .gender: return one(gender)
-        case .ageGroup: return one(ageGroup)
-        case .material: return one(material)
-        case .pattern: return one(pattern)
-        case .googleProductCategory: return one(googleProductCategory)
-        case .productType: return one(productType)
-        case .shippingWeight: return one(shippingWeight)
-        case .status: return [status]
-        case .customLabel(let n): return one(customLabels[n])
-        case .custom(let name): return one(custom.first { $0.0 == name }?.1)
-        case .storeCode, .pickupMethod, .pickupSLA, .shipping, .tax, .unknown: return []
+        case .id: return id
+        case .itemGroupID: return itemGroupID
+        case .title: return title
+        case .description: return description
+        case .descriptionText: return FeedText.plain(description)
+        case .link: return link
+        case .imageLink: return imageLink
+        case .additionalImageLink: return nil
+        case .availability: return availability
+        case .availabilityDate: return availabilityDate
+        case .quantity: return String(quantity)
+        case .price: return priceText
+        case .priceAmount: return price.amountString
+        case .currency: return price.currency.code
+        case .salePrice: return salePriceText
+        case .salePriceAmount: return salePrice?.amountString
+        case .salePriceEffectiveDate: return saleWindow
+        case .effectivePrice: return effectivePrice.description
+        case .effectivePriceAmount: return effectivePrice.amountString
+        case .saleStrikethroughAmount: return saleActive && salePrice != nil ? price.amountString : nil
+        case .brand: return brand
+        case .gtin: return gtin
+        case .mpn: return mpn
+        case .identifierExists: return identifierExists ? nil : "no"
+        case .condition: return condition
+        case .color: return color
+        case .size: return size
+        case .sizeSystem: return sizeSystem
+        case .sizeType: return sizeType
+        case .gender: return gender
+        case .ageGroup: return ageGroup
+        case .material: return material
+        case .pattern: return pattern
+        case .googleProductCategory: return googleProductCategory
+        case .productType: return productType
+        case .shippingWeight: return shippingWeight
+        case .status: return status
+        case .customLabel(let n): return customLabels[n]
+        case .custom(let name): return custom.first { $0.0 == name }?.1
+        case .storeCode, .pickupMethod, .pickupSLA, .shipping, .tax, .unknown: return nil
+        }
+    }
+
+    /// Calls `body` with the field's value when the item has one. Stored fields are lent, not copied (no
+    /// reference counting per column per item: the writers call this for every cell they write).
+    @inline(__always)
+    public func withValue(_ field: FeedField, _ body: (String) throws -> Void) rethrows {
+        switch field {
+        case .id: try body(id)
+        case .itemGroupID: try body(itemGroupID)
+        case .title: try body(title)
+        case .description: try body(description)
+        case .link: if let link { try body(link) }
+        case .imageLink: if let imageLink { try body(imageLink) }
+        case .availability: try body(availability)
+        case .brand: if let brand { try body(brand) }
+        case .gtin: if let gtin { try body(gtin) }
+        case .mpn: if let mpn { try body(mpn) }
+        case .condition: try body(condition)
+        case .color: if let color { try body(color) }
+        case .size: if let size { try body(size) }
+        case .sizeSystem: if let sizeSystem { try body(sizeSystem) }
+        case .sizeType: if let sizeType { try body(sizeType) }
+        case .gender: if let gender { try body(gender) }
+        case .ageGroup: if let ageGroup { try body(ageGroup) }
+        case .material: if let material { try body(material) }
+        case .pattern: if let pattern { try body(pattern) }
+        case .googleProductCategory: if let googleProductCategory { try body(googleProductCategory) }
+        case .productType: if let productType { try body(productType) }
+        case .shippingWeight: if let shippingWeight { try body(shippingWeight) }
+        default: if let value = value(field) { try body(value) }
         }
     }
 
@@ -131,7 +170,7 @@ extension FeedItem {
     ///   sale with no end is given a one-year window (Google needs both ends).
     /// - Availability: the channel's allocation of its stock location; `in_stock` when anything is
     ///   offered, else `backorder` when an availability date lies ahead, else `out_of_stock`.
-    public init(_ v: VariantView, channel: String, settings: ChannelSettings, shop: ShopConfig, now: Timestamp) {
+    public init(_ v: borrowing VariantView, channel: String, settings: ChannelSettings, shop: ShopConfig, now: Timestamp) {
         let channelOverrides = Dictionary(v.overrides.filter { $0.0 == channel }.map { ($0.1, $0.2) }, uniquingKeysWith: { a, _ in a })
         let currency = Currency(code: v.currency) ?? shop.currency
         func money(_ s: String?) -> Money? { s.flatMap { try? Money.parse($0, currency: currency) } }

@@ -75,6 +75,30 @@ final class FeedFileSet {
     func discard() { for file in files { file.discard() } }
 }
 
+/// A template column resolved for writing, once per publish: what the writers look at for every item.
+/// A class, so that walking the columns of an item copies one reference, not every field of a column.
+final class PlannedColumn {
+    let id: FeedField
+    /// `g:HEADER` as a C string, for the RSS writer (libxml2 takes it as it is, every item).
+    let elementName: UnsafeMutablePointer<CChar>
+    /// Value renames (`in_stock` → `in stock`); `nil` when there are none (no lookup per value).
+    let renames: [String: String]?
+
+    init(_ column: ChannelDefinition.Column) {
+        id = column.id
+        elementName = strdup(column.elementName)
+        renames = column.values.isEmpty ? nil : column.values
+    }
+
+    deinit { free(elementName) }
+
+    /// Calls `body` with a value as the column writes it (renamed, or lent as it is).
+    @inline(__always)
+    func withRenamed(_ value: String, _ body: (String) throws -> Void) rethrows {
+        if let renames, let renamed = renames[value] { try body(renamed) } else { try body(value) }
+    }
+}
+
 /// A declared output (`google-rss`, `tsv`, `csv`): the template's columns, one row per item (or per
 /// store × item for a store-scoped channel).
 final class TemplateOutputWriter: OutputWriter {
@@ -82,6 +106,7 @@ final class TemplateOutputWriter: OutputWriter {
     let scope: ChannelDefinition.Scope
     let settings: ChannelSettings
     let file: FeedFile
+    private let plan: [PlannedColumn]
     private var rss: GoogleRSSWriter?
     private var text: DelimitedWriter?
 
@@ -89,11 +114,12 @@ final class TemplateOutputWriter: OutputWriter {
         self.output = output
         self.scope = scope
         self.settings = settings
+        plan = output.columns.map(PlannedColumn.init)
         file = try FeedFile(path: (dir as NSString).appendingPathComponent(output.file))
         if output.format == .googleRSS {
             rss = try GoogleRSSWriter(file: file, shop: shop)
         } else {
-            text = DelimitedWriter(file: file, format: output.format)
+            text = DelimitedWriter(file: file, format: output.format, settings: settings)
             try text!.writeRow(output.columns.map(header))
         }
     }
@@ -105,28 +131,23 @@ final class TemplateOutputWriter: OutputWriter {
     }
 
     func write(_ items: [FeedItem], stores: [StoreLocation]) throws {
-        for item in items {
-            switch scope {
-            case .items: try write(item)
-            case .stores: for store in stores { try write(LocalRow(item: item, store: store, settings: settings)) }
-            }
-        }
-    }
-
-    private func write(_ row: some FeedRow) throws {
-        if let rss, let item = row as? FeedItem {
-            try rss.write(item, columns: output.columns, settings: settings)
-        } else if let text {
-            try text.writeRow(output.columns.map { column in
-                switch column.id {
-                case .shipping: return settings.shipping.map(FeedText.shipping).joined(separator: ",")
-                case .tax: return settings.tax.map(FeedText.tax).joined(separator: ",")
-                default:
-                    var values = row.values(column.id)
-                    if column.id == .additionalImageLink { values = Array(values.prefix(10)) }
-                    return values.map { column.values[$0] ?? $0 }.joined(separator: ",")
+        // Through the buffer, not `for item in items`: a loop variable (or an array subscript handed on)
+        // would copy every field of every item.
+        try items.withUnsafeBufferPointer { items in
+            for i in items.indices {
+                switch scope {
+                case .items:
+                    if let rss {
+                        try rss.write(items[i], columns: plan, settings: settings)
+                    } else {
+                        try text!.write(items[i], columns: plan)
+                    }
+                case .stores:
+                    for store in stores {
+                        if let text { try text.write(LocalRow(item: items[i], store: store, settings: settings), columns: plan) }
+                    }
                 }
-            })
+            }
         }
     }
 
@@ -145,7 +166,14 @@ final class TemplateOutputWriter: OutputWriter {
 
 /// A row a writer can ask for field values.
 protocol FeedRow {
+    /// Every value of a field (`additional_image_link` has several).
     func values(_ field: FeedField) -> [String]
+    /// The one value of a single-valued field (what writers ask for every column of every row).
+    func value(_ field: FeedField) -> String?
+    /// The item's additional images (the one repeated field).
+    var additionalImageLinks: [String] { get }
+    /// Calls `body` with the one value of a single-valued field, when there is one (lent, not copied).
+    func withValue(_ field: FeedField, _ body: (String) throws -> Void) rethrows
 }
 extension FeedItem: FeedRow {}
 
@@ -160,16 +188,39 @@ struct LocalRow: FeedRow {
     /// `in_stock` at 3 or more, `limited_availability` at 1–2, `out_of_stock` at 0.
     var availability: String { quantity >= 3 ? "in_stock" : quantity > 0 ? "limited_availability" : "out_of_stock" }
 
+    var additionalImageLinks: [String] { item.additionalImageLinks }
+
     func values(_ field: FeedField) -> [String] {
+        if field == .additionalImageLink { return additionalImageLinks }
+        return value(field).map { [$0] } ?? []
+    }
+
+    func withValue(_ field: FeedField, _ body: (String) throws -> Void) rethrows {
         switch field {
-        case .storeCode: return [store.code]
-        case .quantity: return [String(quantity)]
-        case .availability: return [availability]
-        case .pickupMethod: return [store.pickupMethod.rawValue.replacingOccurrences(of: "_", with: " ")]
-        case .pickupSLA: return [store.pickupSLA.rawValue.replacingOccurrences(of: "_", with: " ")]
-        default: return item.values(field)
+        case .storeCode, .quantity, .availability, .pickupMethod, .pickupSLA: if let value = value(field) { try body(value) }
+        default: try item.withValue(field, body)
         }
     }
+
+    func value(_ field: FeedField) -> String? {
+        switch field {
+        case .storeCode: return store.code
+        case .quantity: return String(quantity)
+        case .availability: return availability
+        case .pickupMethod: return store.pickupMethod.feedText
+        case .pickupSLA: return store.pickupSLA.feedText
+        default: return item.value(field)
+        }
+    }
+}
+
+extension PickupMethod {
+    /// `ship to store`: Google's spelling in local inventory.
+    var feedText: String { rawValue.replacingOccurrences(of: "_", with: " ") }
+}
+
+extension PickupSLA {
+    var feedText: String { rawValue.replacingOccurrences(of: "_", with: " ") }
 }
 
 extension FeedText {

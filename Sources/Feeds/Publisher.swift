@@ -297,29 +297,36 @@ final class ChannelRun {
                 writers.append(WalmartInventoryWriter(output: output, dir: dir, settings: settings))
             }
         }
+        // Several outputs are written at the same time: every one but the last on a thread of its own
+        // (the channel's thread writes the last one after judging the items).
+        for i in writers.indices.dropLast() { writers[i] = OutputThread(writers[i]) }
     }
 
     /// Judges and writes one product's variants.
     func add(_ group: [VariantView], stores: [StoreLocation], now: Timestamp, diagnostic: (Diagnostic) -> Void) throws {
+        // Indexes, not `for v in group`: a loop variable would copy every field of every row.
         var items: [FeedItem] = []
-        for v in group {
-            var item = FeedItem(v, channel: channel.name, settings: settings, shop: shop, now: now)
-            if item.marketplaceCategory == nil && channel.ruleSet.isMarketplace { item.marketplaceCategory = category(v.productType) }
-            if selects(item) { items.append(item) } else { report.filtered += 1 }
+        items.reserveCapacity(group.count)
+        group.withUnsafeBufferPointer { group in
+            for i in group.indices {
+                var item = FeedItem(group[i], channel: channel.name, settings: settings, shop: shop, now: now)
+                if item.marketplaceCategory == nil && channel.ruleSet.isMarketplace { item.marketplaceCategory = category(group[i].productType) }
+                if selects(item) { items.append(item) } else { report.filtered += 1 }
+            }
         }
         guard !items.isEmpty else { return }
         // Archived SKUs a marketplace is told to remove are not judged: nothing of theirs is listed.
         let judged = channel.sendsArchived ? items.filter { $0.status != "archived" } : items
         let findings = channel.ruleSet.check(judged, channel: channel.name)
         var blocked: Set<String> = []
-        for (item, found) in zip(judged, findings) {
-            for d in found where !(channel.scope == .stores && d.rule == "no_stock_record") {
+        for i in findings.indices where !findings[i].isEmpty {
+            for d in findings[i] where !(channel.scope == .stores && d.rule == "no_stock_record") {
                 diagnostic(d)
                 if d.severity == .error {
-                    blocked.insert(item.id)
-                    count(&report.excluded, d.rule, item.id)
+                    blocked.insert(d.sku)
+                    count(&report.excluded, d.rule, d.sku)
                 } else {
-                    count(&report.warnings, d.rule, item.id)
+                    count(&report.warnings, d.rule, d.sku)
                 }
             }
         }

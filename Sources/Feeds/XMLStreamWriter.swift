@@ -25,7 +25,10 @@ final class XMLStreamWriter {
         xmlSetStructuredErrorFunc(nil) { _, _ in }
     }
 
-    init(file: FeedFile) throws {
+    /// - Parameter indent: one element per line, indented (libxml2 writes the indentation element by
+    ///   element, which costs as much as the content for a feed of short values); otherwise the writer
+    ///   breaks lines itself with `newline()`.
+    init(file: FeedFile, indent: Bool = true) throws {
         XMLStreamWriter.quietOnThisThread()
         self.file = file
         let context = Unmanaged.passUnretained(file).toOpaque()
@@ -42,8 +45,10 @@ final class XMLStreamWriter {
             throw FeedError("\(file.path): error: libxml2 could not start the XML writer")
         }
         self.writer = writer
-        xmlTextWriterSetIndent(writer, 1)
-        xmlTextWriterSetIndentString(writer, " ")
+        if indent {
+            xmlTextWriterSetIndent(writer, 1)
+            xmlTextWriterSetIndentString(writer, " ")
+        }
         try check(xmlTextWriterStartDocument(writer, "1.0", "UTF-8", nil))
     }
 
@@ -51,9 +56,18 @@ final class XMLStreamWriter {
 
     func start(_ name: String) throws { try check(xmlTextWriterStartElement(writer, name)) }
     func end() throws { try check(xmlTextWriterEndElement(writer)) }
+    /// A line break between elements (whitespace libxml2 writes as it is; RSS readers ignore it).
+    func newline() throws { try check(xmlTextWriterWriteRaw(writer, "\n")) }
     func attribute(_ name: String, _ value: String) throws { try check(xmlTextWriterWriteAttribute(writer, name, value)) }
 
     /// Values must be XML-safe already (`FeedItem` cleans them once).
+    func element(_ name: UnsafePointer<CChar>, _ value: String) throws {
+        try value.withCString { v in
+            try check(xmlTextWriterWriteElement(writer, UnsafeRawPointer(name).assumingMemoryBound(to: xmlChar.self),
+                                                UnsafeRawPointer(v).assumingMemoryBound(to: xmlChar.self)))
+        }
+    }
+
     func element(_ name: String, _ value: String) throws {
         try name.withCString { n in
             try value.withCString { v in

@@ -63,8 +63,9 @@ public final class CSVWriter {
 /// RFC 4180 field encoding, shared by every CSV/TSV the project writes (rejects, feeds).
 public enum CSVEncoding {
     /// Appends `value`, quoted (quotes doubled) when it holds the delimiter, a quote, a tab, CR or LF.
+    @inline(__always)
     public static func append(_ value: String, delimiter: UInt8, to out: inout [UInt8]) {
-        if value.utf8.contains(where: { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+        if ByteScan.needsQuoting(value, delimiter: delimiter) {
             out.append(0x22)
             for b in value.utf8 {
                 if b == 0x22 { out.append(0x22) }
@@ -73,6 +74,35 @@ public enum CSVEncoding {
             out.append(0x22)
         } else {
             out.append(contentsOf: value.utf8)
+        }
+    }
+}
+
+/// Byte scans over a string's UTF-8, on its contiguous storage: feeds scan every value they write, so
+/// these are plain loops over bytes (no closure per byte).
+public enum ByteScan {
+    /// Whether `s` holds the delimiter, a quote, a tab, CR or LF (a CSV/TSV field to quote).
+    @inline(__always)
+    public static func needsQuoting(_ s: String, delimiter: UInt8) -> Bool {
+        var s = s
+        return s.withUTF8 { bytes in
+            for b in bytes where b <= 0x22 || b == delimiter {
+                if b == delimiter || b == 0x22 || b == 0x0A || b == 0x0D || b == 0x09 { return true }
+            }
+            return false
+        }
+    }
+
+    /// Whether `s` may hold a character XML 1.0 forbids: a C0 control but tab, LF and CR, or the lead
+    /// byte of U+FFFE/U+FFFF (0xEF; the caller checks the scalars then).
+    @inline(__always)
+    public static func mayNeedXMLCleaning(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { bytes in
+            for b in bytes where b < 0x20 || b == 0xEF {
+                if b != 0x09 && b != 0x0A && b != 0x0D { return true }
+            }
+            return false
         }
     }
 }

@@ -97,46 +97,59 @@ public enum CatalogQueries {
         FROM variants v JOIN products p ON p.product_id = v.product_id JOIN prices pr ON pr.sku = v.sku
         """
 
-    static func view(_ row: Row) -> VariantView {
-        func unpack(_ packed: String?) -> [[Substring]] {
-            guard let packed else { return [] }
-            return packed.split(separator: "\u{1F}", omittingEmptySubsequences: false).map {
-                $0.split(separator: "\u{1E}", omittingEmptySubsequences: false)
-            }
+    /// The columns of `selectSQL` by position (read by index: a lookup by name costs a hash per column
+    /// per row, and feeds read every row).
+    private enum C {
+        static let productID = 0, sku = 1, status = 2, title = 3, description = 4, brand = 5, ids = 6, condition = 7
+        static let amount = 8, currency = 9, saleAmount = 10, saleStart = 11, saleEnd = 12, link = 13, images = 14
+        static let color = 15, size = 16, sizeSystem = 17, sizeType = 18, gender = 19, ageGroup = 20, material = 21
+        static let pattern = 22, googleProductCategory = 23, productType = 24, weight = 25, availabilityDate = 26
+        static let overrides = 27, custom = 28, stock = 29
+    }
+
+    /// Splits a packed value (records separated by U+001F, fields by U+001E) on its bytes.
+    private static func unpack(_ packed: String?) -> [[Substring]] {
+        guard let packed, !packed.isEmpty else { return [] }
+        return packed.utf8.split(separator: 0x1F, omittingEmptySubsequences: false).map { record in
+            record.split(separator: 0x1E, omittingEmptySubsequences: false).map { Substring($0) }
         }
-        let currencyCode: String = row["currency"]
+    }
+
+    static func view(_ row: Row) -> VariantView {
+        let currencyCode: String = row[C.currency]
         let exponent = Currency(code: currencyCode)?.exponent ?? 2
-        let images: String? = row["images"]
-        var v = VariantView(productID: row["product_id"], sku: row["sku"], price: Money.format(row["amount_minor"], exponent: exponent),
-                            currency: currencyCode, status: row["status"])
-        v.title = row["title"]
-        v.description = row["description"]
-        v.brand = row["brand"]
-        for pair in unpack(row["ids_packed"]) where pair.count == 2 {
+        var v = VariantView(productID: row[C.productID], sku: row[C.sku], price: Money.format(row[C.amount], exponent: exponent),
+                            currency: currencyCode, status: row[C.status])
+        v.title = row[C.title]
+        v.description = row[C.description]
+        v.brand = row[C.brand]
+        for pair in unpack(row[C.ids]) where pair.count == 2 {
             if pair[0] == "gtin" { v.gtin = String(pair[1]) } else if pair[0] == "mpn" { v.mpn = String(pair[1]) }
         }
-        v.condition = row["condition"]
-        v.salePrice = (row["sale_amount_minor"] as Int64?).map { Money.format($0, exponent: exponent) }
-        v.saleStart = (row["sale_start"] as Int64?).map(Timestamp.init)
-        v.saleEnd = (row["sale_end"] as Int64?).map(Timestamp.init)
-        v.link = row["link"]
-        v.images = images.map { $0.split(separator: "\n").map(String.init) } ?? []
-        v.color = row["color"]
-        v.size = row["size"]
-        v.sizeSystem = row["size_system"]
-        v.sizeType = row["size_type"]
-        v.gender = row["gender"]
-        v.ageGroup = row["age_group"]
-        v.material = row["material"]
-        v.pattern = row["pattern"]
-        v.googleProductCategory = row["google_product_category"]
-        v.productType = row["product_type"]
-        v.weight = row["weight"]
-        v.availabilityDate = (row["availability_date"] as Int64?).map(Timestamp.init)
-        v.overrides = unpack(row["overrides_packed"]).compactMap { $0.count == 3 ? (String($0[0]), String($0[1]), String($0[2])) : nil }
+        v.condition = row[C.condition]
+        v.salePrice = (row[C.saleAmount] as Int64?).map { Money.format($0, exponent: exponent) }
+        v.saleStart = (row[C.saleStart] as Int64?).map(Timestamp.init)
+        v.saleEnd = (row[C.saleEnd] as Int64?).map(Timestamp.init)
+        v.link = row[C.link]
+        if let images = row[C.images] as String? {
+            v.images = images.utf8.split(separator: 0x0A).map { String(Substring($0)) }
+        }
+        v.color = row[C.color]
+        v.size = row[C.size]
+        v.sizeSystem = row[C.sizeSystem]
+        v.sizeType = row[C.sizeType]
+        v.gender = row[C.gender]
+        v.ageGroup = row[C.ageGroup]
+        v.material = row[C.material]
+        v.pattern = row[C.pattern]
+        v.googleProductCategory = row[C.googleProductCategory]
+        v.productType = row[C.productType]
+        v.weight = row[C.weight]
+        v.availabilityDate = (row[C.availabilityDate] as Int64?).map(Timestamp.init)
+        v.overrides = unpack(row[C.overrides]).compactMap { $0.count == 3 ? (String($0[0]), String($0[1]), String($0[2])) : nil }
             .sorted { ($0.0, $0.1) < ($1.0, $1.1) }
-        v.custom = unpack(row["custom_packed"]).compactMap { $0.count == 2 ? (String($0[0]), String($0[1])) : nil }.sorted { $0.0 < $1.0 }
-        v.stock = unpack(row["stock_packed"]).compactMap { $0.count == 2 ? (location: String($0[0]), quantity: Int($0[1]) ?? 0) : nil }
+        v.custom = unpack(row[C.custom]).compactMap { $0.count == 2 ? (String($0[0]), String($0[1])) : nil }.sorted { $0.0 < $1.0 }
+        v.stock = unpack(row[C.stock]).compactMap { $0.count == 2 ? (location: String($0[0]), quantity: Int($0[1]) ?? 0) : nil }
         v.quantity = v.stock.first { $0.location == StoreLocation.online }?.quantity
         return v
     }

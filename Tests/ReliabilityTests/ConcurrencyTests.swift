@@ -51,13 +51,15 @@ import UnifeedTestSupport
         try Synthetic.catalog(4000, price: "10.00").write(toFile: cli.path("a.csv"), atomically: true, encoding: .utf8)
         try Synthetic.catalog(4000, price: "20.00").write(toFile: cli.path("b.csv"), atomically: true, encoding: .utf8)
         for _ in 0..<3 {
-            let first = try cli.launch(["import", "catalog", cli.path("a.csv")])
-            let second = try cli.launch(["import", "catalog", cli.path("b.csv")])
-            let orders = try cli.launch(["orders", "import", CLI.sample("orders/amazon-all-orders.tsv")])
+            let first = try cli.launch(["import", "catalog", cli.path("a.csv")], stderr: cli.path("first.err"))
+            let second = try cli.launch(["import", "catalog", cli.path("b.csv")], stderr: cli.path("second.err"))
+            let orders = try cli.launch(["orders", "import", CLI.sample("orders/amazon-all-orders.tsv")], stderr: cli.path("orders.err"))
             first.waitUntilExit()
             second.waitUntilExit()
             orders.waitUntilExit()
-            #expect(first.terminationStatus == 0 && second.terminationStatus == 0 && orders.terminationStatus == 0)
+            let errors = try ["first", "second", "orders"].map { try String(contentsOfFile: cli.path("\($0).err"), encoding: .utf8) }
+            #expect(first.terminationStatus == 0 && second.terminationStatus == 0 && orders.terminationStatus == 0,
+                    "exit \(first.terminationStatus), \(second.terminationStatus), \(orders.terminationStatus): \(errors.map { $0.suffix(400) })")
             let amounts = try cli.database().read { try Int.fetchAll($0, sql: "SELECT DISTINCT amount_minor FROM prices") }
             #expect(amounts.count == 1)
             #expect(try cli.checkDatabase() == "ok")

@@ -5,7 +5,8 @@ import UnifeedTestSupport
 /// Child processes for the fault-injection, concurrency and hostile-input tests.
 extension CLI {
     /// Starts `unifeed --db <temp> --config samples/unifeed.toml ARGS…` without waiting; output discarded.
-    func launch(_ arguments: [String], limits: String? = nil) throws -> Process {
+    /// - Parameter stderr: a file the child's standard error goes to (else it is dropped).
+    func launch(_ arguments: [String], limits: String? = nil, stderr: String? = nil) throws -> Process {
         let process = Process()
         if let limits {  // shell limits (`ulimit -f 64`) applied to the child only
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -19,7 +20,11 @@ extension CLI {
         environment.removeValue(forKey: "UNIFEED_DB")
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let stderr, FileManager.default.createFile(atPath: stderr, contents: nil), let handle = FileHandle(forWritingAtPath: stderr) {
+            process.standardError = handle
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         return process
     }

@@ -1,0 +1,90 @@
+import Catalog
+import Foundation
+import Import
+
+/// Runs an output writer on a thread of its own, so a channel with several outputs (Google's XML and
+/// its TSV twin, Walmart's items and inventory) writes them at the same time instead of one after the
+/// other. Items reach the thread in batches through a bounded pipe, so memory stays flat; the first
+/// error the writer throws comes back from the next `write` or from `finish`.
+final class OutputThread: OutputWriter {
+    private let writer: any OutputWriter
+    private let pipe = BoundedPipe<[[FeedItem]]>(capacity: 8)
+    private let failure = FailureBox()
+    private let done = DispatchGroup()
+    private var pending: [[FeedItem]] = []
+    private var pendingItems = 0
+    private var stores: [StoreLocation] = []
+    private var started = false
+    private var ended = false
+
+    init(_ writer: any OutputWriter) {
+        self.writer = writer
+    }
+
+    private func start() {
+        started = true
+        let context = UnsafeTransfer((writer, pipe, failure, stores))
+        done.enter()
+        let thread = Thread { [done] in
+            defer { done.leave() }
+            XMLStreamWriter.quietOnThisThread()
+            let (writer, pipe, failure, stores) = context.value
+            do {
+                loop: while true {
+                    switch pipe.take() {
+                    case .batch(let groups):
+                        for group in groups { try writer.write(group, stores: stores) }
+                    case .failed, .end: break loop
+                    }
+                }
+            } catch {
+                failure.record(error)
+                pipe.cancel()
+            }
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    func write(_ items: [FeedItem], stores: [StoreLocation]) throws {
+        if !started {
+            self.stores = stores
+            start()
+        }
+        pending.append(items)
+        pendingItems += items.count
+        if pendingItems >= 256 { try send() }
+    }
+
+    private func send() throws {
+        let batch = pending
+        pending = []
+        pendingItems = 0
+        if !pipe.put(.batch(batch)) {
+            throw failure.first ?? FeedError("error: an output thread stopped")
+        }
+    }
+
+    /// Hands over what is left, waits for the thread, then finishes the files.
+    func finish() throws {
+        if started && !ended {
+            if !pending.isEmpty { try send() }
+            ended = true
+            pipe.put(.end)
+            done.wait()
+        }
+        if let error = failure.first { throw error }
+        try writer.finish()
+    }
+
+    func commit() throws -> [FeedFile] { try writer.commit() }
+
+    func discard() {
+        if started && !ended {
+            ended = true
+            pipe.put(.failed(FeedError("discarded")))
+            done.wait()
+        }
+        writer.discard()
+    }
+}
