@@ -57,15 +57,37 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
     public var amountString: String { Money.format(minorUnits, exponent: currency.exponent) }
 
     /// `"25.00 USD"`, the form Google and Meta want.
-    public var description: String { "\(amountString) \(currency.code)" }
+    public var description: String {
+        var text = amountString
+        text.append(" ")
+        text.append(currency.code)
+        return text
+    }
 
+    /// `2500` with exponent 2 → `25.00`. Digits are written into a small buffer from the right (feeds
+    /// format two prices per item).
     public static func format(_ minor: Int64, exponent: Int) -> String {
-        let negative = minor < 0
-        let digits = String(minor.magnitude)
-        guard exponent > 0 else { return (negative ? "-" : "") + digits }
-        let padded = String(repeating: "0", count: max(0, exponent + 1 - digits.count)) + digits
-        let cut = padded.index(padded.endIndex, offsetBy: -exponent)
-        return (negative ? "-" : "") + padded[..<cut] + "." + padded[cut...]
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { buffer in
+            var magnitude = minor.magnitude
+            var i = buffer.count
+            var written = 0
+            // At least one digit before the point: exponent + 1 digits.
+            while magnitude > 0 || written <= exponent {
+                if exponent > 0 && written == exponent {
+                    i -= 1
+                    buffer[i] = UInt8(ascii: ".")
+                }
+                i -= 1
+                buffer[i] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                written += 1
+            }
+            if minor < 0 {
+                i -= 1
+                buffer[i] = UInt8(ascii: "-")
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[i...]), as: UTF8.self)
+        }
     }
 
     /// Parses a plain decimal amount (`25`, `25.5`, `25.00`) into minor units of `currency`.

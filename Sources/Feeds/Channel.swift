@@ -82,6 +82,12 @@ public struct ChannelDefinition: Sendable, Hashable {
 
     /// Fields only a store-scoped channel has (one row per store × SKU).
     public static let storeFields: Set<String> = ["store_code", "pickup_method", "pickup_sla"]
+    /// An ASCII XML name without a prefix: what a `google-rss` column header may be.
+    static func isElementName(_ s: String) -> Bool {
+        guard let first = s.utf8.first, (first >= 65 && first <= 90) || (first >= 97 && first <= 122) || first == 95 else { return false }
+        return s.utf8.allSatisfy { ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 || $0 == 45 || $0 == 46 }
+    }
+
     /// Group fields the Google writers expand (`shipping`, `tax`).
     public static let groupFields: Set<String> = ["shipping", "tax"]
 }
@@ -170,6 +176,10 @@ public enum ChannelCatalog {
                            section: "outputs")
             }
             for column in columns {
+                // RSS headers become element names (`g:HEADER`), written as they are.
+                if format == .googleRSS && !ChannelDefinition.isElementName(column.header) {
+                    throw fail("header", "an XML element name is expected ([A-Za-z_][A-Za-z0-9._-]*)", section: "outputs.columns", found: column.header)
+                }
                 let known = FeedItem.fieldNames.contains(column.field) || column.field.hasPrefix("custom.")
                     || ChannelDefinition.groupFields.contains(column.field)
                     || (scope == .stores && ChannelDefinition.storeFields.contains(column.field))

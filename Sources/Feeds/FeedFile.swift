@@ -24,8 +24,12 @@ public final class FeedFile {
         tempPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
         fd = open(tempPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FeedError("\(path): error: cannot write the feed: \(String(cString: strerror(errno)))") }
-        buffer.reserveCapacity(1 << 16)
+        buffer.reserveCapacity(FeedFile.chunk)
     }
+
+    /// Bytes gathered before one write and one hash update (64 KB: 1 MB measured slower, the copy into
+    /// the kernel no longer coming from cache).
+    static let chunk = 1 << 16
 
     deinit { if fd >= 0 { discard() } }
 
@@ -40,7 +44,7 @@ public final class FeedFile {
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         buffer.append(contentsOf: bytes)
-        if buffer.count >= 1 << 16 {
+        if buffer.count >= FeedFile.chunk {
             do { try flush() } catch {
                 failure = failure ?? error
                 throw error

@@ -54,8 +54,8 @@ public struct FeedItem: Sendable {
     public var marketplaceCategory: String?
 
     /// `25.00 USD` and the sale price the same way, formatted once (every output writes them).
-    public var priceText: String { price.description }
-    public var salePriceText: String? { salePrice?.description }
+    public private(set) var priceText = ""
+    public private(set) var salePriceText: String?
 
     /// The price a buyer pays at `now`.
     public var effectivePrice: Money { saleActive ? (salePrice ?? price) : price }
@@ -172,8 +172,13 @@ extension FeedItem {
     ///   offered, else `backorder` when an availability date lies ahead, else `out_of_stock`.
     public init(_ v: borrowing VariantView, channel: String, settings: ChannelSettings, shop: ShopConfig, now: Timestamp) {
         let channelOverrides = Dictionary(v.overrides.filter { $0.0 == channel }.map { ($0.1, $0.2) }, uniquingKeysWith: { a, _ in a })
-        let currency = Currency(code: v.currency) ?? shop.currency
-        func money(_ s: String?) -> Money? { s.flatMap { try? Money.parse($0, currency: currency) } }
+        let known = Currency(code: v.currency)
+        let currency = known ?? shop.currency
+        // Minor units straight from the store when the currency is the stored one; else the text.
+        func money(_ s: String?, minor: Int64?) -> Money? {
+            if let minor, known != nil { return Money(minorUnits: minor, currency: currency) }
+            return s.flatMap { try? Money.parse($0, currency: currency) }
+        }
         id = v.sku
         itemGroupID = v.productID
         status = v.status
@@ -191,7 +196,8 @@ extension FeedItem {
         link = channelOverrides["link"] ?? v.link
         imageLink = channelOverrides["image_link"] ?? v.images.first
         additionalImageLinks = Array(v.images.dropFirst())
-        price = money(v.price) ?? Money(minorUnits: 0, currency: currency)
+        price = money(v.price, minor: v.priceMinor) ?? Money(minorUnits: 0, currency: currency)
+        priceText = price.description
         brand = (channelOverrides["brand"] ?? v.brand).map(FeedText.xmlSafe)
         gtin = v.gtin
         mpn = v.mpn.map(FeedText.xmlSafe)
@@ -222,13 +228,14 @@ extension FeedItem {
         saleWindow = nil
         saleActive = false
         saleEnded = false
-        if let sale = money(v.salePrice) {
+        if let sale = money(v.salePrice, minor: v.salePriceMinor) {
             let start = v.saleStart
             let end = v.saleEnd
             if let end, end <= now {
                 saleEnded = true
             } else {
                 salePrice = sale
+                salePriceText = sale.description
                 saleStart = start
                 saleEnd = end
                 saleActive = start.map { $0 <= now } ?? true

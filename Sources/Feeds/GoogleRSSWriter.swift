@@ -48,9 +48,9 @@ public final class GoogleRSSWriter {
                     try xml.end()
                 }
             case .additionalImageLink:
-                for value in item.additionalImageLinks.prefix(10) { try column.withRenamed(value) { try xml.element(column.elementName, $0) } }
+                for value in item.additionalImageLinks.prefix(10) { try column.withRenamed(value) { try xml.textElement(column.tag, $0) } }
             default:
-                try item.withValue(column.id) { value in try column.withRenamed(value) { try xml.element(column.elementName, $0) } }
+                try item.withValue(column.id) { value in try column.withRenamed(value) { try xml.textElement(column.tag, $0) } }
             }
         }
         try xml.end()

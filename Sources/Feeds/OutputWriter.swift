@@ -79,18 +79,16 @@ final class FeedFileSet {
 /// A class, so that walking the columns of an item copies one reference, not every field of a column.
 final class PlannedColumn {
     let id: FeedField
-    /// `g:HEADER` as a C string, for the RSS writer (libxml2 takes it as it is, every item).
-    let elementName: UnsafeMutablePointer<CChar>
+    /// `<g:HEADER>` and `</g:HEADER>`, for the RSS writer.
+    let tag: ElementTag
     /// Value renames (`in_stock` → `in stock`); `nil` when there are none (no lookup per value).
     let renames: [String: String]?
 
     init(_ column: ChannelDefinition.Column) {
         id = column.id
-        elementName = strdup(column.elementName)
+        tag = ElementTag(column.elementName)
         renames = column.values.isEmpty ? nil : column.values
     }
-
-    deinit { free(elementName) }
 
     /// Calls `body` with a value as the column writes it (renamed, or lent as it is).
     @inline(__always)

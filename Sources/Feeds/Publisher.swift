@@ -197,10 +197,11 @@ public struct Publisher {
                     for pipe in pipes { pipe.put(.batch(batch)) }
                     batch.removeAll(keepingCapacity: true)
                 }
-                try CatalogQueries.forEachFeedRow(db) { v in
+                let rows = try CatalogQueries.feedRows(db)
+                while let v = try rows.next() {
                     if let last = group.last, last.productID != v.productID {
                         batch.append(group)
-                        group.removeAll(keepingCapacity: true)
+                        group = []
                         if batch.count == 64 { send() }
                     }
                     group.append(v)

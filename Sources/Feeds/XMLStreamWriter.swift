@@ -1,6 +1,7 @@
 import CLibXML2
 import Catalog
 import Foundation
+import Import
 
 /// libxml2's `xmlTextWriter` streaming into a `FeedFile`: the XML feed writers build on it, and
 /// libxml2 does all escaping.
@@ -68,6 +69,31 @@ final class XMLStreamWriter {
         }
     }
 
+    /// `<g:id>value</g:id>` for a feed attribute: the constant tags (`tag`, built once per column from
+    /// a checked XML name) go out as they are, the value through libxml2's `xmlTextWriterWriteString`,
+    /// which escapes it. Half the work of `xmlTextWriterWriteElement`, which copies the name and keeps a
+    /// stack entry for an element that holds only text.
+    ///
+    /// A value without any character libxml2's escaping would change (`& < > "` and CR) goes to the
+    /// writer as it is: escaping it would give the same bytes, after a copy and a scan libxml2 makes
+    /// for every string.
+    func textElement(_ tag: ElementTag, _ value: String) throws {
+        try check(xmlTextWriterWriteRawLen(writer, tag.open, tag.openLength))
+        var value = value
+        try value.withUTF8 { v in
+            if v.isEmpty { return }
+            if ByteScan.hasXMLMarkup(v) {
+                // libxml2 escapes it (a NUL-terminated copy: withUTF8's buffer need not end in NUL).
+                try String(decoding: v, as: UTF8.self).withCString { c in
+                    try check(xmlTextWriterWriteString(writer, UnsafeRawPointer(c).assumingMemoryBound(to: xmlChar.self)))
+                }
+            } else {
+                try check(xmlTextWriterWriteRawLen(writer, v.baseAddress!, Int32(v.count)))
+            }
+        }
+        try check(xmlTextWriterWriteRawLen(writer, tag.close, tag.closeLength))
+    }
+
     func element(_ name: String, _ value: String) throws {
         try name.withCString { n in
             try value.withCString { v in
@@ -85,5 +111,31 @@ final class XMLStreamWriter {
 
     private func check(_ result: Int32) throws {
         if result < 0 { throw file.failure ?? FeedError("\(file.path): error: cannot write the XML feed (libxml2 error)") }
+    }
+}
+
+/// The start and end tags of a text-only element, built once (`<g:id>`, `</g:id>`).
+final class ElementTag {
+    let open: UnsafeMutablePointer<xmlChar>
+    let close: UnsafeMutablePointer<xmlChar>
+    let openLength: Int32
+    let closeLength: Int32
+
+    /// `name` must be an XML name (templates are checked when they are read).
+    init(_ name: String) {
+        func bytes(_ text: String) -> (UnsafeMutablePointer<xmlChar>, Int32) {
+            let utf8 = Array(text.utf8)
+            let pointer = UnsafeMutablePointer<xmlChar>.allocate(capacity: utf8.count + 1)
+            pointer.initialize(from: utf8, count: utf8.count)
+            pointer[utf8.count] = 0
+            return (pointer, Int32(utf8.count))
+        }
+        (open, openLength) = bytes("<\(name)>")
+        (close, closeLength) = bytes("</\(name)>")
+    }
+
+    deinit {
+        open.deallocate()
+        close.deallocate()
     }
 }

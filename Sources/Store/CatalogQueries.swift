@@ -16,6 +16,10 @@ public struct VariantView: Sendable, Hashable {
     public var price: String
     public var currency: String
     public var salePrice: String?
+    /// `price` and `salePrice` in minor units of `currency`, when read from the store (feeds take these
+    /// instead of parsing the text back).
+    public var priceMinor: Int64?
+    public var salePriceMinor: Int64?
     public var saleStart: Timestamp?
     public var saleEnd: Timestamp?
     public var link: String?
@@ -107,32 +111,67 @@ public enum CatalogQueries {
         static let overrides = 27, custom = 28, stock = 29
     }
 
-    /// Splits a packed value (records separated by U+001F, fields by U+001E) on its bytes.
-    private static func unpack(_ packed: String?) -> [[Substring]] {
-        guard let packed, !packed.isEmpty else { return [] }
-        return packed.utf8.split(separator: 0x1F, omittingEmptySubsequences: false).map { record in
-            record.split(separator: 0x1E, omittingEmptySubsequences: false).map { Substring($0) }
+    /// Calls `body` for each record of a packed value (records separated by U+001F, fields by U+001E)
+    /// with its field count and its first three fields as bytes: no array per record (feeds unpack four
+    /// of these per row).
+    private static func forEachRecord(
+        _ packed: String?,
+        _ body: (Int, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Void
+    ) {
+        guard var packed, !packed.isEmpty else { return }
+        packed.withUTF8 { bytes in
+            let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+            var fields = (empty, empty, empty)
+            var count = 0
+            var start = 0
+            for i in 0...bytes.count {
+                let b = i == bytes.count ? 0x1F : bytes[i]
+                guard b == 0x1E || b == 0x1F else { continue }
+                let field = UnsafeBufferPointer(rebasing: bytes[start..<i])
+                switch count {
+                case 0: fields.0 = field
+                case 1: fields.1 = field
+                case 2: fields.2 = field
+                default: break
+                }
+                count += 1
+                start = i + 1
+                if b == 0x1F {
+                    body(count, fields.0, fields.1, fields.2)
+                    count = 0
+                }
+            }
         }
+    }
+
+    private static func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
+        bytes.count == word.utf8CodeUnitCount && (bytes.isEmpty || memcmp(bytes.baseAddress!, word.utf8Start, bytes.count) == 0)
     }
 
     static func view(_ row: Row) -> VariantView {
         let currencyCode: String = row[C.currency]
         let exponent = Currency(code: currencyCode)?.exponent ?? 2
-        var v = VariantView(productID: row[C.productID], sku: row[C.sku], price: Money.format(row[C.amount], exponent: exponent),
+        let amount: Int64 = row[C.amount]
+        var v = VariantView(productID: row[C.productID], sku: row[C.sku], price: Money.format(amount, exponent: exponent),
                             currency: currencyCode, status: row[C.status])
+        v.priceMinor = amount
         v.title = row[C.title]
         v.description = row[C.description]
         v.brand = row[C.brand]
-        for pair in unpack(row[C.ids]) where pair.count == 2 {
-            if pair[0] == "gtin" { v.gtin = String(pair[1]) } else if pair[0] == "mpn" { v.mpn = String(pair[1]) }
+        forEachRecord(row[C.ids]) { count, scheme, value, _ in
+            guard count == 2 else { return }
+            if equals(scheme, "gtin") { v.gtin = text(value) } else if equals(scheme, "mpn") { v.mpn = text(value) }
         }
         v.condition = row[C.condition]
-        v.salePrice = (row[C.saleAmount] as Int64?).map { Money.format($0, exponent: exponent) }
+        v.salePriceMinor = row[C.saleAmount]
+        v.salePrice = v.salePriceMinor.map { Money.format($0, exponent: exponent) }
         v.saleStart = (row[C.saleStart] as Int64?).map(Timestamp.init)
         v.saleEnd = (row[C.saleEnd] as Int64?).map(Timestamp.init)
         v.link = row[C.link]
-        if let images = row[C.images] as String? {
-            v.images = images.utf8.split(separator: 0x0A).map { String(Substring($0)) }
+        if var images = row[C.images] as String? {
+            v.images = images.withUTF8 { bytes in bytes.split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) } }
         }
         v.color = row[C.color]
         v.size = row[C.size]
@@ -146,10 +185,22 @@ public enum CatalogQueries {
         v.productType = row[C.productType]
         v.weight = row[C.weight]
         v.availabilityDate = (row[C.availabilityDate] as Int64?).map(Timestamp.init)
-        v.overrides = unpack(row[C.overrides]).compactMap { $0.count == 3 ? (String($0[0]), String($0[1]), String($0[2])) : nil }
-            .sorted { ($0.0, $0.1) < ($1.0, $1.1) }
-        v.custom = unpack(row[C.custom]).compactMap { $0.count == 2 ? (String($0[0]), String($0[1])) : nil }.sorted { $0.0 < $1.0 }
-        v.stock = unpack(row[C.stock]).compactMap { $0.count == 2 ? (location: String($0[0]), quantity: Int($0[1]) ?? 0) : nil }
+        forEachRecord(row[C.overrides]) { count, channel, field, value in
+            if count == 3 { v.overrides.append((text(channel), text(field), text(value))) }
+        }
+        if v.overrides.count > 1 { v.overrides.sort { ($0.0, $0.1) < ($1.0, $1.1) } }
+        forEachRecord(row[C.custom]) { count, name, value, _ in
+            if count == 2 { v.custom.append((text(name), text(value))) }
+        }
+        if v.custom.count > 1 { v.custom.sort { $0.0 < $1.0 } }
+        forEachRecord(row[C.stock]) { count, location, quantity, _ in
+            guard count == 2 else { return }
+            var n = 0, negative = false, valid = !quantity.isEmpty
+            for (i, b) in quantity.enumerated() {
+                if i == 0 && b == UInt8(ascii: "-") { negative = true } else if b >= 48 && b <= 57 { n = n &* 10 &+ Int(b - 48) } else { valid = false }
+            }
+            v.stock.append((location: text(location), quantity: valid ? (negative ? -n : n) : 0))
+        }
         v.quantity = v.stock.first { $0.location == StoreLocation.online }?.quantity
         return v
     }
@@ -157,8 +208,14 @@ public enum CatalogQueries {
     /// Every SKU for the feeds, ordered by product then SKU so that a product's variants arrive
     /// together; one at a time, inside the caller's read transaction.
     public static func forEachFeedRow(_ db: Database, _ body: (VariantView) throws -> Void) throws {
-        let cursor = try Row.fetchCursor(db, sql: selectSQL + " ORDER BY v.product_id, v.sku")
-        while let row = try cursor.next() { try body(view(row)) }
+        let cursor = try feedRows(db)
+        while let v = try cursor.next() { try body(v) }
+    }
+
+    /// The same rows as a cursor: each `next()` hands over its view (a caller that keeps views, to group
+    /// them by product, takes them without a copy).
+    public static func feedRows(_ db: Database) throws -> MapCursor<RowCursor, VariantView> {
+        try Row.fetchCursor(db, sql: selectSQL + " ORDER BY v.product_id, v.sku").map(view)
     }
 
     /// The stores, ordered by code.

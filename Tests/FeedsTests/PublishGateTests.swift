@@ -57,6 +57,11 @@ import Testing
         #expect(throws: InputError.self) {
             try ChannelCatalog.parse("name = \"x\"\n[[outputs]]\nfile = \"x.csv\"\nformat = \"csv\"\ncolumns = [\"price_in_bitcoin\"]\n", file: "t.toml")
         }
+        // An RSS column header becomes an element name: markup in it is refused, not written.
+        let rss = "name = \"x\"\n[[outputs]]\nfile = \"x.xml\"\nformat = \"google-rss\"\n[[outputs.columns]]\nfield = \"id\"\nheader = "
+        #expect(throws: InputError.self) { try ChannelCatalog.parse(rss + "\"id><x\"\n", file: "t.toml") }
+        #expect(throws: InputError.self) { try ChannelCatalog.parse(rss + "\"1st\"\n", file: "t.toml") }
+        #expect(throws: Never.self) { try ChannelCatalog.parse(rss + "\"offer_id\"\n", file: "t.toml") }
         let h = try FeedHarness(samples: false)
         #expect(throws: FeedError.self) { try h.publish(channels: ["../../etc"]) }
     }
