@@ -7,7 +7,11 @@ import Foundation
 public final class GoogleRSSWriter {
     private let xml: XMLStreamWriter
 
-    public init(file: FeedFile, shop: ShopConfig) throws {
+    private let shippingGroups: [[(ElementTag, String)]]
+    private let taxGroups: [[(ElementTag, String)]]
+
+    public init(file: FeedFile, shop: ShopConfig, settings: ChannelSettings) throws {
+        (shippingGroups, taxGroups) = GoogleRSSWriter.groups(settings)
         // One line per item, not an indented element per line: the same document for Google, a third
         // less work for libxml2 and a line per SKU for grep.
         xml = try XMLStreamWriter(file: file, indent: false)
@@ -28,25 +32,9 @@ public final class GoogleRSSWriter {
         for column in columns {
             switch column.id {
             case .shipping:
-                for rate in settings.shipping {
-                    try xml.start("g:shipping")
-                    try xml.element("g:country", rate.country)
-                    if let region = rate.region { try xml.element("g:region", region) }
-                    if let service = rate.service { try xml.element("g:service", service) }
-                    try xml.element("g:price", rate.price.description)
-                    if let min = rate.minTransitDays { try xml.element("g:min_transit_time", String(min)) }
-                    if let max = rate.maxTransitDays { try xml.element("g:max_transit_time", String(max)) }
-                    try xml.end()
-                }
+                for group in shippingGroups { try writeGroup("g:shipping", group) }
             case .tax:
-                for rule in settings.tax {
-                    try xml.start("g:tax")
-                    try xml.element("g:country", rule.country)
-                    if let region = rule.region { try xml.element("g:region", region) }
-                    try xml.element("g:rate", rule.rate)
-                    try xml.element("g:tax_ship", rule.taxShip ? "yes" : "no")
-                    try xml.end()
-                }
+                for group in taxGroups { try writeGroup("g:tax", group) }
             case .additionalImageLink:
                 for value in item.additionalImageLinks.prefix(10) { try column.withRenamed(value) { try xml.textElement(column.tag, $0) } }
             default:
@@ -54,6 +42,41 @@ public final class GoogleRSSWriter {
             }
         }
         try xml.end()
+    }
+
+    /// A nested group (`<g:shipping>` with its elements), the same for every item.
+    private func writeGroup(_ name: String, _ elements: [(ElementTag, String)]) throws {
+        try xml.start(name)
+        for (tag, value) in elements { try xml.textElement(tag, value) }
+        try xml.end()
+    }
+
+    /// The configured shipping rates and tax rules as elements, built once (not formatted per item).
+    private static func groups(_ settings: ChannelSettings) -> (shipping: [[(ElementTag, String)]], tax: [[(ElementTag, String)]]) {
+        var tags: [String: ElementTag] = [:]
+        func tag(_ name: String) -> ElementTag {
+            if let known = tags[name] { return known }
+            let made = ElementTag(name)
+            tags[name] = made
+            return made
+        }
+        let shipping = settings.shipping.map { rate in
+            var out: [(ElementTag, String)] = [(tag("g:country"), rate.country)]
+            if let region = rate.region { out.append((tag("g:region"), region)) }
+            if let service = rate.service { out.append((tag("g:service"), service)) }
+            out.append((tag("g:price"), rate.price.description))
+            if let min = rate.minTransitDays { out.append((tag("g:min_transit_time"), String(min))) }
+            if let max = rate.maxTransitDays { out.append((tag("g:max_transit_time"), String(max))) }
+            return out
+        }
+        let tax = settings.tax.map { rule in
+            var out: [(ElementTag, String)] = [(tag("g:country"), rule.country)]
+            if let region = rule.region { out.append((tag("g:region"), region)) }
+            out.append((tag("g:rate"), rule.rate))
+            out.append((tag("g:tax_ship"), rule.taxShip ? "yes" : "no"))
+            return out
+        }
+        return (shipping, tax)
     }
 
     /// Closes the document and flushes it into the file.

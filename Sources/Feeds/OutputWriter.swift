@@ -115,7 +115,7 @@ final class TemplateOutputWriter: OutputWriter {
         plan = output.columns.map(PlannedColumn.init)
         file = try FeedFile(path: (dir as NSString).appendingPathComponent(output.file))
         if output.format == .googleRSS {
-            rss = try GoogleRSSWriter(file: file, shop: shop)
+            rss = try GoogleRSSWriter(file: file, shop: shop, settings: settings)
         } else {
             text = DelimitedWriter(file: file, format: output.format, settings: settings)
             try text!.writeRow(output.columns.map(header))

@@ -65,15 +65,18 @@ public enum CSVEncoding {
     /// Appends `value`, quoted (quotes doubled) when it holds the delimiter, a quote, a tab, CR or LF.
     @inline(__always)
     public static func append(_ value: String, delimiter: UInt8, to out: inout [UInt8]) {
-        if ByteScan.needsQuoting(value, delimiter: delimiter) {
-            out.append(0x22)
-            for b in value.utf8 {
-                if b == 0x22 { out.append(0x22) }
-                out.append(b)
+        var value = value
+        value.withUTF8 { bytes in
+            if ByteScan.needsQuoting(bytes, delimiter: delimiter) {
+                out.append(0x22)
+                for b in bytes {
+                    if b == 0x22 { out.append(0x22) }
+                    out.append(b)
+                }
+                out.append(0x22)
+            } else {
+                out.append(contentsOf: bytes)
             }
-            out.append(0x22)
-        } else {
-            out.append(contentsOf: value.utf8)
         }
     }
 }
@@ -118,12 +121,9 @@ public enum ByteScan {
 
     /// Whether `s` holds the delimiter, a quote, a tab, CR or LF (a CSV/TSV field to quote).
     @inline(__always)
-    public static func needsQuoting(_ s: String, delimiter: UInt8) -> Bool {
-        var s = s
-        return s.withUTF8 { bytes in
-            scan(bytes, maybe: { below($0, 0x0E) | equal($0, 0x22) | equal($0, delimiter) != 0 },
-                 exact: { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 })
-        }
+    public static func needsQuoting(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8) -> Bool {
+        scan(bytes, maybe: { below($0, 0x0E) | equal($0, 0x22) | equal($0, delimiter) != 0 },
+             exact: { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 })
     }
 
     /// Whether `bytes` hold a character XML text escapes (`& < > "` and CR, which libxml2's
