@@ -30,7 +30,9 @@ public struct CatalogStore: Sendable {
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(30)
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384")
+            // 16 KB pages for a new database (an existing one keeps its size): a 1M-variant import writes
+            // a quarter of the WAL frames it writes with 4 KB pages, and measured 15% faster.
+            try db.execute(sql: "PRAGMA page_size = 16384; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384")
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
