@@ -298,9 +298,10 @@ final class ChannelRun {
                 writers.append(WalmartInventoryWriter(output: output, dir: dir, settings: settings))
             }
         }
-        // Several outputs are written at the same time: every one but the last on a thread of its own
-        // (the channel's thread writes the last one after judging the items).
-        for i in writers.indices.dropLast() { writers[i] = OutputThread(writers[i]) }
+        // Several outputs are written at the same time, each on a thread of its own, while the channel's
+        // thread judges the next items (measured: Google 12.5 s → 11.7 s at 1M against keeping the last
+        // output on the channel's thread).
+        if writers.count > 1 { writers = writers.map { OutputThread($0) } }
     }
 
     /// Judges and writes one product's variants.
