@@ -169,6 +169,7 @@ public struct Publisher {
                 let thread = Thread {
                     defer { done.leave() }
                     XMLStreamWriter.quietOnThisThread()
+                    Publisher.yieldToReader()
                     let (run, stores) = context.value
                     do {
                         loop: while true {
@@ -217,6 +218,14 @@ public struct Publisher {
         for pipe in pipes { pipe.put(.end) }
         done.wait()
         if let error = failures.value.first { throw error }
+    }
+
+    /// Channel and output threads run a little below the catalog reader (nice +3), which all of them
+    /// wait on: with more threads than cores, the reader is not the one left waiting for a core
+    /// (measured: Google at 1M, 12.7 s → 11.8 s mean over 4 runs). Linux: PRIO_PROCESS with 0 is the
+    /// calling thread.
+    static func yieldToReader() {
+        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 3)
     }
 
     private func writeReport(_ reports: [ChannelReport], outDir: String, now: Timestamp) throws {
