@@ -30,8 +30,9 @@ public final class FeedFile {
     private var fd: Int32
     private var direct: Bool
     private var hasher = SHA256()
-    /// `chunk` bytes aligned for direct I/O; `used` of them hold data not yet written.
-    private let buffer: UnsafeMutableRawPointer
+    /// `chunk` bytes aligned for direct I/O, taken at the first write and given back by `finish()` (an
+    /// output split into many files holds only the open one's); `used` of them hold data not yet written.
+    private var storage: UnsafeMutableRawPointer?
     private var used = 0
     public private(set) var byteCount = 0
     public private(set) var sha256 = ""
@@ -53,12 +54,18 @@ public final class FeedFile {
             fd = open(tempPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         }
         guard fd >= 0 else { throw FeedError("\(path): error: cannot write the feed: \(String(cString: strerror(errno)))") }
-        buffer = UnsafeMutableRawPointer.allocate(byteCount: FeedFile.chunk, alignment: FeedFile.alignment)
     }
 
     deinit {
         if fd >= 0 { discard() }
-        buffer.deallocate()
+        storage?.deallocate()
+    }
+
+    private var buffer: UnsafeMutableRawPointer {
+        if let storage { return storage }
+        let made = UnsafeMutableRawPointer.allocate(byteCount: FeedFile.chunk, alignment: FeedFile.alignment)
+        storage = made
+        return made
     }
 
     public func write(_ text: String) throws {
@@ -72,6 +79,7 @@ public final class FeedFile {
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard var source = bytes.baseAddress else { return }
+        let buffer = self.buffer
         var left = bytes.count
         while left > 0 {
             let n = min(left, FeedFile.chunk - used)
@@ -94,6 +102,7 @@ public final class FeedFile {
     /// Hashes and writes the buffer: a whole chunk, or (`final`) what is left, padded for direct I/O.
     private func flush(final: Bool) throws {
         guard used > 0 else { return }
+        let buffer = self.buffer
         hasher.update(bufferPointer: UnsafeRawBufferPointer(start: buffer, count: used))
         var length = used
         if direct && final && length % FeedFile.alignment != 0 {
@@ -129,6 +138,8 @@ public final class FeedFile {
         guard fsync(fd) == 0 else { throw fail() }
         close(fd)
         fd = -1
+        storage?.deallocate()
+        storage = nil
         sha256 = hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 

@@ -46,7 +46,11 @@ final class FeedFileSet {
     /// (a group is never split across files).
     func file(adding count: Int) throws -> FeedFile {
         if files.isEmpty || (output.maxItems.map { itemsInCurrent > 0 && itemsInCurrent + count > $0 } ?? false) {
-            if let last = files.last { try closing(last) }
+            if let last = files.last {
+                // Done with it: closed, synced and its buffer freed now, not when the last file is.
+                try closing(last)
+                try last.finish()
+            }
             let file = try FeedFile(path: (dir as NSString).appendingPathComponent(output.fileName(files.count + 1)))
             files.append(file)
             itemsInCurrent = 0
@@ -59,8 +63,10 @@ final class FeedFileSet {
     var current: FeedFile? { files.last }
 
     func finish() throws {
-        if let last = files.last { try closing(last) }
-        for file in files { try file.finish() }
+        if let last = files.last {
+            try closing(last)
+            try last.finish()
+        }
     }
 
     func commit() throws -> [FeedFile] {
