@@ -171,19 +171,25 @@ extension FeedItem {
     /// - Availability: the channel's allocation of its stock location; `in_stock` when anything is
     ///   offered, else `backorder` when an availability date lies ahead, else `out_of_stock`.
     public init(_ v: borrowing VariantView, channel: String, settings: ChannelSettings, shop: ShopConfig, now: Timestamp) {
-        let channelOverrides = Dictionary(v.overrides.filter { $0.0 == channel }.map { ($0.1, $0.2) }, uniquingKeysWith: { a, _ in a })
-        let known = Currency(code: v.currency)
+        self = withUnsafePointer(to: v) { FeedItem(at: $0, channel: channel, settings: settings, shop: shop, now: now) }
+    }
+
+    /// The same, reading the view in place: each field is copied alone as the item takes it, not the
+    /// whole view first (publish builds a million of these per channel).
+    public init(at v: UnsafePointer<VariantView>, channel: String, settings: ChannelSettings, shop: ShopConfig, now: Timestamp) {
+        let channelOverrides = Dictionary(v.pointee.overrides.filter { $0.0 == channel }.map { ($0.1, $0.2) }, uniquingKeysWith: { a, _ in a })
+        let known = Currency(code: v.pointee.currency)
         let currency = known ?? shop.currency
         // Minor units straight from the store when the currency is the stored one; else the text.
         func money(_ s: String?, minor: Int64?) -> Money? {
             if let minor, known != nil { return Money(minorUnits: minor, currency: currency) }
             return s.flatMap { try? Money.parse($0, currency: currency) }
         }
-        id = v.sku
-        itemGroupID = v.productID
-        status = v.status
-        let variantDetails = [v.color, v.size].compactMap { $0 }.filter { !$0.isEmpty }
-        let catalogTitle = FeedText.xmlSafe(channelOverrides["title"] ?? v.title ?? "")
+        id = v.pointee.sku
+        itemGroupID = v.pointee.productID
+        status = v.pointee.status
+        let variantDetails = [v.pointee.color, v.pointee.size].compactMap { $0 }.filter { !$0.isEmpty }
+        let catalogTitle = FeedText.xmlSafe(channelOverrides["title"] ?? v.pointee.title ?? "")
         baseTitle = catalogTitle
         if let override = channelOverrides["title"] {
             title = override
@@ -192,34 +198,34 @@ extension FeedItem {
         } else {
             title = ([catalogTitle] + variantDetails.filter { !FeedText.mentions(catalogTitle, $0) }).joined(separator: " - ")
         }
-        description = FeedText.xmlSafe(channelOverrides["description"] ?? v.description ?? "")
-        link = channelOverrides["link"] ?? v.link
-        imageLink = channelOverrides["image_link"] ?? v.images.first
-        additionalImageLinks = Array(v.images.dropFirst())
-        price = money(v.price, minor: v.priceMinor) ?? Money(minorUnits: 0, currency: currency)
+        description = FeedText.xmlSafe(channelOverrides["description"] ?? v.pointee.description ?? "")
+        link = channelOverrides["link"] ?? v.pointee.link
+        imageLink = channelOverrides["image_link"] ?? v.pointee.images.first
+        additionalImageLinks = Array(v.pointee.images.dropFirst())
+        price = money(v.pointee.price, minor: v.pointee.priceMinor) ?? Money(minorUnits: 0, currency: currency)
         priceText = price.description
-        brand = (channelOverrides["brand"] ?? v.brand).map(FeedText.xmlSafe)
-        gtin = v.gtin
-        mpn = v.mpn.map(FeedText.xmlSafe)
+        brand = (channelOverrides["brand"] ?? v.pointee.brand).map(FeedText.xmlSafe)
+        gtin = v.pointee.gtin
+        mpn = v.pointee.mpn.map(FeedText.xmlSafe)
         // `identifier_exists = no` is sent when the item has neither GTIN nor MPN, or when the catalog says so
         // (`google.identifier_exists`, which diagnostics refuse when a GTIN exists).
         let declaredNo = channelOverrides["identifier_exists"].map { ["no", "false"].contains($0.lowercased()) } ?? false
         identifierExists = (gtin != nil || mpn != nil) && !declaredNo
-        condition = v.condition ?? "new"
-        color = v.color.map(FeedText.xmlSafe)
-        size = v.size.map(FeedText.xmlSafe)
-        sizeSystem = v.sizeSystem
-        sizeType = v.sizeType
-        gender = v.gender
-        ageGroup = v.ageGroup
-        material = v.material.map(FeedText.xmlSafe)
-        pattern = v.pattern.map(FeedText.xmlSafe)
-        googleProductCategory = (channelOverrides["google_product_category"] ?? v.googleProductCategory).map(FeedText.xmlSafe)
-        productType = v.productType.map(FeedText.xmlSafe)
-        shippingWeight = v.weight
-        custom = v.custom.map { ($0.0, FeedText.xmlSafe($0.1)) }
+        condition = v.pointee.condition ?? "new"
+        color = v.pointee.color.map(FeedText.xmlSafe)
+        size = v.pointee.size.map(FeedText.xmlSafe)
+        sizeSystem = v.pointee.sizeSystem
+        sizeType = v.pointee.sizeType
+        gender = v.pointee.gender
+        ageGroup = v.pointee.ageGroup
+        material = v.pointee.material.map(FeedText.xmlSafe)
+        pattern = v.pointee.pattern.map(FeedText.xmlSafe)
+        googleProductCategory = (channelOverrides["google_product_category"] ?? v.pointee.googleProductCategory).map(FeedText.xmlSafe)
+        productType = v.pointee.productType.map(FeedText.xmlSafe)
+        shippingWeight = v.pointee.weight
+        custom = v.pointee.custom.map { ($0.0, FeedText.xmlSafe($0.1)) }
         overrides = channelOverrides
-        stock = v.stock
+        stock = v.pointee.stock
         // The mapping by product_type is applied by the channel run (cached per product type).
         marketplaceCategory = channelOverrides["product_type"] ?? channelOverrides["category"]
 
@@ -228,9 +234,9 @@ extension FeedItem {
         saleWindow = nil
         saleActive = false
         saleEnded = false
-        if let sale = money(v.salePrice, minor: v.salePriceMinor) {
-            let start = v.saleStart
-            let end = v.saleEnd
+        if let sale = money(v.pointee.salePrice, minor: v.pointee.salePriceMinor) {
+            let start = v.pointee.saleStart
+            let end = v.pointee.saleEnd
             if let end, end <= now {
                 saleEnded = true
             } else {
@@ -250,13 +256,13 @@ extension FeedItem {
         }
 
         // Availability from the channel's allocation.
-        let onHand = v.stock.first { $0.location == settings.stockLocation }
+        let onHand = v.pointee.stock.first { $0.location == settings.stockLocation }
         unstocked = onHand == nil
-        quantity = v.status == "archived" ? 0 : settings.available(onHand: onHand?.quantity ?? 0)
-        availabilityDate = v.availabilityDate.map { FeedText.googleDate($0, shop.timeZone) }
+        quantity = v.pointee.status == "archived" ? 0 : settings.available(onHand: onHand?.quantity ?? 0)
+        availabilityDate = v.pointee.availabilityDate.map { FeedText.googleDate($0, shop.timeZone) }
         if quantity > 0 {
             availability = "in_stock"
-        } else if let date = v.availabilityDate, date > now {
+        } else if let date = v.pointee.availabilityDate, date > now {
             availability = "backorder"
         } else {
             availability = "out_of_stock"
@@ -265,11 +271,11 @@ extension FeedItem {
 
         customLabels = (0..<5).map { n in
             guard let source = settings.customLabels[n] else { return nil }
-            if source.hasPrefix("custom.") { return v.custom.first { $0.0 == source.dropFirst(7) }?.1 }
+            if source.hasPrefix("custom.") { return v.pointee.custom.first { $0.0 == source.dropFirst(7) }?.1 }
             switch source {
-            case "brand": return v.brand
-            case "product_type": return v.productType
-            case "condition": return v.condition
+            case "brand": return v.pointee.brand
+            case "product_type": return v.pointee.productType
+            case "condition": return v.pointee.condition
             default: return nil
             }
         }

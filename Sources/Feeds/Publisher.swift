@@ -198,7 +198,9 @@ public struct Publisher {
                     for pipe in pipes { pipe.put(.batch(batch)) }
                     batch.removeAll(keepingCapacity: true)
                 }
-                let rows = try CatalogQueries.feedRows(db)
+                // Stock: all locations for local inventory, else only the channels' own locations.
+                let locations = runs.contains { $0.channel.scope == .stores } ? nil : Array(Set(runs.map(\.settings.stockLocation))).sorted()
+                let rows = try CatalogQueries.feedRows(db, locations: locations)
                 while let v = try rows.next() {
                     if let last = group.last, last.productID != v.productID {
                         batch.append(group)
@@ -320,7 +322,7 @@ final class ChannelRun {
         items.reserveCapacity(group.count)
         group.withUnsafeBufferPointer { group in
             for i in group.indices {
-                var item = FeedItem(group[i], channel: channel.name, settings: settings, shop: shop, now: now)
+                var item = FeedItem(at: group.baseAddress! + i, channel: channel.name, settings: settings, shop: shop, now: now)
                 if item.marketplaceCategory == nil && channel.ruleSet.isMarketplace { item.marketplaceCategory = category(group[i].productType) }
                 if selects(item) { items.append(item) } else { report.filtered += 1 }
             }

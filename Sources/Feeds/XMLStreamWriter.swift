@@ -83,9 +83,11 @@ final class XMLStreamWriter {
         try value.withUTF8 { v in
             if v.isEmpty { return }
             if ByteScan.hasXMLMarkup(v) {
-                // libxml2 escapes it (a NUL-terminated copy: withUTF8's buffer need not end in NUL).
-                try String(decoding: v, as: UTF8.self).withCString { c in
-                    try check(xmlTextWriterWriteString(writer, UnsafeRawPointer(c).assumingMemoryBound(to: xmlChar.self)))
+                // libxml2 escapes it, from a NUL-terminated copy (withUTF8's buffer need not end in NUL).
+                try withUnsafeTemporaryAllocation(of: xmlChar.self, capacity: v.count + 1) { c in
+                    _ = c.initialize(from: v)
+                    c[v.count] = 0
+                    try check(xmlTextWriterWriteString(writer, c.baseAddress!))
                 }
             } else {
                 try check(xmlTextWriterWriteRawLen(writer, v.baseAddress!, Int32(v.count)))
