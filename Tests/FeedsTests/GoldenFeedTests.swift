@@ -19,6 +19,17 @@ import UnifeedTestSupport
         try expectGolden(try h.read(file), file.replacingOccurrences(of: "/", with: "__"))
     }
 
+    /// A channel published alone reads only its own stock location (no store rows without local
+    /// inventory) and writes the same bytes as in a publish of every channel.
+    @Test(arguments: ["google", "meta", "amazon", "walmart"])
+    func aChannelAloneWritesWhatItWritesAmongAll(channel: String) throws {
+        let all = try FeedHarness()
+        let together = try all.publish().reports.first { $0.channel == channel }?.files.map(\.sha256)
+        let one = try FeedHarness()
+        let alone = try one.publish(channels: [channel]).reports.first?.files.map(\.sha256)
+        #expect(together != nil && together == alone)
+    }
+
     @Test func theSameStoreAndNowGiveByteIdenticalFeeds() throws {
         let h = try FeedHarness()
         let first = try h.publish().reports.flatMap(\.files).map(\.sha256)
