@@ -73,6 +73,9 @@ for n in "${sizes[@]}"; do
     printf '%-28s %10s %9s %9s\n' "publish $channel" "$n" "$WALL" "$RSS"
   done
   rm -rf "$dir/feeds-$n"
+  measure publish-feeds "$n" "$bin" "${db[@]}" publish --out "$dir/feeds-$n" --channel google --channel google-local --channel meta --channel idealo --force --now 2026-11-25T12:00:00
+  printf '%-28s %10s %9s %9s\n' "publish google+local+meta+idealo" "$n" "$WALL" "$RSS"
+  rm -rf "$dir/feeds-$n"
   measure publish-marketplaces "$n" "$bin" "${db[@]}" publish --out "$dir/feeds-$n" --channel amazon --channel ebay --channel walmart --force --now 2026-11-25T12:00:00
   printf '%-28s %10s %9s %9s\n' "publish amazon+ebay+walmart" "$n" "$WALL" "$RSS"
   rm -rf "$dir/feeds-$n"
