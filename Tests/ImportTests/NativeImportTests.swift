@@ -163,6 +163,19 @@ import UnifeedTestSupport
         #expect(h.messages.contains("rejects.csv:2: error: price: amount must not be negative (found: -5.00)"))
     }
 
+    /// A duplicate is found by the writing thread, after the row was mapped: with `--rejects` the row's
+    /// raw cells travel with it (without, they are dropped early to keep memory flat) and land whole.
+    @Test func aDuplicateFoundWhileWritingLandsInTheRejectsFileWithItsCells() throws {
+        let h = try ImportHarness()
+        var options = ImportOptions()
+        options.rejectsPath = h.directory.appendingPathComponent("rejects.csv").path
+        try h.importText(nativeCSV([goodRow("D1"), goodRow("D2"), goodRow("D1", ["title": "Second D1"])]), options: options)
+        let lines = try String(contentsOfFile: options.rejectsPath!, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines[1].contains(",D1,") && lines[1].contains("Second D1"))
+        #expect(lines[1].hasSuffix("sku: duplicate SKU: first seen on line 2"))
+    }
+
     @Test func theWholeFileIsRefusedWhenItCannotBeRead() throws {
         let h = try ImportHarness()
         try h.importSample("catalog.csv")
