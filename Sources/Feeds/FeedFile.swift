@@ -134,7 +134,8 @@ public final class FeedFile {
     public func finish() throws {
         try flush(final: true)
         func fail() -> FeedError { FeedError("\(path): error: cannot write the feed: \(String(cString: strerror(errno)))") }
-        if direct { guard ftruncate(fd, off_t(byteCount)) == 0 else { throw fail() } }
+        // Cut to the length written: a padded last block (direct I/O) ends past it.
+        guard ftruncate(fd, off_t(byteCount)) == 0 else { throw fail() }
         guard fsync(fd) == 0 else { throw fail() }
         close(fd)
         fd = -1

@@ -26,7 +26,7 @@ public final class GoogleRSSWriter {
     }
 
     /// One `<item>` with a `g:` element per value of each column's field.
-    func write(_ item: FeedItem, columns: [PlannedColumn], settings: ChannelSettings) throws {
+    func write(_ item: FeedItem, columns: [PlannedColumn]) throws {
         try xml.newline()
         try xml.start("item")
         for column in columns {

@@ -142,7 +142,7 @@ final class TemplateOutputWriter: OutputWriter {
                 switch scope {
                 case .items:
                     if let rss {
-                        try rss.write(items[i], columns: plan, settings: settings)
+                        try rss.write(items[i], columns: plan)
                     } else {
                         try text!.write(items[i], columns: plan)
                     }

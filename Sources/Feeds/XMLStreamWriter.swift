@@ -61,14 +61,6 @@ final class XMLStreamWriter {
     func newline() throws { try check(xmlTextWriterWriteRaw(writer, "\n")) }
     func attribute(_ name: String, _ value: String) throws { try check(xmlTextWriterWriteAttribute(writer, name, value)) }
 
-    /// Values must be XML-safe already (`FeedItem` cleans them once).
-    func element(_ name: UnsafePointer<CChar>, _ value: String) throws {
-        try value.withCString { v in
-            try check(xmlTextWriterWriteElement(writer, UnsafeRawPointer(name).assumingMemoryBound(to: xmlChar.self),
-                                                UnsafeRawPointer(v).assumingMemoryBound(to: xmlChar.self)))
-        }
-    }
-
     /// `<g:id>value</g:id>` for a feed attribute: the constant tags (`tag`, built once per column from
     /// a checked XML name) go out as they are, the value through libxml2's `xmlTextWriterWriteString`,
     /// which escapes it. Half the work of `xmlTextWriterWriteElement`, which copies the name and keeps a
@@ -96,6 +88,7 @@ final class XMLStreamWriter {
         try check(xmlTextWriterWriteRawLen(writer, tag.close, tag.closeLength))
     }
 
+    /// Values must be XML-safe already (`FeedItem` cleans them once).
     func element(_ name: String, _ value: String) throws {
         try name.withCString { n in
             try value.withCString { v in

@@ -86,7 +86,12 @@ public enum CatalogQueries {
     /// Every column a `VariantView` shows, with identifiers, images, overrides, custom attributes and
     /// stock per location packed into one value each (one correlated lookup per table, measured cheaper
     /// than more). Listing, `show` and the feeds add their own WHERE / ORDER BY.
-    static let selectSQL = """
+    static let selectSQL = select(stockLocations: nil)
+
+    /// The same, reading stock only at `stockLocations` locations, bound as parameters (`nil`: all).
+    static func select(stockLocations: Int?) -> String {
+        let locations = stockLocations.map { " AND location IN (" + Array(repeating: "?", count: $0).joined(separator: ", ") + ")" } ?? ""
+        return """
         SELECT v.product_id, v.sku, v.status, p.title, p.description, p.brand,
           (SELECT group_concat(scheme || char(30) || value, char(31)) FROM identifiers WHERE sku = v.sku) AS ids_packed,
           p.condition, pr.amount_minor, pr.currency, pr.sale_amount_minor, pr.sale_start, pr.sale_end,
@@ -97,9 +102,10 @@ public enum CatalogQueries {
           p.google_product_category, p.product_type, v.weight, v.availability_date,
           (SELECT group_concat(channel || char(30) || field || char(30) || value, char(31)) FROM channel_overrides WHERE sku = v.sku) AS overrides_packed,
           (SELECT group_concat(name || char(30) || value, char(31)) FROM custom_attributes WHERE sku = v.sku) AS custom_packed,
-          (SELECT group_concat(location || char(30) || on_hand, char(31)) FROM stock_levels WHERE sku = v.sku) AS stock_packed
+          (SELECT group_concat(location || char(30) || on_hand, char(31)) FROM stock_levels WHERE sku = v.sku\(locations)) AS stock_packed
         FROM variants v JOIN products p ON p.product_id = v.product_id JOIN prices pr ON pr.sku = v.sku
         """
+    }
 
     /// The columns of `selectSQL` by position (read by index: a lookup by name costs a hash per column
     /// per row, and feeds read every row).
@@ -194,12 +200,7 @@ public enum CatalogQueries {
         }
         if v.custom.count > 1 { v.custom.sort { $0.0 < $1.0 } }
         forEachRecord(row[C.stock]) { count, location, quantity, _ in
-            guard count == 2 else { return }
-            var n = 0, negative = false, valid = !quantity.isEmpty
-            for (i, b) in quantity.enumerated() {
-                if i == 0 && b == UInt8(ascii: "-") { negative = true } else if b >= 48 && b <= 57 { n = n &* 10 &+ Int(b - 48) } else { valid = false }
-            }
-            v.stock.append((location: text(location), quantity: valid ? (negative ? -n : n) : 0))
+            if count == 2 { v.stock.append((location: text(location), quantity: Int(text(quantity)) ?? 0)) }
         }
         v.quantity = v.stock.first { $0.location == StoreLocation.online }?.quantity
         return v
@@ -218,16 +219,8 @@ public enum CatalogQueries {
     /// - Parameter locations: the stock locations to read (`nil`: all). A publish without local
     ///   inventory needs only its channels' stock locations, and stock is the dearest lookup per row.
     public static func feedRows(_ db: Database, locations: [String]? = nil) throws -> MapCursor<RowCursor, VariantView> {
-        var sql = selectSQL
-        var arguments = StatementArguments()
-        if let locations {
-            let all = "FROM stock_levels WHERE sku = v.sku)"
-            precondition(sql.contains(all))
-            sql = sql.replacingOccurrences(
-                of: all, with: "FROM stock_levels WHERE sku = v.sku AND location IN (\(locations.map { _ in "?" }.joined(separator: ", "))))")
-            arguments = StatementArguments(locations)
-        }
-        return try Row.fetchCursor(db, sql: sql + " ORDER BY v.product_id, v.sku", arguments: arguments).map(view)
+        try Row.fetchCursor(db, sql: select(stockLocations: locations?.count) + " ORDER BY v.product_id, v.sku",
+                            arguments: StatementArguments(locations ?? [])).map(view)
     }
 
     /// The stores, ordered by code.
