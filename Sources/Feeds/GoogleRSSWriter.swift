@@ -7,11 +7,16 @@ import Foundation
 public final class GoogleRSSWriter {
     private let xml: XMLStreamWriter
 
-    private let shippingGroups: [[(ElementTag, String)]]
-    private let taxGroups: [[(ElementTag, String)]]
+    /// The `<g:shipping>` and `<g:tax>` groups: the same for every item, built once as markup.
+    private let shippingMarkup: [UInt8]
+    private let taxMarkup: [UInt8]
 
     public init(file: FeedFile, shop: ShopConfig, settings: ChannelSettings) throws {
-        (shippingGroups, taxGroups) = GoogleRSSWriter.groups(settings)
+        let (shippingGroups, taxGroups) = GoogleRSSWriter.groups(settings)
+        var shipping: [UInt8] = [], tax: [UInt8] = []
+        for group in shippingGroups { try GoogleRSSWriter.append("g:shipping", group, to: &shipping) }
+        for group in taxGroups { try GoogleRSSWriter.append("g:tax", group, to: &tax) }
+        (shippingMarkup, taxMarkup) = (shipping, tax)
         // One line per item, not an indented element per line: the same document for Google, a third
         // less work for libxml2 and a line per SKU for grep.
         xml = try XMLStreamWriter(file: file, indent: false)
@@ -25,30 +30,33 @@ public final class GoogleRSSWriter {
         try xml.element("description", FeedText.xmlSafe("\(shop.name) product feed"))
     }
 
-    /// One `<item>` with a `g:` element per value of each column's field.
+    /// One `<item>` with a `g:` element per value of each column's field, on a line of its own.
     func write(_ item: FeedItem, columns: [PlannedColumn]) throws {
-        try xml.newline()
-        try xml.start("item")
+        var chunk = xml.takeChunk()
+        chunk.append(contentsOf: "\n<item>".utf8)
         for column in columns {
             switch column.id {
-            case .shipping:
-                for group in shippingGroups { try writeGroup("g:shipping", group) }
-            case .tax:
-                for group in taxGroups { try writeGroup("g:tax", group) }
+            case .shipping: chunk.append(contentsOf: shippingMarkup)
+            case .tax: chunk.append(contentsOf: taxMarkup)
             case .additionalImageLink:
-                for value in item.additionalImageLinks.prefix(10) { try column.withRenamed(value) { try xml.textElement(column.tag, $0) } }
+                for value in item.additionalImageLinks.prefix(10) {
+                    try column.withRenamed(value) { try XMLStreamWriter.appendTextElement(column.tag, $0, to: &chunk) }
+                }
             default:
-                try item.withValue(column.id) { value in try column.withRenamed(value) { try xml.textElement(column.tag, $0) } }
+                try item.withValue(column.id) { value in
+                    try column.withRenamed(value) { try XMLStreamWriter.appendTextElement(column.tag, $0, to: &chunk) }
+                }
             }
         }
-        try xml.end()
+        chunk.append(contentsOf: "</item>".utf8)
+        try xml.write(&chunk)
     }
 
     /// A nested group (`<g:shipping>` with its elements), the same for every item.
-    private func writeGroup(_ name: String, _ elements: [(ElementTag, String)]) throws {
-        try xml.start(name)
-        for (tag, value) in elements { try xml.textElement(tag, value) }
-        try xml.end()
+    private static func append(_ name: String, _ elements: [(ElementTag, String)], to chunk: inout [UInt8]) throws {
+        chunk.append(contentsOf: "<\(name)>".utf8)
+        for (tag, value) in elements { try XMLStreamWriter.appendTextElement(tag, value, to: &chunk) }
+        chunk.append(contentsOf: "</\(name)>".utf8)
     }
 
     /// The configured shipping rates and tax rules as elements, built once (not formatted per item).

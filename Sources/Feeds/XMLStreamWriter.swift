@@ -61,31 +61,71 @@ final class XMLStreamWriter {
     func newline() throws { try check(xmlTextWriterWriteRaw(writer, "\n")) }
     func attribute(_ name: String, _ value: String) throws { try check(xmlTextWriterWriteAttribute(writer, name, value)) }
 
-    /// `<g:id>value</g:id>` for a feed attribute: the constant tags (`tag`, built once per column from
-    /// a checked XML name) go out as they are, the value through libxml2's `xmlTextWriterWriteString`,
-    /// which escapes it. Half the work of `xmlTextWriterWriteElement`, which copies the name and keeps a
-    /// stack entry for an element that holds only text.
-    ///
-    /// A value without any character libxml2's escaping would change (`& < > "` and CR) goes to the
-    /// writer as it is: escaping it would give the same bytes, after a copy and a scan libxml2 makes
-    /// for every string.
-    func textElement(_ tag: ElementTag, _ value: String) throws {
-        try check(xmlTextWriterWriteRawLen(writer, tag.open, tag.openLength))
-        var value = value
-        try value.withUTF8 { v in
-            if v.isEmpty { return }
-            if ByteScan.hasXMLMarkup(v) {
-                // libxml2 escapes it, from a NUL-terminated copy (withUTF8's buffer need not end in NUL).
-                try withUnsafeTemporaryAllocation(of: xmlChar.self, capacity: v.count + 1) { c in
-                    _ = c.initialize(from: v)
-                    c[v.count] = 0
-                    try check(xmlTextWriterWriteString(writer, c.baseAddress!))
-                }
-            } else {
-                try check(xmlTextWriterWriteRawLen(writer, v.baseAddress!, Int32(v.count)))
-            }
+    // MARK: Markup built in one piece
+    //
+    // A feed item is some forty short elements. Handing libxml2 each tag and value on its own costs
+    // more than the text: every call goes through the writer's state checks and its output buffer.
+    // So an item's markup is assembled here, from constant tags and values escaped by libxml2
+    // (`xmlEncodeSpecialChars`, what `xmlTextWriterWriteString` itself uses), and handed to the
+    // writer with one `xmlTextWriterWriteRawLen`. libxml2 still writes the document and does all the
+    // escaping; it only sees bigger pieces.
+
+    /// The markup being built, kept between items so that it is allocated once. A writer takes it
+    /// out while it builds an item (no access checks per append) and puts it back with `write`.
+    private var chunk: [UInt8] = []
+
+    func takeChunk() -> [UInt8] {
+        var taken: [UInt8] = []
+        swap(&taken, &chunk)
+        return taken
+    }
+
+    /// Hands the markup built in `chunk` to libxml2 and keeps the emptied buffer for the next item.
+    func write(_ chunk: inout [UInt8]) throws {
+        if !chunk.isEmpty {
+            try chunk.withUnsafeBufferPointer { try check(xmlTextWriterWriteRawLen(writer, $0.baseAddress!, Int32($0.count))) }
         }
-        try check(xmlTextWriterWriteRawLen(writer, tag.close, tag.closeLength))
+        chunk.removeAll(keepingCapacity: true)
+        swap(&chunk, &self.chunk)
+    }
+
+    /// Appends `<g:id>value</g:id>`, the value escaped by libxml2.
+    static func appendTextElement(_ tag: ElementTag, _ value: String, to chunk: inout [UInt8]) throws {
+        chunk.append(contentsOf: tag.open)
+        if let done = try value.utf8.withContiguousStorageIfAvailable({ try appendText($0, tag, to: &chunk) }) {
+            _ = done
+        } else {
+            var copy = value
+            try copy.withUTF8 { try appendText($0, tag, to: &chunk) }
+        }
+        chunk.append(contentsOf: tag.close)
+    }
+
+    /// Text as XML character data. A value without any character libxml2's escaping would change
+    /// (`& < > "` and CR) goes in as it is: escaping it would give the same bytes. Otherwise libxml2
+    /// escapes it; neighbouring items share product-level values (categories, product type,
+    /// descriptions), so each element keeps its last input and libxml2's result.
+    private static func appendText(_ v: UnsafeBufferPointer<UInt8>, _ tag: ElementTag, to chunk: inout [UInt8]) throws {
+        guard !v.isEmpty, ByteScan.hasXMLMarkup(v) else {
+            chunk.append(contentsOf: v)
+            return
+        }
+        if tag.lastInput.count == v.count, tag.lastInput.withUnsafeBufferPointer({ memcmp($0.baseAddress!, v.baseAddress!, v.count) == 0 }) {
+            chunk.append(contentsOf: tag.lastEscaped)
+            return
+        }
+        // libxml2 escapes from a NUL-terminated copy (withUTF8's buffer need not end in NUL).
+        let escaped: UnsafeMutablePointer<xmlChar>? = withUnsafeTemporaryAllocation(of: xmlChar.self, capacity: v.count + 1) { c in
+            _ = c.initialize(from: v)
+            c[v.count] = 0
+            return xmlEncodeSpecialChars(nil, c.baseAddress!)
+        }
+        guard let escaped else { throw FeedError("error: libxml2 could not escape a value (out of memory)") }
+        defer { free(escaped) }
+        let result = UnsafeBufferPointer(start: escaped, count: strlen(UnsafeRawPointer(escaped).assumingMemoryBound(to: CChar.self)))
+        chunk.append(contentsOf: result)
+        tag.lastInput = Array(v)
+        tag.lastEscaped = Array(result)
     }
 
     /// Values must be XML-safe already (`FeedItem` cleans them once).
@@ -109,24 +149,23 @@ final class XMLStreamWriter {
     }
 }
 
-/// The start and end tags of a text-only element, built once (`<g:id>`, `</g:id>`).
+/// The start and end tags of a text-only element, built once (`<g:id>`, `</g:id>`), and the last
+/// value with markup written in it with libxml2's escaping of it.
 final class ElementTag {
-    let open: UnsafeMutablePointer<xmlChar>
-    let close: UnsafeMutablePointer<xmlChar>
-    let openLength: Int32
-    let closeLength: Int32
+    let open: UnsafeBufferPointer<UInt8>
+    let close: UnsafeBufferPointer<UInt8>
+    var lastInput: [UInt8] = []
+    var lastEscaped: [UInt8] = []
 
     /// `name` must be an XML name (templates are checked when they are read).
     init(_ name: String) {
-        func bytes(_ text: String) -> (UnsafeMutablePointer<xmlChar>, Int32) {
-            let utf8 = Array(text.utf8)
-            let pointer = UnsafeMutablePointer<xmlChar>.allocate(capacity: utf8.count + 1)
-            pointer.initialize(from: utf8, count: utf8.count)
-            pointer[utf8.count] = 0
-            return (pointer, Int32(utf8.count))
+        func bytes(_ text: String) -> UnsafeBufferPointer<UInt8> {
+            let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: text.utf8.count)
+            _ = buffer.initialize(from: text.utf8)
+            return UnsafeBufferPointer(buffer)
         }
-        (open, openLength) = bytes("<\(name)>")
-        (close, closeLength) = bytes("</\(name)>")
+        open = bytes("<\(name)>")
+        close = bytes("</\(name)>")
     }
 
     deinit {
