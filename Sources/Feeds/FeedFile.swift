@@ -224,6 +224,32 @@ public final class DelimitedWriter {
         try put(&line)
     }
 
+    /// The same from rendered cells (`ItemCells`): the row of `item`'s cells.
+    func write(_ cells: CellView, item: Int, columns: [PlannedColumn]) throws {
+        var line = takeLine()
+        var first = true
+        for column in columns {
+            if !first { line.append(delimiter) }
+            first = false
+            switch column.id {
+            case .shipping: CSVEncoding.append(shippingCell, delimiter: delimiter, to: &line)
+            case .tax: CSVEncoding.append(taxCell, delimiter: delimiter, to: &line)
+            case .additionalImageLink:
+                // Joined with commas, one cell (quoted if a URL holds a delimiter or quote).
+                guard let cell = cells.cell(item, column.cell) else { continue }
+                var joined: [UInt8] = []
+                cells.forEachValue(cell) { image in
+                    if !joined.isEmpty { joined.append(UInt8(ascii: ",")) }
+                    joined.append(contentsOf: image)
+                }
+                joined.withUnsafeBufferPointer { CSVEncoding.append($0, delimiter: delimiter, to: &line) }
+            default:
+                if let cell = cells.cell(item, column.cell) { CSVEncoding.append(cell, delimiter: delimiter, to: &line) }
+            }
+        }
+        try put(&line)
+    }
+
     /// The row buffer, moved out of the object while a row is built (no access checks per byte).
     private func takeLine() -> [UInt8] {
         var line: [UInt8] = []

@@ -8,7 +8,11 @@ import Import
 /// error the writer throws comes back from the next `write` or from `finish`.
 final class OutputThread: OutputWriter {
     private let writer: any OutputWriter
-    private let pipe = BoundedPipe<[[FeedItem]]>(capacity: 8)
+    private enum Work {
+        case items([[FeedItem]])
+        case cells(ItemCells)
+    }
+    private let pipe = BoundedPipe<Work>(capacity: 8)
     private let failure = FailureBox()
     private let done = DispatchGroup()
     private var pending: [[FeedItem]] = []
@@ -33,8 +37,10 @@ final class OutputThread: OutputWriter {
             do {
                 loop: while true {
                     switch pipe.take() {
-                    case .batch(let groups):
+                    case .batch(.items(let groups)):
                         for group in groups { try writer.write(group, stores: stores) }
+                    case .batch(.cells(let cells)):
+                        try (writer as! TemplateOutputWriter).write(cells)
                     case .failed, .end: break loop
                     }
                 }
@@ -57,11 +63,24 @@ final class OutputThread: OutputWriter {
         if pendingItems >= 256 { try send() }
     }
 
+    /// The wrapped writer, when it can write from rendered cells (`ItemCells`).
+    var template: TemplateOutputWriter? {
+        (writer as? TemplateOutputWriter).flatMap { $0.scope == .items ? $0 : nil }
+    }
+
+    /// Hands a batch of rendered items to the thread (a writer that `template` names).
+    func write(_ cells: ItemCells) throws {
+        if !started { start() }
+        if !pipe.put(.batch(.cells(cells))) {
+            throw failure.first ?? FeedError("error: an output thread stopped")
+        }
+    }
+
     private func send() throws {
         let batch = pending
         pending = []
         pendingItems = 0
-        if !pipe.put(.batch(batch)) {
+        if !pipe.put(.batch(.items(batch))) {
             throw failure.first ?? FeedError("error: an output thread stopped")
         }
     }

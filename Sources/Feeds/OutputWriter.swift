@@ -89,6 +89,8 @@ final class PlannedColumn {
     let tag: ElementTag
     /// Value renames (`in_stock` → `in stock`); `nil` when there are none (no lookup per value).
     let renames: [String: String]?
+    /// Where the column's values are in rendered cells (`ItemCells`), when its output writes from them.
+    var cell = -1
 
     init(_ column: ChannelDefinition.Column) {
         id = column.id
@@ -110,7 +112,7 @@ final class TemplateOutputWriter: OutputWriter {
     let scope: ChannelDefinition.Scope
     let settings: ChannelSettings
     let file: FeedFile
-    private let plan: [PlannedColumn]
+    let plan: [PlannedColumn]
     private var rss: GoogleRSSWriter?
     private var text: DelimitedWriter?
 
@@ -150,6 +152,19 @@ final class TemplateOutputWriter: OutputWriter {
                     for store in stores {
                         if let text { try text.write(LocalRow(item: items[i], store: store, settings: settings), columns: plan) }
                     }
+                }
+            }
+        }
+    }
+
+    /// Writes a batch of rendered items (an item-scoped output whose columns have their cells).
+    func write(_ cells: ItemCells) throws {
+        try cells.withView { view in
+            for i in 0 ..< cells.count {
+                if let rss {
+                    try rss.write(view, item: i, columns: plan)
+                } else {
+                    try text!.write(view, item: i, columns: plan)
                 }
             }
         }

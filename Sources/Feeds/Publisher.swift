@@ -312,7 +312,31 @@ final class ChannelRun {
         // Several outputs are written at the same time, each on a thread of its own, while the channel's
         // thread judges the next items (measured: Google 12.5 s → 11.7 s at 1M against keeping the last
         // output on the channel's thread).
-        if writers.count > 1 { writers = writers.map { OutputThread($0) } }
+        if writers.count > 1 {
+            let threads = writers.map { OutputThread($0) }
+            writers = threads
+            // Outputs that all write template columns get each batch rendered once, as bytes (`ItemCells`).
+            if threads.allSatisfy({ $0.template != nil }) {
+                let layout = CellLayout()
+                for thread in threads {
+                    for column in thread.template!.plan where column.id != .shipping && column.id != .tax {
+                        column.cell = layout.cell(for: column)
+                    }
+                }
+                cellThreads = threads
+                cells = CellBuilder(layout: layout)
+            }
+        }
+    }
+
+    /// Output threads that get rendered cells, and the batch being rendered for them.
+    private var cellThreads: [OutputThread] = []
+    private var cells: CellBuilder?
+
+    private func sendCells() throws {
+        guard cells != nil, cells!.count > 0 else { return }
+        let batch = cells!.take()
+        for thread in cellThreads { try thread.write(batch) }
     }
 
     /// Judges and writes one product's variants.
@@ -346,7 +370,14 @@ final class ChannelRun {
         let accepted = blocked.isEmpty ? items : items.filter { !blocked.contains($0.id) }
         guard !accepted.isEmpty else { return }
         report.items += channel.scope == .stores ? accepted.count * stores.count : accepted.count
-        for writer in writers { try writer.write(accepted, stores: stores) }
+        if cells != nil {
+            accepted.withUnsafeBufferPointer { accepted in
+                for i in accepted.indices { cells!.append(accepted[i]) }
+            }
+            if cells!.count >= 256 { try sendCells() }
+        } else {
+            for writer in writers { try writer.write(accepted, stores: stores) }
+        }
     }
 
     /// The marketplace category mapped from a product type, looked up once per product type.
@@ -384,7 +415,10 @@ final class ChannelRun {
         return true
     }
 
-    func finish() throws { for writer in writers { try writer.finish() } }
+    func finish() throws {
+        try sendCells()
+        for writer in writers { try writer.finish() }
+    }
 
     func commit() throws {
         for writer in writers {

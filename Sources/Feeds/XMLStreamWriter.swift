@@ -101,6 +101,13 @@ final class XMLStreamWriter {
         chunk.append(contentsOf: tag.close)
     }
 
+    /// The same for a value given as UTF-8 bytes.
+    static func appendTextElement(_ tag: ElementTag, bytes: UnsafeBufferPointer<UInt8>, to chunk: inout [UInt8]) throws {
+        chunk.append(contentsOf: tag.open)
+        try appendText(bytes, tag, to: &chunk)
+        chunk.append(contentsOf: tag.close)
+    }
+
     /// Text as XML character data. A value without any character libxml2's escaping would change
     /// (`& < > "` and CR) goes in as it is: escaping it would give the same bytes. Otherwise libxml2
     /// escapes it; neighbouring items share product-level values (categories, product type,

@@ -66,17 +66,21 @@ public enum CSVEncoding {
     @inline(__always)
     public static func append(_ value: String, delimiter: UInt8, to out: inout [UInt8]) {
         var value = value
-        value.withUTF8 { bytes in
-            if ByteScan.needsQuoting(bytes, delimiter: delimiter) {
-                out.append(0x22)
-                for b in bytes {
-                    if b == 0x22 { out.append(0x22) }
-                    out.append(b)
-                }
-                out.append(0x22)
-            } else {
-                out.append(contentsOf: bytes)
+        value.withUTF8 { append($0, delimiter: delimiter, to: &out) }
+    }
+
+    /// The same for a value given as UTF-8 bytes.
+    @inline(__always)
+    public static func append(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8, to out: inout [UInt8]) {
+        if ByteScan.needsQuoting(bytes, delimiter: delimiter) {
+            out.append(0x22)
+            for b in bytes {
+                if b == 0x22 { out.append(0x22) }
+                out.append(b)
             }
+            out.append(0x22)
+        } else {
+            out.append(contentsOf: bytes)
         }
     }
 }

@@ -30,6 +30,40 @@ import UnifeedTestSupport
         #expect(together != nil && together == alone)
     }
 
+    /// A channel with several template outputs renders each batch once (`ItemCells`) and its output
+    /// threads write from those cells; a channel with one output writes from the items. Both give the
+    /// same bytes, renamed values, repeated images, empty and missing values included.
+    @Test func outputsWrittenFromRenderedCellsMatchOutputsWrittenFromItems() throws {
+        let columns = """
+            columns = [
+              "id", "title", "description", "additional_image_link", "gtin", "sale_price", "sale_price_effective_date",
+              "custom_label_0", "google_product_category", "shipping", "tax",
+              { header = "availability", field = "availability", values = { in_stock = "in stock", out_of_stock = "out of stock" } },
+              { header = "stock_word", field = "availability", values = { in_stock = "yes" } },
+            ]
+            """
+        func template(_ name: String, _ outputs: [(file: String, format: String)]) throws -> ChannelDefinition {
+            let text = "name = \"\(name)\"\nrules = \"basic\"\n" + outputs.map { "\n[[outputs]]\nfile = \"\($0.file)\"\nformat = \"\($0.format)\"\n" + columns }.joined(separator: "\n")
+            return try ChannelCatalog.parse(text, file: "\(name).toml")
+        }
+        let h = try FeedHarness()
+        h.channels = [
+            try template("twin", [("items.xml", "google-rss"), ("items.csv", "csv"), ("items.tsv", "tsv")]),
+            try template("single-xml", [("items.xml", "google-rss")]),
+            try template("single-csv", [("items.csv", "csv")]),
+            try template("single-tsv", [("items.tsv", "tsv")]),
+        ]
+        let reports = try h.publish().reports
+        #expect(reports.allSatisfy { $0.items == 126 })
+        for file in ["items.xml", "items.csv", "items.tsv"] {
+            let single = "single-" + (file as NSString).pathExtension
+            let twin = try h.read("twin/\(file)")
+            #expect(twin == (try h.read("\(single)/\(file)")), "\(file)")
+            #expect(twin.contains("in stock") && twin.contains("https://") && twin.contains("&") || file != "items.xml")
+        }
+        #expect(xmlProblem((h.out as NSString).appendingPathComponent("twin/items.xml")) == nil)
+    }
+
     @Test func theSameStoreAndNowGiveByteIdenticalFeeds() throws {
         let h = try FeedHarness()
         let first = try h.publish().reports.flatMap(\.files).map(\.sha256)
