@@ -225,16 +225,15 @@ public final class DelimitedWriter {
     }
 
     /// The same from rendered cells (`ItemCells`): the row of `item`'s cells.
-    func write(_ cells: CellView, item: Int, columns: [PlannedColumn]) throws {
+    func write(_ cells: CellView, item: Int, columns: UnsafeBufferPointer<CellColumn>) throws {
         var line = takeLine()
         var first = true
         for column in columns {
             if !first { line.append(delimiter) }
             first = false
-            switch column.id {
-            case .shipping: CSVEncoding.append(shippingCell, delimiter: delimiter, to: &line)
-            case .tax: CSVEncoding.append(taxCell, delimiter: delimiter, to: &line)
-            case .additionalImageLink:
+            switch column.kind {
+            case .constant: line.append(contentsOf: column.constant)
+            case .repeated:
                 // Joined with commas, one cell (quoted if a URL holds a delimiter or quote).
                 guard let cell = cells.cell(item, column.cell) else { continue }
                 var joined: [UInt8] = []
@@ -243,11 +242,18 @@ public final class DelimitedWriter {
                     joined.append(contentsOf: image)
                 }
                 joined.withUnsafeBufferPointer { CSVEncoding.append($0, delimiter: delimiter, to: &line) }
-            default:
+            case .value:
                 if let cell = cells.cell(item, column.cell) { CSVEncoding.append(cell, delimiter: delimiter, to: &line) }
             }
         }
         try put(&line)
+    }
+
+    /// The cell of the `shipping` or `tax` column, encoded.
+    func constantCell(_ field: FeedField) -> [UInt8] {
+        var cell: [UInt8] = []
+        CSVEncoding.append(field == .shipping ? shippingCell : taxCell, delimiter: delimiter, to: &cell)
+        return cell
     }
 
     /// The row buffer, moved out of the object while a row is built (no access checks per byte).

@@ -53,24 +53,26 @@ public final class GoogleRSSWriter {
     }
 
     /// The same from rendered cells (`ItemCells`): one `<item>` of `item`'s cells.
-    func write(_ cells: CellView, item: Int, columns: [PlannedColumn]) throws {
+    func write(_ cells: CellView, item: Int, columns: UnsafeBufferPointer<CellColumn>) throws {
         var chunk = xml.takeChunk()
         chunk.append(contentsOf: "\n<item>".utf8)
         for column in columns {
-            switch column.id {
-            case .shipping: chunk.append(contentsOf: shippingMarkup)
-            case .tax: chunk.append(contentsOf: taxMarkup)
-            case .additionalImageLink:
+            switch column.kind {
+            case .constant: chunk.append(contentsOf: column.constant)
+            case .repeated:
                 if let cell = cells.cell(item, column.cell) {
-                    try cells.forEachValue(cell) { try XMLStreamWriter.appendTextElement(column.tag, bytes: $0, to: &chunk) }
+                    try cells.forEachValue(cell) { try XMLStreamWriter.appendTextElement(column.tag!, bytes: $0, to: &chunk) }
                 }
-            default:
-                if let cell = cells.cell(item, column.cell) { try XMLStreamWriter.appendTextElement(column.tag, bytes: cell, to: &chunk) }
+            case .value:
+                if let cell = cells.cell(item, column.cell) { try XMLStreamWriter.appendTextElement(column.tag!, bytes: cell, to: &chunk) }
             }
         }
         chunk.append(contentsOf: "</item>".utf8)
         try xml.write(&chunk)
     }
+
+    /// The markup of the `shipping` or `tax` column.
+    func constantMarkup(_ field: FeedField) -> [UInt8] { field == .shipping ? shippingMarkup : taxMarkup }
 
     /// A nested group (`<g:shipping>` with its elements), the same for every item.
     private static func append(_ name: String, _ elements: [(ElementTag, String)], to chunk: inout [UInt8]) throws {

@@ -139,3 +139,60 @@ struct CellBuilder {
         }
     }
 }
+
+/// A column of an output written from cells, as plain values: writers walk these for every item, and a
+/// class per column (`PlannedColumn`, its `ElementTag`) would be retained and released each time.
+struct CellColumn {
+    enum Kind {
+        /// The same bytes for every item (`shipping`, `tax`).
+        case constant
+        /// The values of a repeated field (`additional_image_link`).
+        case repeated
+        /// One value or none.
+        case value
+    }
+    let kind: Kind
+    /// The column's cell in `ItemCells`.
+    let cell: Int
+    /// The element's tags and escapes (XML outputs).
+    let tag: ElementTag.Parts?
+    /// The bytes of a constant column.
+    let constant: UnsafeBufferPointer<UInt8>
+}
+
+/// An output's `CellColumn`s, owning the constant columns' bytes (the plan's columns own the tags and
+/// must outlive it: the writer keeps both).
+final class CellColumns {
+    private let columns: UnsafeMutableBufferPointer<CellColumn>
+    private var constants: [UnsafeMutableBufferPointer<UInt8>] = []
+
+    init(_ plan: [PlannedColumn], constant: (FeedField) -> [UInt8]) {
+        columns = .allocate(capacity: plan.count)
+        for (i, column) in plan.enumerated() {
+            var bytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+            let kind: CellColumn.Kind
+            switch column.id {
+            case .shipping, .tax:
+                kind = .constant
+                let made = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, constant(column.id).count))
+                let value = constant(column.id)
+                _ = made.initialize(from: value)
+                constants.append(made)
+                bytes = UnsafeBufferPointer(start: made.baseAddress, count: value.count)
+            case .additionalImageLink: kind = .repeated
+            default: kind = .value
+            }
+            (columns.baseAddress! + i).initialize(to: CellColumn(kind: kind, cell: column.cell, tag: column.tag.parts, constant: bytes))
+        }
+    }
+
+    func withColumns<R>(_ body: (UnsafeBufferPointer<CellColumn>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(columns))
+    }
+
+    deinit {
+        columns.deinitialize()
+        columns.deallocate()
+        for c in constants { c.deallocate() }
+    }
+}

@@ -157,14 +157,21 @@ final class TemplateOutputWriter: OutputWriter {
         }
     }
 
+    /// The plan as `CellColumn`s, made at the first batch of rendered items.
+    private var cellColumns: CellColumns?
+
     /// Writes a batch of rendered items (an item-scoped output whose columns have their cells).
     func write(_ cells: ItemCells) throws {
+        if cellColumns == nil {
+            cellColumns = CellColumns(plan) { [rss, text] field in rss?.constantMarkup(field) ?? text!.constantCell(field) }
+        }
+        let columns = cellColumns!
         try cells.withView { view in
-            for i in 0 ..< cells.count {
+            try columns.withColumns { columns in
                 if let rss {
-                    try rss.write(view, item: i, columns: plan)
-                } else {
-                    try text!.write(view, item: i, columns: plan)
+                    for i in 0 ..< cells.count { try rss.write(view, item: i, columns: columns) }
+                } else if let text {
+                    for i in 0 ..< cells.count { try text.write(view, item: i, columns: columns) }
                 }
             }
         }

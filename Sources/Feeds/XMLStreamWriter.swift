@@ -91,20 +91,19 @@ final class XMLStreamWriter {
 
     /// Appends `<g:id>value</g:id>`, the value escaped by libxml2.
     static func appendTextElement(_ tag: ElementTag, _ value: String, to chunk: inout [UInt8]) throws {
-        chunk.append(contentsOf: tag.open)
-        if let done = try value.utf8.withContiguousStorageIfAvailable({ try appendText($0, tag, to: &chunk) }) {
+        if let done = try value.utf8.withContiguousStorageIfAvailable({ try appendTextElement(tag.parts, bytes: $0, to: &chunk) }) {
             _ = done
         } else {
             var copy = value
-            try copy.withUTF8 { try appendText($0, tag, to: &chunk) }
+            try copy.withUTF8 { try appendTextElement(tag.parts, bytes: $0, to: &chunk) }
         }
-        chunk.append(contentsOf: tag.close)
     }
 
     /// The same for a value given as UTF-8 bytes.
-    static func appendTextElement(_ tag: ElementTag, bytes: UnsafeBufferPointer<UInt8>, to chunk: inout [UInt8]) throws {
+    @inline(__always)
+    static func appendTextElement(_ tag: ElementTag.Parts, bytes: UnsafeBufferPointer<UInt8>, to chunk: inout [UInt8]) throws {
         chunk.append(contentsOf: tag.open)
-        try appendText(bytes, tag, to: &chunk)
+        try appendText(bytes, tag.escapes, to: &chunk)
         chunk.append(contentsOf: tag.close)
     }
 
@@ -112,13 +111,13 @@ final class XMLStreamWriter {
     /// (`& < > "` and CR) goes in as it is: escaping it would give the same bytes. Otherwise libxml2
     /// escapes it; neighbouring items share product-level values (categories, product type,
     /// descriptions), so each element keeps its last input and libxml2's result.
-    private static func appendText(_ v: UnsafeBufferPointer<UInt8>, _ tag: ElementTag, to chunk: inout [UInt8]) throws {
+    private static func appendText(_ v: UnsafeBufferPointer<UInt8>, _ cache: UnsafeMutablePointer<ElementTag.LastEscape>, to chunk: inout [UInt8]) throws {
         guard !v.isEmpty, ByteScan.hasXMLMarkup(v) else {
             chunk.append(contentsOf: v)
             return
         }
-        if tag.lastInput.count == v.count, tag.lastInput.withUnsafeBufferPointer({ memcmp($0.baseAddress!, v.baseAddress!, v.count) == 0 }) {
-            chunk.append(contentsOf: tag.lastEscaped)
+        if cache.pointee.input.count == v.count, cache.pointee.input.withUnsafeBufferPointer({ memcmp($0.baseAddress!, v.baseAddress!, v.count) == 0 }) {
+            chunk.append(contentsOf: cache.pointee.escaped)
             return
         }
         // libxml2 escapes from a NUL-terminated copy (withUTF8's buffer need not end in NUL).
@@ -131,8 +130,8 @@ final class XMLStreamWriter {
         defer { free(escaped) }
         let result = UnsafeBufferPointer(start: escaped, count: strlen(UnsafeRawPointer(escaped).assumingMemoryBound(to: CChar.self)))
         chunk.append(contentsOf: result)
-        tag.lastInput = Array(v)
-        tag.lastEscaped = Array(result)
+        cache.pointee.input = Array(v)
+        cache.pointee.escaped = Array(result)
     }
 
     /// Values must be XML-safe already (`FeedItem` cleans them once).
@@ -159,10 +158,20 @@ final class XMLStreamWriter {
 /// The start and end tags of a text-only element, built once (`<g:id>`, `</g:id>`), and the last
 /// value with markup written in it with libxml2's escaping of it.
 final class ElementTag {
-    let open: UnsafeBufferPointer<UInt8>
-    let close: UnsafeBufferPointer<UInt8>
-    var lastInput: [UInt8] = []
-    var lastEscaped: [UInt8] = []
+    struct LastEscape {
+        var input: [UInt8] = []
+        var escaped: [UInt8] = []
+    }
+
+    /// What writing an element needs, as plain pointers (valid while the tag lives): a writer walks
+    /// these for every element of every item without reference counting.
+    struct Parts {
+        let open: UnsafeBufferPointer<UInt8>
+        let close: UnsafeBufferPointer<UInt8>
+        let escapes: UnsafeMutablePointer<LastEscape>
+    }
+
+    let parts: Parts
 
     /// `name` must be an XML name (templates are checked when they are read).
     init(_ name: String) {
@@ -171,12 +180,15 @@ final class ElementTag {
             _ = buffer.initialize(from: text.utf8)
             return UnsafeBufferPointer(buffer)
         }
-        open = bytes("<\(name)>")
-        close = bytes("</\(name)>")
+        let escapes = UnsafeMutablePointer<LastEscape>.allocate(capacity: 1)
+        escapes.initialize(to: LastEscape())
+        parts = Parts(open: bytes("<\(name)>"), close: bytes("</\(name)>"), escapes: escapes)
     }
 
     deinit {
-        open.deallocate()
-        close.deallocate()
+        parts.open.deallocate()
+        parts.close.deallocate()
+        parts.escapes.deinitialize(count: 1)
+        parts.escapes.deallocate()
     }
 }

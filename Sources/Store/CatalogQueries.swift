@@ -156,21 +156,50 @@ public enum CatalogQueries {
         bytes.count == word.utf8CodeUnitCount && (bytes.isEmpty || memcmp(bytes.baseAddress!, word.utf8Start, bytes.count) == 0)
     }
 
-    static func view(_ row: Row) -> VariantView {
+    /// A product's own columns, as the last row of a cursor had them.
+    struct ProductColumns {
+        var productID: String
+        var title, description, brand, condition, gender, ageGroup, material, pattern: String?
+        var googleProductCategory, productType: String?
+    }
+
+    /// The last product a cursor read (see `view(_:product:)`).
+    private final class LastProduct {
+        var columns: ProductColumns?
+    }
+
+    /// The view of one row. `product`: the product of the row before, when the caller keeps it. A
+    /// product's variants come one after the other and its own columns (title, description, brand,
+    /// categories…) are the same for each, so they are shared, not read and allocated again.
+    static func view(_ row: Row, product: inout ProductColumns?) -> VariantView {
         let currencyCode: String = row[C.currency]
         let exponent = Currency(code: currencyCode)?.exponent ?? 2
         let amount: Int64 = row[C.amount]
         var v = VariantView(productID: row[C.productID], sku: row[C.sku], price: Money.format(amount, exponent: exponent),
                             currency: currencyCode, status: row[C.status])
         v.priceMinor = amount
-        v.title = row[C.title]
-        v.description = row[C.description]
-        v.brand = row[C.brand]
+        if product?.productID != v.productID {
+            product = ProductColumns(
+                productID: v.productID, title: row[C.title], description: row[C.description], brand: row[C.brand],
+                condition: row[C.condition], gender: row[C.gender], ageGroup: row[C.ageGroup], material: row[C.material],
+                pattern: row[C.pattern], googleProductCategory: row[C.googleProductCategory], productType: row[C.productType])
+        }
+        if let p = product {
+            v.title = p.title
+            v.description = p.description
+            v.brand = p.brand
+            v.condition = p.condition
+            v.gender = p.gender
+            v.ageGroup = p.ageGroup
+            v.material = p.material
+            v.pattern = p.pattern
+            v.googleProductCategory = p.googleProductCategory
+            v.productType = p.productType
+        }
         forEachRecord(row[C.ids]) { count, scheme, value, _ in
             guard count == 2 else { return }
             if equals(scheme, "gtin") { v.gtin = text(value) } else if equals(scheme, "mpn") { v.mpn = text(value) }
         }
-        v.condition = row[C.condition]
         v.salePriceMinor = row[C.saleAmount]
         v.salePrice = v.salePriceMinor.map { Money.format($0, exponent: exponent) }
         v.saleStart = (row[C.saleStart] as Int64?).map(Timestamp.init)
@@ -183,12 +212,6 @@ public enum CatalogQueries {
         v.size = row[C.size]
         v.sizeSystem = row[C.sizeSystem]
         v.sizeType = row[C.sizeType]
-        v.gender = row[C.gender]
-        v.ageGroup = row[C.ageGroup]
-        v.material = row[C.material]
-        v.pattern = row[C.pattern]
-        v.googleProductCategory = row[C.googleProductCategory]
-        v.productType = row[C.productType]
         v.weight = row[C.weight]
         v.availabilityDate = (row[C.availabilityDate] as Int64?).map(Timestamp.init)
         forEachRecord(row[C.overrides]) { count, channel, field, value in
@@ -219,8 +242,9 @@ public enum CatalogQueries {
     /// - Parameter locations: the stock locations to read (`nil`: all). A publish without local
     ///   inventory needs only its channels' stock locations, and stock is the dearest lookup per row.
     public static func feedRows(_ db: Database, locations: [String]? = nil) throws -> MapCursor<RowCursor, VariantView> {
-        try Row.fetchCursor(db, sql: select(stockLocations: locations?.count) + " ORDER BY v.product_id, v.sku",
-                            arguments: StatementArguments(locations ?? [])).map(view)
+        let last = LastProduct()
+        return try Row.fetchCursor(db, sql: select(stockLocations: locations?.count) + " ORDER BY v.product_id, v.sku",
+                                   arguments: StatementArguments(locations ?? [])).map { view($0, product: &last.columns) }
     }
 
     /// The stores, ordered by code.
@@ -237,12 +261,14 @@ public enum CatalogQueries {
     /// Every SKU sorted by SKU, one at a time (memory does not grow with the catalog).
     public static func forEachVariant(_ db: Database, _ body: (VariantView) throws -> Void) throws {
         let cursor = try Row.fetchCursor(db, sql: selectSQL + " ORDER BY v.sku")
-        while let row = try cursor.next() { try body(view(row)) }
+        var product: ProductColumns?
+        while let row = try cursor.next() { try body(view(row, product: &product)) }
     }
 
     /// One SKU with its custom attributes and channel overrides, or `nil`.
     public static func variant(_ db: Database, sku: String) throws -> VariantView? {
-        try Row.fetchOne(db, sql: selectSQL + " WHERE v.sku = ?", arguments: [sku]).map(view)
+        var product: ProductColumns?
+        return try Row.fetchOne(db, sql: selectSQL + " WHERE v.sku = ?", arguments: [sku]).map { view($0, product: &product) }
     }
 
     /// A SKU's stock report, or `nil` when the SKU is unknown.
