@@ -42,14 +42,18 @@ public enum RuleSet: String, Sendable, CaseIterable {
     /// Checks a product's items (one item group) for `channel`; returns findings per item, in order.
     public func check(_ group: [FeedItem], channel: String) -> [[Diagnostic]] {
         var all = group.map { check($0, channel: channel) }
-        if self == .google, group.count > 1 {
-            for i in group.indices
-            where group[i].color == nil && group[i].size == nil && group[i].pattern == nil && group[i].material == nil {
-                all[i].append(Diagnostic(channel: channel, sku: group[i].id, rule: "variant_missing_attributes", severity: .error,
-                                         message: "item_group_id \(group[i].itemGroupID) has \(group.count) variants but this one has no color, size, pattern or material"))
-            }
-        }
+        checkGroup(group, judged: Array(group.indices), findings: &all, channel: channel)
         return all
+    }
+
+    /// The checks on a product's variants together, adding to the findings of each (`judged`: the
+    /// indexes of the items judged at all).
+    func checkGroup(_ group: [FeedItem], judged: [Int], findings all: inout [[Diagnostic]], channel: String) {
+        guard self == .google, judged.count > 1 else { return }
+        for i in judged where group[i].color == nil && group[i].size == nil && group[i].pattern == nil && group[i].material == nil {
+            all[i].append(Diagnostic(channel: channel, sku: group[i].id, rule: "variant_missing_attributes", severity: .error,
+                                     message: "item_group_id \(group[i].itemGroupID) has \(judged.count) variants but this one has no color, size, pattern or material"))
+        }
     }
 
     func check(_ item: FeedItem, channel: String) -> [Diagnostic] {
@@ -184,10 +188,13 @@ enum FeedRules {
         func isWordByte(_ b: UInt8) -> Bool { (b >= 97 && b <= 122) || (b >= 48 && b <= 57) || b >= 128 }
         return haystack.withUnsafeBufferPointer { h in
             needle.withUnsafeBufferPointer { n in
-                let first = n[0], count = n.count
+                let first = n[0], count = n.count, base = h.baseAddress!
                 var i = 0
                 while i + count <= h.count {
-                    if h[i] == first && memcmp(h.baseAddress! + i, n.baseAddress!, count) == 0 {
+                    // memchr finds the next candidate (vectorised); most titles hold none.
+                    guard let hit = memchr(base + i, Int32(first), h.count - count + 1 - i) else { return false }
+                    i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(base + i, n.baseAddress!, count) == 0 {
                         let before = i == 0 || !isWordByte(h[i - 1])
                         let after = i + count == h.count || !isWordByte(h[i + count])
                         if !wholeWord || (before && after) { return true }

@@ -92,30 +92,35 @@ struct CellBuilder {
 
     /// Renders `item`'s cells.
     mutating func append(_ item: FeedItem) {
-        for key in layout.keys {
-            let start = bytes.count
-            var has = false
-            if key.field == .additionalImageLink {
-                for image in item.additionalImageLinks.prefix(10) {
-                    has = true
-                    withRenamed(image, key.renames) { value in
-                        let at = bytes.count
-                        bytes.append(contentsOf: [0, 0, 0, 0])
-                        Self.appendUTF8(value, to: &bytes)
-                        let length = UInt32(bytes.count - at - 4)
-                        withUnsafeBytes(of: length) { for (i, b) in $0.enumerated() { bytes[at + i] = b } }
-                    }
-                }
-            } else {
-                item.withValue(key.field) { value in
-                    has = true
-                    withRenamed(value, key.renames) { Self.appendUTF8($0, to: &bytes) }
-                }
-            }
-            bounds.append(has ? start : -1)
-            bounds.append(bytes.count)
+        layout.keys.withUnsafeBufferPointer { keys in
+            for k in keys.indices { append(item, keys[k]) }
         }
         count += 1
+    }
+
+    @inline(__always)
+    private mutating func append(_ item: FeedItem, _ key: CellLayout.Key) {
+        let start = bytes.count
+        var has = false
+        if key.field == .additionalImageLink {
+            for image in item.additionalImageLinks.prefix(10) {
+                has = true
+                withRenamed(image, key.renames) { value in
+                    let at = bytes.count
+                    for _ in 0 ..< 4 { bytes.append(0) }
+                    Self.appendUTF8(value, to: &bytes)
+                    let length = UInt32(bytes.count - at - 4)
+                    withUnsafeBytes(of: length) { for (i, b) in $0.enumerated() { bytes[at + i] = b } }
+                }
+            }
+        } else {
+            item.withValue(key.field) { value in
+                has = true
+                withRenamed(value, key.renames) { Self.appendUTF8($0, to: &bytes) }
+            }
+        }
+        bounds.append(has ? start : -1)
+        bounds.append(bytes.count)
     }
 
     /// The cells rendered so far; the builder starts over.

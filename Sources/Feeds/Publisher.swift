@@ -341,20 +341,33 @@ final class ChannelRun {
 
     /// Judges and writes one product's variants.
     func add(_ group: [VariantView], stores: [StoreLocation], now: Timestamp, diagnostic: (Diagnostic) -> Void) throws {
-        // Indexes, not `for v in group`: a loop variable would copy every field of every row.
+        // Indexes, not `for v in group`: a loop variable would copy every field of every row. Each item
+        // is judged as it is made, while it is a local (judging the array afterwards copied every item).
         var items: [FeedItem] = []
+        var findings: [[Diagnostic]] = []
+        var judged: [Int] = []
         items.reserveCapacity(group.count)
+        findings.reserveCapacity(group.count)
         group.withUnsafeBufferPointer { group in
             for i in group.indices {
                 var item = FeedItem(at: group.baseAddress! + i, channel: channel.name, settings: settings, shop: shop, now: now)
                 if item.marketplaceCategory == nil && channel.ruleSet.isMarketplace { item.marketplaceCategory = category(group[i].productType) }
-                if selects(item) { items.append(item) } else { report.filtered += 1 }
+                guard selects(item) else {
+                    report.filtered += 1
+                    continue
+                }
+                // Archived SKUs a marketplace is told to remove are not judged: nothing of theirs is listed.
+                if channel.sendsArchived && item.status == "archived" {
+                    findings.append([])
+                } else {
+                    judged.append(items.count)
+                    findings.append(channel.ruleSet.check(item, channel: channel.name))
+                }
+                items.append(item)
             }
         }
         guard !items.isEmpty else { return }
-        // Archived SKUs a marketplace is told to remove are not judged: nothing of theirs is listed.
-        let judged = channel.sendsArchived ? items.filter { $0.status != "archived" } : items
-        let findings = channel.ruleSet.check(judged, channel: channel.name)
+        channel.ruleSet.checkGroup(items, judged: judged, findings: &findings, channel: channel.name)
         var blocked: Set<String> = []
         for i in findings.indices where !findings[i].isEmpty {
             for d in findings[i] where !(channel.scope == .stores && d.rule == "no_stock_record") {

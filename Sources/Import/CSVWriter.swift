@@ -65,6 +65,7 @@ public enum CSVEncoding {
     /// Appends `value`, quoted (quotes doubled) when it holds the delimiter, a quote, a tab, CR or LF.
     @inline(__always)
     public static func append(_ value: String, delimiter: UInt8, to out: inout [UInt8]) {
+        if value.utf8.withContiguousStorageIfAvailable({ append($0, delimiter: delimiter, to: &out) }) != nil { return }
         var value = value
         value.withUTF8 { append($0, delimiter: delimiter, to: &out) }
     }
@@ -142,10 +143,13 @@ public enum ByteScan {
     /// byte of U+FFFE/U+FFFF (0xEF; the caller checks the scalars then).
     @inline(__always)
     public static func mayNeedXMLCleaning(_ s: String) -> Bool {
-        var s = s
-        return s.withUTF8 { bytes in
-            scan(bytes, maybe: { (below($0, 0x20) | ($0 & highs)) != 0 },
-                 exact: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D) || $0 == 0xEF })
+        func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            ByteScan.scan(bytes, maybe: { (below($0, 0x20) | ($0 & highs)) != 0 },
+                          exact: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D) || $0 == 0xEF })
         }
+        // The string's own storage when it has one (no copy of the string, so no reference counting).
+        if let found = s.utf8.withContiguousStorageIfAvailable(scan) { return found }
+        var s = s
+        return s.withUTF8(scan)
     }
 }

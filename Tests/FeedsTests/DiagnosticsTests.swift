@@ -1,5 +1,5 @@
 import Catalog
-import Feeds
+@testable import Feeds
 import Foundation
 import Store
 import Testing
@@ -93,6 +93,19 @@ import Testing
         default: Issue.record("no such case")
         }
         #expect(findings([v]).contains(rule), "\(findings([v]))")
+    }
+
+    /// Promotional words in titles: whole words where the word is a word ("Wholesale" is not "sale"),
+    /// anywhere for "!" and "% off"; at the start, the end, in capitals, several times.
+    @Test(arguments: [
+        ("SALE Classic Tee", "sale"), ("Classic Tee on sale", "sale"), ("Classic Tee, Sale!", "sale"),
+        ("Wholesale Classic Tee", nil), ("Salesman Jacket", nil), ("Sale-price Tee", "sale"),
+        ("Classic Tee!", "!"), ("!", "!"), ("Tee 20% OFF", "% off"), ("Tee 20%off", nil),
+        ("Free Shipping Tee", "free shipping"), ("Tee - buy now", "buy now"), ("Discounted Tee", nil),
+        ("", nil), ("s", nil), ("Tee sal", nil), ("Tee for sales sale", "sale"),
+    ] as [(String, String?)])
+    func promotionalWordsAreFoundAsWords(title: String, word: String?) {
+        #expect(FeedRules.promotionalText(in: title) == word)
     }
 
     @Test func variantsOfAGroupNeedAttributesThatTellThemApart() {
