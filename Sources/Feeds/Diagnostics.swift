@@ -105,10 +105,10 @@ public enum RuleSet: String, Sendable, CaseIterable {
             if FeedRules.longer(item.id, than: 50) { error("id_too_long", "id is longer than 50 characters", item.id) }
             if item.brand == nil { error("missing_brand", "brand is required for new branded products") }
             if let gtin = item.gtin {
-                let thirteen = String(repeating: "0", count: max(0, 13 - gtin.count)) + gtin.suffix(13)
-                if thirteen.hasPrefix("2") || thirteen.hasPrefix("02") || thirteen.hasPrefix("04") {
+                let (first, second) = FeedRules.gtin13Prefix(gtin)
+                if first == "2" || (first == "0" && (second == "2" || second == "4")) {
                     error("gtin_restricted_prefix", "GTIN is in a restricted-circulation range (02, 04, 2)", gtin)
-                } else if thirteen.hasPrefix("98") || thirteen.hasPrefix("99") {
+                } else if first == "9" && (second == "8" || second == "9") {
                     error("gtin_coupon_prefix", "GTIN is a coupon number (98, 99)", gtin)
                 }
                 if let declared = item.overrides["identifier_exists"], ["no", "false"].contains(declared.lowercased()) {
@@ -221,6 +221,16 @@ enum FeedRules {
     /// Apparel & Accessories (166), Clothing (1604), Shoes (187), or a path under Apparel & Accessories.
     static func isApparel(_ category: String?) -> Bool {
         guard let category else { return false }
-        return ["166", "1604", "187", "212", "5322"].contains(category) || category.hasPrefix("Apparel & Accessories")
+        return apparelCategoryIDs.contains(category) || category.hasPrefix("Apparel & Accessories")
+    }
+    private static let apparelCategoryIDs: Set<String> = ["166", "1604", "187", "212", "5322"]
+
+    /// The first two digits of a GTIN written as GTIN-13 (shorter ones take leading zeros, a GTIN-14
+    /// drops its first digit): what the restricted and coupon ranges are defined on.
+    static func gtin13Prefix(_ gtin: String) -> (Unicode.Scalar, Unicode.Scalar) {
+        let digits = Array(gtin.utf8.suffix(13))
+        let zeros = 13 - digits.count
+        func digit(_ i: Int) -> Unicode.Scalar { i < zeros ? "0" : Unicode.Scalar(digits[i - zeros]) }
+        return (digit(0), digit(1))
     }
 }

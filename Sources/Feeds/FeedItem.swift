@@ -177,7 +177,8 @@ extension FeedItem {
     /// The same, reading the view in place: each field is copied alone as the item takes it, not the
     /// whole view first (publish builds a million of these per channel).
     public init(at v: UnsafePointer<VariantView>, channel: String, settings: ChannelSettings, shop: ShopConfig, now: Timestamp) {
-        let channelOverrides = Dictionary(v.pointee.overrides.filter { $0.0 == channel }.map { ($0.1, $0.2) }, uniquingKeysWith: { a, _ in a })
+        let channelOverrides = v.pointee.overrides.isEmpty
+            ? [:] : Dictionary(v.pointee.overrides.filter { $0.0 == channel }.map { ($0.1, $0.2) }, uniquingKeysWith: { a, _ in a })
         let known = Currency(code: v.pointee.currency)
         let currency = known ?? shop.currency
         // Minor units straight from the store when the currency is the stored one; else the text.
@@ -188,7 +189,6 @@ extension FeedItem {
         id = v.pointee.sku
         itemGroupID = v.pointee.productID
         status = v.pointee.status
-        let variantDetails = [v.pointee.color, v.pointee.size].compactMap { $0 }.filter { !$0.isEmpty }
         let catalogTitle = FeedText.xmlSafe(channelOverrides["title"] ?? v.pointee.title ?? "")
         baseTitle = catalogTitle
         if let override = channelOverrides["title"] {
@@ -196,7 +196,19 @@ extension FeedItem {
         } else if catalogTitle.isEmpty {
             title = ""
         } else {
-            title = ([catalogTitle] + variantDetails.filter { !FeedText.mentions(catalogTitle, $0) }).joined(separator: " - ")
+            // The title, then color and size unless it names them already: "Tee - Black - M".
+            var full = catalogTitle
+            var lowered: [UInt8]?
+            for detail in [v.pointee.color, v.pointee.size] {
+                guard let detail, !detail.isEmpty else { continue }
+                if detail.utf8.count >= 3 {
+                    if lowered == nil { lowered = FeedRules.asciiLowercased(catalogTitle) }
+                    if FeedText.mentions(lowered: lowered!, detail) { continue }
+                }
+                full += " - "
+                full += detail
+            }
+            title = full
         }
         description = FeedText.xmlSafe(channelOverrides["description"] ?? v.pointee.description ?? "")
         link = channelOverrides["link"] ?? v.pointee.link
@@ -279,8 +291,10 @@ extension FeedItem {
             default: return nil
             }
         }
-        for n in 0..<5 {
-            if let label = channelOverrides["custom_label_\(n)"] { customLabels[n] = FeedText.xmlSafe(label) }
+        if !channelOverrides.isEmpty {
+            for n in 0..<5 {
+                if let label = channelOverrides["custom_label_\(n)"] { customLabels[n] = FeedText.xmlSafe(label) }
+            }
         }
     }
 }
@@ -338,7 +352,13 @@ public enum FeedText {
     /// "S" is in "Men's" but says nothing there).
     public static func mentions(_ title: String, _ detail: String) -> Bool {
         guard detail.count >= 3 else { return false }
-        return FeedRules.containsWord(FeedRules.asciiLowercased(title), FeedRules.asciiLowercased(detail), wholeWord: true)
+        return mentions(lowered: FeedRules.asciiLowercased(title), detail)
+    }
+
+    /// The same with the title already lower-cased (`FeedRules.asciiLowercased`).
+    static func mentions(lowered title: [UInt8], _ detail: String) -> Bool {
+        guard detail.count >= 3 else { return false }
+        return FeedRules.containsWord(title, FeedRules.asciiLowercased(detail), wholeWord: true)
     }
 
     /// Plain text from HTML (Meta wants no markup): tags dropped, entities for & < > " ' and nbsp decoded,

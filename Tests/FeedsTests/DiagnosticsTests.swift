@@ -108,6 +108,17 @@ import Testing
         #expect(FeedRules.promotionalText(in: title) == word)
     }
 
+    /// Restricted and coupon ranges are read on the GTIN as 13 digits: GTIN-8 and GTIN-12 take leading
+    /// zeros, a GTIN-14 drops its indicator digit.
+    @Test(arguments: [
+        ("96385074", "0", "0"), ("012345678905", "0", "0"), ("212345678903", "0", "2"), ("412345678903", "0", "4"),
+        ("4006381333931", "4", "0"), ("2012345678903", "2", "0"), ("9812345678906", "9", "8"), ("10012345678902", "0", "0"),
+        ("19812345678903", "9", "8"), ("5", "0", "0"),
+    ] as [(String, Unicode.Scalar, Unicode.Scalar)])
+    func gtinPrefixesAreReadAsGTIN13(gtin: String, first: Unicode.Scalar, second: Unicode.Scalar) {
+        #expect(FeedRules.gtin13Prefix(gtin) == (first, second))
+    }
+
     @Test func variantsOfAGroupNeedAttributesThatTellThemApart() {
         var plain = Self.clean("TEE-2")
         plain.color = nil
