@@ -111,7 +111,9 @@ public struct Auditor {
                 while let row = pending, row.values[idHeader] == item.id {
                     if let storeHeader {
                         if let code = row.values[storeHeader], let location = stores.first(where: { $0.code == code }) {
-                            compare(row, LocalRow(item: item, store: location, settings: settings), sku: item.id)
+                            withUnsafePointer(to: location) { location in
+                                compare(row, LocalRow(item: item, store: location, settings: settings), sku: item.id)
+                            }
                         } else {
                             findings.append(AuditFinding(file: path, line: row.line, sku: item.id, column: storeHeader, expected: "a store",
                                                          found: row.values[storeHeader] ?? ""))

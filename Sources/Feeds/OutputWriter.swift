@@ -149,8 +149,14 @@ final class TemplateOutputWriter: OutputWriter {
                         try text!.write(items[i], columns: plan)
                     }
                 case .stores:
-                    for store in stores {
-                        if let text { try text.write(LocalRow(item: items[i], store: store, settings: settings), columns: plan) }
+                    guard let text else { break }
+                    try stores.withUnsafeBufferPointer { stores in
+                        guard let first = stores.baseAddress else { return }
+                        var row = LocalRow(item: items[i], store: first, settings: settings)
+                        for s in stores.indices {
+                            row.store = first + s
+                            try text.write(row, columns: plan)
+                        }
                     }
                 }
             }
@@ -203,16 +209,36 @@ protocol FeedRow {
 }
 extension FeedItem: FeedRow {}
 
-/// One store × SKU row of local inventory.
+/// One store × SKU row of local inventory. Local inventory writes a row per store for each of a
+/// million items: the writer makes one row per item and moves it from store to store (`store` points
+/// into the store list), and the channel's allocation is kept as plain numbers, so that neither the
+/// item nor the settings are copied per row.
 struct LocalRow: FeedRow {
     let item: FeedItem
-    let store: StoreLocation
-    let settings: ChannelSettings
+    var store: UnsafePointer<StoreLocation>
+    /// The channel's allocation (`ChannelSettings.available(onHand:)`), copied as plain numbers.
+    let safetyStock: Int
+    let share: Int
+    let maxQuantity: Int?
 
-    var quantity: Int { settings.available(onHand: item.status == "archived" ? 0 : item.stock.first { $0.location == store.code }?.quantity ?? 0) }
+    /// Valid while `store` is.
+    init(item: FeedItem, store: UnsafePointer<StoreLocation>, settings: ChannelSettings) {
+        self.item = item
+        self.store = store
+        safetyStock = settings.safetyStock
+        share = settings.share
+        maxQuantity = settings.maxQuantity
+    }
+
+    var quantity: Int {
+        let onHand = item.status == "archived" ? 0 : item.stock.first { $0.location == store.pointee.code }?.quantity ?? 0
+        let offered = max(0, onHand - safetyStock) * share / 100
+        return maxQuantity.map { min($0, offered) } ?? offered
+    }
 
     /// `in_stock` at 3 or more, `limited_availability` at 1–2, `out_of_stock` at 0.
-    var availability: String { quantity >= 3 ? "in_stock" : quantity > 0 ? "limited_availability" : "out_of_stock" }
+    static func availability(_ quantity: Int) -> String { quantity >= 3 ? "in_stock" : quantity > 0 ? "limited_availability" : "out_of_stock" }
+    var availability: String { LocalRow.availability(quantity) }
 
     var additionalImageLinks: [String] { item.additionalImageLinks }
 
@@ -223,30 +249,44 @@ struct LocalRow: FeedRow {
 
     func withValue(_ field: FeedField, _ body: (String) throws -> Void) rethrows {
         switch field {
-        case .storeCode, .quantity, .availability, .pickupMethod, .pickupSLA: if let value = value(field) { try body(value) }
+        case .storeCode: try body(store.pointee.code)
+        case .quantity: try body(String(quantity))
+        case .availability: try body(availability)
+        case .pickupMethod: try body(store.pointee.pickupMethod.feedText)
+        case .pickupSLA: try body(store.pointee.pickupSLA.feedText)
         default: try item.withValue(field, body)
         }
     }
 
     func value(_ field: FeedField) -> String? {
         switch field {
-        case .storeCode: return store.code
+        case .storeCode: return store.pointee.code
         case .quantity: return String(quantity)
         case .availability: return availability
-        case .pickupMethod: return store.pickupMethod.feedText
-        case .pickupSLA: return store.pickupSLA.feedText
+        case .pickupMethod: return store.pointee.pickupMethod.feedText
+        case .pickupSLA: return store.pointee.pickupSLA.feedText
         default: return item.value(field)
         }
     }
 }
 
 extension PickupMethod {
-    /// `ship to store`: Google's spelling in local inventory.
-    var feedText: String { rawValue.replacingOccurrences(of: "_", with: " ") }
+    /// `ship to store`: Google's spelling in local inventory (the value with spaces for underscores;
+    /// constants, as they go into every row).
+    var feedText: String {
+        switch self {
+        case .buy: "buy"
+        case .reserve: "reserve"
+        case .shipToStore: "ship to store"
+        case .notSupported: "not supported"
+        }
+    }
 }
 
 extension PickupSLA {
-    var feedText: String { rawValue.replacingOccurrences(of: "_", with: " ") }
+    /// `same day`: the value with spaces for underscores, a constant per case.
+    var feedText: String { PickupSLA.feedTexts[self]! }
+    private static let feedTexts = Dictionary(uniqueKeysWithValues: allCases.map { ($0, $0.rawValue.replacingOccurrences(of: "_", with: " ")) })
 }
 
 extension FeedText {
