@@ -123,11 +123,15 @@ struct CellBuilder {
         bounds.append(bytes.count)
     }
 
-    /// The cells rendered so far; the builder starts over.
+    /// The cells rendered so far; the builder starts over, with room for a batch like this one (the
+    /// buffers go with the cells, and growing new ones from empty copied each batch several times).
     mutating func take() -> ItemCells {
         let cells = ItemCells(keyCount: layout.keys.count, count: count, bytes: bytes, bounds: bounds)
+        let (byteCount, boundCount) = (bytes.count, bounds.count)
         bytes = []
         bounds = []
+        bytes.reserveCapacity(byteCount + byteCount / 4)
+        bounds.reserveCapacity(boundCount + boundCount / 4)
         count = 0
         return cells
     }
