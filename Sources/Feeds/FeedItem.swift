@@ -1,6 +1,7 @@
 import Catalog
 import Foundation
 import Store
+import Import
 
 /// One SKU as a channel sees it at one moment: prices with the sale state at `--now`, availability
 /// from the channel's allocation, the channel's overrides applied. Pure: built from a `VariantView`.
@@ -199,15 +200,17 @@ extension FeedItem {
             // The title, then color and size unless it names them already: "Tee - Black - M".
             var full = catalogTitle
             var lowered: [UInt8]?
-            for detail in [v.pointee.color, v.pointee.size] {
-                guard let detail, !detail.isEmpty else { continue }
+            func add(_ detail: String?) {
+                guard let detail, !detail.isEmpty else { return }
                 if detail.utf8.count >= 3 {
                     if lowered == nil { lowered = FeedRules.asciiLowercased(catalogTitle) }
-                    if FeedText.mentions(lowered: lowered!, detail) { continue }
+                    if FeedText.mentions(lowered: lowered!, detail) { return }
                 }
                 full += " - "
                 full += detail
             }
+            add(v.pointee.color)
+            add(v.pointee.size)
             title = full
         }
         description = FeedText.xmlSafe(channelOverrides["description"] ?? v.pointee.description ?? "")
@@ -235,7 +238,8 @@ extension FeedItem {
         googleProductCategory = (channelOverrides["google_product_category"] ?? v.pointee.googleProductCategory).map(FeedText.xmlSafe)
         productType = v.pointee.productType.map(FeedText.xmlSafe)
         shippingWeight = v.pointee.weight
-        custom = v.pointee.custom.map { ($0.0, FeedText.xmlSafe($0.1)) }
+        // Shared with the view unless a value needs cleaning (most never do).
+        custom = v.pointee.custom.contains { ByteScan.mayNeedXMLCleaning($0.1) } ? v.pointee.custom.map { ($0.0, FeedText.xmlSafe($0.1)) } : v.pointee.custom
         overrides = channelOverrides
         stock = v.pointee.stock
         // The mapping by product_type is applied by the channel run (cached per product type).
