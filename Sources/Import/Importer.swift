@@ -145,7 +145,7 @@ public struct Importer {
             var lastProductID: String?
             var lastProductHadFields = false
             var failure: (any Error)?
-            func apply(_ record: MappedRecord) throws {
+            func apply(_ record: MappedRecord, firstSeen: Int?) throws {
                 for warning in record.warnings {
                     summary.warnings += 1
                     report(warning)
@@ -175,11 +175,11 @@ public struct Importer {
                             change = delta == 0 ? .unchanged : .updated
                         }
                     case .catalog(let product, let variant):
-                        if let variant, let first = try writer.firstLine(ofDuplicate: variant.sku, line: record.source.line) {
+                        if variant != nil, let first = firstSeen {
                             let column = header.column(anyOf: ["sku", "Variant SKU", "SKU"]).map { header.names[$0] }
                             errors.append(InputError("duplicate SKU: first seen on line \(first)",
                                                      at: InputLocation(file: name, line: record.source.line),
-                                                     column: column, found: variant.sku))
+                                                     column: column, found: variant?.sku))
                         } else {
                             // A product's fields come from its first row in the file; later rows
                             // (product-level cells may be empty there) only need it to exist.
@@ -217,9 +217,14 @@ public struct Importer {
             }
 
             func consume(_ batch: [MappedRecord]) throws {
-                for record in batch {
+                // Duplicate SKUs, checked for the whole batch at once (a record with errors is not).
+                let firstSeen = try writer.firstLines(ofDuplicates: batch.map { record -> (key: String, line: Int)? in
+                    guard record.errors.isEmpty, case .catalog(_, let variant?) = record.payload else { return nil }
+                    return (variant.sku, record.source.line)
+                })
+                for (i, record) in batch.enumerated() {
                     summary.rows += 1
-                    try apply(record)
+                    try apply(record, firstSeen: firstSeen[i])
                     if interactive && summary.rows % 50_000 == 0 {
                         FileHandle.standardError.write(Data("\r\(name): \(summary.rows) rows…".utf8))
                     }

@@ -46,6 +46,49 @@ public final class CatalogWriter {
         return try select.firstInt64(db).map { Int($0) }
     }
 
+    /// `firstLine(ofDuplicate:line:)` for a batch of keys (`nil`: a record not checked), 64 keys per
+    /// statement: one statement step per key was about 6% of the import's writing thread. Returns, for
+    /// each key, the earlier line when it was seen before (in this batch or an earlier one).
+    public func firstLines(ofDuplicates keys: [(key: String, line: Int)?]) throws -> [Int?] {
+        var result = [Int?](repeating: nil, count: keys.count)
+        let checked = keys.indices.filter { keys[$0] != nil }
+        let rows = 64
+        var start = 0
+        while start + rows <= checked.count {
+            let chunk = checked[start ..< start + rows]
+            // 64 rows: `rows`.
+            let insert = try prepared("""
+                INSERT OR IGNORE INTO import_seen(key, line) VALUES
+                (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?),
+                (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?),
+                (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?),
+                (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?),
+                (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?),
+                (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?),
+                (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?),
+                (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?)
+                """)
+            insert.resetForBinding()
+            for (n, i) in chunk.enumerated() {
+                insert.bind(Int32(2 * n + 1), keys[i]!.key)
+                insert.bind(Int32(2 * n + 2), keys[i]!.line)
+            }
+            try insert.run(db)
+            if db.lastChanges != rows {
+                // Some key was there already, or came twice: the line kept is the first one's.
+                let select = try prepared("SELECT line FROM import_seen WHERE key = ?")
+                for i in chunk {
+                    select.resetForBinding()
+                    select.bind(1, keys[i]!.key)
+                    if let first = try select.firstInt64(db).map({ Int($0) }), first != keys[i]!.line { result[i] = first }
+                }
+            }
+            start += rows
+        }
+        for i in checked[start...] { result[i] = try firstLine(ofDuplicate: keys[i]!.key, line: keys[i]!.line) }
+        return result
+    }
+
     /// Upserts `product` the first time this import sees its fields; later sightings change nothing (a
     /// product's fields come from its first row in the file). A bare sighting (a variant row that only
     /// names its product, such as a WooCommerce variation before its parent) only makes sure it exists.

@@ -176,6 +176,29 @@ import UnifeedTestSupport
         #expect(lines[1].hasSuffix("sku: duplicate SKU: first seen on line 2"))
     }
 
+    /// Duplicate SKUs are checked 64 keys per statement: a duplicate inside one such group, one in a
+    /// later group, one in a later pipe batch (256 records), a SKU three times, and a record with an
+    /// error (not recorded, so its SKU's next row is no duplicate) all give the right first line.
+    @Test func duplicatesAreFoundAcrossKeyGroupsAndBatches() throws {
+        let h = try ImportHarness()
+        var rows = (0 ..< 600).map { goodRow("S\($0)") }
+        rows[30] = goodRow("S5")            // line 32, same group as line 7
+        rows[100] = goodRow("S40")          // line 102: a later group than line 42
+        rows[400] = goodRow("S7")           // line 402: a later batch than line 9
+        rows[500] = goodRow("S7")           // line 502: S7 a third time
+        rows[200] = goodRow("S200", ["price": "-1.00"])  // line 202: an error, not recorded
+        rows[210] = goodRow("S200")         // line 212: the first S200 that counts
+        let summary = try h.importText(nativeCSV(rows))
+        #expect(summary.rejected == 5)
+        let duplicates = h.messages.filter { $0.contains("duplicate SKU") }
+        #expect(duplicates == [
+            "catalog.csv:32: error: sku: duplicate SKU: first seen on line 7 (found: S5)",
+            "catalog.csv:102: error: sku: duplicate SKU: first seen on line 42 (found: S40)",
+            "catalog.csv:402: error: sku: duplicate SKU: first seen on line 9 (found: S7)",
+            "catalog.csv:502: error: sku: duplicate SKU: first seen on line 9 (found: S7)",
+        ], "\(duplicates)")
+    }
+
     @Test func theWholeFileIsRefusedWhenItCannotBeRead() throws {
         let h = try ImportHarness()
         try h.importSample("catalog.csv")
