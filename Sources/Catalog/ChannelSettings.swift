@@ -65,6 +65,11 @@ public struct ChannelSettings: Hashable, Sendable {
 
     /// `min(max_quantity, floor(max(0, on_hand − safety_stock) × share / 100))` (DESIGN.md §6).
     public func available(onHand: Int) -> Int {
+        ChannelSettings.available(onHand: onHand, safetyStock: safetyStock, share: share, maxQuantity: maxQuantity)
+    }
+
+    /// The same from the allocation's numbers alone (for callers that keep those, not the settings).
+    public static func available(onHand: Int, safetyStock: Int, share: Int, maxQuantity: Int?) -> Int {
         let offered = max(0, onHand - safetyStock) * share / 100
         return maxQuantity.map { min($0, offered) } ?? offered
     }

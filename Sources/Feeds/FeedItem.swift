@@ -355,8 +355,7 @@ public enum FeedText {
     /// Whether `title` already names `detail` as whole words (details under 3 characters are always added:
     /// "S" is in "Men's" but says nothing there).
     public static func mentions(_ title: String, _ detail: String) -> Bool {
-        guard detail.count >= 3 else { return false }
-        return mentions(lowered: FeedRules.asciiLowercased(title), detail)
+        mentions(lowered: FeedRules.asciiLowercased(title), detail)
     }
 
     /// The same with the title already lower-cased (`FeedRules.asciiLowercased`).

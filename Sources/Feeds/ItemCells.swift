@@ -183,8 +183,8 @@ final class CellColumns {
             switch column.id {
             case .shipping, .tax:
                 kind = .constant
-                let made = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, constant(column.id).count))
                 let value = constant(column.id)
+                let made = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, value.count))
                 _ = made.initialize(from: value)
                 constants.append(made)
                 bytes = UnsafeBufferPointer(start: made.baseAddress, count: value.count)

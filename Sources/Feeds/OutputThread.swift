@@ -32,7 +32,7 @@ final class OutputThread: OutputWriter {
         let thread = Thread { [done] in
             defer { done.leave() }
             XMLStreamWriter.quietOnThisThread()
-                    Publisher.yieldToReader()
+            Publisher.yieldToReader()
             let (writer, pipe, failure, stores) = context.value
             do {
                 loop: while true {

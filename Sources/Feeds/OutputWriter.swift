@@ -232,13 +232,11 @@ struct LocalRow: FeedRow {
 
     var quantity: Int {
         let onHand = item.status == "archived" ? 0 : item.stock.first { $0.location == store.pointee.code }?.quantity ?? 0
-        let offered = max(0, onHand - safetyStock) * share / 100
-        return maxQuantity.map { min($0, offered) } ?? offered
+        return ChannelSettings.available(onHand: onHand, safetyStock: safetyStock, share: share, maxQuantity: maxQuantity)
     }
 
     /// `in_stock` at 3 or more, `limited_availability` at 1–2, `out_of_stock` at 0.
-    static func availability(_ quantity: Int) -> String { quantity >= 3 ? "in_stock" : quantity > 0 ? "limited_availability" : "out_of_stock" }
-    var availability: String { LocalRow.availability(quantity) }
+    var availability: String { quantity >= 3 ? "in_stock" : quantity > 0 ? "limited_availability" : "out_of_stock" }
 
     var additionalImageLinks: [String] { item.additionalImageLinks }
 
@@ -270,23 +268,22 @@ struct LocalRow: FeedRow {
     }
 }
 
-extension PickupMethod {
-    /// `ship to store`: Google's spelling in local inventory (the value with spaces for underscores;
-    /// constants, as they go into every row).
-    var feedText: String {
-        switch self {
-        case .buy: "buy"
-        case .reserve: "reserve"
-        case .shipToStore: "ship to store"
-        case .notSupported: "not supported"
-        }
+extension Vocabulary {
+    /// Each value with spaces for underscores (`ship to store`, `same day`): Google's spelling in local
+    /// inventory. Made once per vocabulary, as the texts go into every store row.
+    fileprivate static func spacedTexts() -> [Self: String] {
+        Dictionary(uniqueKeysWithValues: allCases.map { ($0, $0.rawValue.replacingOccurrences(of: "_", with: " ")) })
     }
 }
 
+extension PickupMethod {
+    var feedText: String { PickupMethod.feedTexts[self]! }
+    private static let feedTexts = spacedTexts()
+}
+
 extension PickupSLA {
-    /// `same day`: the value with spaces for underscores, a constant per case.
     var feedText: String { PickupSLA.feedTexts[self]! }
-    private static let feedTexts = Dictionary(uniqueKeysWithValues: allCases.map { ($0, $0.rawValue.replacingOccurrences(of: "_", with: " ")) })
+    private static let feedTexts = spacedTexts()
 }
 
 extension FeedText {

@@ -83,9 +83,9 @@ public struct StockReport: Sendable {
 
 /// Read-side queries over the catalog, streaming with cursors.
 public enum CatalogQueries {
-    /// Every column a `VariantView` shows, with identifiers, images, overrides, custom attributes and
-    /// stock per location packed into one value each (one correlated lookup per table, measured cheaper
-    /// than more). Listing, `show` and the feeds add their own WHERE / ORDER BY.
+    /// Every column a `VariantView` shows: images, overrides, custom attributes and stock per location
+    /// packed into one value each, the GTIN and MPN looked up by key (see `select(stockLocations:)`).
+    /// Listing, `show` and the feeds add their own WHERE / ORDER BY.
     static let selectSQL = select(stockLocations: nil)
 
     /// The same, reading stock only at `stockLocations` locations, bound as parameters (`nil`: all).
@@ -131,8 +131,8 @@ public enum CatalogQueries {
     }
 
     /// Calls `body` for each record of a packed value (records separated by U+001F, fields by U+001E)
-    /// with its field count and its first three fields as bytes: no array per record (feeds unpack four
-    /// of these per row).
+    /// with its field count and its first three fields as bytes: no array per record (feeds unpack up
+    /// to three of these per row).
     private static func forEachRecord(
         _ packed: String?,
         _ body: (Int, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Void

@@ -40,6 +40,11 @@ public final class CatalogWriter {
         insert.bind(2, line)
         try insert.run(db)
         if db.lastChanges == 1 { return nil }
+        return try seenLine(key)
+    }
+
+    /// The line `key` was first recorded on by `firstLine(ofDuplicate:line:)` or `firstLines(ofDuplicates:)`.
+    private func seenLine(_ key: String) throws -> Int? {
         let select = try prepared("SELECT line FROM import_seen WHERE key = ?")
         select.resetForBinding()
         select.bind(1, key)
@@ -56,7 +61,7 @@ public final class CatalogWriter {
         var start = 0
         while start + rows <= checked.count {
             let chunk = checked[start ..< start + rows]
-            // 64 rows: `rows`.
+            // `rows` (64) pairs of parameters.
             let insert = try prepared("""
                 INSERT OR IGNORE INTO import_seen(key, line) VALUES
                 (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?),
@@ -76,11 +81,8 @@ public final class CatalogWriter {
             try insert.run(db)
             if db.lastChanges != rows {
                 // Some key was there already, or came twice: the line kept is the first one's.
-                let select = try prepared("SELECT line FROM import_seen WHERE key = ?")
                 for i in chunk {
-                    select.resetForBinding()
-                    select.bind(1, keys[i]!.key)
-                    if let first = try select.firstInt64(db).map({ Int($0) }), first != keys[i]!.line { result[i] = first }
+                    if let first = try seenLine(keys[i]!.key), first != keys[i]!.line { result[i] = first }
                 }
             }
             start += rows
