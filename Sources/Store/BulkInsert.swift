@@ -3,7 +3,7 @@ import GRDB
 /// Rows for one table, written with multi-row `INSERT … VALUES (…), (…)` statements.
 ///
 /// Each SQLite statement step has a fixed cost (about 2 µs here) whatever its size, and a new variant
-/// writes six tables; writing 64 variants' rows per statement instead of one row each is what brings
+/// writes up to five tables; writing 64 variants' rows per statement instead of one row each is what brings
 /// an import of new SKUs near the speed of a bare `.import` (measured with the bench script).
 final class BulkInsert {
     enum Value {
@@ -29,7 +29,9 @@ final class BulkInsert {
 
     var isEmpty: Bool { values.isEmpty }
 
-    func append(_ row: Value...) {
+    func append(_ row: Value...) { append(row: row) }
+
+    func append(row: [Value]) {
         precondition(row.count == width)
         values.append(contentsOf: row)
     }

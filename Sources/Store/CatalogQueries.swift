@@ -83,18 +83,18 @@ public struct StockReport: Sendable {
 
 /// Read-side queries over the catalog, streaming with cursors.
 public enum CatalogQueries {
-    /// Every column a `VariantView` shows: images, overrides, custom attributes and stock per location
-    /// packed into one value each, the GTIN and MPN looked up by key (see `select(stockLocations:)`).
-    /// Listing, `show` and the feeds add their own WHERE / ORDER BY.
+    /// Every column a `VariantView` shows: overrides, custom attributes and stock per location packed
+    /// into one value each (see `select(stockLocations:)`). Listing, `show` and the feeds add their own
+    /// WHERE / ORDER BY.
     static let selectSQL = select(stockLocations: nil)
 
     /// The same, reading stock only at `stockLocations` locations, bound as parameters (`nil`: all).
     ///
-    /// Scalar lookups where the keys allow them: a correlated `group_concat` costs two to three times a
-    /// lookup by primary key (measured at 1M rows with sqlite3: identifiers 1.6 s as one aggregate, 1.1 s
-    /// as two lookups; stock at one location 1.3 s against 0.55 s). So the GTIN and the MPN are two
-    /// lookups (`(sku, scheme)` is the key), stock at a single location is its `on_hand` alone, and
-    /// the overrides' aggregate runs only for a SKU that has any.
+    /// A variant's price, identifiers and images are columns of its own row; what remains are lookups
+    /// by key, as few as the keys allow: a correlated `group_concat` costs two to three times a lookup by
+    /// primary key (measured at 1M rows with sqlite3: stock at one location 1.3 s as an aggregate against
+    /// 0.55 s as a lookup). So stock at a single location is its `on_hand` alone, and the overrides'
+    /// aggregate runs only for a SKU that has any.
     static func select(stockLocations: Int?) -> String {
         let stock = stockLocations == 1
             ? "(SELECT on_hand FROM stock_levels WHERE sku = v.sku AND location = ?) AS stock_on_hand"
@@ -102,12 +102,9 @@ public enum CatalogQueries {
                 + (stockLocations.map { " AND location IN (" + Array(repeating: "?", count: $0).joined(separator: ", ") + ")" } ?? "")
                 + ") AS stock_packed"
         return """
-        SELECT v.product_id, v.sku, v.status, p.title, p.description, p.brand,
-          (SELECT value FROM identifiers WHERE sku = v.sku AND scheme = 'gtin') AS gtin,
-          p.condition, pr.amount_minor, pr.currency, pr.sale_amount_minor, pr.sale_start, pr.sale_end,
-          COALESCE(v.link, p.link) AS link,
-          COALESCE((SELECT group_concat(url, char(10)) FROM (SELECT url FROM variant_images WHERE sku = v.sku ORDER BY position)),
-                   (SELECT group_concat(url, char(10)) FROM (SELECT url FROM product_images WHERE product_id = v.product_id ORDER BY position))) AS images,
+        SELECT v.product_id, v.sku, v.status, p.title, p.description, p.brand, v.gtin,
+          p.condition, v.amount_minor, v.currency, v.sale_amount_minor, v.sale_start, v.sale_end,
+          COALESCE(v.link, p.link) AS link, COALESCE(v.images, p.images) AS images,
           v.color, v.size, v.size_system, v.size_type, p.gender, p.age_group, p.material, p.pattern,
           p.google_product_category, p.product_type, v.weight, v.availability_date,
           CASE WHEN EXISTS (SELECT 1 FROM channel_overrides WHERE sku = v.sku) THEN
@@ -115,8 +112,8 @@ public enum CatalogQueries {
           END AS overrides_packed,
           (SELECT group_concat(name || char(30) || value, char(31)) FROM custom_attributes WHERE sku = v.sku) AS custom_packed,
           \(stock),
-          (SELECT value FROM identifiers WHERE sku = v.sku AND scheme = 'mpn') AS mpn
-        FROM variants v JOIN products p ON p.product_id = v.product_id JOIN prices pr ON pr.sku = v.sku
+          v.mpn
+        FROM variants v JOIN products p ON p.product_id = v.product_id
         """
     }
 

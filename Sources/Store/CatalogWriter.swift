@@ -104,16 +104,15 @@ public final class CatalogWriter {
     private func insertIfNew(_ product: Product) throws -> Bool {
         let insert = try prepared("""
             INSERT OR IGNORE INTO products(product_id, title, description, brand, google_product_category,
-              product_type, link, condition, gender, age_group, material, pattern)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+              product_type, link, condition, gender, age_group, material, pattern, images)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         insert.resetForBinding()
         insert.bind(1, product.productID)
         for (i, value) in productTexts(product).enumerated() { insert.bind(Int32(i + 2), value) }
+        insert.bind(13, product.images.flatMap(Self.imageList))
         try insert.run(db)
-        guard db.lastChanges == 1 else { return false }
-        if let images = product.images { try replaceImages(of: product.productID, with: images) }
-        return true
+        return db.lastChanges == 1
     }
 
     /// Inserts a product or merges its non-nil fields (and its images, when given) into the stored one.
@@ -144,9 +143,8 @@ public final class CatalogWriter {
             if db.lastChanges == 1 { change = .updated }
         }
         if let images = product.images {
-            let stored = try String.fetchAll(
-                prepared("SELECT url FROM product_images WHERE product_id = ? ORDER BY position"), arguments: [product.productID])
-            if stored != images {
+            let stored = try String.fetchOne(prepared("SELECT images FROM products WHERE product_id = ?"), arguments: [product.productID])
+            if stored != Self.imageList(images) {
                 try replaceImages(of: product.productID, with: images)
                 change = .updated
             }
@@ -155,9 +153,17 @@ public final class CatalogWriter {
     }
 
     private func replaceImages(of productID: String, with images: [String]) throws {
-        try prepared("DELETE FROM product_images WHERE product_id = ?").execute(arguments: [productID])
-        let insert = try prepared("INSERT INTO product_images(product_id, position, url) VALUES (?, ?, ?)")
-        for (i, url) in images.enumerated() { try insert.execute(arguments: [productID, i + 1, url]) }
+        let update = try prepared("UPDATE products SET images = ? WHERE product_id = ?")
+        update.resetForBinding()
+        update.bind(1, Self.imageList(images))
+        update.bind(2, productID)
+        try update.run(db)
+    }
+
+    /// Image URLs as the store keeps them: in order, one per line (a valid URL holds no line break);
+    /// `nil` for none.
+    static func imageList(_ images: [String]) -> String? {
+        images.isEmpty ? nil : images.joined(separator: "\n")
     }
 
     /// Inserts a variant, or replaces it when its content differs from what is stored.
@@ -177,19 +183,16 @@ public final class CatalogWriter {
             try bufferNew(variant, hash: hash)
             return .new
         }
-        for table: StaticString in [
-            "DELETE FROM prices WHERE sku = ?", "DELETE FROM identifiers WHERE sku = ?",
-            "DELETE FROM variant_images WHERE sku = ?", "DELETE FROM channel_overrides WHERE sku = ?",
-            "DELETE FROM custom_attributes WHERE sku = ?",
-        ] {
+        for table: StaticString in ["DELETE FROM channel_overrides WHERE sku = ?", "DELETE FROM custom_attributes WHERE sku = ?"] {
             let delete = try prepared(table)
             delete.resetForBinding()
             delete.bind(1, variant.sku)
             try delete.run(db)
         }
         let update = try prepared("""
-            UPDATE variants SET product_id = ?2, status = ?3, color = ?4, size = ?5, size_system = ?6,
-              size_type = ?7, link = ?8, weight = ?9, availability_date = ?10, content_hash = ?11
+            UPDATE variants SET product_id = ?2, status = ?3, currency = ?4, amount_minor = ?5, sale_amount_minor = ?6,
+              sale_start = ?7, sale_end = ?8, gtin = ?9, mpn = ?10, color = ?11, size = ?12, size_system = ?13,
+              size_type = ?14, link = ?15, images = ?16, weight = ?17, availability_date = ?18, content_hash = ?19
             WHERE sku = ?1
             """)
         update.resetForBinding()
@@ -209,25 +212,27 @@ public final class CatalogWriter {
     // MARK: Buffered inserts of new rows
 
     /// Buffers, in foreign-key order (parents first), flushed together every 64 new variants.
-    private let variantRows = BulkInsert("variants(sku, product_id, status, color, size, size_system, size_type, link, weight, availability_date, content_hash)", width: 11)
-    private let priceRows = BulkInsert("prices(sku, currency, amount_minor, sale_amount_minor, sale_start, sale_end)", width: 6)
-    private let identifierRows = BulkInsert("identifiers(sku, scheme, value)", width: 3)
-    private let imageRows = BulkInsert("variant_images(sku, position, url)", width: 3)
+    private let variantRows = BulkInsert("""
+        variants(sku, product_id, status, currency, amount_minor, sale_amount_minor, sale_start, sale_end, gtin, mpn,
+          color, size, size_system, size_type, link, images, weight, availability_date, content_hash)
+        """, width: 19)
     private let overrideRows = BulkInsert("channel_overrides(sku, channel, field, value)", width: 4)
     private let customRows = BulkInsert("custom_attributes(sku, name, value)", width: 3)
     private let movementRows = BulkInsert("stock_movements(at, sku, location, delta, kind, ref)", width: 6)
     private let zeroLevelRows = BulkInsert("stock_levels(sku, location, on_hand)", width: 3)
     private var bufferedVariants = 0
 
+    /// The `variants` row of `v`, in the column order of `variantRows` and of the update's parameters.
     private func variantRow(_ v: Variant, hash: Int64) -> [BulkInsert.Value] {
-        [.text(v.sku), .text(v.productID), .text(v.status.rawValue), .text(v.color), .text(v.size),
-         .text(v.sizeSystem?.rawValue), .text(v.sizeType?.rawValue), .text(v.link), .text(v.weight?.description),
+        [.text(v.sku), .text(v.productID), .text(v.status.rawValue), .text(v.price.currency.code), .int(v.price.minorUnits),
+         .int(v.sale?.price.minorUnits), .int(v.sale?.start?.secondsSinceEpoch), .int(v.sale?.end?.secondsSinceEpoch),
+         .text(v.gtin?.digits), .text(v.mpn), .text(v.color), .text(v.size), .text(v.sizeSystem?.rawValue),
+         .text(v.sizeType?.rawValue), .text(v.link), .text(Self.imageList(v.images)), .text(v.weight?.description),
          .int(v.availabilityDate?.secondsSinceEpoch), .int(hash)]
     }
 
     private func bufferNew(_ variant: Variant, hash: Int64) throws {
-        let row = variantRow(variant, hash: hash)
-        variantRows.append(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10])
+        variantRows.append(row: variantRow(variant, hash: hash))
         appendChildren(variant)
         bufferedVariants += 1
         if bufferedVariants >= 64 { try flush() }
@@ -235,11 +240,6 @@ public final class CatalogWriter {
 
     private func appendChildren(_ variant: Variant) {
         let sku = BulkInsert.Value.text(variant.sku)
-        priceRows.append(sku, .text(variant.price.currency.code), .int(variant.price.minorUnits), .int(variant.sale?.price.minorUnits),
-                         .int(variant.sale?.start?.secondsSinceEpoch), .int(variant.sale?.end?.secondsSinceEpoch))
-        if let gtin = variant.gtin { identifierRows.append(sku, .text("gtin"), .text(gtin.digits)) }
-        if let mpn = variant.mpn { identifierRows.append(sku, .text("mpn"), .text(mpn)) }
-        for (i, url) in variant.images.enumerated() { imageRows.append(sku, .int(Int64(i + 1)), .text(url)) }
         for (channel, fields) in variant.overrides.sorted(by: { $0.key < $1.key }) {
             for (field, value) in fields.sorted(by: { $0.key < $1.key }) {
                 overrideRows.append(sku, .text(channel), .text(field), .text(value))
@@ -250,7 +250,7 @@ public final class CatalogWriter {
 
     /// Writes every buffered row. Call before reading what the import wrote, and before committing.
     public func flush() throws {
-        for buffer in [variantRows, priceRows, identifierRows, imageRows, overrideRows, customRows, movementRows, zeroLevelRows]
+        for buffer in [variantRows, overrideRows, customRows, movementRows, zeroLevelRows]
         where !buffer.isEmpty {
             try buffer.flush(db)
         }

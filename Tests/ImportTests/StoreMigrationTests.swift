@@ -1,0 +1,82 @@
+import Catalog
+import Foundation
+import GRDB
+@testable import Store
+import Testing
+import UnifeedTestSupport
+
+/// A database written by an earlier release keeps every value through the migrations to the current schema.
+@Suite struct StoreMigrationTests {
+    /// v4 moved prices, identifiers and images into the variant's and the product's rows; a catalog stored in
+    /// v3's tables reads back the same, and the old table names still answer as views.
+    @Test func v3CatalogReadsBackTheSameAfterTheVariantRowMigration() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("old.sqlite").path
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try Schema.migrator.migrate(queue, upTo: "v3-order-lines")
+            try queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO products(product_id, title, brand, link) VALUES ('tee', 'Tee', 'Acme', 'https://shop.example/tee');
+                    INSERT INTO product_images(product_id, position, url) VALUES
+                      ('tee', 2, 'https://cdn.example/tee-back.jpg'), ('tee', 1, 'https://cdn.example/tee.jpg');
+                    INSERT INTO variants(sku, product_id, status, color, size, content_hash) VALUES
+                      ('tee-s', 'tee', 'active', 'Blue', 'S', 1), ('tee-m', 'tee', 'archived', 'Blue', 'M', 2);
+                    INSERT INTO prices(sku, currency, amount_minor, sale_amount_minor, sale_start, sale_end) VALUES
+                      ('tee-s', 'USD', 2500, 1999, 1764547200, 1765152000), ('tee-m', 'EUR', 2600, NULL, NULL, NULL);
+                    INSERT INTO identifiers(sku, scheme, value) VALUES
+                      ('tee-s', 'gtin', '4006381333931'), ('tee-s', 'mpn', 'T-S'), ('tee-m', 'mpn', 'T-M');
+                    INSERT INTO variant_images(sku, position, url) VALUES
+                      ('tee-s', 3, 'https://cdn.example/s3.jpg'), ('tee-s', 1, 'https://cdn.example/s1.jpg'),
+                      ('tee-s', 2, 'https://cdn.example/s2.jpg');
+                    INSERT INTO custom_attributes(sku, name, value) VALUES ('tee-s', 'season', 'SS26');
+                    INSERT INTO channel_overrides(sku, channel, field, value) VALUES ('tee-m', 'google', 'title', 'Tee M');
+                    INSERT INTO stock_movements(at, sku, location, delta, kind, ref) VALUES
+                      ('2026-11-01T00:00:00Z', 'tee-s', 'online', 7, 'inventory', 'inv.csv:2');
+                    """)
+            }
+        }
+
+        let store = try CatalogStore(path: path)
+        let s = try #require(try store.read { try CatalogQueries.variant($0, sku: "tee-s") })
+        #expect(s.price == "25.00" && s.currency == "USD" && s.salePrice == "19.99")
+        #expect(s.saleStart == Timestamp(secondsSinceEpoch: 1_764_547_200) && s.saleEnd == Timestamp(secondsSinceEpoch: 1_765_152_000))
+        #expect(s.gtin == "4006381333931" && s.mpn == "T-S")
+        #expect(s.images == ["https://cdn.example/s1.jpg", "https://cdn.example/s2.jpg", "https://cdn.example/s3.jpg"])
+        #expect(s.link == "https://shop.example/tee" && s.title == "Tee" && s.brand == "Acme")
+        #expect(s.custom.map { "\($0.0)=\($0.1)" } == ["season=SS26"])
+        #expect(s.quantity == 7)
+
+        let m = try #require(try store.read { try CatalogQueries.variant($0, sku: "tee-m") })
+        #expect(m.price == "26.00" && m.currency == "EUR" && m.salePrice == nil && m.status == "archived")
+        #expect(m.gtin == nil && m.mpn == "T-M")
+        // No images of its own: the product's, in their order.
+        #expect(m.images == ["https://cdn.example/tee.jpg", "https://cdn.example/tee-back.jpg"])
+        #expect(m.override("google", "title") == "Tee M")
+
+        // The former tables answer as views, row for row.
+        let (ids, variantImages, productImages, prices, violations, integrity) = try store.read { db in
+            (try String.fetchAll(db, sql: "SELECT sku || ':' || scheme || ':' || value FROM identifiers ORDER BY 1"),
+             try String.fetchAll(db, sql: "SELECT sku || ':' || position || ':' || url FROM variant_images ORDER BY sku, position"),
+             try String.fetchAll(db, sql: "SELECT product_id || ':' || position || ':' || url FROM product_images ORDER BY position"),
+             try String.fetchAll(db, sql: "SELECT sku || ':' || amount_minor || ':' || ifnull(sale_amount_minor, '-') FROM prices ORDER BY sku"),
+             try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count,
+             try String.fetchOne(db, sql: "PRAGMA integrity_check"))
+        }
+        #expect(ids == ["tee-m:mpn:T-M", "tee-s:gtin:4006381333931", "tee-s:mpn:T-S"])
+        #expect(variantImages == ["tee-s:1:https://cdn.example/s1.jpg", "tee-s:2:https://cdn.example/s2.jpg", "tee-s:3:https://cdn.example/s3.jpg"])
+        #expect(productImages == ["tee:1:https://cdn.example/tee.jpg", "tee:2:https://cdn.example/tee-back.jpg"])
+        #expect(prices == ["tee-m:2600:-", "tee-s:2500:1999"])
+        // Foreign keys still point at the rebuilt variants table.
+        #expect(violations == 0)
+        #expect(integrity == "ok")
+        // The stock ledger still refuses a movement for an unknown SKU (its foreign key survived the rebuild).
+        #expect(throws: DatabaseError.self) {
+            try store.write { db in
+                try db.execute(sql: "INSERT INTO stock_movements(at, sku, location, delta, kind, ref) VALUES ('x', 'nope', 'online', 1, 'k', 'r')")
+                return ((), commit: true)
+            }
+        }
+    }
+}
