@@ -9,6 +9,7 @@ public protocol Vocabulary: RawRepresentable<String>, CaseIterable, Hashable, Se
 extension Vocabulary {
     /// Parses a cell (case-insensitive, `_` and space alike); the error lists every accepted value.
     public static func parse(_ text: String) throws(ValueError) -> Self {
+        if let value = Self(rawValue: text) { return value }  // as written, the common case
         for value in allCases where Self.matches(text, value.rawValue) { return value }
         throw ValueError("unknown \(noun), expected one of: \(allCases.map(\.rawValue).joined(separator: ", "))")
     }

@@ -30,7 +30,9 @@ public enum WebURL {
         guard hostLength > 0, hostHasDot || hasPrefix(u.dropFirst(schemeLength), "localhost") else {
             throw ValueError("URL has no host name")
         }
-        guard !u.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
+        let hasBlankOrControl = u.withContiguousStorageIfAvailable { bytes in bytes.contains { $0 <= 0x20 || $0 == 0x7F } }
+            ?? u.contains { $0 <= 0x20 || $0 == 0x7F }
+        guard !hasBlankOrControl else {
             throw ValueError("URL must not contain spaces or control characters (encode them as %20)")
         }
         return s
@@ -54,42 +56,57 @@ public enum WebURL {
     }
 
     /// Fills `{product_id}`, `{handle}` and `{sku}` in a link template, percent-encoding the values.
+    ///
+    /// Byte-level: it runs for every row that has no link of its own (three rows in four of a typical
+    /// catalog, where only a product's first row carries the link), and the Character-level version was
+    /// 6% of the import's reading thread.
     public static func fill(template: String, productID: String, sku: String) -> String {
-        var out = ""
+        var out: [UInt8] = []
         out.reserveCapacity(template.utf8.count + productID.utf8.count + sku.utf8.count)
-        var rest = Substring(template)
-        while let open = rest.firstIndex(of: "{") {
-            out += rest[..<open]
-            let after = rest[open...]
-            if after.hasPrefix("{product_id}") {
-                out += percentEncode(productID)
-                rest = after.dropFirst(12)
-            } else if after.hasPrefix("{handle}") {
-                out += percentEncode(productID)
-                rest = after.dropFirst(8)
-            } else if after.hasPrefix("{sku}") {
-                out += percentEncode(sku)
-                rest = after.dropFirst(5)
-            } else {
-                out += "{"
-                rest = after.dropFirst()
+        let t = Array(template.utf8)
+        var i = 0
+        while i < t.count {
+            let b = t[i]
+            if b == UInt8(ascii: "{") {
+                if matches(t, at: i, "{product_id}") {
+                    appendPercentEncoded(productID, to: &out)
+                    i += 12
+                    continue
+                } else if matches(t, at: i, "{handle}") {
+                    appendPercentEncoded(productID, to: &out)
+                    i += 8
+                    continue
+                } else if matches(t, at: i, "{sku}") {
+                    appendPercentEncoded(sku, to: &out)
+                    i += 5
+                    continue
+                }
             }
+            out.append(b)
+            i += 1
         }
-        out += rest
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    static func percentEncode(_ s: String) -> String {
-        if s.utf8.allSatisfy(isUnreserved) { return s }
-        var out = ""
+    private static func matches(_ bytes: [UInt8], at i: Int, _ word: StaticString) -> Bool {
+        let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        guard i + w.count <= bytes.count else { return false }
+        for k in 0..<w.count where bytes[i + k] != w[k] { return false }
+        return true
+    }
+
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
+    private static func appendPercentEncoded(_ s: String, to out: inout [UInt8]) {
         for byte in s.utf8 {
             if isUnreserved(byte) {
-                out.unicodeScalars.append(Unicode.Scalar(byte))
+                out.append(byte)
             } else {
-                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+                out.append(UInt8(ascii: "%"))
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0x0F)])
             }
         }
-        return out
     }
 
     private static func isUnreserved(_ b: UInt8) -> Bool {
@@ -108,11 +125,5 @@ public enum WebURL {
             if lower != expected { return false }
         }
         return true
-    }
-}
-
-extension String {
-    func leftPadded(to width: Int, with pad: Character = "0") -> String {
-        count >= width ? self : String(repeating: pad, count: width - count) + self
     }
 }

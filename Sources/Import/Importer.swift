@@ -358,9 +358,9 @@ struct RowProducer {
                         fields[i] = String(fields[i].dropFirst())
                     }
                 }
-                if utf8.contains(0) {
-                    rowErrors.append(InputError("contains a NUL byte", at: at, column: reader.columnName(i), found: fields[i]))
-                }
+            }
+            for i in reader.fieldsWithNUL {
+                rowErrors.append(InputError("contains a NUL byte", at: at, column: reader.columnName(i), found: fields[i]))
             }
             let row = SourceRow(line: reader.line, fields: fields)
             if !rowErrors.isEmpty {

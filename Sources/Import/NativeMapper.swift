@@ -172,11 +172,14 @@ public struct NativeMapper: RowMapper {
             images.append(main)
         }
         if let more = r.text(c.additionalImageLinks) {
-            for part in more.split(separator: "|") where !part.trimmingASCIIWhitespace().isEmpty {
+            // Split on the bytes: `|` is ASCII, and a split by Characters was 8% of the reading thread.
+            for bytes in more.utf8.split(separator: UInt8(ascii: "|")) {
+                let part = String(Substring(bytes))
+                guard !part.trimmingASCIIWhitespace().isEmpty else { continue }
                 do throws(ValueError) {
-                    images.append(try WebURL.resolveImage(String(part), base: shop.imageBaseURL))
+                    images.append(try WebURL.resolveImage(part, base: shop.imageBaseURL))
                 } catch {
-                    r.fail(c.additionalImageLinks, error.message, found: String(part))
+                    r.fail(c.additionalImageLinks, error.message, found: part)
                 }
             }
         }
