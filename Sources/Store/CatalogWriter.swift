@@ -183,16 +183,14 @@ public final class CatalogWriter {
             try bufferNew(variant, hash: hash)
             return .new
         }
-        for table: StaticString in ["DELETE FROM channel_overrides WHERE sku = ?", "DELETE FROM custom_attributes WHERE sku = ?"] {
-            let delete = try prepared(table)
-            delete.resetForBinding()
-            delete.bind(1, variant.sku)
-            try delete.run(db)
-        }
+        let delete = try prepared("DELETE FROM channel_overrides WHERE sku = ?")
+        delete.resetForBinding()
+        delete.bind(1, variant.sku)
+        try delete.run(db)
         let update = try prepared("""
             UPDATE variants SET product_id = ?2, status = ?3, currency = ?4, amount_minor = ?5, sale_amount_minor = ?6,
               sale_start = ?7, sale_end = ?8, gtin = ?9, mpn = ?10, color = ?11, size = ?12, size_system = ?13,
-              size_type = ?14, link = ?15, images = ?16, weight = ?17, availability_date = ?18, content_hash = ?19
+              size_type = ?14, link = ?15, images = ?16, weight = ?17, availability_date = ?18, custom = ?19, content_hash = ?20
             WHERE sku = ?1
             """)
         update.resetForBinding()
@@ -214,10 +212,9 @@ public final class CatalogWriter {
     /// Buffers, in foreign-key order (parents first), flushed together every 64 new variants.
     private let variantRows = BulkInsert("""
         variants(sku, product_id, status, currency, amount_minor, sale_amount_minor, sale_start, sale_end, gtin, mpn,
-          color, size, size_system, size_type, link, images, weight, availability_date, content_hash)
-        """, width: 19)
+          color, size, size_system, size_type, link, images, weight, availability_date, custom, content_hash)
+        """, width: 20)
     private let overrideRows = BulkInsert("channel_overrides(sku, channel, field, value)", width: 4)
-    private let customRows = BulkInsert("custom_attributes(sku, name, value)", width: 3)
     private let movementRows = BulkInsert("stock_movements(at, sku, location, delta, kind, ref)", width: 6)
     private let zeroLevelRows = BulkInsert("stock_levels(sku, location, on_hand)", width: 3)
     private var bufferedVariants = 0
@@ -228,7 +225,21 @@ public final class CatalogWriter {
          .int(v.sale?.price.minorUnits), .int(v.sale?.start?.secondsSinceEpoch), .int(v.sale?.end?.secondsSinceEpoch),
          .text(v.gtin?.digits), .text(v.mpn), .text(v.color), .text(v.size), .text(v.sizeSystem?.rawValue),
          .text(v.sizeType?.rawValue), .text(v.link), .text(Self.imageList(v.images)), .text(v.weight?.description),
-         .int(v.availabilityDate?.secondsSinceEpoch), .int(hash)]
+         .int(v.availabilityDate?.secondsSinceEpoch), .text(Self.customObject(v.custom)), .int(hash)]
+    }
+
+    /// Custom attributes as the store keeps them: a JSON object of strings, keys sorted; `nil` for none.
+    static func customObject(_ custom: [String: String]) -> String? {
+        guard !custom.isEmpty else { return nil }
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        for (i, (name, value)) in custom.sorted(by: { $0.key < $1.key }).enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            JSONValue.escape(name, into: &out)
+            out.append(UInt8(ascii: ":"))
+            JSONValue.escape(value, into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     private func bufferNew(_ variant: Variant, hash: Int64) throws {
@@ -238,19 +249,20 @@ public final class CatalogWriter {
         if bufferedVariants >= 64 { try flush() }
     }
 
+    /// The rows a variant has beside its own: its channel overrides.
     private func appendChildren(_ variant: Variant) {
+        guard !variant.overrides.isEmpty else { return }
         let sku = BulkInsert.Value.text(variant.sku)
         for (channel, fields) in variant.overrides.sorted(by: { $0.key < $1.key }) {
             for (field, value) in fields.sorted(by: { $0.key < $1.key }) {
                 overrideRows.append(sku, .text(channel), .text(field), .text(value))
             }
         }
-        for (name, value) in variant.custom.sorted(by: { $0.key < $1.key }) { customRows.append(sku, .text(name), .text(value)) }
     }
 
     /// Writes every buffered row. Call before reading what the import wrote, and before committing.
     public func flush() throws {
-        for buffer in [variantRows, overrideRows, customRows, movementRows, zeroLevelRows]
+        for buffer in [variantRows, overrideRows, movementRows, zeroLevelRows]
         where !buffer.isEmpty {
             try buffer.flush(db)
         }

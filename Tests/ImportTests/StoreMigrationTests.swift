@@ -30,7 +30,8 @@ import UnifeedTestSupport
                     INSERT INTO variant_images(sku, position, url) VALUES
                       ('tee-s', 3, 'https://cdn.example/s3.jpg'), ('tee-s', 1, 'https://cdn.example/s1.jpg'),
                       ('tee-s', 2, 'https://cdn.example/s2.jpg');
-                    INSERT INTO custom_attributes(sku, name, value) VALUES ('tee-s', 'season', 'SS26');
+                    INSERT INTO custom_attributes(sku, name, value) VALUES ('tee-s', 'season', 'SS26'),
+                      ('tee-s', 'care', 'Wash "cold"' || char(10) || 'tumble ✓ 🧺' || char(30) || char(8));
                     INSERT INTO channel_overrides(sku, channel, field, value) VALUES ('tee-m', 'google', 'title', 'Tee M');
                     INSERT INTO stock_movements(at, sku, location, delta, kind, ref) VALUES
                       ('2026-11-01T00:00:00Z', 'tee-s', 'online', 7, 'inventory', 'inv.csv:2');
@@ -45,7 +46,7 @@ import UnifeedTestSupport
         #expect(s.gtin == "4006381333931" && s.mpn == "T-S")
         #expect(s.images == ["https://cdn.example/s1.jpg", "https://cdn.example/s2.jpg", "https://cdn.example/s3.jpg"])
         #expect(s.link == "https://shop.example/tee" && s.title == "Tee" && s.brand == "Acme")
-        #expect(s.custom.map { "\($0.0)=\($0.1)" } == ["season=SS26"])
+        #expect(s.custom.map { "\($0.0)=\($0.1)" } == ["care=Wash \"cold\"\ntumble ✓ 🧺\u{1E}\u{08}", "season=SS26"])
         #expect(s.quantity == 7)
 
         let m = try #require(try store.read { try CatalogQueries.variant($0, sku: "tee-m") })
@@ -60,14 +61,15 @@ import UnifeedTestSupport
             (try String.fetchAll(db, sql: "SELECT sku || ':' || scheme || ':' || value FROM identifiers ORDER BY 1"),
              try String.fetchAll(db, sql: "SELECT sku || ':' || position || ':' || url FROM variant_images ORDER BY sku, position"),
              try String.fetchAll(db, sql: "SELECT product_id || ':' || position || ':' || url FROM product_images ORDER BY position"),
-             try String.fetchAll(db, sql: "SELECT sku || ':' || amount_minor || ':' || ifnull(sale_amount_minor, '-') FROM prices ORDER BY sku"),
+             try String.fetchAll(db, sql: "SELECT sku || ':' || amount_minor || ':' || ifnull(sale_amount_minor, '-') FROM prices ORDER BY sku")
+                + String.fetchAll(db, sql: "SELECT sku || ':' || name || ':' || length(value) FROM custom_attributes ORDER BY sku, name"),
              try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count,
              try String.fetchOne(db, sql: "PRAGMA integrity_check"))
         }
         #expect(ids == ["tee-m:mpn:T-M", "tee-s:gtin:4006381333931", "tee-s:mpn:T-S"])
         #expect(variantImages == ["tee-s:1:https://cdn.example/s1.jpg", "tee-s:2:https://cdn.example/s2.jpg", "tee-s:3:https://cdn.example/s3.jpg"])
         #expect(productImages == ["tee:1:https://cdn.example/tee.jpg", "tee:2:https://cdn.example/tee-back.jpg"])
-        #expect(prices == ["tee-m:2600:-", "tee-s:2500:1999"])
+        #expect(prices == ["tee-m:2600:-", "tee-s:2500:1999", "tee-s:care:24", "tee-s:season:4"])
         // Foreign keys still point at the rebuilt variants table.
         #expect(violations == 0)
         #expect(integrity == "ok")
@@ -78,5 +80,31 @@ import UnifeedTestSupport
                 return ((), commit: true)
             }
         }
+    }
+
+    /// Custom attributes are kept as a JSON object in the variant's row: whatever a cell holds reads back
+    /// as written, and SQLite's own JSON functions read the same object.
+    @Test(arguments: [
+        ["season": "SS26"],
+        ["a": "quote \" backslash \\ slash /", "b": "line\nbreak\r\ttab", "c": "\u{1E}\u{1F}\u{01}\u{7F}"],
+        ["ünï": "日本語 🧺 RTL \u{202E}עברית", "sep": "\u{2028}\u{2029}", "": "empty name"],
+        ["long": String(repeating: "x", count: 10_000)],
+    ])
+    func customAttributesReadBackAsWritten(_ custom: [String: String]) throws {
+        let text = try #require(CatalogWriter.customObject(custom))
+        let members = StoredJSON.stringMembers(text)
+        #expect(members.map(\.0) == custom.keys.sorted())
+        #expect(Dictionary(members, uniquingKeysWith: { a, _ in a }) == custom)
+        let queue = try DatabaseQueue()
+        let viaSQLite = try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT key, value FROM json_each(?)", arguments: [text]).map { ($0[0] as String, $0[1] as String) }
+        }
+        #expect(Dictionary(viaSQLite, uniquingKeysWith: { a, _ in a }) == custom)
+        // And what SQLite writes (the migration's json_group_object), this reads.
+        let written = try queue.read { db in
+            try String.fetchOne(db, sql: "SELECT json_group_object(key, value) FROM json_each(?)", arguments: [text])!
+        }
+        #expect(Dictionary(StoredJSON.stringMembers(written), uniquingKeysWith: { a, _ in a }) == custom)
+        #expect(CatalogWriter.customObject([:]) == nil)
     }
 }
