@@ -215,7 +215,15 @@ public enum CatalogQueries {
         v.saleEnd = (row[C.saleEnd] as Int64?).map(Timestamp.init)
         v.link = row[C.link]
         if var images = row[C.images] as String? {
-            v.images = images.withUTF8 { bytes in bytes.split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) } }
+            images.withUTF8 { bytes in
+                // One allocation for the array (appending to an empty one grew it twice for three images).
+                v.images.reserveCapacity(bytes.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) })
+                var start = 0
+                for i in 0...bytes.count where i == bytes.count || bytes[i] == 0x0A {
+                    if i > start { v.images.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)) }
+                    start = i + 1
+                }
+            }
         }
         v.color = row[C.color]
         v.size = row[C.size]

@@ -14,8 +14,15 @@ enum StoredJSON {
             func string() -> String? {
                 guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
                 i += 1
+                // Without escapes (the common case) the String is made from the bytes in place.
+                let start = i
+                while i < bytes.count, bytes[i] != UInt8(ascii: "\"") && bytes[i] != UInt8(ascii: "\\") { i += 1 }
+                if i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
+                    i += 1
+                    return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<(i - 1)]), as: UTF8.self)
+                }
                 var out: [UInt8] = []
-                var run = i
+                var run = start
                 while i < bytes.count {
                     let b = bytes[i]
                     if b == UInt8(ascii: "\"") {
