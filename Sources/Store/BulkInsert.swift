@@ -29,12 +29,15 @@ final class BulkInsert {
 
     var isEmpty: Bool { values.isEmpty }
 
-    func append(_ row: Value...) { append(row: row) }
-
-    func append(row: [Value]) {
+    func append(_ row: Value...) {
         precondition(row.count == width)
         values.append(contentsOf: row)
     }
+
+    /// One value of the row being added; `endRow()` checks that the row is whole.
+    func appendValue(_ value: Value) { values.append(value) }
+
+    func endRow() { precondition(values.count % width == 0, "a row of \(target) without all its \(width) values") }
 
     /// Writes every buffered row, in statements of 64, 32, 16 … 1 rows: at most seven prepared
     /// statements per table, however the rows fall (one per possible count grew memory with the file).

@@ -194,10 +194,12 @@ public final class CatalogWriter {
             WHERE sku = ?1
             """)
         update.resetForBinding()
-        for (i, value) in variantRow(variant, hash: hash).enumerated() {
+        var index: Int32 = 0
+        variantRow(variant, hash: hash) { value in
+            index += 1
             switch value {
-            case .text(let s): update.bind(Int32(i + 1), s)
-            case .int(let n): update.bind(Int32(i + 1), n)
+            case .text(let s): update.bind(index, s)
+            case .int(let n): update.bind(index, n)
             }
         }
         try update.run(db)
@@ -219,13 +221,16 @@ public final class CatalogWriter {
     private let zeroLevelRows = BulkInsert("stock_levels(sku, location, on_hand)", width: 3)
     private var bufferedVariants = 0
 
-    /// The `variants` row of `v`, in the column order of `variantRows` and of the update's parameters.
-    private func variantRow(_ v: Variant, hash: Int64) -> [BulkInsert.Value] {
-        [.text(v.sku), .text(v.productID), .text(v.status.rawValue), .text(v.price.currency.code), .int(v.price.minorUnits),
-         .int(v.sale?.price.minorUnits), .int(v.sale?.start?.secondsSinceEpoch), .int(v.sale?.end?.secondsSinceEpoch),
-         .text(v.gtin?.digits), .text(v.mpn), .text(v.color), .text(v.size), .text(v.sizeSystem?.rawValue),
-         .text(v.sizeType?.rawValue), .text(v.link), .text(Self.imageList(v.images)), .text(v.weight?.description),
-         .int(v.availabilityDate?.secondsSinceEpoch), .text(Self.customObject(v.custom)), .int(hash)]
+    /// The `variants` row of `v`, value by value to `put`, in the column order of `variantRows` and of
+    /// the update's parameters (no array per row: new rows go straight into the insert's buffer).
+    @inline(__always)
+    private func variantRow(_ v: Variant, hash: Int64, _ put: (BulkInsert.Value) -> Void) {
+        put(.text(v.sku)); put(.text(v.productID)); put(.text(v.status.rawValue)); put(.text(v.price.currency.code))
+        put(.int(v.price.minorUnits)); put(.int(v.sale?.price.minorUnits)); put(.int(v.sale?.start?.secondsSinceEpoch))
+        put(.int(v.sale?.end?.secondsSinceEpoch)); put(.text(v.gtin?.digits)); put(.text(v.mpn)); put(.text(v.color))
+        put(.text(v.size)); put(.text(v.sizeSystem?.rawValue)); put(.text(v.sizeType?.rawValue)); put(.text(v.link))
+        put(.text(Self.imageList(v.images))); put(.text(v.weight?.description)); put(.int(v.availabilityDate?.secondsSinceEpoch))
+        put(.text(Self.customObject(v.custom))); put(.int(hash))
     }
 
     /// Custom attributes as the store keeps them: a JSON object of strings, keys sorted; `nil` for none.
@@ -243,7 +248,8 @@ public final class CatalogWriter {
     }
 
     private func bufferNew(_ variant: Variant, hash: Int64) throws {
-        variantRows.append(row: variantRow(variant, hash: hash))
+        variantRow(variant, hash: hash) { variantRows.appendValue($0) }
+        variantRows.endRow()
         appendChildren(variant)
         bufferedVariants += 1
         if bufferedVariants >= 64 { try flush() }
