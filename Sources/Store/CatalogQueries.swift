@@ -97,27 +97,40 @@ public enum CatalogQueries {
     /// primary key (measured at 1M rows with sqlite3: stock at one location 1.3 s as an aggregate against
     /// 0.55 s as a lookup). So stock at a single location is its `on_hand` alone, and the overrides'
     /// aggregate runs only for a SKU that has any.
-    static func select(stockLocations: Int?) -> String {
+    ///
+    /// `joinProducts: false` (the feeds): the product's columns come back NULL and the caller merges
+    /// them in from `productsSQL`, read alongside in the same order (see `feedRows`).
+    static func select(stockLocations: Int?, joinProducts: Bool = true) -> String {
         let stock = stockLocations == 1
             ? "(SELECT on_hand FROM stock_levels WHERE sku = v.sku AND location = ?) AS stock_on_hand"
             : "(SELECT group_concat(location || char(30) || on_hand, char(31)) FROM stock_levels WHERE sku = v.sku"
                 + (stockLocations.map { " AND location IN (" + Array(repeating: "?", count: $0).joined(separator: ", ") + ")" } ?? "")
                 + ") AS stock_packed"
+        // The product's columns, or NULLs of the same names where the caller merges the product in.
+        func p(_ column: String) -> String { joinProducts ? "p.\(column)" : "NULL AS \(column)" }
         return """
-        SELECT v.product_id, v.sku, v.status, p.title, p.description, p.brand, v.gtin,
-          p.condition, v.amount_minor, v.currency, v.sale_amount_minor, v.sale_start, v.sale_end,
-          COALESCE(v.link, p.link) AS link, COALESCE(v.images, p.images) AS images,
-          v.color, v.size, v.size_system, v.size_type, p.gender, p.age_group, p.material, p.pattern,
-          p.google_product_category, p.product_type, v.weight, v.availability_date,
+        SELECT v.product_id, v.sku, v.status, \(p("title")), \(p("description")), \(p("brand")), v.gtin,
+          \(p("condition")), v.amount_minor, v.currency, v.sale_amount_minor, v.sale_start, v.sale_end,
+          \(joinProducts ? "COALESCE(v.link, p.link)" : "v.link") AS link,
+          \(joinProducts ? "COALESCE(v.images, p.images)" : "v.images") AS images,
+          v.color, v.size, v.size_system, v.size_type, \(p("gender")), \(p("age_group")), \(p("material")), \(p("pattern")),
+          \(p("google_product_category")), \(p("product_type")), v.weight, v.availability_date,
           CASE WHEN EXISTS (SELECT 1 FROM channel_overrides WHERE sku = v.sku) THEN
             (SELECT group_concat(channel || char(30) || field || char(30) || value, char(31)) FROM channel_overrides WHERE sku = v.sku)
           END AS overrides_packed,
           v.custom,
           \(stock),
           v.mpn
-        FROM variants v JOIN products p ON p.product_id = v.product_id
+        FROM variants v\(joinProducts ? " JOIN products p ON p.product_id = v.product_id" : "")
         """
     }
+
+    /// Every product's own columns in `product_id` order, to merge with variant rows read in that order.
+    static let productsSQL = """
+        SELECT product_id, title, description, brand, condition, gender, age_group, material, pattern,
+          google_product_category, product_type, link, images
+        FROM products ORDER BY product_id
+        """
 
     /// The columns of `selectSQL` by position (read by index: a lookup by name costs a hash per column
     /// per row, and feeds read every row).
@@ -169,16 +182,41 @@ public enum CatalogQueries {
         var productID: String
         var title, description, brand, condition, gender, ageGroup, material, pattern: String?
         var googleProductCategory, productType: String?
+        /// The product's own link and images, for a variant without its own (set when the product was read
+        /// by `productsSQL`; from a joined row the variant's columns have them already).
+        var link: String?
+        var images: String?
+
+        init(productID: String, title: String?, description: String?, brand: String?, condition: String?, gender: String?,
+             ageGroup: String?, material: String?, pattern: String?, googleProductCategory: String?, productType: String?,
+             link: String? = nil, images: String? = nil) {
+            self.productID = productID
+            self.title = title
+            self.description = description
+            self.brand = brand
+            self.condition = condition
+            self.gender = gender
+            self.ageGroup = ageGroup
+            self.material = material
+            self.pattern = pattern
+            self.googleProductCategory = googleProductCategory
+            self.productType = productType
+            self.link = link
+            self.images = images
+        }
+
+        /// A row of `productsSQL`.
+        init(productsRow row: Row) {
+            self.init(productID: row[0], title: row[1], description: row[2], brand: row[3], condition: row[4], gender: row[5],
+                      ageGroup: row[6], material: row[7], pattern: row[8], googleProductCategory: row[9], productType: row[10],
+                      link: row[11], images: row[12])
+        }
     }
 
-    /// The last product a cursor read (see `view(_:product:)`).
-    private final class LastProduct {
-        var columns: ProductColumns?
-    }
-
-    /// The view of one row. `product`: the product of the row before, when the caller keeps it. A
-    /// product's variants come one after the other and its own columns (title, description, brand,
-    /// categories…) are the same for each, so they are shared, not read and allocated again.
+    /// The view of one row. `product`: the product of the row before, when the caller keeps it, or the
+    /// row's own product when the caller merged it in (`feedRows`: the row's product columns are NULL
+    /// then). A product's variants come one after the other and its own columns (title, description,
+    /// brand, categories…) are the same for each, so they are shared, not read and allocated again.
     ///
     /// `stockLocation`: the one location a query made with `select(stockLocations: 1)` reads stock at
     /// (its stock column is then that location's `on_hand`).
@@ -213,8 +251,8 @@ public enum CatalogQueries {
         v.salePrice = v.salePriceMinor.map { Money.format($0, exponent: exponent) }
         v.saleStart = (row[C.saleStart] as Int64?).map(Timestamp.init)
         v.saleEnd = (row[C.saleEnd] as Int64?).map(Timestamp.init)
-        v.link = row[C.link]
-        if var images = row[C.images] as String? {
+        v.link = row[C.link] ?? product?.link
+        if var images = row[C.images] as String? ?? product?.images {
             images.withUTF8 { bytes in
                 // One allocation for the array (appending to an empty one grew it twice for three images).
                 v.images.reserveCapacity(bytes.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) })
@@ -261,11 +299,47 @@ public enum CatalogQueries {
     /// - Parameter locations: the stock locations to read (`nil`: all). A publish without local
     ///   inventory needs only its channels' stock locations, and stock is the dearest lookup per row.
     public static func feedRows(_ db: Database, locations: [String]? = nil) throws -> MapCursor<RowCursor, VariantView> {
-        let last = LastProduct()
+        let products = try ProductMerge(db)
         let single = locations?.count == 1 ? locations![0] : nil
-        return try Row.fetchCursor(db, sql: select(stockLocations: locations?.count) + " ORDER BY v.product_id, v.sku",
+        return try Row.fetchCursor(db, sql: select(stockLocations: locations?.count, joinProducts: false) + " ORDER BY v.product_id, v.sku",
                                    arguments: StatementArguments(locations ?? []))
-            .map { view($0, product: &last.columns, stockLocation: single) }
+            .map { row in
+                try products.advance(to: row[C.productID] as String)
+                return view(row, product: &products.current, stockLocation: single)
+            }
+    }
+
+    /// The products, read in `product_id` order alongside variant rows read in the same order: a merge
+    /// instead of a lookup by key per variant row (the join was a quarter of the feed query at 1M
+    /// rows, measured with sqlite3: 1.47 s against 1.12 s for both scans).
+    private final class ProductMerge {
+        let db: Database
+        let cursor: RowCursor
+        var current: ProductColumns?
+
+        init(_ db: Database) throws {
+            self.db = db
+            cursor = try Row.fetchCursor(db, sql: productsSQL)
+        }
+
+        /// Makes `current` the product `productID`. Ids are compared as SQLite orders them (bytes), not
+        /// as Swift compares Strings (canonical equivalence).
+        func advance(to productID: String) throws {
+            if let current, current.productID.utf8.elementsEqual(productID.utf8) { return }
+            while let row = try cursor.next() {
+                let id: String = row[0]
+                if id.utf8.elementsEqual(productID.utf8) {
+                    current = ProductColumns(productsRow: row)
+                    return
+                }
+                if !id.utf8.lexicographicallyPrecedes(productID.utf8) { break }  // passed it: should not happen
+            }
+            // Not met in order (a foreign key makes every variant's product exist): look it up.
+            current = try Row.fetchOne(db, sql: productsSQL.replacingOccurrences(of: "ORDER BY product_id", with: "WHERE product_id = ?"),
+                                       arguments: [productID]).map(ProductColumns.init(productsRow:))
+                ?? ProductColumns(productID: productID, title: nil, description: nil, brand: nil, condition: nil, gender: nil,
+                                  ageGroup: nil, material: nil, pattern: nil, googleProductCategory: nil, productType: nil)
+        }
     }
 
     /// The stores, ordered by code.
