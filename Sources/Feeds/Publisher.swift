@@ -357,23 +357,21 @@ final class ChannelRun {
         var judged: [Int] = []
         items.reserveCapacity(group.count)
         findings.reserveCapacity(group.count)
-        do {
-            for i in group.indices {
-                var item = FeedItem(at: group.baseAddress! + i, channel: channel.name, settings: settings, shop: shop, now: now)
-                if item.marketplaceCategory == nil && channel.ruleSet.isMarketplace { item.marketplaceCategory = category(group[i].productType) }
-                guard selects(item) else {
-                    report.filtered += 1
-                    continue
-                }
-                // Archived SKUs a marketplace is told to remove are not judged: nothing of theirs is listed.
-                if channel.sendsArchived && item.status == "archived" {
-                    findings.append([])
-                } else {
-                    judged.append(items.count)
-                    findings.append(channel.ruleSet.check(item, channel: channel.name))
-                }
-                items.append(item)
+        for i in group.indices {
+            var item = FeedItem(at: group.baseAddress! + i, channel: channel.name, settings: settings, shop: shop, now: now)
+            if item.marketplaceCategory == nil && channel.ruleSet.isMarketplace { item.marketplaceCategory = category(group[i].productType) }
+            guard selects(item) else {
+                report.filtered += 1
+                continue
             }
+            // Archived SKUs a marketplace is told to remove are not judged: nothing of theirs is listed.
+            if channel.sendsArchived && item.status == "archived" {
+                findings.append([])
+            } else {
+                judged.append(items.count)
+                findings.append(channel.ruleSet.check(item, channel: channel.name))
+            }
+            items.append(item)
         }
         guard !items.isEmpty else { return }
         channel.ruleSet.checkGroup(items, judged: judged, findings: &findings, channel: channel.name)

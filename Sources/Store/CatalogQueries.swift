@@ -92,11 +92,11 @@ public enum CatalogQueries {
     ///
     /// A variant's price, identifiers, images and custom attributes are columns of its own row (a
     /// correlated aggregate of the custom attributes was a third of this query at 1M rows, measured with
-    /// sqlite3: 2.2 s against 1.5 s); what remains are lookups
-    /// by key, as few as the keys allow: a correlated `group_concat` costs two to three times a lookup by
-    /// primary key (measured at 1M rows with sqlite3: stock at one location 1.3 s as an aggregate against
-    /// 0.55 s as a lookup). So stock at a single location is its `on_hand` alone, and the overrides'
-    /// aggregate runs only for a SKU that has any.
+    /// sqlite3: 2.2 s against 1.5 s); what remains are lookups by key, as few as the keys allow: a
+    /// correlated `group_concat` costs two to three times a lookup by primary key (measured at 1M rows
+    /// with sqlite3: stock at one location 1.3 s as an aggregate against 0.55 s as a lookup). So stock at
+    /// a single location is its `on_hand` alone, and the overrides' aggregate runs only for a SKU that
+    /// has any.
     ///
     /// `joinProducts: false` (the feeds): the product's columns come back NULL and the caller merges
     /// them in from `productsSQL`, read alongside in the same order (see `feedRows`).
@@ -125,12 +125,14 @@ public enum CatalogQueries {
         """
     }
 
-    /// Every product's own columns in `product_id` order, to merge with variant rows read in that order.
-    static let productsSQL = """
+    /// A product's own columns, in the order `productColumns(_:)` reads them.
+    private static let productColumnsSQL = """
         SELECT product_id, title, description, brand, condition, gender, age_group, material, pattern,
           google_product_category, product_type, link, images
-        FROM products ORDER BY product_id
+        FROM products
         """
+    /// Every product in `product_id` order, to merge with variant rows read in that order.
+    static let productsSQL = productColumnsSQL + " ORDER BY product_id"
 
     /// The columns of `selectSQL` by position (read by index: a lookup by name costs a hash per column
     /// per row, and feeds read every row).
@@ -143,8 +145,8 @@ public enum CatalogQueries {
     }
 
     /// Calls `body` for each record of a packed value (records separated by U+001F, fields by U+001E)
-    /// with its field count and its first three fields as bytes: no array per record (feeds unpack up
-    /// to three of these per row).
+    /// with its field count and its first three fields as bytes: no array per record (feeds unpack two
+    /// of these per row: the overrides and the stock).
     private static func forEachRecord(
         _ packed: String?,
         _ body: (Int, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Void
@@ -177,40 +179,22 @@ public enum CatalogQueries {
 
     private static func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
 
-    /// A product's own columns, as the last row of a cursor had them.
+    /// A product's own columns, shared by its variants' views.
     struct ProductColumns {
         var productID: String
         var title, description, brand, condition, gender, ageGroup, material, pattern: String?
         var googleProductCategory, productType: String?
         /// The product's own link and images, for a variant without its own (set when the product was read
         /// by `productsSQL`; from a joined row the variant's columns have them already).
-        var link: String?
-        var images: String?
+        var link: String? = nil
+        var images: String? = nil
+    }
 
-        init(productID: String, title: String?, description: String?, brand: String?, condition: String?, gender: String?,
-             ageGroup: String?, material: String?, pattern: String?, googleProductCategory: String?, productType: String?,
-             link: String? = nil, images: String? = nil) {
-            self.productID = productID
-            self.title = title
-            self.description = description
-            self.brand = brand
-            self.condition = condition
-            self.gender = gender
-            self.ageGroup = ageGroup
-            self.material = material
-            self.pattern = pattern
-            self.googleProductCategory = googleProductCategory
-            self.productType = productType
-            self.link = link
-            self.images = images
-        }
-
-        /// A row of `productsSQL`.
-        init(productsRow row: Row) {
-            self.init(productID: row[0], title: row[1], description: row[2], brand: row[3], condition: row[4], gender: row[5],
-                      ageGroup: row[6], material: row[7], pattern: row[8], googleProductCategory: row[9], productType: row[10],
-                      link: row[11], images: row[12])
-        }
+    /// `ProductColumns` from a row of `productsSQL`.
+    private static func productColumns(_ row: Row) -> ProductColumns {
+        ProductColumns(productID: row[0], title: row[1], description: row[2], brand: row[3], condition: row[4], gender: row[5],
+                       ageGroup: row[6], material: row[7], pattern: row[8], googleProductCategory: row[9], productType: row[10],
+                       link: row[11], images: row[12])
     }
 
     /// The view of one row. `product`: the product of the row before, when the caller keeps it, or the
@@ -329,16 +313,14 @@ public enum CatalogQueries {
             while let row = try cursor.next() {
                 let id: String = row[0]
                 if id.utf8.elementsEqual(productID.utf8) {
-                    current = ProductColumns(productsRow: row)
+                    current = CatalogQueries.productColumns(row)
                     return
                 }
                 if !id.utf8.lexicographicallyPrecedes(productID.utf8) { break }  // passed it: should not happen
             }
             // Not met in order (a foreign key makes every variant's product exist): look it up.
-            current = try Row.fetchOne(db, sql: productsSQL.replacingOccurrences(of: "ORDER BY product_id", with: "WHERE product_id = ?"),
-                                       arguments: [productID]).map(ProductColumns.init(productsRow:))
-                ?? ProductColumns(productID: productID, title: nil, description: nil, brand: nil, condition: nil, gender: nil,
-                                  ageGroup: nil, material: nil, pattern: nil, googleProductCategory: nil, productType: nil)
+            current = try Row.fetchOne(db, sql: productColumnsSQL + " WHERE product_id = ?", arguments: [productID])
+                .map(CatalogQueries.productColumns) ?? ProductColumns(productID: productID)
         }
     }
 
