@@ -95,6 +95,7 @@ public struct Publisher {
             lock = open((outDir as NSString).appendingPathComponent(".unifeed-publish.lock"), O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             guard lock >= 0 else { throw FeedError("\(outDir): error: cannot lock the output folder: \(String(cString: strerror(errno)))") }
             flock(lock, LOCK_EX)  // a second publish into the same folder waits here
+            Publisher.removeLeftoverTemporaryFiles(in: outDir)  // the report's, from a publish killed while writing it
         }
         defer { if lock >= 0 { close(lock) } }
 
@@ -299,11 +300,7 @@ final class ChannelRun {
         } catch {
             throw FeedError("\(dir): error: cannot create the channel's folder: \(error.localizedDescription)")
         }
-        // Temporary files a killed publish left (`.NAME.PID.tmp`): this run holds the folder's lock, so no
-        // other publish is writing them.
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
-            unlink((dir as NSString).appendingPathComponent(name))
-        }
+        Publisher.removeLeftoverTemporaryFiles(in: dir)
         for output in channel.outputs {
             switch output.format {
             case .googleRSS, .tsv, .csv:
@@ -464,6 +461,16 @@ extension Publisher {
             }
         }
         return out
+    }
+}
+
+extension Publisher {
+    /// Removes the temporary files (`.NAME.PID.tmp`, see `FeedFile`) a killed publish left in `dir`. Call
+    /// only while holding the output folder's lock: then no other publish is writing them.
+    static func removeLeftoverTemporaryFiles(in dir: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            unlink((dir as NSString).appendingPathComponent(name))
+        }
     }
 }
 

@@ -40,6 +40,19 @@ import Testing
         #expect(!(try h.publish(channels: ["google"]).reports[0].heldBack))
     }
 
+    /// A publish killed while writing leaves `.NAME.PID.tmp` files, in a channel's folder or (the report's)
+    /// in the output folder itself; the next publish into that folder removes both kinds.
+    @Test func theNextPublishRemovesTemporaryFilesAKilledOneLeft() throws {
+        let h = try FeedHarness()
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: h.out + "/google", withIntermediateDirectories: true)
+        let leftovers = [h.out + "/.publish-report.json.12345.tmp", h.out + "/google/.products.xml.12345.tmp"]
+        for path in leftovers { #expect(fm.createFile(atPath: path, contents: Data("half".utf8))) }
+        try h.publish(channels: ["google"])
+        for path in leftovers { #expect(!fm.fileExists(atPath: path), "\(path)") }
+        #expect(fm.fileExists(atPath: h.out + "/publish-report.json"))
+    }
+
     @Test func validateWritesNothing() throws {
         let h = try FeedHarness()
         let result = try h.publish(dryRun: true)
