@@ -27,8 +27,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
-        // Pure core: value types, validation, rules. Foundation only, no I/O.
+        // Pure core: value types, validation, rules. Foundation only, no I/O, no channel names.
         .target(name: "Catalog", swiftSettings: swiftSettings),
+        // Text formats: the byte source, text decoding, the CSV reader and writer, JSON and TOML readers.
+        .target(name: "Formats", dependencies: ["Catalog"], swiftSettings: swiftSettings),
+        // unifeed.toml: the configuration's values and their loader.
+        .target(name: "Config", dependencies: ["Catalog", "Formats"], swiftSettings: swiftSettings),
+        // Threads and bounded pipes: the producer/consumer loops of import and publish.
+        .target(name: "Pipeline", swiftSettings: swiftSettings),
+        // The store port: what the rest of Unifeed asks of the store, with no database type in it.
+        .target(name: "StorePort", dependencies: ["Catalog", "Formats"], swiftSettings: swiftSettings),
         // libxml2 (writer, reader, schemas) for the feed and order targets.
         .systemLibrary(
             name: "CLibXML2",
@@ -37,29 +45,31 @@ let package = Package(
         ),
         // Process-wide SQLite settings (sqlite3_config is variadic: C).
         .target(name: "CSQLiteTuning", linkerSettings: [.linkedLibrary("sqlite3")]),
-        // Persistence: GRDB over the system SQLite, migrations, the stock ledger.
+        // The SQLite implementation of the store port (GRDB, imported internally): migrations, queries,
+        // the import session, the stock ledger, the order book, the publish log.
         .target(
             name: "Store",
-            dependencies: ["Catalog", "CSQLiteTuning", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
+            dependencies: ["Catalog", "StorePort", "CSQLiteTuning", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "GRDBSQLite", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
-        // Streaming CSV reader, one mapper per catalog format, the import pipeline, config loading.
+        // One mapper per catalog format and the import pipeline, through the store port.
         .target(
             name: "Import",
-            dependencies: ["Catalog", "Store", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Catalog", "Formats", "Config", "Pipeline", "StorePort"],
             swiftSettings: swiftSettings
         ),
-        // Marketplace order reports (Amazon, eBay, Walmart) into the order book and the stock ledger.
+        // Marketplace order reports (Amazon, eBay, Walmart) into the order book, through the store port.
         .target(
             name: "Orders",
-            dependencies: ["Catalog", "Store", "Import"],
+            dependencies: ["Catalog", "Formats", "Config", "StorePort"],
             swiftSettings: swiftSettings
         ),
-        // Channel feeds (wired now; channels arrive with the feeds issue).
+        // Channel feeds: definitions, diagnostics, writers, one file per Swift adapter, publish and audit.
         .target(
             name: "Feeds",
-            dependencies: ["Catalog", "Store", "Import", "CLibXML2", .product(name: "Crypto", package: "swift-crypto"),
-                           .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Catalog", "Formats", "Config", "Pipeline", "StorePort", "CLibXML2",
+                           .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings,
             plugins: ["EmbedTemplates"]
         ),
@@ -70,13 +80,13 @@ let package = Package(
         .executableTarget(
             name: "unifeed",
             dependencies: [
-                "Catalog", "Store", "Import", "Feeds", "Orders",
+                "Catalog", "Formats", "Config", "StorePort", "Store", "Import", "Feeds", "Orders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
         // Fuzzing: every parser of outside bytes behind one entry (scripts/fuzz.sh; ReliabilityTests replays).
-        .target(name: "FuzzTargets", dependencies: ["Catalog", "Import", "Orders", "Feeds"], swiftSettings: swiftSettings),
+        .target(name: "FuzzTargets", dependencies: ["Catalog", "Formats", "Config", "StorePort", "Import", "Orders", "Feeds"], swiftSettings: swiftSettings),
         .target(name: "CFuzzerDriver"),
         .executableTarget(name: "unifeed-fuzz", dependencies: ["FuzzTargets", "CFuzzerDriver"], swiftSettings: swiftSettings,
                           linkerSettings: fuzzing ? [.unsafeFlags(fuzzLinkFlags)] : []),

@@ -52,13 +52,6 @@ public struct OrderLine: Hashable, Sendable {
     }
 }
 
-/// `[orders]` settings.
-public struct OrdersConfig: Hashable, Sendable {
-    /// Refunded units go back on stock (off by default: a refund is often for goods never returned).
-    public var restockRefunds = false
-    public init() {}
-}
-
 /// The marketplaces whose order reports Unifeed reads.
 public enum OrderChannel: String, CaseIterable, Sendable {
     case amazon, ebay, walmart

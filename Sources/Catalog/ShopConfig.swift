@@ -12,31 +12,3 @@ public struct ShopConfig: Hashable, Sendable {
 
     public init() {}
 }
-
-/// The `[import]` section: how foreign exports are read.
-public struct ImportConfig: Hashable, Sendable {
-    /// Akeneo value suffixes to read: `name-en_US`, `description-en_US-ecommerce`, `price-USD`.
-    public var akeneoLocale: String = "en_US"
-    public var akeneoChannel: String = "ecommerce"
-    /// Akeneo currency; `nil` means the shop currency.
-    public var akeneoCurrency: Currency? = nil
-
-    public init() {}
-}
-
-/// The whole configuration (`unifeed.toml`), with built-in defaults.
-public struct UnifeedConfig: Hashable, Sendable {
-    public var version: Int = 1
-    public var shop = ShopConfig()
-    public var importing = ImportConfig()
-    public var templatesDir: String? = nil
-    public var feeds = FeedsConfig()
-    public var orders = OrdersConfig()
-    /// `[channels.NAME]`, by channel name.
-    public var channels: [String: ChannelSettings] = [:]
-
-    public init() {}
-
-    /// The settings of `channel` (defaults when the config has none).
-    public func settings(for channel: String) -> ChannelSettings { channels[channel] ?? ChannelSettings() }
-}

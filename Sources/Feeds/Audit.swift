@@ -1,8 +1,10 @@
 import CLibXML2
 import Catalog
 import Foundation
-import Import
-import Store
+import Pipeline
+import Config
+import Formats
+import StorePort
 
 /// A value a published file shows that the catalog does not.
 public struct AuditFinding: Sendable, Hashable {
@@ -28,11 +30,11 @@ public struct Auditor {
         "effective_price_amount", "availability", "quantity",
     ]
 
-    let store: CatalogStore
+    let store: any CatalogStore
     let config: UnifeedConfig
     let channels: [ChannelDefinition]
 
-    public init(store: CatalogStore, config: UnifeedConfig, channels: [ChannelDefinition]) {
+    public init(store: any CatalogStore, config: UnifeedConfig, channels: [ChannelDefinition]) {
         self.store = store
         self.config = config
         self.channels = channels
@@ -91,7 +93,7 @@ public struct Auditor {
         var findings: [AuditFinding] = []
         var rows = 0
         var pending = try reader.next()
-        let stores = try store.read { try CatalogQueries.stores($0) }
+        let stores = try store.reading { try $0.stores() }
 
         func compare(_ row: FeedReaderRow, _ expectedRow: some FeedRow, sku: String) {
             rows += 1
@@ -105,8 +107,8 @@ public struct Auditor {
             }
         }
 
-        try store.read { db in
-            try CatalogQueries.forEachFeedRow(db) { v in
+        try store.reading { snapshot in
+            try snapshot.forEachFeedRow { v in
                 let item = FeedItem(v, channel: channel.name, settings: settings, shop: config.shop, now: now)
                 while let row = pending, row.values[idHeader] == item.id {
                     if let storeHeader {

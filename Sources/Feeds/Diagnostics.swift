@@ -1,5 +1,9 @@
 import Catalog
 import Foundation
+import Pipeline
+import Config
+import StorePort
+import Formats
 
 /// One finding about one item for one channel: an error keeps the item out of that channel's feed, a
 /// warning does not.

@@ -4,7 +4,10 @@ import Glibc
 import Catalog
 import Crypto
 import Foundation
-import Import
+import Pipeline
+import StorePort
+import Config
+import Formats
 
 /// Linux's `O_DIRECT` (Glibc's module leaves out the flags that need `_GNU_SOURCE`).
 #if os(Linux) && arch(x86_64)

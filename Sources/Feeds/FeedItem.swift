@@ -1,7 +1,9 @@
 import Catalog
 import Foundation
-import Store
-import Import
+import Pipeline
+import StorePort
+import Config
+import Formats
 
 /// One SKU as a channel sees it at one moment: prices with the sale state at `--now`, availability
 /// from the channel's allocation, the channel's overrides applied. Pure: built from a `VariantView`.

@@ -1,5 +1,9 @@
 import Catalog
 import Foundation
+import Pipeline
+import Config
+import StorePort
+import Formats
 
 /// What the template outputs of a channel write from an item: one cell per field (with the column's
 /// value renames applied), shared by outputs that write the same field the same way.

@@ -1,6 +1,9 @@
 import Catalog
 import Foundation
-import Import
+import Config
+import Formats
+import Pipeline
+import StorePort
 
 /// Runs an output writer on a thread of its own, so a channel with several outputs (Google's XML and
 /// its TSV twin, Walmart's items and inventory) writes them at the same time instead of one after the
@@ -27,30 +30,21 @@ final class OutputThread: OutputWriter {
 
     private func start() {
         started = true
-        let context = UnsafeTransfer((writer, pipe, failure, stores))
-        done.enter()
-        let thread = Thread { [done] in
-            defer { done.leave() }
+        // The writer and the stores go to the thread; this side only puts batches until `finish`/`discard`
+        // wait for it.
+        let context = UnsafeTransfer((writer, stores))
+        Workers.startConsumer(of: pipe, group: done, failure: failure, setUp: {
             XMLStreamWriter.quietOnThisThread()
             Publisher.yieldToReader()
-            let (writer, pipe, failure, stores) = context.value
-            do {
-                loop: while true {
-                    switch pipe.take() {
-                    case .batch(.items(let groups)):
-                        for group in groups { try writer.write(group, stores: stores) }
-                    case .batch(.cells(let cells)):
-                        try (writer as! TemplateOutputWriter).write(cells)
-                    case .failed, .end: break loop
-                    }
-                }
-            } catch {
-                failure.record(error)
-                pipe.cancel()
+        }) { work in
+            let (writer, stores) = context.value
+            switch work {
+            case .items(let groups):
+                for group in groups { try writer.write(group, stores: stores) }
+            case .cells(let cells):
+                try (writer as! TemplateOutputWriter).write(cells)
             }
         }
-        thread.stackSize = 8 << 20
-        thread.start()
     }
 
     func write(_ items: [FeedItem], stores: [StoreLocation]) throws {

@@ -1,6 +1,9 @@
 import Catalog
+import Config
 import Foundation
-import Store
+import Pipeline
+import Formats
+import StorePort
 
 /// Writes one output of a channel. It gets one product's accepted items at a time (a whole item group,
 /// so marketplace writers can put a variation parent before its children) and writes into temporary

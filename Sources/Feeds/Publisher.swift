@@ -3,9 +3,10 @@ import Glibc
 #endif
 import Catalog
 import Foundation
-import GRDB
-import Import
-import Store
+import Config
+import Formats
+import Pipeline
+import StorePort
 
 /// What `publish` and `validate` are asked to do.
 public struct PublishOptions: Sendable {
@@ -55,11 +56,11 @@ public struct ChannelReport: Sendable {
 /// unless `force`, and its previous files stay. A lock on the output folder makes overlapping runs
 /// queue instead of interleaving.
 public struct Publisher {
-    let store: CatalogStore
+    let store: any CatalogStore
     let config: UnifeedConfig
     let channels: [ChannelDefinition]
 
-    public init(store: CatalogStore, config: UnifeedConfig, channels: [ChannelDefinition]) {
+    public init(store: any CatalogStore, config: UnifeedConfig, channels: [ChannelDefinition]) {
         self.store = store
         self.config = config
         self.channels = channels
@@ -118,9 +119,9 @@ public struct Publisher {
 
         // The gate, then the renames.
         let at = options.now.iso8601UTC
-        try store.write { db in
+        try store.loggingPublish { log in
             for (i, run) in runs.enumerated() {
-                let previous = try PublishLog.lastPublished(db, channel: run.channel.name, outDir: outDir)
+                let previous = try log.lastPublished(channel: run.channel.name, outDir: outDir)
                 reports[i].previousItems = previous
                 let items = reports[i].items
                 var reason: String?
@@ -137,9 +138,8 @@ public struct Publisher {
                     try run.commit()
                     reports[i].files = run.files
                 }
-                try PublishLog.record(db, channel: run.channel.name, outDir: outDir, at: at, items: items, published: !reports[i].heldBack)
+                try log.record(channel: run.channel.name, outDir: outDir, at: at, items: items, published: !reports[i].heldBack)
             }
-            return ((), commit: true)
         }
         try writeReport(reports, outDir: outDir, now: options.now)
         return reports
@@ -157,7 +157,7 @@ public struct Publisher {
             lock.unlock()
         }
         let pipes = runs.map { _ in BoundedPipe<ViewBatch>(capacity: 16) }
-        let failures = UnsafeTransfer(FailureBox())
+        let failures = FailureBox()
         let done = DispatchGroup()
         var stores: [StoreLocation] = []
         var started = false
@@ -165,42 +165,26 @@ public struct Publisher {
             started = true
             _ = XMLStreamWriter.initialized
             for (run, pipe) in zip(runs, pipes) {
+                // The run goes to its thread; this side touches it again only after `done.wait()`.
                 let context = UnsafeTransfer((run, stores))
-                done.enter()
-                let thread = Thread {
-                    defer { done.leave() }
+                Workers.startConsumer(of: pipe, group: done, failure: failures, setUp: {
                     XMLStreamWriter.quietOnThisThread()
                     Publisher.yieldToReader()
+                }) { batch in
                     let (run, stores) = context.value
-                    do {
-                        loop: while true {
-                            let item = pipe.take()
-                            switch consume item {
-                            case .batch(let batch):
-                                try batch.views.withUnsafeBufferPointer { views in
-                                    var start = 0
-                                    for end in batch.groupEnds {
-                                        try run.add(UnsafeBufferPointer(rebasing: views[start..<end]), stores: stores, now: now,
-                                                    diagnostic: report.value)
-                                        start = end
-                                    }
-                                }
-                                pipe.recycle(batch)
-                            case .failed, .end: break loop
-                            }
+                    try batch.views.withUnsafeBufferPointer { views in
+                        var start = 0
+                        for end in batch.groupEnds {
+                            try run.add(UnsafeBufferPointer(rebasing: views[start..<end]), stores: stores, now: now, diagnostic: report.value)
+                            start = end
                         }
-                    } catch {
-                        failures.value.record(error)
-                        pipe.cancel()
                     }
                 }
-                thread.stackSize = 8 << 20
-                thread.start()
             }
         }
         do {
-            try store.read { db in
-                stores = try CatalogQueries.stores(db)
+            try store.reading { snapshot in
+                stores = try snapshot.stores()
                 start()
                 var batch = ViewBatch()
                 func send() {
@@ -209,7 +193,7 @@ public struct Publisher {
                 }
                 // Stock: all locations for local inventory, else only the channels' own locations.
                 let locations = runs.contains { $0.channel.scope == .stores } ? nil : Array(Set(runs.map(\.settings.stockLocation))).sorted()
-                let rows = try CatalogQueries.feedRows(db, locations: locations)
+                let rows = try snapshot.feedRows(locations: locations)
                 while let v = try rows.next() {
                     if let last = batch.views.last, last.productID != v.productID {
                         batch.groupEnds.append(batch.views.count)
@@ -229,7 +213,7 @@ public struct Publisher {
         }
         for pipe in pipes { pipe.put(.end) }
         done.wait()
-        if let error = failures.value.first { throw error }
+        if let error = failures.first { throw error }
     }
 
     /// Channel and output threads run a little below the catalog reader (nice +3), which all of them
@@ -265,17 +249,6 @@ public struct Publisher {
         try file.write(json.serialized(pretty: true) + "\n")
         try file.finish()
         try file.commit()
-    }
-}
-
-/// The first error of the channel threads.
-final class FailureBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var first: (any Error)?
-    func record(_ error: any Error) {
-        lock.lock()
-        if first == nil { first = error }
-        lock.unlock()
     }
 }
 
@@ -454,8 +427,8 @@ extension Publisher {
     public func availability(channel name: String, now: Timestamp) throws -> [String: (availability: String, quantity: Int)] {
         let settings = config.settings(for: name)
         var out: [String: (String, Int)] = [:]
-        try store.read { db in
-            try CatalogQueries.forEachFeedRow(db) { v in
+        try store.reading { snapshot in
+            try snapshot.forEachFeedRow { v in
                 let item = FeedItem(v, channel: name, settings: settings, shop: config.shop, now: now)
                 out[item.id] = (item.availability, item.quantity)
             }

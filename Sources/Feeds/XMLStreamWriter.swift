@@ -1,7 +1,10 @@
 import CLibXML2
 import Catalog
 import Foundation
-import Import
+import Pipeline
+import StorePort
+import Config
+import Formats
 
 /// libxml2's `xmlTextWriter` streaming into a `FeedFile`: the XML feed writers build on it, and
 /// libxml2 does all escaping.

@@ -1,6 +1,10 @@
 import Catalog
 import Feeds
 import Foundation
+import Pipeline
+import Config
+import StorePort
+import Formats
 import Import
 import Orders
 

@@ -1,4 +1,8 @@
 import Catalog
+import Pipeline
+import StorePort
+import Formats
+import Config
 
 /// Akeneo PIM product CSV exports (`;`-separated).
 ///

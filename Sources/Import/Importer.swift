@@ -2,9 +2,11 @@
 import Glibc
 #endif
 import Catalog
+import Config
 import Foundation
-import GRDB
-import Store
+import Formats
+import Pipeline
+import StorePort
 
 /// The catalog formats `import catalog` reads.
 public enum CatalogFormat: String, Sendable, CaseIterable {
@@ -44,7 +46,7 @@ public struct ImportOptions: Sendable {
     public init() {}
 }
 
-/// The outcome of one import, for the summary line and `--json`.
+/// The outcome of one import, for the summary line and `--json` (the CLI renders both).
 public struct ImportSummary: Sendable {
     public var file: String
     public var format: String
@@ -61,29 +63,20 @@ public struct ImportSummary: Sendable {
     public var strictFailure = false
 
     public var imported: Int { new + updated + unchanged }
-
-    /// `catalog.csv: 1204 rows, 1190 imported (12 new, 3 updated, 1175 unchanged), 14 rejected`
-    public var line: String {
-        var s = "\(file): \(rows) rows, \(imported) imported (\(new) new, \(updated) updated, \(unchanged) unchanged), \(rejected) rejected"
-        if skipped > 0 { s += ", \(skipped) skipped" }
-        if dryRun { s += "; dry run, nothing written" } else if strictFailure { s += "; --strict: nothing written" }
-        return s
-    }
-
-    /// DESIGN.md §3 exit status: 0 all done, 1 nothing written, 2 partly done.
-    public var exitCode: Int32 {
-        if strictFailure { return 1 }
-        if rejected > 0 { return imported > 0 ? 2 : 1 }
-        return 0
-    }
 }
 
 /// Runs one import: streams the file through a mapper into the store in one transaction.
+///
+/// The file is read and mapped on a thread of its own while this thread applies the records through
+/// the store's import session (unless the mapper needs the session's scratch space: then one thread).
+/// Row problems are reported as they are found; a problem with the whole file is thrown and nothing is
+/// written. Order lines that waited for the SKUs an import brings are settled by the caller afterwards
+/// (`OrderSettlement`), in a transaction of their own.
 public struct Importer {
-    let store: CatalogStore
+    let store: any CatalogStore
     let config: UnifeedConfig
 
-    public init(store: CatalogStore, config: UnifeedConfig) {
+    public init(store: any CatalogStore, config: UnifeedConfig) {
         self.store = store
         self.config = config
     }
@@ -92,7 +85,7 @@ public struct Importer {
     /// the whole file is thrown as an `InputError` and nothing is written.
     /// - Parameter displayName: the file name used in messages (as the user typed it).
     public func run(
-        path: String, displayName: String? = nil, kind: ImportKind, options: ImportOptions,
+        path: String, displayName: String? = nil, kind: ImportKind, options: ImportOptions, now: Date = Date(),
         report: (InputError) -> Void
     ) throws -> ImportSummary {
         let name = displayName ?? path
@@ -113,121 +106,38 @@ public struct Importer {
         defer { rejects?.discard() }
         let interactive = options.progress && isatty(2) == 1
 
-        try store.write { db in
-            let writer = try CatalogWriter(db: db)
-            let scratch = try TempTableScratch(db: db)
-            var mapper: any RowMapper
-            switch kind {
-            case .stores:
-                summary.format = "stores"
-                mapper = try StoresMapper(header: header)
-            case .inventory:
-                summary.format = "inventory"
-                mapper = try InventoryMapper(header: header)
-            case .catalog(let forced):
-                guard let format = forced ?? CatalogFormat.detect(header, delimiter: reader.delimiter) else {
-                    throw InputError(
-                        "cannot tell the catalog format from the header: expected product_id and sku (unifeed), Handle and Variant Price (shopify), Type and Regular price (woocommerce) or sku with price-CUR columns (akeneo); use --format",
-                        at: InputLocation(file: name, line: 1), found: header.names.joined(separator: String(UnicodeScalar(reader.delimiter))))
-                }
-                summary.format = format.rawValue
-                switch format {
-                case .unifeed:
-                    let native = try NativeMapper(header: header, config: config)
-                    for warning in native.headerWarnings { summary.warnings += 1; report(warning) }
-                    mapper = native
-                case .shopify: mapper = try ShopifyMapper(header: header, config: config)
-                case .woocommerce: mapper = try WooCommerceMapper(header: header, config: config, scratch: scratch)
-                case .akeneo: mapper = try AkeneoMapper(header: header, config: config)
-                }
-            }
-
-            var lastProductID: String?
-            var lastProductHadFields = false
-            var failure: (any Error)?
-            func apply(_ record: MappedRecord, firstSeen: Int?) throws {
-                for warning in record.warnings {
-                    summary.warnings += 1
-                    report(warning)
-                }
-                var errors = record.errors
-                var change: Change = .unchanged
-                if errors.isEmpty {
-                    switch record.payload {
-                    case .skip:
-                        summary.skipped += 1
-                        return
-                    case .store(let location):
-                        change = try writer.upsert(location)
-                    case .stock(let sku, let location, let quantity, let skuColumn, let locationColumn):
-                        let at = InputLocation(file: name, line: record.source.line)
-                        if try !writer.variantExists(sku) {
-                            errors.append(InputError("unknown SKU: import the catalog first", at: at, column: skuColumn, found: sku))
-                        } else if try !writer.locationExists(location) {
-                            errors.append(InputError("unknown location: expected online or a store_code from import stores",
-                                                     at: at, column: locationColumn, found: location))
-                        } else if let first = try writer.firstLine(ofDuplicate: "\(sku)\u{1}\(location)", line: record.source.line) {
-                            errors.append(InputError("duplicate SKU and location: first given on line \(first)", at: at,
-                                                     column: skuColumn, found: sku))
-                        } else {
-                            let delta = try writer.setStock(sku: sku, location: location, quantity: quantity, kind: "inventory",
-                                                            ref: "\(name):\(record.source.line)")
-                            change = delta == 0 ? .unchanged : .updated
-                        }
-                    case .catalog(let product, let variant):
-                        if variant != nil, let first = firstSeen {
-                            let column = header.column(anyOf: ["sku", "Variant SKU", "SKU"]).map { header.names[$0] }
-                            errors.append(InputError("duplicate SKU: first seen on line \(first)",
-                                                     at: InputLocation(file: name, line: record.source.line),
-                                                     column: column, found: variant?.sku))
-                        } else {
-                            // A product's fields come from its first row in the file; later rows
-                            // (product-level cells may be empty there) only need it to exist.
-                            if let product, product.productID != lastProductID || (!product.isBare && !lastProductHadFields) {
-                                lastProductID = product.productID
-                                lastProductHadFields = !product.isBare
-                                change = try writer.upsertOnFirstSight(product, line: record.source.line)
-                            }
-                            if let variant {
-                                let variantChange = try writer.upsert(variant, contentHash: record.contentHash)
-                                change = merge(change, variantChange)
-                                if let quantity = variant.quantity {
-                                    let delta = try writer.setStock(sku: variant.sku, location: StoreLocation.online, quantity: quantity,
-                                                                    kind: "catalog", ref: "\(name):\(record.source.line)",
-                                                                    knownZero: variantChange == .new)
-                                    if delta != 0 { change = merge(change, .updated) }
-                                }
-                            }
-                        }
-                    }
-                }
-                if !errors.isEmpty {
-                    summary.rejected += 1
-                    for error in errors { report(error) }
-                    try rejects?.write(
-                        record.source.fields.enumerated().filter { $0.offset != errorColumn }.map(\.element)
-                            + [errors.map { ($0.column.map { "\($0): " } ?? "") + $0.message }.joined(separator: "; ")])
-                    return
-                }
-                switch change {
-                case .new: summary.new += 1
-                case .updated: summary.updated += 1
-                case .unchanged: summary.unchanged += 1
-                }
-            }
+        try store.importing(now: now) { session in
+            let (mapper, format) = try makeMapper(kind: kind, header: header, delimiter: reader.delimiter, session: session, report: {
+                summary.warnings += 1
+                report($0)
+            })
+            summary.format = format
+            var rules = RecordRulesState(
+                file: name, skuColumn: header.column(anyOf: ["sku", "Variant SKU", "SKU"]).map { header.names[$0] })
 
             func consume(_ batch: [MappedRecord]) throws {
-                // Duplicate SKUs, checked for the whole batch at once (a record with errors is not).
-                let firstSeen = try writer.firstLines(ofDuplicates: batch.map { record -> (key: String, line: Int)? in
-                    guard record.errors.isEmpty, case .catalog(_, let variant?) = record.payload else { return nil }
-                    return (variant.sku, record.source.line)
-                })
+                let firstSeen = try session.duplicates(in: batch)
                 // Records are read in place: `enumerated()` copied each one (every String in it retained
                 // and released again) on the writing thread, the import's bottleneck.
                 try batch.withUnsafeBufferPointer { records in
                     for i in records.indices {
                         summary.rows += 1
-                        try apply(records[i], firstSeen: firstSeen[i])
+                        for warning in records[i].warnings {
+                            summary.warnings += 1
+                            report(warning)
+                        }
+                        switch try session.apply(records[i], firstSeen: firstSeen[i], state: &rules) {
+                        case .applied(.new): summary.new += 1
+                        case .applied(.updated): summary.updated += 1
+                        case .applied(.unchanged): summary.unchanged += 1
+                        case .skipped: summary.skipped += 1
+                        case .rejected(let errors):
+                            summary.rejected += 1
+                            for error in errors { report(error) }
+                            try rejects?.write(
+                                records[i].source.fields.enumerated().filter { $0.offset != errorColumn }.map(\.element)
+                                    + [errors.map { ($0.column.map { "\($0): " } ?? "") + $0.message }.joined(separator: "; ")])
+                        }
                         if interactive && summary.rows % 50_000 == 0 {
                             FileHandle.standardError.write(Data("\r\(name): \(summary.rows) rows…".utf8))
                         }
@@ -235,49 +145,22 @@ public struct Importer {
                 }
             }
 
-            if mapper is WooCommerceMapper {
-                // Its mapper looks parents up in this connection's scratch table: one thread.
-                var producer = RowProducer(reader: reader, header: header, mapper: mapper, keepsRawCells: rejects != nil)
+            var producer = RowProducer(reader: reader, header: header, mapper: mapper, keepsRawCells: rejects != nil)
+            if mapper.usesImportScratch {
+                var failure: (any Error)?
                 try producer.run { batch in
                     do { try consume(batch) } catch { failure = error; return false }
                     return true
                 }
                 if let failure { throw failure }
             } else {
-                let pipe = RecordPipe()
-                let transfer = UnsafeTransfer(RowProducer(reader: reader, header: header, mapper: mapper, keepsRawCells: rejects != nil))
-                let thread = Thread {
-                    var producer = transfer.value
-                    do {
-                        try producer.run { pipe.put(.batch($0)) }
-                        pipe.put(.end)
-                    } catch {
-                        pipe.put(.failed(error))
-                    }
-                }
-                thread.stackSize = 8 << 20
-                thread.start()
-                do {
-                    loop: while true {
-                        // The item is consumed into the switch, so that once the batch is handed back
-                        // no reference stays here: the reading thread frees it (measured: otherwise the
-                        // last release, and the freeing, often fell to this thread, the bottleneck).
-                        let item = pipe.take()
-                        switch consume item {
-                        case .batch(let batch):
-                            try consume(batch)
-                            pipe.recycle(batch)
-                        case .failed(let error): throw error
-                        case .end: break loop
-                        }
-                    }
-                } catch {
-                    pipe.cancel()
-                    throw error
-                }
+                // The reader and mapper go to the reading thread and are not touched here again.
+                let pipe = BoundedPipe<[MappedRecord]>()
+                Workers.startProducer(into: pipe) { pipe in try producer.run { pipe.put(.batch($0)) } }
+                try Workers.drain(pipe, consume)
             }
             if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-            try writer.flush()
+            try session.flush()
             if summary.rows == 0 {
                 throw InputError("no data rows after the header", at: InputLocation(file: name, line: 1))
             }
@@ -287,47 +170,50 @@ public struct Importer {
             }
             let commit = !options.dryRun && summary.imported > 0
             summary.committed = commit
-            // Order lines that waited for SKUs this import brought move their stock now (DESIGN.md §7).
-            if commit { try OrderBook(db: db, restockRefunds: config.orders.restockRefunds).settleWaitingLines() }
             return ((), commit: commit)
         }
         if !summary.strictFailure { try rejects?.commit() }
         rejects = nil
         return summary
     }
+
+    /// The mapper for `kind` (a catalog's format detected from the header unless given) and the format's
+    /// name for the summary. Header warnings go to `warn`.
+    private func makeMapper(
+        kind: ImportKind, header: Header, delimiter: UInt8, session: any ImportSession, report warn: (InputError) -> Void
+    ) throws -> (any RowMapper, String) {
+        switch kind {
+        case .stores: return (try StoresMapper(header: header), "stores")
+        case .inventory: return (try InventoryMapper(header: header), "inventory")
+        case .catalog(let forced):
+            guard let format = forced ?? CatalogFormat.detect(header, delimiter: delimiter) else {
+                throw InputError(
+                    "cannot tell the catalog format from the header: expected product_id and sku (unifeed), Handle and Variant Price (shopify), Type and Regular price (woocommerce) or sku with price-CUR columns (akeneo); use --format",
+                    at: InputLocation(file: header.file, line: 1), found: header.names.joined(separator: String(UnicodeScalar(delimiter))))
+            }
+            switch format {
+            case .unifeed:
+                let native = try NativeMapper(header: header, config: config)
+                native.headerWarnings.forEach(warn)
+                return (native, format.rawValue)
+            case .shopify: return (try ShopifyMapper(header: header, config: config), format.rawValue)
+            case .woocommerce: return (try WooCommerceMapper(header: header, config: config, scratch: session.scratch), format.rawValue)
+            case .akeneo: return (try AkeneoMapper(header: header, config: config), format.rawValue)
+            }
+        }
+    }
 }
 
-func merge(_ a: Change, _ b: Change) -> Change {
-    if a == .new || b == .new { return .new }
-    if a == .updated || b == .updated { return .updated }
-    return .unchanged
-}
-
-/// `ImportScratch` over a temporary table of the import's connection.
-final class TempTableScratch: ImportScratch {
-    let db: Database
-    init(db: Database) throws {
-        self.db = db
-        try db.execute(sql: """
-            CREATE TEMP TABLE IF NOT EXISTS import_keys (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-            DELETE FROM import_keys;
-            """)
+/// Order lines recorded before their SKUs existed move their stock once the catalog has them
+/// (DESIGN.md §7): the step the application runs after an import that committed.
+public enum OrderSettlement {
+    /// Settles every waiting line in one transaction; returns how many.
+    @discardableResult
+    public static func run(store: any CatalogStore, config: UnifeedConfig, now: Date = Date()) throws -> Int {
+        try store.recordingOrders(restockRefunds: config.orders.restockRefunds, now: now) { book in
+            (try book.settleWaitingLines(), commit: true)
+        }
     }
-    func remember(_ key: String, _ value: String) throws {
-        try db.cachedStatement(sql: "INSERT OR REPLACE INTO import_keys(key, value) VALUES (?, ?)").execute(arguments: [key, value])
-    }
-    func recall(_ key: String) throws -> String? {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM import_keys WHERE key = ?"), arguments: [key])
-    }
-}
-
-/// Moves a value to another thread when the sender gives it up entirely (the import's reader and mapper
-/// go to the producer thread and are never touched again by the caller).
-/// Hands a value to another thread whose use of it the caller orders (the thread is joined before the
-/// value is touched again).
-public struct UnsafeTransfer<T>: @unchecked Sendable {
-    public let value: T
-    public init(_ value: T) { self.value = value }
 }
 
 /// Reads, checks and maps rows, handing records on in batches of 256.

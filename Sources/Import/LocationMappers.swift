@@ -1,4 +1,8 @@
 import Catalog
+import Pipeline
+import Config
+import StorePort
+import Formats
 
 /// `stores.csv`: store_code,name,address,city,postal_code,country,pickup_method,pickup_sla.
 public struct StoresMapper: RowMapper {

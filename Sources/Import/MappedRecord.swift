@@ -1,41 +1,8 @@
 import Catalog
-
-/// One data record as read: where it starts and its raw field values (kept for `--rejects`).
-public struct SourceRow: Sendable {
-    public var line: Int
-    public var fields: [String]
-    public init(line: Int, fields: [String]) {
-        self.line = line
-        self.fields = fields
-    }
-}
-
-/// What one source row becomes after mapping: a change to apply, a row to skip, or errors.
-public struct MappedRecord: Sendable {
-    public enum Payload: Sendable {
-        /// A product's fields and/or a variant (the product is upserted first).
-        case catalog(product: Product?, variant: Variant?)
-        case store(StoreLocation)
-        case stock(sku: String, location: String, quantity: Int, skuColumn: String, locationColumn: String)
-        /// Read but not imported (a WooCommerce grouped product), with the reason as a warning.
-        case skip(String)
-    }
-
-    public var source: SourceRow
-    public var payload: Payload
-    /// Non-empty: the row is rejected, with one line per problem.
-    public var errors: [InputError]
-    public var warnings: [InputError]
-    /// The variant's content hash, computed on the reading thread so the writing thread need not.
-    public var contentHash: UInt64?
-
-    public init(source: SourceRow, payload: Payload, errors: [InputError] = [], warnings: [InputError] = []) {
-        self.source = source
-        self.payload = payload
-        self.errors = errors
-        self.warnings = warnings
-    }
-}
+import Pipeline
+import Config
+import Formats
+import StorePort
 
 /// Turns source rows of one format into records. Mappers are pure: no I/O, no database.
 public protocol RowMapper {
@@ -43,89 +10,16 @@ public protocol RowMapper {
     mutating func consume(_ row: SourceRow) -> [MappedRecord]
     /// Returns whatever is still held back at the end of the file.
     mutating func finish() -> [MappedRecord]
+    /// The mapper reads the import's scratch space (its store connection), so it must run on the thread
+    /// that writes, not on a reading thread of its own.
+    var usesImportScratch: Bool { get }
 }
 
-/// The header of a file: case-insensitive lookup of columns, kept with their spelling as written.
-public struct Header: Sendable {
-    public let names: [String]
-    public let file: String
-    private let index: [String: Int]
-
-    public init(_ names: [String], file: String) {
-        self.names = names
-        self.file = file
-        var index: [String: Int] = [:]
-        for (i, name) in names.enumerated() {
-            let key = name.trimmingASCIIWhitespace().lowercased()
-            if index[key] == nil { index[key] = i }
-        }
-        self.index = index
-    }
-
-    /// The column index of `name` (case-insensitive), if present.
-    public func column(_ name: String) -> Int? { index[name.lowercased()] }
-
-    /// The first of `names` that is present.
-    public func column(anyOf names: [String]) -> Int? { names.lazy.compactMap { column($0) }.first }
-
-    /// Refuses the whole file when a required column is missing, naming it.
-    public func require(_ names: [String], format: String) throws {
-        for name in names where column(name) == nil {
-            throw InputError("missing required column for the \(format) format", at: InputLocation(file: file, line: 1),
-                             column: name, found: self.names.joined(separator: ","))
-        }
-    }
+extension RowMapper {
+    public var usesImportScratch: Bool { false }
 }
 
-/// Reads one row's cells by column, collecting every problem of the row (a row with three problems
-/// gives three errors).
-public struct RowReader {
-    public let header: Header
-    public let row: SourceRow
-    public private(set) var errors: [InputError] = []
-    public private(set) var warnings: [InputError] = []
-
-    public init(header: Header, row: SourceRow) {
-        self.header = header
-        self.row = row
-    }
-
-    /// The trimmed cell of column `index`, `nil` when absent or empty.
-    public func text(_ index: Int?) -> String? {
-        guard let index, index < row.fields.count else { return nil }
-        let value = row.fields[index].trimmingASCIIWhitespace()
-        return value.isEmpty ? nil : value
-    }
-
-    /// The raw cell (untrimmed) of column `index`, `nil` when absent or empty.
-    public func raw(_ index: Int?) -> String? {
-        guard let index, index < row.fields.count, !row.fields[index].isEmpty else { return nil }
-        return row.fields[index]
-    }
-
-    /// Parses the cell of `index` when present; a parse error is recorded against that column.
-    public mutating func parse<T>(_ index: Int?, _ parser: (String) throws(ValueError) -> T) -> T? {
-        guard let value = text(index) else { return nil }
-        do {
-            return try parser(value)
-        } catch {
-            fail(index, error.message, found: value)
-            return nil
-        }
-    }
-
-    /// Records an error on column `index` (or on the row when `nil`).
-    public mutating func fail(_ index: Int?, _ message: String, found: String? = nil) {
-        errors.append(InputError(message, at: InputLocation(file: header.file, line: row.line),
-                                 column: index.map { header.names[$0] }, found: found))
-    }
-
-    /// Records a warning on column `index`.
-    public mutating func warn(_ index: Int?, _ message: String, found: String? = nil) {
-        warnings.append(InputError(message, at: InputLocation(file: header.file, line: row.line),
-                                   column: index.map { header.names[$0] }, found: found, severity: .warning))
-    }
-
+extension RowReader {
     /// A record of this row with the problems collected so far.
     public func record(_ payload: MappedRecord.Payload) -> MappedRecord {
         MappedRecord(source: row, payload: payload, errors: errors, warnings: warnings)

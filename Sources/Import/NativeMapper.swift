@@ -1,5 +1,9 @@
 import Catalog
+import Config
 import Foundation
+import Pipeline
+import StorePort
+import Formats
 
 /// Unifeed's own catalog CSV: one row per variant (DESIGN.md §4).
 public struct NativeMapper: RowMapper {

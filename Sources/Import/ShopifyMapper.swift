@@ -1,4 +1,8 @@
 import Catalog
+import Pipeline
+import StorePort
+import Formats
+import Config
 
 /// Shopify product CSV exports (old and current layouts).
 ///

@@ -1,12 +1,9 @@
 import Catalog
+import Config
 import Foundation
-
-/// A key–value scratchpad for one import, kept outside memory (a temporary table), so that mappers
-/// that must remember something per product (WooCommerce `id:NNN` parents) stay flat in memory.
-public protocol ImportScratch: AnyObject {
-    func remember(_ key: String, _ value: String) throws
-    func recall(_ key: String) throws -> String?
-}
+import Pipeline
+import Formats
+import StorePort
 
 /// WooCommerce product CSV exports.
 ///
@@ -17,6 +14,8 @@ public protocol ImportScratch: AnyObject {
 /// values. `Published` 1 is active, anything else archived. `Attribute N name` Color/Colour and Size fill
 /// color and size; other attributes become custom attributes.
 public struct WooCommerceMapper: RowMapper {
+    /// Parents are looked up in the import's scratch space.
+    public var usesImportScratch: Bool { true }
     public static let required = ["Type", "SKU", "Regular price"]
     let header: Header
     let config: UnifeedConfig

@@ -1,6 +1,9 @@
 import Catalog
 import Foundation
-import Import
+import Pipeline
+import StorePort
+import Config
+import Formats
 
 /// Amazon flat-file order reports (tab separated, one row per order item), read by header name
 /// (specs/marketplaces.md §2.3):

@@ -1,6 +1,9 @@
 import Catalog
 import Foundation
-import Import
+import Pipeline
+import StorePort
+import Config
+import Formats
 
 /// eBay Seller Hub orders report (CSV; specs/marketplaces.md §3.2), read by header name.
 ///

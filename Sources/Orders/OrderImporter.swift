@@ -1,7 +1,9 @@
 import Catalog
 import Foundation
-import Import
-import Store
+import Pipeline
+import Config
+import Formats
+import StorePort
 
 /// What one `orders import` did.
 public struct OrderImportSummary: Sendable {
@@ -31,14 +33,13 @@ public struct OrderReportRejected: Error, Sendable {
 /// every line already applied.
 public enum OrderImporter {
     public static func run(
-        path: String, displayName: String, channel: OrderChannel?, encoding: TextEncoding, store: CatalogStore, config: UnifeedConfig,
+        path: String, displayName: String, channel: OrderChannel?, encoding: TextEncoding, store: any CatalogStore, config: UnifeedConfig,
         now: Date = Date()
     ) throws -> OrderImportSummary {
         var report = try OrderReport.open(path: path, displayName: displayName, channel: channel, encoding: encoding,
                                           timeZone: config.shop.timeZone)
         let location = config.settings(for: report.channel.rawValue).stockLocation
-        return try store.write { db in
-            let book = OrderBook(db: db, restockRefunds: config.orders.restockRefunds, now: now)
+        return try store.recordingOrders(restockRefunds: config.orders.restockRefunds, now: now) { book in
             var summary = OrderImportSummary(file: displayName, channel: report.channel)
             var problems: [InputError] = []
             var touched: Set<SKULocation> = []

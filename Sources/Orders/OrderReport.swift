@@ -1,6 +1,9 @@
 import Catalog
 import Foundation
-import Import
+import Pipeline
+import StorePort
+import Config
+import Formats
 
 /// A marketplace order report read one order line at a time.
 ///

@@ -1,6 +1,9 @@
 import Catalog
 import Foundation
-import Import
+import Pipeline
+import StorePort
+import Config
+import Formats
 
 /// Walmart `GET /v3/orders` JSON (specs/marketplaces.md §4.4): `list.elements.order[]`, each with
 /// `orderLines.orderLine[]`. Quirks honoured: timestamps in epoch milliseconds (ISO 8601 text is taken

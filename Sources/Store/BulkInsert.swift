@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 /// Rows for one table, written with multi-row `INSERT … VALUES (…), (…)` statements.
 ///

@@ -1,88 +1,10 @@
 import Catalog
+import StorePort
 import Foundation
-import GRDB
-
-/// One SKU as `products list` and `products show` present it: the native CSV columns, resolved.
-public struct VariantView: Sendable, Hashable {
-    public var productID: String
-    public var sku: String
-    public var status: String
-    public var title: String?
-    public var description: String?
-    public var brand: String?
-    public var gtin: String?
-    public var mpn: String?
-    public var condition: String?
-    public var price: String
-    public var currency: String
-    public var salePrice: String?
-    /// `price` and `salePrice` in minor units of `currency`, when read from the store (feeds take these
-    /// instead of parsing the text back).
-    public var priceMinor: Int64?
-    public var salePriceMinor: Int64?
-    public var saleStart: Timestamp?
-    public var saleEnd: Timestamp?
-    public var link: String?
-    /// The variant's own images, else the product's; the first is `image_link`.
-    public var images: [String]
-    public var color: String?
-    public var size: String?
-    public var sizeSystem: String?
-    public var sizeType: String?
-    public var gender: String?
-    public var ageGroup: String?
-    public var material: String?
-    public var pattern: String?
-    public var googleProductCategory: String?
-    public var productType: String?
-    public var weight: String?
-    /// Online on hand (`nil` when the SKU has no online stock record).
-    public var quantity: Int?
-    public var availabilityDate: Timestamp?
-    public var custom: [(String, String)] = []
-    public var overrides: [(String, String, String)] = []
-    /// On hand per location that has a stock record.
-    public var stock: [(location: String, quantity: Int)] = []
-
-    /// The override `channel.field`, if the catalog gives one.
-    public func override(_ channel: String, _ field: String) -> String? {
-        overrides.first { $0.0 == channel && $0.1 == field }?.2
-    }
-
-    /// A view with only identity and price set (tests and tools build the rest field by field).
-    public init(productID: String, sku: String, price: String, currency: String, status: String = "active") {
-        self.productID = productID
-        self.sku = sku
-        self.price = price
-        self.currency = currency
-        self.status = status
-        self.images = []
-    }
-
-    public static func == (a: VariantView, b: VariantView) -> Bool { a.sku == b.sku }
-    public func hash(into hasher: inout Hasher) { hasher.combine(sku) }
-}
-
-/// One ledger movement.
-public struct StockMovement: Sendable, Hashable {
-    public var id: Int64
-    public var at: String
-    public var location: String
-    public var delta: Int
-    public var kind: String
-    public var ref: String
-}
-
-/// A SKU's stock: on hand per location and the movements that explain it.
-public struct StockReport: Sendable {
-    public var sku: String
-    public var onHand: [(location: String, quantity: Int)]
-    public var total: Int { onHand.reduce(0) { $0 + $1.quantity } }
-    public var movements: [StockMovement]
-}
+internal import GRDB
 
 /// Read-side queries over the catalog, streaming with cursors.
-public enum CatalogQueries {
+enum CatalogQueries {
     /// Every column a `VariantView` shows: overrides and stock per location packed into one value each
     /// (see `select(stockLocations:)`). Listing, `show` and the feeds add their own
     /// WHERE / ORDER BY.
@@ -272,7 +194,7 @@ public enum CatalogQueries {
 
     /// Every SKU for the feeds, ordered by product then SKU so that a product's variants arrive
     /// together; one at a time, inside the caller's read transaction.
-    public static func forEachFeedRow(_ db: Database, _ body: (VariantView) throws -> Void) throws {
+    static func forEachFeedRow(_ db: Database, _ body: (VariantView) throws -> Void) throws {
         let cursor = try feedRows(db)
         while let v = try cursor.next() { try body(v) }
     }
@@ -282,7 +204,7 @@ public enum CatalogQueries {
     ///
     /// - Parameter locations: the stock locations to read (`nil`: all). A publish without local
     ///   inventory needs only its channels' stock locations, and stock is the dearest lookup per row.
-    public static func feedRows(_ db: Database, locations: [String]? = nil) throws -> MapCursor<RowCursor, VariantView> {
+    static func feedRows(_ db: Database, locations: [String]? = nil) throws -> MapCursor<RowCursor, VariantView> {
         let products = try ProductMerge(db)
         let single = locations?.count == 1 ? locations![0] : nil
         return try Row.fetchCursor(db, sql: select(stockLocations: locations?.count, joinProducts: false) + " ORDER BY v.product_id, v.sku",
@@ -325,7 +247,7 @@ public enum CatalogQueries {
     }
 
     /// The stores, ordered by code.
-    public static func stores(_ db: Database) throws -> [StoreLocation] {
+    static func stores(_ db: Database) throws -> [StoreLocation] {
         try Row.fetchAll(db, sql: "SELECT * FROM locations WHERE kind = 'store' ORDER BY code").compactMap { row in
             guard let method = PickupMethod(rawValue: row["pickup_method"] ?? ""), let sla = PickupSLA(rawValue: row["pickup_sla"] ?? "") else {
                 return nil
@@ -336,20 +258,20 @@ public enum CatalogQueries {
     }
 
     /// Every SKU sorted by SKU, one at a time (memory does not grow with the catalog).
-    public static func forEachVariant(_ db: Database, _ body: (VariantView) throws -> Void) throws {
+    static func forEachVariant(_ db: Database, _ body: (VariantView) throws -> Void) throws {
         let cursor = try Row.fetchCursor(db, sql: selectSQL + " ORDER BY v.sku")
         var product: ProductColumns?
         while let row = try cursor.next() { try body(view(row, product: &product)) }
     }
 
     /// One SKU with its custom attributes and channel overrides, or `nil`.
-    public static func variant(_ db: Database, sku: String) throws -> VariantView? {
+    static func variant(_ db: Database, sku: String) throws -> VariantView? {
         var product: ProductColumns?
         return try Row.fetchOne(db, sql: selectSQL + " WHERE v.sku = ?", arguments: [sku]).map { view($0, product: &product) }
     }
 
     /// A SKU's stock report, or `nil` when the SKU is unknown.
-    public static func stock(_ db: Database, sku: String) throws -> StockReport? {
+    static func stock(_ db: Database, sku: String) throws -> StockReport? {
         guard try Bool.fetchOne(db, sql: "SELECT 1 FROM variants WHERE sku = ?", arguments: [sku]) == true else {
             return nil
         }
@@ -366,11 +288,35 @@ public enum CatalogQueries {
     }
 
     /// Counts for summaries: products, variants, stores.
-    public static func counts(_ db: Database) throws -> (products: Int, variants: Int, stores: Int, movements: Int) {
+    static func counts(_ db: Database) throws -> (products: Int, variants: Int, stores: Int, movements: Int) {
         let row = try Row.fetchOne(db, sql: """
             SELECT (SELECT count(*) FROM products), (SELECT count(*) FROM variants),
                    (SELECT count(*) FROM locations WHERE kind = 'store'), (SELECT count(*) FROM stock_movements)
             """)!
         return (row[0], row[1], row[2], row[3])
     }
+}
+
+/// The port's read side over one read transaction.
+struct SQLiteSnapshot: CatalogSnapshot {
+    let db: Database
+
+    func stores() throws -> [StoreLocation] { try CatalogQueries.stores(db) }
+
+    func feedRows(locations: [String]?) throws -> any VariantCursor {
+        FeedRowCursor(try CatalogQueries.feedRows(db, locations: locations))
+    }
+
+    func forEachVariant(_ body: (VariantView) throws -> Void) throws { try CatalogQueries.forEachVariant(db, body) }
+    func variant(sku: String) throws -> VariantView? { try CatalogQueries.variant(db, sku: sku) }
+    func stock(sku: String) throws -> StockReport? { try CatalogQueries.stock(db, sku: sku) }
+    func counts() throws -> (products: Int, variants: Int, stores: Int, movements: Int) { try CatalogQueries.counts(db) }
+    func orderLines() throws -> [RecordedOrderLine] { try OrderBook.list(db) }
+}
+
+/// The feed rows' cursor behind the port.
+final class FeedRowCursor: VariantCursor {
+    private let rows: MapCursor<RowCursor, VariantView>
+    init(_ rows: MapCursor<RowCursor, VariantView>) { self.rows = rows }
+    func next() throws -> VariantView? { try rows.next() }
 }

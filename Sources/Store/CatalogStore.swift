@@ -3,28 +3,25 @@ import Glibc
 #endif
 import CSQLiteTuning
 import Catalog
+import StorePort
 import Foundation
-import GRDB
+internal import GRDB
 
-/// A problem with the database itself (cannot open, cannot migrate), as opposed to bad input.
-public struct StoreError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}
-
-/// The canonical product repository: one SQLite database in WAL mode, migrated when opened.
+/// The canonical product repository in one SQLite database (WAL mode), migrated when opened: the
+/// embedded implementation of the store port.
 ///
-/// Writers get a `Database` inside one immediate transaction; readers see one consistent snapshot.
-public struct CatalogStore: Sendable {
-    public let writer: DatabasePool
+/// Writers run inside one immediate transaction; readers see one consistent snapshot.
+public struct SQLiteStore: CatalogStore {
+    let writer: DatabasePool
     public let path: String
+    public var location: String { path }
 
     /// SQLite's process-wide settings, made once before the first connection.
     private static let tuned: Int32 = unifeed_sqlite_tune()
 
     /// Opens (creating and migrating when needed) the database at `path`.
     public init(path: String) throws {
-        _ = CatalogStore.tuned
+        _ = SQLiteStore.tuned
         self.path = path
         var config = Configuration()
         config.foreignKeysEnabled = true
@@ -57,7 +54,7 @@ public struct CatalogStore: Sendable {
     }
 
     /// Runs `body` in one immediate write transaction; it commits only when `body` returns `.commit`.
-    public func write<T>(_ body: (Database) throws -> (T, commit: Bool)) throws -> T {
+    func write<T>(_ body: (Database) throws -> (T, commit: Bool)) throws -> T {
         var result: T?
         try writer.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
@@ -70,7 +67,25 @@ public struct CatalogStore: Sendable {
     }
 
     /// Runs `body` in one read transaction (one snapshot of the catalog).
-    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
         try writer.read(body)
+    }
+
+    // MARK: The port
+
+    public func importing<T>(now: Date, _ body: (any ImportSession) throws -> (T, commit: Bool)) throws -> T {
+        try write { db in try body(CatalogWriter(db: db, now: now)) }
+    }
+
+    public func recordingOrders<T>(restockRefunds: Bool, now: Date, _ body: (any OrderBookSession) throws -> (T, commit: Bool)) throws -> T {
+        try write { db in try body(OrderBook(db: db, restockRefunds: restockRefunds, now: now)) }
+    }
+
+    public func loggingPublish<T>(_ body: (any PublishLogSession) throws -> T) throws -> T {
+        try write { db in (try body(PublishLog(db: db)), commit: true) }
+    }
+
+    public func reading<T>(_ body: (any CatalogSnapshot) throws -> T) throws -> T {
+        try read { db in try body(SQLiteSnapshot(db: db)) }
     }
 }

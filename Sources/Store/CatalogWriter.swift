@@ -1,23 +1,21 @@
 import Catalog
+import StorePort
 import Foundation
-import GRDB
-
-/// What an upsert did to a row.
-public enum Change: Sendable, Equatable { case new, updated, unchanged }
+internal import GRDB
 
 /// Writes catalog rows inside one import transaction, with cached statements (the hot path of import).
 ///
 /// Variants carry a content hash of everything the catalog says about them, so an unchanged row costs
 /// one indexed lookup. Duplicate SKUs within one file are found through a temporary table, never an
 /// in-memory set, so memory stays flat whatever the file size.
-public final class CatalogWriter {
-    public let db: Database
+final class CatalogWriter: ImportSession {
+    let db: Database
     let at: String
 
     /// The catalog had no variant when this import began: no lookup can find one.
     private let catalogWasEmpty: Bool
 
-    public init(db: Database, now: Date = Date()) throws {
+    init(db: Database, now: Date = Date()) throws {
         self.db = db
         catalogWasEmpty = try Bool.fetchOne(db, sql: "SELECT 1 FROM variants LIMIT 1") == nil
         self.at = Timestamp(secondsSinceEpoch: Int64(now.timeIntervalSince1970)).iso8601UTC
@@ -30,10 +28,13 @@ public final class CatalogWriter {
 
     private lazy var statements = StatementCache(db)
 
+    /// The import's scratch table, made on first use.
+    lazy var scratch: any ImportScratch = TempTableScratch(db: db)
+
     private func prepared(_ sql: StaticString) throws -> Statement { try statements.prepared(sql) }
 
     /// Records `key` (a SKU) as seen on `line`; returns the earlier line when it was seen before.
-    public func firstLine(ofDuplicate key: String, line: Int) throws -> Int? {
+    func firstLine(ofDuplicate key: String, line: Int) throws -> Int? {
         let insert = try prepared("INSERT OR IGNORE INTO import_seen(key, line) VALUES (?, ?)")
         insert.resetForBinding()
         insert.bind(1, key)
@@ -54,7 +55,7 @@ public final class CatalogWriter {
     /// `firstLine(ofDuplicate:line:)` for a batch of keys (`nil`: a record not checked), 64 keys per
     /// statement: one statement step per key was about 6% of the import's writing thread. Returns, for
     /// each key, the earlier line when it was seen before (in this batch or an earlier one).
-    public func firstLines(ofDuplicates keys: [(key: String, line: Int)?]) throws -> [Int?] {
+    func firstLines(ofDuplicates keys: [(key: String, line: Int)?]) throws -> [Int?] {
         var result = [Int?](repeating: nil, count: keys.count)
         let checked = keys.indices.filter { keys[$0] != nil }
         let rows = 64
@@ -94,7 +95,7 @@ public final class CatalogWriter {
     /// Upserts `product` the first time this import sees its fields; later sightings change nothing (a
     /// product's fields come from its first row in the file). A bare sighting (a variant row that only
     /// names its product, such as a WooCommerce variation before its parent) only makes sure it exists.
-    public func upsertOnFirstSight(_ product: Product, line: Int) throws -> Change {
+    func upsertOnFirstSight(_ product: Product, line: Int) throws -> Change {
         if product.isBare { return try insertIfNew(product) ? .new : .unchanged }
         guard try firstLine(ofDuplicate: "\u{1}product\u{1}" + product.productID, line: line) == nil else { return .unchanged }
         return try upsert(product)
@@ -116,7 +117,7 @@ public final class CatalogWriter {
     }
 
     /// Inserts a product or merges its non-nil fields (and its images, when given) into the stored one.
-    public func upsert(_ product: Product) throws -> Change {
+    func upsert(_ product: Product) throws -> Change {
         if try insertIfNew(product) { return .new }
         var change: Change = .unchanged
         if !product.isBare {
@@ -169,7 +170,7 @@ public final class CatalogWriter {
     /// Inserts a variant, or replaces it when its content differs from what is stored.
     /// The product must exist (upsert it first).
     /// - Parameter contentHash: `variant.contentHash` when the caller computed it already (on another thread).
-    public func upsert(_ variant: Variant, contentHash: UInt64? = nil) throws -> Change {
+    func upsert(_ variant: Variant, contentHash: UInt64?) throws -> Change {
         let hash = Int64(bitPattern: contentHash ?? variant.contentHash)
         var stored: Int64?
         if !catalogWasEmpty {  // into an empty catalog every SKU is new (duplicates were refused before)
@@ -267,7 +268,7 @@ public final class CatalogWriter {
     }
 
     /// Writes every buffered row. Call before reading what the import wrote, and before committing.
-    public func flush() throws {
+    func flush() throws {
         for buffer in [variantRows, overrideRows, movementRows, zeroLevelRows]
         where !buffer.isEmpty {
             try buffer.flush(db)
@@ -276,13 +277,13 @@ public final class CatalogWriter {
     }
 
     /// Whether a SKU exists in the store.
-    public func variantExists(_ sku: String) throws -> Bool {
+    func variantExists(_ sku: String) throws -> Bool {
         try flush()
         return try Bool.fetchOne(prepared("SELECT 1 FROM variants WHERE sku = ?"), arguments: [sku]) ?? false
     }
 
     /// Whether a location code exists (`online` always does).
-    public func locationExists(_ code: String) throws -> Bool {
+    func locationExists(_ code: String) throws -> Bool {
         try Bool.fetchOne(prepared("SELECT 1 FROM locations WHERE code = ?"), arguments: [code]) ?? false
     }
 
@@ -290,7 +291,7 @@ public final class CatalogWriter {
     /// Returns the delta (0 when the figure was already right: nothing is written then).
     /// - Parameter knownZero: the caller knows there is no stock record yet (a SKU created just now).
     @discardableResult
-    public func setStock(sku: String, location: String, quantity: Int, kind: String, ref: String, knownZero: Bool = false) throws -> Int {
+    func setStock(sku: String, location: String, quantity: Int, kind: String, ref: String, knownZero: Bool) throws -> Int {
         var current: Int?
         if !knownZero {
             let select = try prepared("SELECT on_hand FROM stock_levels WHERE sku = ? AND location = ?")
@@ -321,7 +322,7 @@ public final class CatalogWriter {
     }
 
     /// Appends one movement to the ledger (the stock level follows by trigger).
-    public func appendMovement(sku: String, location: String, delta: Int, kind: String, ref: String) throws {
+    func appendMovement(sku: String, location: String, delta: Int, kind: String, ref: String) throws {
         let insert = try prepared("""
             INSERT INTO stock_movements(at, sku, location, delta, kind, ref) VALUES (?, ?, ?, ?, ?, ?)
             """)
@@ -342,7 +343,7 @@ public final class CatalogWriter {
     }
 
     /// Inserts or updates a store; returns what happened.
-    public func upsert(_ store: StoreLocation) throws -> Change {
+    func upsert(_ store: StoreLocation) throws -> Change {
         let args: StatementArguments = [
             store.code, store.name, store.address, store.city, store.postalCode, store.country,
             store.pickupMethod.rawValue, store.pickupSLA.rawValue,
@@ -362,3 +363,25 @@ public final class CatalogWriter {
     }
 }
 
+/// `ImportScratch` over a temporary table of the import's connection.
+final class TempTableScratch: ImportScratch {
+    let db: Database
+    private var created = false
+    init(db: Database) { self.db = db }
+    private func create() throws {
+        guard !created else { return }
+        try db.execute(sql: """
+            CREATE TEMP TABLE IF NOT EXISTS import_keys (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+            DELETE FROM import_keys;
+            """)
+        created = true
+    }
+    func remember(_ key: String, _ value: String) throws {
+        try create()
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO import_keys(key, value) VALUES (?, ?)").execute(arguments: [key, value])
+    }
+    func recall(_ key: String) throws -> String? {
+        try create()
+        return try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM import_keys WHERE key = ?"), arguments: [key])
+    }
+}

@@ -1,6 +1,7 @@
 import Catalog
+import StorePort
 import Foundation
-import GRDB
+internal import GRDB
 
 /// Records marketplace order lines and moves stock for them through the ledger (DESIGN.md §7).
 ///
@@ -10,29 +11,22 @@ import GRDB
 /// nothing, a status change moves nothing, a cancellation returns what was taken, and a line whose SKU
 /// is unknown waits (`applied` stays 0) until the SKU exists. Runs inside the caller's immediate
 /// transaction; a second importer waits for it and then finds every line already applied.
-public final class OrderBook {
-    /// What recording one line did.
-    public struct Outcome: Sendable {
-        public var change: Change
-        /// The SKU exists in the catalog.
-        public var matched: Bool
-        /// Units posted to the ledger now (negative: taken from stock).
-        public var delta: Int
-    }
+final class OrderBook: OrderBookSession {
+    typealias Outcome = OrderLineOutcome
 
     let db: Database
     let at: String
     let restockRefunds: Bool
     private lazy var statements = StatementCache(db)
 
-    public init(db: Database, restockRefunds: Bool, now: Date = Date()) {
+    init(db: Database, restockRefunds: Bool, now: Date = Date()) {
         self.db = db
         self.restockRefunds = restockRefunds
         at = Timestamp(secondsSinceEpoch: Int64(now.timeIntervalSince1970)).iso8601UTC
     }
 
     /// Records `line` (stock from `location` when it is new) and settles its stock.
-    public func record(_ line: OrderLine, location: String, source: String) throws -> Outcome {
+    func record(_ line: OrderLine, location: String, source: String) throws -> Outcome {
         let select = try statements.prepared("""
             SELECT quantity, status, desired, applied, location, sku, marketplace_fulfilled FROM order_lines
             WHERE channel = ? AND order_id = ? AND line_id = ?
@@ -113,7 +107,7 @@ public final class OrderBook {
 
     /// Settles lines recorded before their SKU existed (the catalog has it now). Returns their count.
     @discardableResult
-    public func settleWaitingLines() throws -> Int {
+    func settleWaitingLines() throws -> Int {
         let rows = try Row.fetchAll(db, sql: """
             SELECT o.channel, o.order_id, o.line_id, o.sku, o.location, o.desired, o.applied FROM order_lines o
             WHERE o.applied <> o.desired AND EXISTS (SELECT 1 FROM variants v WHERE v.sku = o.sku)
@@ -153,7 +147,7 @@ public final class OrderBook {
     }
 
     /// On hand below zero for these SKUs at these locations (oversold), sorted.
-    public func oversold(_ keys: Set<SKULocation>) throws -> [(sku: String, location: String, onHand: Int)] {
+    func oversold(_ keys: Set<SKULocation>) throws -> [(sku: String, location: String, onHand: Int)] {
         var out: [(String, String, Int)] = []
         let select = try statements.prepared("SELECT on_hand FROM stock_levels WHERE sku = ? AND location = ?")
         for key in keys.sorted(by: { ($0.sku, $0.location) < ($1.sku, $1.location) }) {
@@ -166,7 +160,7 @@ public final class OrderBook {
     }
 
     /// Every recorded line, sorted by channel, order and line.
-    public static func list(_ db: Database) throws -> [RecordedOrderLine] {
+    static func list(_ db: Database) throws -> [RecordedOrderLine] {
         try Row.fetchAll(db, sql: """
             SELECT o.channel, o.order_id, o.line_id, o.sku, o.quantity, o.status, o.marketplace_fulfilled, o.desired, o.applied, o.location,
               EXISTS (SELECT 1 FROM variants v WHERE v.sku = o.sku) AS matched
@@ -178,23 +172,3 @@ public final class OrderBook {
     }
 }
 
-/// A (SKU, location) pair whose stock an import touched.
-public struct SKULocation: Hashable, Sendable {
-    public var sku: String
-    public var location: String
-    public init(sku: String, location: String) {
-        self.sku = sku
-        self.location = location
-    }
-}
-
-/// An order line as the database holds it.
-public struct RecordedOrderLine: Sendable {
-    public var channel, orderID, lineID, sku: String
-    public var quantity: Int
-    public var status: String
-    public var marketplaceFulfilled: Bool
-    public var desired, applied: Int
-    public var location: String
-    public var matched: Bool
-}

@@ -1,17 +1,21 @@
 import Foundation
-import GRDB
+import StorePort
+internal import GRDB
 
 /// The publish gate's baseline: how many items each channel last published into an output folder.
-public enum PublishLog {
+final class PublishLog: PublishLogSession {
+    let db: Database
+    init(db: Database) { self.db = db }
+
     /// Items of the last publish that went out for `channel` into `outDir`, if any.
-    public static func lastPublished(_ db: Database, channel: String, outDir: String) throws -> Int? {
+    func lastPublished(channel: String, outDir: String) throws -> Int? {
         try Int.fetchOne(db, sql: """
             SELECT items FROM publish_log WHERE channel = ? AND out_dir = ? AND published = 1 ORDER BY id DESC LIMIT 1
             """, arguments: [channel, outDir])
     }
 
     /// Records a publish (or a hold-back) of `channel`.
-    public static func record(_ db: Database, channel: String, outDir: String, at: String, items: Int, published: Bool) throws {
+    func record(channel: String, outDir: String, at: String, items: Int, published: Bool) throws {
         try db.execute(sql: "INSERT INTO publish_log(channel, out_dir, at, items, published) VALUES (?, ?, ?, ?, ?)",
                        arguments: [channel, outDir, at, items, published ? 1 : 0])
     }

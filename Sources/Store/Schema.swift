@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 /// The versioned schema. Migrations are frozen SQL strings, never app types: once released, a
 /// migration is never edited, only followed by a new one.

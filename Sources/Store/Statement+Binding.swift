@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 import GRDBSQLite
 
 /// Direct sqlite3 binding for the import's hot statements.

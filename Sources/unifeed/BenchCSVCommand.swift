@@ -1,5 +1,9 @@
 import ArgumentParser
 import Foundation
+import Pipeline
+import Config
+import StorePort
+import Formats
 import Import
 
 /// `unifeed bench-csv FILE`: reads a CSV with the import's reader and nothing else, and prints its

@@ -2,6 +2,10 @@ import ArgumentParser
 import Catalog
 import Feeds
 import Foundation
+import Pipeline
+import Config
+import StorePort
+import Formats
 
 struct Channels: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Channels and their definitions.", subcommands: [List.self])

@@ -2,6 +2,10 @@ import ArgumentParser
 import Catalog
 import Feeds
 import Foundation
+import Pipeline
+import Config
+import StorePort
+import Formats
 import Import
 import Orders
 import Store
@@ -20,7 +24,7 @@ struct Demo: ParsableCommand {
         let dbPath = (out as NSString).appendingPathComponent("unifeed.sqlite")
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dbPath + suffix) }
         let config = try orExit { try ConfigLoader.load(path: (samplesDir as NSString).appendingPathComponent("unifeed.toml")) }
-        let store = try orExit { try CatalogStore(path: dbPath) }
+        let store = try orExit { try SQLiteStore(path: dbPath) as any CatalogStore }
         let importer = Importer(store: store, config: config)
         print("Unifeed demo: samples from \(samplesDir), database \(dbPath)")
         var options = ImportOptions()
@@ -38,7 +42,7 @@ struct Demo: ParsableCommand {
             try importer.run(path: broken, displayName: "samples/broken-catalog.csv", kind: .catalog(nil), options: dry) { _ in brokenErrors += 1 }
         }
         print("  dry run of the broken catalog: \(brokenSummary.line) (\(brokenErrors) problems; run `unifeed import catalog samples/broken-catalog.csv --dry-run` to see them)")
-        let counts = try store.read { try CatalogQueries.counts($0) }
+        let counts = try store.reading { try $0.counts() }
         print("Catalog: \(counts.products) products, \(counts.variants) SKUs, \(counts.stores) stores, \(counts.movements) stock movements")
 
         // Validate, publish and audit every enabled channel, at a fixed moment so the demo's feeds are

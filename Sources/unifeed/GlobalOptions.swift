@@ -1,8 +1,11 @@
 import ArgumentParser
 import Catalog
 import Foundation
-import Import
+import Pipeline
+import Formats
+import Config
 import Store
+import StorePort
 
 /// `--db` and `--config`, accepted before or after the subcommand.
 struct GlobalOptions: ParsableArguments {
@@ -23,8 +26,9 @@ struct GlobalOptions: ParsableArguments {
         return try orExit { try ConfigLoader.load(path: path) }
     }
 
-    func openStore() throws -> CatalogStore {
-        try orExit { try CatalogStore(path: databasePath) }
+    /// Opens the store the options name: the one place where an implementation of the port is chosen.
+    func openStore() throws -> any CatalogStore {
+        try orExit { try SQLiteStore(path: databasePath) }
     }
 }
 

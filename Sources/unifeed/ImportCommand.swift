@@ -1,8 +1,11 @@
 import ArgumentParser
 import Catalog
 import Foundation
+import Pipeline
+import Config
+import Formats
 import Import
-import Store
+import StorePort
 
 extension CatalogFormat: ExpressibleByArgument {}
 extension TextEncoding: ExpressibleByArgument {}
@@ -87,10 +90,26 @@ func runImport(global: GlobalOptions, file: String, kind: ImportKind, common: Im
     } else {
         print(summary.line)
     }
+    if summary.committed { try orExit { try OrderSettlement.run(store: store, config: config) } }
     if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
 }
 
 extension ImportSummary {
+    /// `catalog.csv: 1204 rows, 1190 imported (12 new, 3 updated, 1175 unchanged), 14 rejected`
+    var line: String {
+        var s = "\(file): \(rows) rows, \(imported) imported (\(new) new, \(updated) updated, \(unchanged) unchanged), \(rejected) rejected"
+        if skipped > 0 { s += ", \(skipped) skipped" }
+        if dryRun { s += "; dry run, nothing written" } else if strictFailure { s += "; --strict: nothing written" }
+        return s
+    }
+
+    /// DESIGN.md §3 exit status: 0 all done, 1 nothing written, 2 partly done.
+    var exitCode: Int32 {
+        if strictFailure { return 1 }
+        if rejected > 0 { return imported > 0 ? 2 : 1 }
+        return 0
+    }
+
     var json: JSONValue {
         .object([
             ("file", .string(file)), ("format", .string(format)), ("rows", .int(rows)), ("imported", .int(imported)),

@@ -1,9 +1,12 @@
 import ArgumentParser
 import Catalog
 import Foundation
+import Pipeline
+import Config
+import Formats
 import Import
 import Orders
-import Store
+import StorePort
 
 struct Orders: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Import marketplace order reports; list order lines.", subcommands: [ImportReport.self, List.self])
@@ -65,7 +68,7 @@ struct Orders: ParsableCommand {
 
         func run() throws {
             let store = try global.openStore()
-            let lines = try store.read { try OrderBook.list($0) }
+            let lines = try store.reading { try $0.orderLines() }
             if json {
                 print(JSONValue.array(lines.map(\.json)).serialized(pretty: true))
                 return

@@ -1,7 +1,10 @@
 import ArgumentParser
 import Catalog
 import Foundation
-import Store
+import Pipeline
+import Config
+import Formats
+import StorePort
 
 struct Products: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List or show products.", subcommands: [List.self, Show.self])
@@ -17,8 +20,8 @@ struct Products: ParsableCommand {
             let out = StandardOutput()
             var first = true
             if json { out.write("[") }
-            try store.read { db in
-                try CatalogQueries.forEachVariant(db) { v in
+            try store.reading { snapshot in
+                try snapshot.forEachVariant { v in
                     if json {
                         out.write((first ? "\n" : ",\n") + v.json(timeZone: config.shop.timeZone).serialized())
                     } else {
@@ -43,7 +46,7 @@ struct Products: ParsableCommand {
         func run() throws {
             let config = try global.loadConfig()
             let store = try global.openStore()
-            guard let v = try store.read({ try CatalogQueries.variant($0, sku: sku) }) else {
+            guard let v = try store.reading({ try $0.variant(sku: sku) }) else {
                 printError("error: unknown SKU (found: \(InputError.displayValue(sku)))")
                 throw ExitCode.failure
             }

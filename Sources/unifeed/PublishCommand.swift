@@ -2,6 +2,10 @@ import ArgumentParser
 import Catalog
 import Feeds
 import Foundation
+import Pipeline
+import Config
+import StorePort
+import Formats
 
 struct Publish: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Write every enabled channel's feeds atomically, behind the publish gate.")

@@ -1,7 +1,10 @@
 import ArgumentParser
 import Catalog
 import Foundation
-import Store
+import Pipeline
+import Config
+import Formats
+import StorePort
 
 struct Stock: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Stock per location and the ledger behind it.", subcommands: [Show.self])
@@ -14,7 +17,7 @@ struct Stock: ParsableCommand {
 
         func run() throws {
             let store = try global.openStore()
-            guard let report = try store.read({ try CatalogQueries.stock($0, sku: sku) }) else {
+            guard let report = try store.reading({ try $0.stock(sku: sku) }) else {
                 printError("error: unknown SKU (found: \(InputError.displayValue(sku)))")
                 throw ExitCode.failure
             }

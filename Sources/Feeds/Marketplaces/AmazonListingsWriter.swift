@@ -1,5 +1,9 @@
 import Catalog
+import Config
 import Foundation
+import Pipeline
+import StorePort
+import Formats
 
 /// Amazon `JSON_LISTINGS_FEED` 2.0 (specs/marketplaces.md §2.2): `listings-NNNN.json`, at most
 /// `max_items` (10,000) messages a file, no file when there is nothing to send.

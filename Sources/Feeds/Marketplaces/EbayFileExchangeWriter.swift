@@ -1,5 +1,9 @@
 import Catalog
+import Config
 import Foundation
+import Pipeline
+import StorePort
+import Formats
 
 /// eBay File Exchange CSV (specs/marketplaces.md §3.1): the smart `Action(SiteID=…|Country=…|Currency=…|
 /// Version=1193|CC=UTF-8)` header, `CustomLabel` = SKU, `Title` cut to 80 characters at a word,

@@ -1,6 +1,9 @@
 import Catalog
 import Foundation
-import Import
+import Pipeline
+import StorePort
+import Config
+import Formats
 
 /// What audit checks in the marketplace files, as columns of canonical fields: the header a reader
 /// reports a value under, and the field the catalog's value comes from.

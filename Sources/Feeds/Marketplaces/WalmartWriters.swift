@@ -1,5 +1,9 @@
 import Catalog
+import Config
 import Foundation
+import Pipeline
+import StorePort
+import Formats
 
 /// Walmart `MP_ITEM` as JSON lines (specs/marketplaces.md §4.1): `items.jsonl` starts with the
 /// `MPItemFeedHeader` line (spec 5.0), then one `MPItem` entry a line: `Orderable` (sku,

@@ -1,4 +1,5 @@
 import Catalog
+import Formats
 import Foundation
 
 /// Reads `unifeed.toml` into `UnifeedConfig`. Unknown keys and bad values are errors that name the file

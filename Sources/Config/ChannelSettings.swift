@@ -1,3 +1,5 @@
+import Catalog
+
 /// A shipping rate sent with Google items (`[[channels.google.shipping]]`).
 public struct ShippingRate: Hashable, Sendable {
     public var country: String
@@ -118,15 +120,3 @@ public struct FeedsConfig: Hashable, Sendable {
     public var maxDropPercent = 20
     public init() {}
 }
-
-/// Channel and template names: `[a-z0-9-]+`, so nothing derived from them can leave a folder.
-public enum ChannelName {
-    public static func isValid(_ s: String) -> Bool {
-        !s.isEmpty && s.utf8.count <= 64 && s.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
-    }
-
-    public static func isValidField(_ s: String) -> Bool {
-        !s.isEmpty && s.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
-    }
-}
-

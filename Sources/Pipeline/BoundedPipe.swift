@@ -67,6 +67,3 @@ public final class BoundedPipe<Batch>: @unchecked Sendable {
         condition.unlock()
     }
 }
-
-/// The import's pipe: batches of mapped records.
-typealias RecordPipe = BoundedPipe<[MappedRecord]>

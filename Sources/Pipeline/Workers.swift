@@ -1,0 +1,117 @@
+import Foundation
+
+/// Hands a value to another thread whose use of it the caller orders: the value goes to the thread and
+/// the caller does not touch it again until the thread is joined (or never).
+///
+/// `@unchecked Sendable`: the compiler cannot see that ordering; every use of `UnsafeTransfer` names it.
+public struct UnsafeTransfer<T>: @unchecked Sendable {
+    public let value: T
+    public init(_ value: T) { self.value = value }
+}
+
+/// The first error of several threads.
+///
+/// `@unchecked Sendable`: all state is guarded by `lock`.
+public final class FailureBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var firstError: (any Error)?
+
+    public init() {}
+
+    public var first: (any Error)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return firstError
+    }
+
+    public func record(_ error: any Error) {
+        lock.lock()
+        if firstError == nil { firstError = error }
+        lock.unlock()
+    }
+}
+
+/// The producer/consumer loops of the import (a reading thread feeding the writing one), the publish (a
+/// catalog reader feeding one thread per channel) and a channel's outputs (one thread per file), in one
+/// place: threads with 8 MiB stacks, batches through a `BoundedPipe`, batches freed by the thread that
+/// made them, and the first error stopping both sides.
+public enum Workers {
+    /// Starts a thread that runs `produce`, which puts batches into `pipe` (a `false` from `put` means the
+    /// consumer gave up: stop). The pipe then carries `.end`, or `.failed` with what `produce` threw.
+    ///
+    /// `produce` and what it captures belong to the new thread from here on (the caller hands them over).
+    public static func startProducer<Batch>(into pipe: BoundedPipe<Batch>, _ produce: @escaping (BoundedPipe<Batch>) throws -> Void) {
+        let work = UnsafeTransfer((produce, pipe))
+        start {
+            let (produce, pipe) = work.value
+            do {
+                try produce(pipe)
+                pipe.put(.end)
+            } catch {
+                pipe.put(.failed(error))
+            }
+        }
+    }
+
+    /// Takes batches from `pipe` on the calling thread and hands each to `consume`, then back to the
+    /// producer to be freed, until the producer ends (returns) or fails (throws its error). An error of
+    /// `consume` cancels the pipe (the producer stops) and is thrown.
+    public static func drain<Batch>(_ pipe: BoundedPipe<Batch>, _ consume: (Batch) throws -> Void) throws {
+        do {
+            loop: while true {
+                // The item is consumed into the switch, so that once the batch is handed back no reference
+                // stays here: the producing thread frees it (otherwise the last release, and the freeing,
+                // often fell to this thread, the import's bottleneck).
+                let item = pipe.take()
+                switch consume item {
+                case .batch(let batch):
+                    try consume(batch)
+                    pipe.recycle(batch)
+                case .failed(let error): throw error
+                case .end: break loop
+                }
+            }
+        } catch {
+            pipe.cancel()
+            throw error
+        }
+    }
+
+    /// Starts a thread that drains `pipe` into `consume` (`setUp` runs first, on that thread). The thread
+    /// is in `group` until it ends; the first error of `consume` goes to `failure` and cancels the pipe.
+    /// A `.failed` item from the producer ends the thread quietly (the producer reports its own error).
+    ///
+    /// `setUp`, `consume` and what they capture belong to the new thread until `group` is waited on.
+    public static func startConsumer<Batch>(
+        of pipe: BoundedPipe<Batch>, group: DispatchGroup, failure: FailureBox, setUp: @escaping () -> Void = {},
+        _ consume: @escaping (Batch) throws -> Void
+    ) {
+        let work = UnsafeTransfer((setUp, consume, pipe, failure))
+        group.enter()
+        start {
+            defer { group.leave() }
+            let (setUp, consume, pipe, failure) = work.value
+            setUp()
+            do {
+                loop: while true {
+                    let item = pipe.take()
+                    switch consume item {
+                    case .batch(let batch):
+                        try consume(batch)
+                        pipe.recycle(batch)
+                    case .failed, .end: break loop
+                    }
+                }
+            } catch {
+                failure.record(error)
+                pipe.cancel()
+            }
+        }
+    }
+
+    private static func start(_ body: @escaping @Sendable () -> Void) {
+        let thread = Thread(block: body)
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+}

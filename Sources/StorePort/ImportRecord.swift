@@ -1,0 +1,115 @@
+import Catalog
+import Formats
+
+/// What one source row becomes after mapping: a change to apply, a row to skip, or errors.
+public struct MappedRecord: Sendable {
+    public enum Payload: Sendable {
+        /// A product's fields and/or a variant (the product is upserted first).
+        case catalog(product: Product?, variant: Variant?)
+        case store(StoreLocation)
+        case stock(sku: String, location: String, quantity: Int, skuColumn: String, locationColumn: String)
+        /// Read but not imported (a WooCommerce grouped product), with the reason as a warning.
+        case skip(String)
+    }
+
+    public var source: SourceRow
+    public var payload: Payload
+    /// Non-empty: the row is rejected, with one line per problem.
+    public var errors: [InputError]
+    public var warnings: [InputError]
+    /// The variant's content hash, computed on the reading thread so the writing thread need not.
+    public var contentHash: UInt64?
+
+    public init(source: SourceRow, payload: Payload, errors: [InputError] = [], warnings: [InputError] = []) {
+        self.source = source
+        self.payload = payload
+        self.errors = errors
+        self.warnings = warnings
+    }
+}
+
+/// What applying one record did.
+public enum RecordOutcome: Sendable {
+    case applied(Change)
+    /// Read but not imported (the reason was a warning of the record).
+    case skipped
+    /// Not imported: one error per problem.
+    case rejected([InputError])
+}
+
+/// What the record rules remember from one record to the next within an import.
+public struct RecordRulesState: Sendable {
+    /// The file's name in messages.
+    public var file: String
+    /// The SKU column's header as written, for duplicate messages.
+    public var skuColumn: String?
+    var lastProductID: String?
+    var lastProductHadFields = false
+
+    public init(file: String, skuColumn: String?) {
+        self.file = file
+        self.skuColumn = skuColumn
+    }
+}
+
+/// The import's record rules, on any store: a duplicate SKU is refused with the line that came first;
+/// a product's fields come from its first row in the file; a variant's `quantity` sets online stock as
+/// an absolute count; inventory rows need a known SKU and location, once each.
+extension ImportSession {
+    /// Checks a batch for duplicate SKUs at once (records with errors are not checked): for each record,
+    /// the line its SKU was first seen on, when it was seen before.
+    public func duplicates(in batch: [MappedRecord]) throws -> [Int?] {
+        try firstLines(ofDuplicates: batch.map { record -> (key: String, line: Int)? in
+            guard record.errors.isEmpty, case .catalog(_, let variant?) = record.payload else { return nil }
+            return (variant.sku, record.source.line)
+        })
+    }
+
+    /// Applies one record. `firstSeen`: what `duplicates(in:)` said of it.
+    public func apply(_ record: borrowing MappedRecord, firstSeen: Int?, state: inout RecordRulesState) throws -> RecordOutcome {
+        guard record.errors.isEmpty else { return .rejected(record.errors) }
+        let at = InputLocation(file: state.file, line: record.source.line)
+        switch record.payload {
+        case .skip:
+            return .skipped
+        case .store(let location):
+            return .applied(try upsert(location))
+        case .stock(let sku, let location, let quantity, let skuColumn, let locationColumn):
+            if try !variantExists(sku) {
+                return .rejected([InputError("unknown SKU: import the catalog first", at: at, column: skuColumn, found: sku)])
+            }
+            if try !locationExists(location) {
+                return .rejected([InputError("unknown location: expected online or a store_code from import stores",
+                                             at: at, column: locationColumn, found: location)])
+            }
+            if let first = try firstLine(ofDuplicate: "\(sku)\u{1}\(location)", line: record.source.line) {
+                return .rejected([InputError("duplicate SKU and location: first given on line \(first)", at: at, column: skuColumn, found: sku)])
+            }
+            let delta = try setStock(sku: sku, location: location, quantity: quantity, kind: "inventory",
+                                     ref: "\(state.file):\(record.source.line)", knownZero: false)
+            return .applied(delta == 0 ? .unchanged : .updated)
+        case .catalog(let product, let variant):
+            if let variant, let first = firstSeen {
+                return .rejected([InputError("duplicate SKU: first seen on line \(first)", at: at, column: state.skuColumn, found: variant.sku)])
+            }
+            var change: Change = .unchanged
+            // A product's fields come from its first row in the file; later rows (product-level cells may
+            // be empty there) only need it to exist.
+            if let product, product.productID != state.lastProductID || (!product.isBare && !state.lastProductHadFields) {
+                state.lastProductID = product.productID
+                state.lastProductHadFields = !product.isBare
+                change = try upsertOnFirstSight(product, line: record.source.line)
+            }
+            if let variant {
+                let variantChange = try upsert(variant, contentHash: record.contentHash)
+                change = change.merged(with: variantChange)
+                if let quantity = variant.quantity {
+                    let delta = try setStock(sku: variant.sku, location: StoreLocation.online, quantity: quantity, kind: "catalog",
+                                             ref: "\(state.file):\(record.source.line)", knownZero: variantChange == .new)
+                    if delta != 0 { change = change.merged(with: .updated) }
+                }
+            }
+            return .applied(change)
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Catalog
+
+/// One SKU as `products list` and `products show` present it: the native CSV columns, resolved.
+public struct VariantView: Sendable, Hashable {
+    public var productID: String
+    public var sku: String
+    public var status: String
+    public var title: String?
+    public var description: String?
+    public var brand: String?
+    public var gtin: String?
+    public var mpn: String?
+    public var condition: String?
+    public var price: String
+    public var currency: String
+    public var salePrice: String?
+    /// `price` and `salePrice` in minor units of `currency`, when read from the store (feeds take these
+    /// instead of parsing the text back).
+    public var priceMinor: Int64?
+    public var salePriceMinor: Int64?
+    public var saleStart: Timestamp?
+    public var saleEnd: Timestamp?
+    public var link: String?
+    /// The variant's own images, else the product's; the first is `image_link`.
+    public var images: [String]
+    public var color: String?
+    public var size: String?
+    public var sizeSystem: String?
+    public var sizeType: String?
+    public var gender: String?
+    public var ageGroup: String?
+    public var material: String?
+    public var pattern: String?
+    public var googleProductCategory: String?
+    public var productType: String?
+    public var weight: String?
+    /// Online on hand (`nil` when the SKU has no online stock record).
+    public var quantity: Int?
+    public var availabilityDate: Timestamp?
+    public var custom: [(String, String)] = []
+    public var overrides: [(String, String, String)] = []
+    /// On hand per location that has a stock record.
+    public var stock: [(location: String, quantity: Int)] = []
+
+    /// The override `channel.field`, if the catalog gives one.
+    public func override(_ channel: String, _ field: String) -> String? {
+        overrides.first { $0.0 == channel && $0.1 == field }?.2
+    }
+
+    /// A view with only identity and price set (tests and tools build the rest field by field).
+    public init(productID: String, sku: String, price: String, currency: String, status: String = "active") {
+        self.productID = productID
+        self.sku = sku
+        self.price = price
+        self.currency = currency
+        self.status = status
+        self.images = []
+    }
+
+    public static func == (a: VariantView, b: VariantView) -> Bool { a.sku == b.sku }
+    public func hash(into hasher: inout Hasher) { hasher.combine(sku) }
+}
