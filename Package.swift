@@ -91,28 +91,34 @@ let package = Package(
         .executableTarget(name: "unifeed-fuzz", dependencies: ["FuzzTargets", "CFuzzerDriver"], swiftSettings: swiftSettings,
                           linkerSettings: fuzzing ? [.unsafeFlags(fuzzLinkFlags)] : []),
         .target(name: "UnifeedTestSupport", dependencies: ["Catalog"]),
-        .testTarget(name: "CatalogTests", dependencies: ["Catalog"], swiftSettings: swiftSettings),
+        .testTarget(name: "FormatsTests", dependencies: ["Catalog", "Formats", "Config", "UnifeedTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Formats", "Config"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["Catalog", "Formats", "Config", "StorePort", "Store", "Import", "Feeds", "Orders", "Pipeline", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ImportTests",
-            dependencies: ["Catalog", "Store", "Import", "Feeds", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["unifeed", "Catalog", "Formats", "Config", "StorePort", "Store", "Import", "Feeds", "Orders", "Pipeline", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "FeedsTests",
-            dependencies: ["Catalog", "Store", "Import", "Feeds", "Orders", "CLibXML2", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Catalog", "Formats", "Config", "StorePort", "Store", "Import", "Feeds", "Orders", "Pipeline", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift"), "CLibXML2"],
             exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "OrdersTests",
-            dependencies: ["Catalog", "Store", "Import", "Orders", "Feeds", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Catalog", "Formats", "Config", "StorePort", "Store", "Import", "Feeds", "Orders", "Pipeline", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ReliabilityTests",
-            dependencies: ["FuzzTargets", "Feeds", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["FuzzTargets", "Catalog", "Formats", "Config", "StorePort", "Store", "Import", "Feeds", "Orders", "Pipeline", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Corpus"],
             swiftSettings: swiftSettings

@@ -41,9 +41,11 @@ public enum Workers {
     ///
     /// `produce` and what it captures belong to the new thread from here on (the caller hands them over).
     public static func startProducer<Batch>(into pipe: BoundedPipe<Batch>, _ produce: @escaping (BoundedPipe<Batch>) throws -> Void) {
-        let work = UnsafeTransfer((produce, pipe))
+        // Each closure in a transfer of its own: a tuple holding a closure, captured by a closure in
+        // this generic function, crashed at run time (Swift 6.3.1, unspecialized generic code).
+        let work = UnsafeTransfer(produce)
         start {
-            let (produce, pipe) = work.value
+            let produce = work.value
             do {
                 try produce(pipe)
                 pipe.put(.end)
@@ -59,11 +61,10 @@ public enum Workers {
     public static func drain<Batch>(_ pipe: BoundedPipe<Batch>, _ consume: (Batch) throws -> Void) throws {
         do {
             loop: while true {
-                // The item is consumed into the switch, so that once the batch is handed back no reference
-                // stays here: the producing thread frees it (otherwise the last release, and the freeing,
-                // often fell to this thread, the import's bottleneck).
-                let item = pipe.take()
-                switch consume item {
+                // The item is switched on as a temporary, so that once the batch is handed back no
+                // reference stays here: the producing thread frees it (otherwise the last release, and the
+                // freeing, often fell to this thread, the import's bottleneck).
+                switch pipe.take() {
                 case .batch(let batch):
                     try consume(batch)
                     pipe.recycle(batch)
@@ -86,16 +87,15 @@ public enum Workers {
         of pipe: BoundedPipe<Batch>, group: DispatchGroup, failure: FailureBox, setUp: @escaping () -> Void = {},
         _ consume: @escaping (Batch) throws -> Void
     ) {
-        let work = UnsafeTransfer((setUp, consume, pipe, failure))
+        let setUp = UnsafeTransfer(setUp), work = UnsafeTransfer(consume)
         group.enter()
         start {
             defer { group.leave() }
-            let (setUp, consume, pipe, failure) = work.value
-            setUp()
+            let consume = work.value
+            setUp.value()
             do {
                 loop: while true {
-                    let item = pipe.take()
-                    switch consume item {
+                    switch pipe.take() {
                     case .batch(let batch):
                         try consume(batch)
                         pipe.recycle(batch)

@@ -1,5 +1,8 @@
 import Catalog
 import Foundation
+import Config
+import Formats
+import StorePort
 import Testing
 
 @Suite struct GTINTests {

@@ -1,4 +1,7 @@
 import Catalog
+import Config
+import Formats
+import StorePort
 import Testing
 
 @Suite struct MoneyTests {

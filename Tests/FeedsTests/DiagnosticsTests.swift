@@ -1,7 +1,10 @@
 import Catalog
 @testable import Feeds
 import Foundation
-import Store
+import Formats
+import Config
+import StorePort
+@testable import Store
 import Testing
 
 /// Every diagnostic rule, one case that triggers it and one that does not.

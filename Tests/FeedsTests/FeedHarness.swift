@@ -2,21 +2,24 @@ import CLibXML2
 import Catalog
 import Feeds
 import Foundation
+import StorePort
+import Config
+import Formats
 import Import
-import Store
+@testable import Store
 import UnifeedTestSupport
 
 /// A fresh store with the samples imported (or not), the samples' config, and publishing helpers.
 final class FeedHarness {
     let directory: URL
-    let store: CatalogStore
+    let store: SQLiteStore
     var config: UnifeedConfig
     var channels: [ChannelDefinition]
     static let now = "2026-11-25T12:00:00"
 
     init(samples: Bool = true, config: UnifeedConfig? = nil) throws {
         directory = try TestPaths.temporaryDirectory()
-        store = try CatalogStore(path: directory.appendingPathComponent("unifeed.sqlite").path)
+        store = try SQLiteStore(path: directory.appendingPathComponent("unifeed.sqlite").path)
         self.config = try config ?? ConfigLoader.load(path: TestPaths.root.appendingPathComponent("samples/unifeed.toml").path)
         channels = try ChannelCatalog.load(templatesDir: nil)
         if samples {

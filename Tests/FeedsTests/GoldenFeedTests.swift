@@ -1,6 +1,9 @@
 import Catalog
 import Feeds
 import Foundation
+import Config
+import Formats
+import StorePort
 import Import
 import Testing
 import UnifeedTestSupport

@@ -2,6 +2,9 @@ import CLibXML2
 import Catalog
 import Feeds
 import Foundation
+import Config
+import StorePort
+import Formats
 import GRDB
 import Import
 import Orders

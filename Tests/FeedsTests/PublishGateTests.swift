@@ -1,9 +1,12 @@
 import Catalog
 import Feeds
 import Foundation
+import Config
+import StorePort
+import Formats
 import GRDB
 import Import
-import Store
+@testable import Store
 import Testing
 
 @Suite struct PublishGateTests {

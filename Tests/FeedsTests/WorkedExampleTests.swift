@@ -1,6 +1,9 @@
 import Catalog
 import Feeds
 import Foundation
+import Formats
+import StorePort
+import Config
 import Import
 import Testing
 

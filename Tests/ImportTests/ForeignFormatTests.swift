@@ -1,8 +1,12 @@
 import Catalog
+@testable import unifeed
 import Foundation
+import Formats
+import StorePort
+import Config
 import GRDB
 import Import
-import Store
+@testable import Store
 import Testing
 import UnifeedTestSupport
 

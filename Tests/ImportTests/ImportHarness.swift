@@ -1,20 +1,23 @@
 import Catalog
 import Foundation
+import Formats
+import Config
+import StorePort
 import GRDB
 import Import
-import Store
+@testable import Store
 import UnifeedTestSupport
 
 /// A fresh database in a temporary folder, the samples' config, and helpers to import text or files.
 final class ImportHarness {
     let directory: URL
-    let store: CatalogStore
+    let store: SQLiteStore
     var config: UnifeedConfig
     private(set) var messages: [String] = []
 
     init(config: UnifeedConfig? = nil) throws {
         directory = try TestPaths.temporaryDirectory()
-        store = try CatalogStore(path: directory.appendingPathComponent("unifeed.sqlite").path)
+        store = try SQLiteStore(path: directory.appendingPathComponent("unifeed.sqlite").path)
         self.config = try config ?? ConfigLoader.load(path: TestPaths.root.appendingPathComponent("samples/unifeed.toml").path)
     }
 

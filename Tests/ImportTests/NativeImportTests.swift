@@ -1,8 +1,12 @@
 import Catalog
+@testable import unifeed
 import Foundation
+import Config
+import StorePort
+import Formats
 import GRDB
 import Import
-import Store
+@testable import Store
 import Testing
 import UnifeedTestSupport
 

@@ -1,9 +1,12 @@
 import Catalog
 import Foundation
+import StorePort
+import Config
+import Formats
 import GRDB
 import Import
 import Orders
-import Store
+@testable import Store
 import Testing
 
 /// DESIGN.md §7: each line once, cancellations return stock, unknown SKUs wait, marketplace-fulfilled
@@ -80,10 +83,13 @@ import Testing
         let summary = try h.importOrders(text: Self.amazonHeader + "U-1\t2026-11-22T10:00:00+00:00\tShipped\tMerchant\tNEW-SKU-1\tShipped\t2\n", name: "u.tsv")
         #expect(summary.unmatched.map(\.sku) == ["NEW-SKU-1"] && summary.unitsTaken == 0)
         #expect(try h.lines().first?.matched == false)
-        // The SKU arrives with 10 units: the waiting line takes its 2 in the same import transaction.
+        // The SKU arrives with 10 units; the line waits until the settlement step that follows a committed
+        // import (as `unifeed import catalog` runs it), which takes its 2.
         let path = h.directory.appendingPathComponent("new.csv").path
         try "product_id,sku,title,price,quantity\nNEW,NEW-SKU-1,New thing,9.00,10\n".write(toFile: path, atomically: true, encoding: .utf8)
         _ = try Importer(store: h.store, config: h.config).run(path: path, kind: .catalog(nil), options: ImportOptions()) { _ in }
+        #expect(try h.onHand("NEW-SKU-1") == 10)
+        #expect(try OrderSettlement.run(store: h.store, config: h.config) == 1)
         #expect(try h.onHand("NEW-SKU-1") == 8)
         let line = try #require(try h.lines().first)
         #expect(line.matched && line.applied == 2)

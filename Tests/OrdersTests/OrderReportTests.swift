@@ -1,5 +1,8 @@
 import Catalog
 import Foundation
+import Config
+import StorePort
+import Formats
 import Import
 import Orders
 import Testing

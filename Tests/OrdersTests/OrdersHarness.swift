@@ -1,20 +1,23 @@
 import Catalog
 import Foundation
+import Config
+import Formats
+import StorePort
 import GRDB
 import Import
 import Orders
-import Store
+@testable import Store
 import UnifeedTestSupport
 
 /// A fresh store with the samples imported, the samples' config, and order-import helpers.
 final class OrdersHarness {
     let directory: URL
-    let store: CatalogStore
+    let store: SQLiteStore
     var config: UnifeedConfig
 
     init(samples: Bool = true) throws {
         directory = try TestPaths.temporaryDirectory()
-        store = try CatalogStore(path: directory.appendingPathComponent("unifeed.sqlite").path)
+        store = try SQLiteStore(path: directory.appendingPathComponent("unifeed.sqlite").path)
         config = try ConfigLoader.load(path: TestPaths.root.appendingPathComponent("samples/unifeed.toml").path)
         if samples {
             for (file, kind) in [("catalog.csv", ImportKind.catalog(nil)), ("stores.csv", .stores), ("inventory.csv", .inventory)] {

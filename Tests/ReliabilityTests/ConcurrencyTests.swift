@@ -1,4 +1,7 @@
 import Foundation
+import Config
+import StorePort
+import Formats
 import GRDB
 import Testing
 import UnifeedTestSupport

@@ -1,5 +1,8 @@
 import Crypto
 import Foundation
+import Config
+import StorePort
+import Formats
 import GRDB
 import Testing
 import UnifeedTestSupport

@@ -1,6 +1,9 @@
 import Crypto
 import Feeds
 import Foundation
+import Config
+import Formats
+import StorePort
 import Testing
 
 /// Feed files are written around the page cache in 1 MB blocks, the last one padded and the file cut

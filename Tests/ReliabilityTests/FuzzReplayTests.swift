@@ -1,4 +1,7 @@
 import Foundation
+import Config
+import Formats
+import StorePort
 import FuzzTargets
 import Testing
 import UnifeedTestSupport

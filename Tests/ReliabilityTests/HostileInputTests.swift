@@ -1,5 +1,8 @@
 import Feeds
 import Foundation
+import Config
+import StorePort
+import Formats
 import FuzzTargets
 import Testing
 import UnifeedTestSupport

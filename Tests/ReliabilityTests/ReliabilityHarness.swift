@@ -1,4 +1,7 @@
 import Foundation
+import Config
+import Formats
+import StorePort
 import GRDB
 import UnifeedTestSupport
 

@@ -1,6 +1,6 @@
 import Catalog
 import Foundation
-import Import
+import Formats
 import Testing
 
 /// Reads every record of `text` (as bytes) with chunks of `chunkSize`, returning (line, fields) pairs.

@@ -1,4 +1,4 @@
-import Import
+import Formats
 import Testing
 
 /// The TOML reader: the TOML 1.0 the config and templates use, and a line for every problem.

@@ -1,5 +1,8 @@
 import Catalog
 import Foundation
+import Config
+import Formats
+import StorePort
 import GRDB
 @testable import Store
 import Testing
@@ -39,7 +42,7 @@ import UnifeedTestSupport
             }
         }
 
-        let store = try CatalogStore(path: path)
+        let store = try SQLiteStore(path: path)
         let s = try #require(try store.read { try CatalogQueries.variant($0, sku: "tee-s") })
         #expect(s.price == "25.00" && s.currency == "USD" && s.salePrice == "19.99")
         #expect(s.saleStart == Timestamp(secondsSinceEpoch: 1_764_547_200) && s.saleEnd == Timestamp(secondsSinceEpoch: 1_765_152_000))

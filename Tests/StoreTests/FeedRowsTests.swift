@@ -1,8 +1,11 @@
 import Catalog
 import Foundation
+import Config
+import Formats
+import StorePort
 import GRDB
 import Import
-import Store
+@testable import Store
 import Testing
 import UnifeedTestSupport
 
@@ -22,7 +25,7 @@ import UnifeedTestSupport
 
     /// The samples and the three foreign exports (whose variants take the product's link and images).
     @Test func mergedFeedRowsMatchJoinedRows() throws {
-        let h = try FeedHarness()
+        let h = try StoreHarness()
         for fixture in ["shopify-products.csv", "woocommerce-products.csv", "akeneo-products.csv"] {
             try h.importFile(TestPaths.root.appendingPathComponent("Tests/ImportTests/Fixtures/\(fixture)").path)
         }

@@ -1,0 +1,31 @@
+import Catalog
+import Config
+import Foundation
+import Formats
+import Import
+@testable import Store
+import StorePort
+import UnifeedTestSupport
+
+/// A fresh SQLite store with the samples imported, for tests of the store itself.
+final class StoreHarness {
+    let directory: URL
+    let store: SQLiteStore
+    let config: UnifeedConfig
+
+    init() throws {
+        directory = try TestPaths.temporaryDirectory()
+        store = try SQLiteStore(path: directory.appendingPathComponent("unifeed.sqlite").path)
+        config = try ConfigLoader.load(path: TestPaths.root.appendingPathComponent("samples/unifeed.toml").path)
+        for (file, kind) in [("catalog.csv", ImportKind.catalog(nil)), ("stores.csv", .stores), ("inventory.csv", .inventory)] {
+            try importFile(TestPaths.root.appendingPathComponent("samples/\(file)").path, kind: kind)
+        }
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    @discardableResult
+    func importFile(_ path: String, kind: ImportKind = .catalog(nil)) throws -> ImportSummary {
+        try Importer(store: store, config: config).run(path: path, kind: kind, options: ImportOptions()) { _ in }
+    }
+}
