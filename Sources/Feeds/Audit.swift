@@ -83,7 +83,7 @@ public struct Auditor {
         var path = paths[0]
         let settings = config.settings(for: channel.name)
         // Marketplace adapters have a fixed layout: what they show, as columns of canonical fields.
-        let columns = output.format.hasColumns ? output.columns : MarketplaceAudit.columns(output.format)
+        let columns = output.format.adapter.auditColumns ?? output.columns
         let idHeader = columns.first { $0.field == "id" }?.header ?? "id"
         let storeHeader = columns.first { $0.field == "store_code" }?.header
         let checked = columns.filter { Auditor.audited.contains($0.field) }
@@ -262,14 +262,7 @@ final class XMLFeedReader: FeedRowReader {
 public enum PublishedFeedReader {
     /// The reader for a file of `format`.
     static func open(path: String, format: ChannelDefinition.Format) throws -> any FeedRowReader {
-        switch format {
-        case .googleRSS: try XMLFeedReader(path: path)
-        case .tsv, .csv: try DelimitedFeedReader(path: path, format: format)
-        case .amazonListings: try AmazonListingsReader(path: path)
-        case .ebayFileExchange: try EbayFileExchangeReader(path: path)
-        case .walmartItems: try WalmartItemsReader(path: path)
-        case .walmartInventory: try XMLFeedReader(path: path, itemElement: "inventory", nested: true)
-        }
+        try format.adapter.reader(path: path)
     }
 
     /// Reads every row of `path` as `format`; returns the number of rows.

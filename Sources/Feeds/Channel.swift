@@ -8,15 +8,8 @@ import Formats
 /// A channel as `templates/NAME.toml` declares it: which rules judge its items, what it writes.
 public struct ChannelDefinition: Sendable, Hashable {
     public enum Scope: String, Sendable { case items, stores }
-    public enum Format: String, Sendable, CaseIterable {
-        case googleRSS = "google-rss", tsv, csv
-        /// Swift adapters for nested marketplace formats (their layout is fixed; no columns).
-        case amazonListings = "amazon-listings", ebayFileExchange = "ebay-file-exchange"
-        case walmartItems = "walmart-items", walmartInventory = "walmart-inventory"
-
-        /// Declared through `[[outputs.columns]]` (the others are Swift adapters).
-        var hasColumns: Bool { self == .googleRSS || self == .tsv || self == .csv }
-    }
+    /// An output format (see `FormatAdapters`, where each is listed with its adapter).
+    public typealias Format = OutputFormat
 
     public struct Column: Sendable, Hashable {
         public var header: String

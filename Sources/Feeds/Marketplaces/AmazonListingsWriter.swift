@@ -332,3 +332,15 @@ extension FeedText {
         return String(cut)
     }
 }
+
+/// Amazon's JSON_LISTINGS_FEED: written by `AmazonListingsWriter`, read back by `AmazonListingsReader`.
+enum AmazonListingsFormat: FormatAdapter {
+    static func writer(output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
+                       shop: ShopConfig) throws -> any OutputWriter {
+        AmazonListingsWriter(output: output, dir: dir, settings: settings)
+    }
+    static func reader(path: String) throws -> any FeedRowReader { try AmazonListingsReader(path: path) }
+    static var auditColumns: [ChannelDefinition.Column]? {
+        [column("sku", "id"), column("our_price", "price_amount"), column("discounted_price", "sale_price_amount"), column("quantity", "quantity")]
+    }
+}

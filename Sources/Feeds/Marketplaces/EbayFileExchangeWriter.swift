@@ -118,3 +118,15 @@ final class EbayFileExchangeWriter: OutputWriter {
     }
     func discard() { file.discard() }
 }
+
+/// eBay File Exchange CSV: written by `EbayFileExchangeWriter`, read back by `EbayFileExchangeReader`.
+enum EbayFileExchangeFormat: FormatAdapter {
+    static func writer(output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
+                       shop: ShopConfig) throws -> any OutputWriter {
+        try EbayFileExchangeWriter(output: output, dir: dir, settings: settings, shop: shop)
+    }
+    static func reader(path: String) throws -> any FeedRowReader { try EbayFileExchangeReader(path: path) }
+    static var auditColumns: [ChannelDefinition.Column]? {
+        [column("CustomLabel", "id"), column("StartPrice", "effective_price_amount"), column("Quantity", "quantity")]
+    }
+}

@@ -5,26 +5,6 @@ import StorePort
 import Config
 import Formats
 
-/// What audit checks in the marketplace files, as columns of canonical fields: the header a reader
-/// reports a value under, and the field the catalog's value comes from.
-enum MarketplaceAudit {
-    static func columns(_ format: ChannelDefinition.Format) -> [ChannelDefinition.Column] {
-        func column(_ header: String, _ field: String) -> ChannelDefinition.Column { .init(header: header, field: field, values: [:]) }
-        switch format {
-        case .amazonListings:
-            return [column("sku", "id"), column("our_price", "price_amount"), column("discounted_price", "sale_price_amount"), column("quantity", "quantity")]
-        case .ebayFileExchange:
-            return [column("CustomLabel", "id"), column("StartPrice", "effective_price_amount"), column("Quantity", "quantity")]
-        case .walmartItems:
-            return [column("sku", "id"), column("price", "effective_price_amount")]
-        case .walmartInventory:
-            return [column("sku", "id"), column("amount", "quantity")]
-        case .googleRSS, .tsv, .csv:
-            return []
-        }
-    }
-}
-
 /// An Amazon listings file read back: one row per `UPDATE` message that carries an offer (variation
 /// parents and `DELETE` messages carry none). Read a line at a time, as Unifeed writes it (one message a
 /// line), so memory stays at one message whatever the file's size.

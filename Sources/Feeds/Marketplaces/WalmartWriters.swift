@@ -147,3 +147,23 @@ final class WalmartInventoryWriter: OutputWriter {
     func commit() throws -> [FeedFile] { try files.commit() }
     func discard() { files.discard() }
 }
+
+/// Walmart MP_ITEM, one item a line: written by `WalmartItemWriter`, read back by `WalmartItemsReader`.
+enum WalmartItemsFormat: FormatAdapter {
+    static func writer(output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
+                       shop: ShopConfig) throws -> any OutputWriter {
+        try WalmartItemWriter(output: output, dir: dir, settings: settings)
+    }
+    static func reader(path: String) throws -> any FeedRowReader { try WalmartItemsReader(path: path) }
+    static var auditColumns: [ChannelDefinition.Column]? { [column("sku", "id"), column("price", "effective_price_amount")] }
+}
+
+/// Walmart's inventory XML: written by `WalmartInventoryWriter`, read back as XML.
+enum WalmartInventoryFormat: FormatAdapter {
+    static func writer(output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
+                       shop: ShopConfig) throws -> any OutputWriter {
+        WalmartInventoryWriter(output: output, dir: dir, settings: settings)
+    }
+    static func reader(path: String) throws -> any FeedRowReader { try XMLFeedReader(path: path, itemElement: "inventory", nested: true) }
+    static var auditColumns: [ChannelDefinition.Column]? { [column("sku", "id"), column("amount", "quantity")] }
+}

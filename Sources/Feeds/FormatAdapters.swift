@@ -1,0 +1,79 @@
+import Catalog
+import Config
+import Foundation
+
+/// The output formats a channel template may name (`[[outputs]] format = "…"`).
+public enum OutputFormat: String, Sendable, CaseIterable {
+    case googleRSS = "google-rss", tsv, csv
+    /// Swift adapters for nested marketplace formats (their layout is fixed; no columns).
+    case amazonListings = "amazon-listings", ebayFileExchange = "ebay-file-exchange"
+    case walmartItems = "walmart-items", walmartInventory = "walmart-inventory"
+
+    /// The adapter that writes and reads this format.
+    var adapter: any FormatAdapter.Type { FormatAdapters.table[self]! }
+
+    /// Declared through `[[outputs.columns]]` (the others are Swift adapters with a fixed layout).
+    var hasColumns: Bool { adapter.auditColumns == nil }
+}
+
+/// What one output format needs from Unifeed, in one place: how to write it, how `audit` reads it back,
+/// and, for a fixed layout, which of its values audit compares with which canonical field.
+///
+/// A new Swift adapter is one file (its writer, its reader and a conforming type), one case of
+/// `OutputFormat` and one line of `FormatAdapters.table` (both in this file), and a template in
+/// `templates/` naming the format.
+protocol FormatAdapter {
+    /// A writer for one output of a channel into the channel's folder `dir`.
+    static func writer(output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
+                       shop: ShopConfig) throws -> any OutputWriter
+    /// A reader of one published file, row by row.
+    static func reader(path: String) throws -> any FeedRowReader
+    /// What audit checks in a file of a fixed layout, as columns of canonical fields (the header a reader
+    /// reports a value under, and the field the catalog's value comes from); `nil`: the template's columns.
+    static var auditColumns: [ChannelDefinition.Column]? { get }
+}
+
+extension FormatAdapter {
+    static var auditColumns: [ChannelDefinition.Column]? { nil }
+
+    /// A column of `auditColumns`.
+    static func column(_ header: String, _ field: String) -> ChannelDefinition.Column { .init(header: header, field: field, values: [:]) }
+}
+
+/// Every output format with its adapter.
+enum FormatAdapters {
+    static let table: [OutputFormat: any FormatAdapter.Type] = [
+        .googleRSS: GoogleRSSFormat.self,
+        .tsv: TSVFormat.self,
+        .csv: CSVFormat.self,
+        .amazonListings: AmazonListingsFormat.self,
+        .ebayFileExchange: EbayFileExchangeFormat.self,
+        .walmartItems: WalmartItemsFormat.self,
+        .walmartInventory: WalmartInventoryFormat.self,
+    ]
+}
+
+/// Template formats: columns declared in the channel's template.
+enum GoogleRSSFormat: FormatAdapter {
+    static func writer(output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
+                       shop: ShopConfig) throws -> any OutputWriter {
+        try TemplateOutputWriter(output: output, scope: scope, dir: dir, settings: settings, shop: shop)
+    }
+    static func reader(path: String) throws -> any FeedRowReader { try XMLFeedReader(path: path) }
+}
+
+enum TSVFormat: FormatAdapter {
+    static func writer(output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
+                       shop: ShopConfig) throws -> any OutputWriter {
+        try TemplateOutputWriter(output: output, scope: scope, dir: dir, settings: settings, shop: shop)
+    }
+    static func reader(path: String) throws -> any FeedRowReader { try DelimitedFeedReader(path: path, format: .tsv) }
+}
+
+enum CSVFormat: FormatAdapter {
+    static func writer(output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
+                       shop: ShopConfig) throws -> any OutputWriter {
+        try TemplateOutputWriter(output: output, scope: scope, dir: dir, settings: settings, shop: shop)
+    }
+    static func reader(path: String) throws -> any FeedRowReader { try DelimitedFeedReader(path: path, format: .csv) }
+}

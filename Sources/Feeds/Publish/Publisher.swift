@@ -1,0 +1,230 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Catalog
+import Foundation
+import Config
+import Formats
+import Pipeline
+import StorePort
+
+/// What `publish` and `validate` are asked to do.
+public struct PublishOptions: Sendable {
+    public var outDir: String
+    public var now: Timestamp
+    public var force = false
+    /// Channel names to publish; empty means every enabled channel.
+    public var channels: [String] = []
+    /// `validate`: run everything, write nothing.
+    public var dryRun = false
+
+    public init(outDir: String, now: Timestamp) {
+        self.outDir = outDir
+        self.now = now
+    }
+}
+
+/// Publishes channel feeds from one read transaction of the catalog.
+///
+/// One cursor pass over the catalog (ordered by product, so diagnostics see whole item groups) fans
+/// each product out to every channel's writers. Every file goes to a temporary name and is renamed
+/// only when the channel passes the gate: a channel whose item count would fall to zero, or by more
+/// than `[feeds] max_drop_percent` against its last publish into the same folder, is held back
+/// unless `force`, and its previous files stay. A lock on the output folder makes overlapping runs
+/// queue instead of interleaving.
+public struct Publisher {
+    let store: any CatalogStore
+    let config: UnifeedConfig
+    let channels: [ChannelDefinition]
+
+    public init(store: any CatalogStore, config: UnifeedConfig, channels: [ChannelDefinition]) {
+        self.store = store
+        self.config = config
+        self.channels = channels
+    }
+
+    /// The channels a run covers: the named ones (unknown names are an error), else every enabled one.
+    public func selected(_ names: [String]) throws -> [ChannelDefinition] {
+        try ChannelSelection(channels: channels, config: config).select(names)
+    }
+
+    /// Runs diagnostics and, unless `dryRun`, writes the feeds. `diagnostic` receives every finding.
+    /// `diagnostic` is called from the channel threads, one finding at a time, and never after `run` returns.
+    public func run(_ options: PublishOptions, diagnostic: @escaping (Diagnostic) -> Void) throws -> [ChannelReport] {
+        let selected = try selected(options.channels)
+        let outDir = URL(fileURLWithPath: options.outDir).standardizedFileURL.path
+        var lock: Int32 = -1
+        if !options.dryRun {
+            do {
+                try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+            } catch {
+                throw FeedError("\(outDir): error: cannot create the output folder: \(error.localizedDescription)")
+            }
+            lock = open((outDir as NSString).appendingPathComponent(".unifeed-publish.lock"), O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard lock >= 0 else { throw FeedError("\(outDir): error: cannot lock the output folder: \(String(cString: strerror(errno)))") }
+            flock(lock, LOCK_EX)  // a second publish into the same folder waits here
+            Publisher.removeLeftoverTemporaryFiles(in: outDir)  // the report's, from a publish killed while writing it
+        }
+        defer { if lock >= 0 { close(lock) } }
+
+        let started = Date()
+        var runs: [ChannelRun] = []
+        defer { for run in runs { run.discard() } }
+        for channel in selected {
+            let settings = config.settings(for: channel.name)
+            runs.append(try ChannelRun(channel: channel, settings: settings, shop: config.shop, outDir: outDir, write: !options.dryRun))
+        }
+        try fanOut(to: runs, now: options.now, diagnostic: diagnostic)
+        var reports: [ChannelReport] = []
+        for run in runs {
+            if !options.dryRun { try run.finish() }
+            var report = run.report
+            report.durationMilliseconds = Int(Date().timeIntervalSince(started) * 1000)
+            reports.append(report)
+        }
+        guard !options.dryRun else { return reports }
+
+        // The gate, then the renames.
+        let at = options.now.iso8601UTC
+        let gate = PublishGate(maxDropPercent: config.feeds.maxDropPercent)
+        try store.loggingPublish { log in
+            for (i, run) in runs.enumerated() {
+                let previous = try log.lastPublished(channel: run.channel.name, outDir: outDir)
+                reports[i].previousItems = previous
+                let items = reports[i].items
+                let reason = gate.holdBack(items: items, previous: previous)
+                if let reason, !options.force {
+                    reports[i].heldBack = true
+                    reports[i].reason = reason + "; the previous feed stays (use --force to publish anyway)"
+                    run.discard()
+                } else {
+                    try run.commit()
+                    reports[i].files = run.files
+                }
+                try log.record(channel: run.channel.name, outDir: outDir, at: at, items: items, published: !reports[i].heldBack)
+            }
+        }
+        try PublishReport(channels: reports, outDir: outDir, generatedAt: options.now.iso8601(in: config.shop.timeZone)).write()
+        return reports
+    }
+
+    /// One cursor pass over the catalog (one read transaction), grouped by product, handed to every
+    /// channel. Each channel runs on its own thread behind a bounded pipe, so reading the catalog and
+    /// the channels' work overlap and channels use every core; memory stays flat. Findings from the
+    /// channels reach `diagnostic` one at a time (each channel's in catalog order).
+    private func fanOut(to runs: [ChannelRun], now: Timestamp, diagnostic: @escaping (Diagnostic) -> Void) throws {
+        let lock = NSLock()
+        let report = UnsafeTransfer { (d: Diagnostic) in
+            lock.lock()
+            diagnostic(d)
+            lock.unlock()
+        }
+        let pipes = runs.map { _ in BoundedPipe<ViewBatch>(capacity: 16) }
+        let failures = FailureBox()
+        let done = DispatchGroup()
+        var stores: [StoreLocation] = []
+        var started = false
+        func start() {
+            started = true
+            _ = XMLStreamWriter.initialized
+            for (run, pipe) in zip(runs, pipes) {
+                // The run goes to its thread; this side touches it again only after `done.wait()`.
+                let context = UnsafeTransfer((run, stores))
+                Workers.startConsumer(of: pipe, group: done, failure: failures, setUp: {
+                    XMLStreamWriter.quietOnThisThread()
+                    Publisher.yieldToReader()
+                }) { batch in
+                    let (run, stores) = context.value
+                    try batch.views.withUnsafeBufferPointer { views in
+                        var start = 0
+                        for end in batch.groupEnds {
+                            try run.add(UnsafeBufferPointer(rebasing: views[start..<end]), stores: stores, now: now, diagnostic: report.value)
+                            start = end
+                        }
+                    }
+                }
+            }
+        }
+        do {
+            try store.reading { snapshot in
+                stores = try snapshot.stores()
+                start()
+                var batch = ViewBatch()
+                func send() {
+                    for pipe in pipes { pipe.put(.batch(batch)) }
+                    batch = ViewBatch()
+                }
+                // Stock: all locations for local inventory, else only the channels' own locations.
+                let locations = runs.contains { $0.channel.scope == .stores } ? nil : Array(Set(runs.map(\.settings.stockLocation))).sorted()
+                let rows = try snapshot.feedRows(locations: locations)
+                while let v = try rows.next() {
+                    if let last = batch.views.last, last.productID != v.productID {
+                        batch.groupEnds.append(batch.views.count)
+                        if batch.groupEnds.count == 64 { send() }
+                    }
+                    batch.views.append(v)
+                }
+                if !batch.views.isEmpty {
+                    batch.groupEnds.append(batch.views.count)
+                    send()
+                }
+            }
+        } catch {
+            for pipe in pipes { pipe.put(.failed(error)) }
+            if started { done.wait() }
+            throw error
+        }
+        for pipe in pipes { pipe.put(.end) }
+        done.wait()
+        if let error = failures.first { throw error }
+    }
+
+    /// Channel and output threads run a little below the catalog reader (nice +3), which all of them
+    /// wait on: with more threads than cores, the reader is not the one left waiting for a core
+    /// (measured: Google at 1M, 12.7 s → 11.8 s mean over 4 runs). Linux: PRIO_PROCESS with 0 is the
+    /// calling thread.
+    static func yieldToReader() {
+        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 3)
+    }
+
+}
+
+extension Publisher {
+    /// What each SKU shows on `channel` at `now`: availability and allocated quantity (the demo compares
+    /// them before and after orders; audit checks the same figures in the files).
+    public func availability(channel name: String, now: Timestamp) throws -> [String: (availability: String, quantity: Int)] {
+        let settings = config.settings(for: name)
+        var out: [String: (String, Int)] = [:]
+        try store.reading { snapshot in
+            try snapshot.forEachFeedRow { v in
+                let item = FeedItem(v, channel: name, settings: settings, shop: config.shop, now: now)
+                out[item.id] = (item.availability, item.quantity)
+            }
+        }
+        return out
+    }
+}
+
+extension Publisher {
+    /// Removes the temporary files (`.NAME.PID.tmp`, see `FeedFile`) a killed publish left in `dir`. Call
+    /// only while holding the output folder's lock: then no other publish is writing them.
+    static func removeLeftoverTemporaryFiles(in dir: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            unlink((dir as NSString).appendingPathComponent(name))
+        }
+    }
+}
+
+/// Rows of the catalog on their way from the reader to the channels: the views of whole products, one
+/// after the other, with where each product's variants end. One array per batch, handed back to the
+/// reader to be freed (a new array per product, allocated on the reader's thread and freed on a
+/// channel's, had glibc consolidating its free lists on nearly every product: a tenth of the reader).
+struct ViewBatch {
+    var views: [VariantView] = []
+    var groupEnds: [Int] = []
+
+    init() {
+        views.reserveCapacity(256)  // 64 products of 4 variants
+        groupEnds.reserveCapacity(64)
+    }
+}
