@@ -7,19 +7,21 @@ import PackageDescription
 let fuzzing = Context.environment["UNIFEED_FUZZ"] != nil
 let fuzzSettings: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"]), .define("FUZZING")] : []
 /// libFuzzer without its `main` (SwiftPM gives executables their own), found by scripts/fuzz.sh.
-let fuzzLinkFlags = ["-sanitize=address", "-Xlinker", "--whole-archive", "-Xlinker", Context.environment["UNIFEED_FUZZ_RUNTIME"] ?? "",
-                     "-Xlinker", "--no-whole-archive", "-lstdc++"]
+let fuzzLinkFlags = [
+    "-sanitize=address", "-Xlinker", "--whole-archive", "-Xlinker", Context.environment["UNIFEED_FUZZ_RUNTIME"] ?? "",
+    "-Xlinker", "--no-whole-archive", "-lstdc++",
+]
 
-let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
-    .enableUpcomingFeature("MemberImportVisibility"),
-] + fuzzSettings
+let swiftSettings: [SwiftSetting] =
+    [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+    ] + fuzzSettings
 
 let package = Package(
     name: "unifeed",
-    platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "unifeed", targets: ["unifeed"]),
+        .executable(name: "unifeed", targets: ["unifeed"])
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -49,8 +51,10 @@ let package = Package(
         // the import session, the stock ledger, the order book, the publish log.
         .target(
             name: "Store",
-            dependencies: ["Catalog", "StorePort", "CSQLiteTuning", .product(name: "GRDB", package: "GRDB.swift"),
-                           .product(name: "GRDBSQLite", package: "GRDB.swift")],
+            dependencies: [
+                "Catalog", "StorePort", "CSQLiteTuning", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         // One mapper per catalog format and the import pipeline, through the store port.
@@ -68,8 +72,10 @@ let package = Package(
         // Channel feeds: definitions, diagnostics, writers, one file per Swift adapter, publish and audit.
         .target(
             name: "Feeds",
-            dependencies: ["Catalog", "Formats", "Config", "Pipeline", "StorePort", "CLibXML2",
-                           .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Catalog", "Formats", "Config", "Pipeline", "StorePort", "CLibXML2",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings,
             plugins: ["EmbedTemplates"]
         ),
@@ -88,8 +94,9 @@ let package = Package(
         // Fuzzing: every parser of outside bytes behind one entry (scripts/fuzz.sh; ReliabilityTests replays).
         .target(name: "FuzzTargets", dependencies: ["Catalog", "Formats", "Config", "StorePort", "Import", "Orders", "Feeds"], swiftSettings: swiftSettings),
         .target(name: "CFuzzerDriver"),
-        .executableTarget(name: "unifeed-fuzz", dependencies: ["FuzzTargets", "CFuzzerDriver"], swiftSettings: swiftSettings,
-                          linkerSettings: fuzzing ? [.unsafeFlags(fuzzLinkFlags)] : []),
+        .executableTarget(
+            name: "unifeed-fuzz", dependencies: ["FuzzTargets", "CFuzzerDriver"], swiftSettings: swiftSettings,
+            linkerSettings: fuzzing ? [.unsafeFlags(fuzzLinkFlags)] : []),
         .target(name: "UnifeedTestSupport", dependencies: ["Catalog"]),
         .testTarget(name: "FormatsTests", dependencies: ["Catalog", "Formats", "Config", "UnifeedTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Formats", "Config"], swiftSettings: swiftSettings),
@@ -100,13 +107,17 @@ let package = Package(
         ),
         .testTarget(
             name: "ImportTests",
-            dependencies: ["unifeed", "Catalog", "Formats", "Config", "StorePort", "Store", "Import", "Feeds", "Orders", "Pipeline", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "unifeed", "Catalog", "Formats", "Config", "StorePort", "Store", "Import", "Feeds", "Orders", "Pipeline", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "FeedsTests",
-            dependencies: ["Catalog", "Formats", "Config", "StorePort", "Store", "Import", "Feeds", "Orders", "Pipeline", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift"), "CLibXML2"],
+            dependencies: [
+                "Catalog", "Formats", "Config", "StorePort", "Store", "Import", "Feeds", "Orders", "Pipeline", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift"), "CLibXML2",
+            ],
             exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
@@ -118,8 +129,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ReliabilityTests",
-            dependencies: ["FuzzTargets", "Catalog", "Formats", "Config", "StorePort", "Store", "Import", "Feeds", "Orders", "Pipeline", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
-                           .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "FuzzTargets", "Catalog", "Formats", "Config", "StorePort", "Store", "Import", "Feeds", "Orders", "Pipeline", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             exclude: ["Corpus"],
             swiftSettings: swiftSettings
         ),

@@ -79,7 +79,8 @@ public struct Timestamp: Hashable, Comparable, Sendable {
             }
         }
         guard i == b.count else { throw ValueError(expectedFormat) }
-        var local = Int64(daysFromCivil(year: year, month: month, day: day)) * 86_400
+        var local =
+            Int64(daysFromCivil(year: year, month: month, day: day)) * 86_400
             + Int64(hour * 3600 + minute * 60 + second)
         if endOfDay && !hasTime { local += 86_400 }
         if let offset { return Timestamp(secondsSinceEpoch: local - Int64(offset)) }

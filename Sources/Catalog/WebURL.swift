@@ -30,7 +30,8 @@ public enum WebURL {
         guard hostLength > 0, hostHasDot || hasPrefix(u.dropFirst(schemeLength), "localhost") else {
             throw ValueError("URL has no host name")
         }
-        let hasBlankOrControl = u.withContiguousStorageIfAvailable { bytes in bytes.contains { $0 <= 0x20 || $0 == 0x7F } }
+        let hasBlankOrControl =
+            u.withContiguousStorageIfAvailable { bytes in bytes.contains { $0 <= 0x20 || $0 == 0x7F } }
             ?? u.contains { $0 <= 0x20 || $0 == 0x7F }
         guard !hasBlankOrControl else {
             throw ValueError("URL must not contain spaces or control characters (encode them as %20)")

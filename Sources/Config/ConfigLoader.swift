@@ -21,8 +21,9 @@ public enum ConfigLoader {
         let table = try parseTOML(text, file: file)
         var config = UnifeedConfig()
         func fail(_ section: String?, _ key: String, _ message: String, found: String? = nil) -> InputError {
-            InputError(message, at: InputLocation(file: file, line: line(of: key, in: section, text: text)),
-                       column: section.map { "\($0).\(key)" } ?? key, found: found)
+            InputError(
+                message, at: InputLocation(file: file, line: line(of: key, in: section, text: text)),
+                column: section.map { "\($0).\(key)" } ?? key, found: found)
         }
         func string(_ value: TOMLValue, _ section: String?, _ key: String) throws -> String {
             guard let s = value.string else { throw fail(section, key, "expected a string", found: "\(value)") }
@@ -156,8 +157,10 @@ public enum ConfigLoader {
                     }
                     let price: Money
                     do { price = try Money.parse(priceText, currency: currency) } catch { throw fail(name, k, error.message, priceText) }
-                    s.shipping.append(ShippingRate(country: country, region: t["region"]?.string, service: t["service"]?.string, price: price,
-                                                   minTransitDays: t["min_transit_days"]?.int, maxTransitDays: t["max_transit_days"]?.int))
+                    s.shipping.append(
+                        ShippingRate(
+                            country: country, region: t["region"]?.string, service: t["service"]?.string, price: price,
+                            minTransitDays: t["min_transit_days"]?.int, maxTransitDays: t["max_transit_days"]?.int))
                 }
             case "tax":
                 guard let array = table[k]?.array else { throw fail(name, k, "expected [[\(name).tax]] tables", nil) }

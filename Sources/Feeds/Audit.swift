@@ -1,9 +1,9 @@
 import CLibXML2
 import Catalog
-import Foundation
-import Pipeline
 import Config
 import Formats
+import Foundation
+import Pipeline
 import StorePort
 
 /// A value a published file shows that the catalog does not.
@@ -117,8 +117,10 @@ public struct Auditor {
                                 compare(row, LocalRow(item: item, store: location, settings: settings), sku: item.id)
                             }
                         } else {
-                            findings.append(AuditFinding(file: path, line: row.line, sku: item.id, column: storeHeader, expected: "a store",
-                                                         found: row.values[storeHeader] ?? ""))
+                            findings.append(
+                                AuditFinding(
+                                    file: path, line: row.line, sku: item.id, column: storeHeader, expected: "a store",
+                                    found: row.values[storeHeader] ?? ""))
                         }
                     } else {
                         compare(row, item, sku: item.id)
@@ -130,8 +132,10 @@ public struct Auditor {
         // Rows left over name SKUs the catalog does not have (or out of order: tampered).
         while let row = pending {
             rows += 1
-            findings.append(AuditFinding(file: row.file ?? path, line: row.line, sku: row.values[idHeader] ?? "", column: idHeader,
-                                         expected: "a SKU of the catalog, in catalog order", found: row.values[idHeader] ?? ""))
+            findings.append(
+                AuditFinding(
+                    file: row.file ?? path, line: row.line, sku: row.values[idHeader] ?? "", column: idHeader,
+                    expected: "a SKU of the catalog, in catalog order", found: row.values[idHeader] ?? ""))
             pending = try reader.next()
         }
         return (rows, findings)

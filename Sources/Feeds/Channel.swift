@@ -1,9 +1,9 @@
 import Catalog
+import Config
+import Formats
 import Foundation
 import Pipeline
 import StorePort
-import Config
-import Formats
 
 /// A channel as `templates/NAME.toml` declares it: which rules judge its items, what it writes.
 public struct ChannelDefinition: Sendable, Hashable {
@@ -114,8 +114,9 @@ public enum ChannelCatalog {
     public static func parse(_ text: String, file: String) throws -> ChannelDefinition {
         let table = try ConfigLoader.parseTOML(text, file: file)
         func fail(_ key: String, _ message: String, section: String? = nil, found: String? = nil) -> InputError {
-            InputError(message, at: InputLocation(file: file, line: lineOf(key, in: text)), column: section.map { "\($0).\(key)" } ?? key,
-                       found: found)
+            InputError(
+                message, at: InputLocation(file: file, line: lineOf(key, in: text)), column: section.map { "\($0).\(key)" } ?? key,
+                found: found)
         }
         for key in table.keys where !["name", "title", "rules", "scope", "enabled", "outputs", "requires"].contains(key) {
             throw fail(key, "unknown key in a channel template")
@@ -146,8 +147,9 @@ public enum ChannelCatalog {
                 throw fail("file", "output files are names of [a-z0-9._-] (no folders)", section: "outputs", found: output["file"]?.string)
             }
             guard let format = output["format"]?.string.flatMap(ChannelDefinition.Format.init(rawValue:)) else {
-                throw fail("format", "unknown format, expected \(ChannelDefinition.Format.allCases.map(\.rawValue).joined(separator: ", "))",
-                           section: "outputs", found: output["format"]?.string)
+                throw fail(
+                    "format", "unknown format, expected \(ChannelDefinition.Format.allCases.map(\.rawValue).joined(separator: ", "))",
+                    section: "outputs", found: output["format"]?.string)
             }
             var maxItems: Int?
             if let value = output["max_items"] {
@@ -168,15 +170,17 @@ public enum ChannelCatalog {
                 }
             }
             guard columns.isEmpty != format.hasColumns else {
-                throw fail("columns", format.hasColumns ? "an output needs columns" : "the \(format.rawValue) format has a fixed layout; remove its columns",
-                           section: "outputs")
+                throw fail(
+                    "columns", format.hasColumns ? "an output needs columns" : "the \(format.rawValue) format has a fixed layout; remove its columns",
+                    section: "outputs")
             }
             for column in columns {
                 // RSS headers become element names (`g:HEADER`), written as they are.
                 if format == .googleRSS && !ChannelDefinition.isElementName(column.header) {
                     throw fail("header", "an XML element name is expected ([A-Za-z_][A-Za-z0-9._-]*)", section: "outputs.columns", found: column.header)
                 }
-                let known = FeedItem.fieldNames.contains(column.field) || column.field.hasPrefix("custom.")
+                let known =
+                    FeedItem.fieldNames.contains(column.field) || column.field.hasPrefix("custom.")
                     || ChannelDefinition.groupFields.contains(column.field)
                     || (scope == .stores && ChannelDefinition.storeFields.contains(column.field))
                 guard known else {

@@ -1,9 +1,9 @@
 import Catalog
+import Config
+import Formats
 import Foundation
 import Pipeline
-import Config
 import StorePort
-import Formats
 
 /// One finding about one item for one channel: an error keeps the item out of that channel's feed, a
 /// warning does not.
@@ -55,8 +55,10 @@ public enum RuleSet: String, Sendable, CaseIterable {
     func checkGroup(_ group: [FeedItem], judged: [Int], findings all: inout [[Diagnostic]], channel: String) {
         guard self == .google, judged.count > 1 else { return }
         for i in judged where group[i].color == nil && group[i].size == nil && group[i].pattern == nil && group[i].material == nil {
-            all[i].append(Diagnostic(channel: channel, sku: group[i].id, rule: "variant_missing_attributes", severity: .error,
-                                     message: "item_group_id \(group[i].itemGroupID) has \(judged.count) variants but this one has no color, size, pattern or material"))
+            all[i].append(
+                Diagnostic(
+                    channel: channel, sku: group[i].id, rule: "variant_missing_attributes", severity: .error,
+                    message: "item_group_id \(group[i].itemGroupID) has \(judged.count) variants but this one has no color, size, pattern or material"))
         }
     }
 
@@ -125,8 +127,9 @@ public enum RuleSet: String, Sendable, CaseIterable {
                 let missing = [("color", item.color), ("size", item.size), ("gender", item.gender), ("age_group", item.ageGroup)]
                     .filter { $0.1 == nil }.map(\.0)
                 if !missing.isEmpty {
-                    error("apparel_missing_attributes", "apparel needs color, size, gender and age_group; missing: \(missing.joined(separator: ", "))",
-                          item.googleProductCategory)
+                    error(
+                        "apparel_missing_attributes", "apparel needs color, size, gender and age_group; missing: \(missing.joined(separator: ", "))",
+                        item.googleProductCategory)
                 }
             }
             if item.additionalImageLinks.count > 10 {
@@ -138,8 +141,9 @@ public enum RuleSet: String, Sendable, CaseIterable {
             break
         case .amazon, .ebay, .walmart:
             if item.marketplaceCategory == nil {
-                error("unmapped_category", "no [channels.\(channel).\(categoryKey)] entry for this product_type, and no \(channel).\(self == .ebay ? "category" : "product_type") column",
-                      item.productType ?? "no product_type")
+                error(
+                    "unmapped_category", "no [channels.\(channel).\(categoryKey)] entry for this product_type, and no \(channel).\(self == .ebay ? "category" : "product_type") column",
+                    item.productType ?? "no product_type")
             }
             if self != .ebay && item.brand == nil { error("missing_brand", "brand is required") }
             if self == .ebay && item.description.isEmpty { error("missing_description", "eBay listings need a description") }

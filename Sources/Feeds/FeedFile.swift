@@ -1,21 +1,22 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Catalog
+import Config
 import Crypto
+import Formats
 import Foundation
 import Pipeline
 import StorePort
-import Config
-import Formats
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Linux's `O_DIRECT` (Glibc's module leaves out the flags that need `_GNU_SOURCE`).
 #if os(Linux) && arch(x86_64)
-private let O_DIRECT: Int32 = 0o40000
+    private let O_DIRECT: Int32 = 0o40000
 #elseif os(Linux) && arch(arm64)
-private let O_DIRECT: Int32 = 0o200000
+    private let O_DIRECT: Int32 = 0o200000
 #else
-private let O_DIRECT: Int32 = 0  // unknown here: the page cache
+    private let O_DIRECT: Int32 = 0  // unknown here: the page cache
 #endif
 
 /// A feed file being written: bytes go to a temporary file beside the final one, hashed (SHA-256) as

@@ -1,9 +1,9 @@
 import Catalog
+import Config
+import Formats
 import Foundation
 import Pipeline
 import StorePort
-import Config
-import Formats
 
 /// One SKU as a channel sees it at one moment: prices with the sale state at `--now`, availability
 /// from the channel's allocation, the channel's overrides applied. Pure: built from a `VariantView`.
@@ -180,7 +180,8 @@ extension FeedItem {
     /// The same, reading the view in place: each field is copied alone as the item takes it, not the
     /// whole view first (publish builds a million of these per channel).
     public init(at v: UnsafePointer<VariantView>, channel: String, settings: ChannelSettings, shop: ShopConfig, now: Timestamp) {
-        let channelOverrides = v.pointee.overrides.isEmpty
+        let channelOverrides =
+            v.pointee.overrides.isEmpty
             ? [:] : Dictionary(v.pointee.overrides.filter { $0.0 == channel }.map { ($0.1, $0.2) }, uniquingKeysWith: { a, _ in a })
         let known = Currency(code: v.pointee.currency)
         let currency = known ?? shop.currency

@@ -24,8 +24,10 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 /// `templates/` naming the format.
 protocol FormatAdapter {
     /// A writer for one output of a channel into the channel's folder `dir`.
-    static func writer(output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
-                       shop: ShopConfig) throws -> any OutputWriter
+    static func writer(
+        output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
+        shop: ShopConfig
+    ) throws -> any OutputWriter
     /// A reader of one published file, row by row.
     static func reader(path: String) throws -> any FeedRowReader
     /// What audit checks in a file of a fixed layout, as columns of canonical fields (the header a reader
@@ -55,24 +57,30 @@ enum FormatAdapters {
 
 /// Template formats: columns declared in the channel's template.
 enum GoogleRSSFormat: FormatAdapter {
-    static func writer(output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
-                       shop: ShopConfig) throws -> any OutputWriter {
+    static func writer(
+        output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
+        shop: ShopConfig
+    ) throws -> any OutputWriter {
         try TemplateOutputWriter(output: output, scope: scope, dir: dir, settings: settings, shop: shop)
     }
     static func reader(path: String) throws -> any FeedRowReader { try XMLFeedReader(path: path) }
 }
 
 enum TSVFormat: FormatAdapter {
-    static func writer(output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
-                       shop: ShopConfig) throws -> any OutputWriter {
+    static func writer(
+        output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
+        shop: ShopConfig
+    ) throws -> any OutputWriter {
         try TemplateOutputWriter(output: output, scope: scope, dir: dir, settings: settings, shop: shop)
     }
     static func reader(path: String) throws -> any FeedRowReader { try DelimitedFeedReader(path: path, format: .tsv) }
 }
 
 enum CSVFormat: FormatAdapter {
-    static func writer(output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
-                       shop: ShopConfig) throws -> any OutputWriter {
+    static func writer(
+        output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
+        shop: ShopConfig
+    ) throws -> any OutputWriter {
         try TemplateOutputWriter(output: output, scope: scope, dir: dir, settings: settings, shop: shop)
     }
     static func reader(path: String) throws -> any FeedRowReader { try DelimitedFeedReader(path: path, format: .csv) }

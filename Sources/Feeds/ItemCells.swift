@@ -1,9 +1,9 @@
 import Catalog
+import Config
+import Formats
 import Foundation
 import Pipeline
-import Config
 import StorePort
-import Formats
 
 /// What the template outputs of a channel write from an item: one cell per field (with the column's
 /// value renames applied), shared by outputs that write the same field the same way.
@@ -28,7 +28,10 @@ final class CellLayout {
 /// A channel with several outputs (Google's XML and its TSV twin) writes each on a thread of its own.
 /// Handing those threads the items themselves made each of them copy every item's forty `String`s:
 /// reference counts shared by three threads on two cores, a third of the writers' time. So the
-/// channel's thread renders a batch once, and the writers read bytes only. Immutable once built.
+/// channel's thread renders a batch once, and the writers read bytes only.
+///
+/// `@unchecked Sendable`: immutable once built (its buffer is written by `CellBuilder` before the batch is
+/// handed over, and only read afterwards).
 final class ItemCells: @unchecked Sendable {
     let keyCount: Int
     let count: Int
@@ -68,7 +71,7 @@ struct CellView {
         let at = 2 * (item * keyCount + key)
         let start = bounds[at]
         if start < 0 { return nil }
-        return UnsafeBufferPointer(rebasing: bytes[start ..< bounds[at + 1]])
+        return UnsafeBufferPointer(rebasing: bytes[start..<bounds[at + 1]])
     }
 
     /// Calls `body` with each value of a repeated cell (`additional_image_link`).
@@ -77,7 +80,7 @@ struct CellView {
         var i = 0
         while i + 4 <= cell.count {
             let length = Int(UnsafeRawPointer(cell.baseAddress! + i).loadUnaligned(as: UInt32.self))
-            try body(UnsafeBufferPointer(rebasing: cell[(i + 4) ..< (i + 4 + length)]))
+            try body(UnsafeBufferPointer(rebasing: cell[(i + 4)..<(i + 4 + length)]))
             i += 4 + length
         }
     }
@@ -111,7 +114,7 @@ struct CellBuilder {
                 has = true
                 withRenamed(image, key.renames) { value in
                     let at = bytes.count
-                    for _ in 0 ..< 4 { bytes.append(0) }
+                    for _ in 0..<4 { bytes.append(0) }
                     Self.appendUTF8(value, to: &bytes)
                     let length = UInt32(bytes.count - at - 4)
                     withUnsafeBytes(of: length) { for (i, b) in $0.enumerated() { bytes[at + i] = b } }

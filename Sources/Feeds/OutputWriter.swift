@@ -1,8 +1,8 @@
 import Catalog
 import Config
+import Formats
 import Foundation
 import Pipeline
-import Formats
 import StorePort
 
 /// Writes one output of a channel. It gets one product's accepted items at a time (a whole item group,
@@ -37,8 +37,10 @@ final class FeedFileSet {
     private let opening: (FeedFile) throws -> Void
     private let closing: (FeedFile) throws -> Void
 
-    init(dir: String, output: ChannelDefinition.Output, opening: @escaping (FeedFile) throws -> Void = { _ in },
-         closing: @escaping (FeedFile) throws -> Void = { _ in }) {
+    init(
+        dir: String, output: ChannelDefinition.Output, opening: @escaping (FeedFile) throws -> Void = { _ in },
+        closing: @escaping (FeedFile) throws -> Void = { _ in }
+    ) {
         self.dir = dir
         self.output = output
         self.opening = opening
@@ -178,9 +180,9 @@ final class TemplateOutputWriter: OutputWriter {
         try cells.withView { view in
             try columns.withColumns { columns in
                 if let rss {
-                    for i in 0 ..< cells.count { try rss.write(view, item: i, columns: columns) }
+                    for i in 0..<cells.count { try rss.write(view, item: i, columns: columns) }
                 } else if let text {
-                    for i in 0 ..< cells.count { try text.write(view, item: i, columns: columns) }
+                    for i in 0..<cells.count { try text.write(view, item: i, columns: columns) }
                 }
             }
         }
@@ -292,8 +294,10 @@ extension PickupSLA {
 extension FeedText {
     /// `US:CA:Standard:4.95 USD:2:5`, the positional form of the header `shipping(country:region:service:price:min_transit_time:max_transit_time)`.
     static func shipping(_ r: ShippingRate) -> String {
-        [r.country, r.region ?? "", r.service ?? "", r.price.description, r.minTransitDays.map(String.init) ?? "",
-         r.maxTransitDays.map(String.init) ?? ""].joined(separator: ":")
+        [
+            r.country, r.region ?? "", r.service ?? "", r.price.description, r.minTransitDays.map(String.init) ?? "",
+            r.maxTransitDays.map(String.init) ?? "",
+        ].joined(separator: ":")
     }
 
     static func tax(_ t: TaxRule) -> String { [t.country, t.region ?? "", t.rate, t.taxShip ? "yes" : "no"].joined(separator: ":") }

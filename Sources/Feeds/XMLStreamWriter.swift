@@ -1,10 +1,10 @@
 import CLibXML2
 import Catalog
+import Config
+import Formats
 import Foundation
 import Pipeline
 import StorePort
-import Config
-import Formats
 
 /// libxml2's `xmlTextWriter` streaming into a `FeedFile`: the XML feed writers build on it, and
 /// libxml2 does all escaping.
@@ -36,16 +36,19 @@ final class XMLStreamWriter {
         XMLStreamWriter.quietOnThisThread()
         self.file = file
         let context = Unmanaged.passUnretained(file).toOpaque()
-        guard let output = xmlOutputBufferCreateIO({ context, buffer, length in
-            guard let context, let buffer else { return -1 }
-            let file = Unmanaged<FeedFile>.fromOpaque(context).takeUnretainedValue()
-            do {
-                try file.write(UnsafeRawBufferPointer(start: buffer, count: Int(length)))
-                return length
-            } catch {
-                return -1
-            }
-        }, nil, context, nil), let writer = xmlNewTextWriter(output) else {
+        guard
+            let output = xmlOutputBufferCreateIO(
+                { context, buffer, length in
+                    guard let context, let buffer else { return -1 }
+                    let file = Unmanaged<FeedFile>.fromOpaque(context).takeUnretainedValue()
+                    do {
+                        try file.write(UnsafeRawBufferPointer(start: buffer, count: Int(length)))
+                        return length
+                    } catch {
+                        return -1
+                    }
+                }, nil, context, nil), let writer = xmlNewTextWriter(output)
+        else {
             throw FeedError("\(file.path): error: libxml2 could not start the XML writer")
         }
         self.writer = writer
@@ -141,8 +144,10 @@ final class XMLStreamWriter {
     func element(_ name: String, _ value: String) throws {
         try name.withCString { n in
             try value.withCString { v in
-                try check(xmlTextWriterWriteElement(writer, UnsafeRawPointer(n).assumingMemoryBound(to: xmlChar.self),
-                                                    UnsafeRawPointer(v).assumingMemoryBound(to: xmlChar.self)))
+                try check(
+                    xmlTextWriterWriteElement(
+                        writer, UnsafeRawPointer(n).assumingMemoryBound(to: xmlChar.self),
+                        UnsafeRawPointer(v).assumingMemoryBound(to: xmlChar.self)))
             }
         }
     }

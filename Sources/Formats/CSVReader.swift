@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Catalog
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Bounds that keep a hostile file from taking unbounded memory (DESIGN.md §3).
 public struct CSVLimits: Sendable {
@@ -29,7 +30,7 @@ public final class CSVReader {
     ///
     /// The reader's per-byte state is marked `@exclusivity(unchecked)`: the reader is used from one
     /// thread and never lends these to a closure that would touch them again, and the run-time access
-    /// checks on them were a tenth of the import's parsing thread (measured with perf at 100k rows).
+    /// checks on them were a tenth of the import's parsing thread (docs/PERFORMANCE.md, "CSV reader").
     @exclusivity(unchecked) public private(set) var fields: [String] = []
     /// The indexes of the current record's fields that hold a NUL byte (found with `memchr` while the
     /// field's bytes are at hand: a scan of every field's String afterwards was 3% of the import's
@@ -83,8 +84,9 @@ public final class CSVReader {
         path: String, displayName: String? = nil, delimiter: UInt8? = nil, encoding: TextEncoding = .utf8,
         limits: CSVLimits = CSVLimits(), quoting: Bool = true
     ) throws {
-        try self.init(source: try FileByteSource(path: path), file: displayName ?? path, delimiter: delimiter,
-                      encoding: encoding, limits: limits, quoting: quoting)
+        try self.init(
+            source: try FileByteSource(path: path), file: displayName ?? path, delimiter: delimiter,
+            encoding: encoding, limits: limits, quoting: quoting)
     }
 
     deinit { (source as? FileByteSource)?.close() }
@@ -203,8 +205,9 @@ public final class CSVReader {
         }
         recordBytes += count
         if recordBytes > limits.maxRecordBytes {
-            throw InputError("record is longer than the limit of \(limits.maxRecordBytes / 1024) KiB",
-                             at: InputLocation(file: file, line: line))
+            throw InputError(
+                "record is longer than the limit of \(limits.maxRecordBytes / 1024) KiB",
+                at: InputLocation(file: file, line: line))
         }
         data.withUnsafeBufferPointer { p in field.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<end])) }
     }
@@ -283,9 +286,7 @@ public final class CSVReader {
             while scanned < data.count {
                 let b = data[scanned]
                 scanned += 1
-                if b == quote && quote != Self.lf { inQuotes.toggle() }
-                else if !inQuotes && (b == Self.lf || b == Self.cr) { break scan }
-                else if !inQuotes, counts[b] != nil { counts[b]! += 1 }
+                if b == quote && quote != Self.lf { inQuotes.toggle() } else if !inQuotes && (b == Self.lf || b == Self.cr) { break scan } else if !inQuotes, counts[b] != nil { counts[b]! += 1 }
             }
             if scanned - pos > limits.maxRecordBytes { break }
             let consumed = pos

@@ -127,16 +127,18 @@ public enum ByteScan {
     /// Whether `s` holds the delimiter, a quote, a tab, CR or LF (a CSV/TSV field to quote).
     @inline(__always)
     public static func needsQuoting(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8) -> Bool {
-        scan(bytes, maybe: { below($0, 0x0E) | equal($0, 0x22) | equal($0, delimiter) != 0 },
-             exact: { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 })
+        scan(
+            bytes, maybe: { below($0, 0x0E) | equal($0, 0x22) | equal($0, delimiter) != 0 },
+            exact: { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 })
     }
 
     /// Whether `bytes` hold a character XML text escapes (`& < > "` and CR, which libxml2's
     /// `xmlEncodeSpecialChars` turns into references).
     @inline(__always)
     public static func hasXMLMarkup(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        scan(bytes, maybe: { equal($0, 0x26) | equal($0, 0x3C) | equal($0, 0x3E) | equal($0, 0x22) | equal($0, 0x0D) != 0 },
-             exact: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x0D })
+        scan(
+            bytes, maybe: { equal($0, 0x26) | equal($0, 0x3C) | equal($0, 0x3E) | equal($0, 0x22) | equal($0, 0x0D) != 0 },
+            exact: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x0D })
     }
 
     /// Whether `s` may hold a character XML 1.0 forbids: a C0 control but tab, LF and CR, or the lead
@@ -144,8 +146,9 @@ public enum ByteScan {
     @inline(__always)
     public static func mayNeedXMLCleaning(_ s: String) -> Bool {
         func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-            ByteScan.scan(bytes, maybe: { (below($0, 0x20) | ($0 & highs)) != 0 },
-                          exact: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D) || $0 == 0xEF })
+            ByteScan.scan(
+                bytes, maybe: { (below($0, 0x20) | ($0 & highs)) != 0 },
+                exact: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D) || $0 == 0xEF })
         }
         // The string's own storage when it has one (no copy of the string, so no reference counting).
         if let found = s.utf8.withContiguousStorageIfAvailable(scan) { return found }

@@ -36,8 +36,9 @@ public struct Header: Sendable {
     /// Refuses the whole file when a required column is missing, naming it.
     public func require(_ names: [String], format: String) throws {
         for name in names where column(name) == nil {
-            throw InputError("missing required column for the \(format) format", at: InputLocation(file: file, line: 1),
-                             column: name, found: self.names.joined(separator: ","))
+            throw InputError(
+                "missing required column for the \(format) format", at: InputLocation(file: file, line: 1),
+                column: name, found: self.names.joined(separator: ","))
         }
     }
 }
@@ -81,13 +82,17 @@ public struct RowReader {
 
     /// Records an error on column `index` (or on the row when `nil`).
     public mutating func fail(_ index: Int?, _ message: String, found: String? = nil) {
-        errors.append(InputError(message, at: InputLocation(file: header.file, line: row.line),
-                                 column: index.map { header.names[$0] }, found: found))
+        errors.append(
+            InputError(
+                message, at: InputLocation(file: header.file, line: row.line),
+                column: index.map { header.names[$0] }, found: found))
     }
 
     /// Records a warning on column `index`.
     public mutating func warn(_ index: Int?, _ message: String, found: String? = nil) {
-        warnings.append(InputError(message, at: InputLocation(file: header.file, line: row.line),
-                                   column: index.map { header.names[$0] }, found: found, severity: .warning))
+        warnings.append(
+            InputError(
+                message, at: InputLocation(file: header.file, line: row.line),
+                column: index.map { header.names[$0] }, found: found, severity: .warning))
     }
 }

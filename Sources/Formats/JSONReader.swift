@@ -68,8 +68,9 @@ public struct JSONReader {
     }
 
     func fail(_ message: String, found: String? = nil) -> InputError {
-        InputError("invalid JSON: \(message)", at: InputLocation(file: file, line: line, column: pos - lineStart + 1),
-                   column: "column \(pos - lineStart + 1)", found: found)
+        InputError(
+            "invalid JSON: \(message)", at: InputLocation(file: file, line: line, column: pos - lineStart + 1),
+            column: "column \(pos - lineStart + 1)", found: found)
     }
 
     func foundHere() -> String {

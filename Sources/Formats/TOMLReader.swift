@@ -32,6 +32,9 @@ public indirect enum TOMLValue: Sendable, CustomStringConvertible {
 }
 
 /// A TOML table: keys in the order they were written.
+///
+/// `@unchecked Sendable`: built by the parser on one thread and never changed after `parse` returns it
+/// (its mutating members are internal to the reader).
 public final class TOMLTable: @unchecked Sendable {
     private(set) var entries: [(key: String, value: TOMLValue)] = []
     private var index: [String: Int] = [:]

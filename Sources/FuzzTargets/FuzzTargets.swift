@@ -1,12 +1,12 @@
 import Catalog
-import Feeds
-import Foundation
-import Pipeline
 import Config
-import StorePort
+import Feeds
 import Formats
+import Foundation
 import Import
 import Orders
+import Pipeline
+import StorePort
 
 /// What the fuzzers exercise: every parser that reads bytes from outside. Each entry takes arbitrary
 /// bytes and must return (throwing an error is fine: bad input is expected) without crashing, hanging or

@@ -1,8 +1,8 @@
 import Catalog
+import Config
+import Formats
 import Pipeline
 import StorePort
-import Formats
-import Config
 
 /// Akeneo PIM product CSV exports (`;`-separated).
 ///
@@ -40,13 +40,16 @@ public struct AkeneoMapper: RowMapper {
         price = header.column("price-\(currency.code)")
         weightUnit = header.column(anyOf: ["weight-unit", "weight_unit"])
         guard price != nil else {
-            throw InputError("missing price column for the configured currency (set [import.akeneo] currency)",
-                             at: InputLocation(file: header.file, line: 1), column: "price-\(currency.code)",
-                             found: header.names.filter { $0.lowercased().hasPrefix("price") }.joined(separator: ","))
+            throw InputError(
+                "missing price column for the configured currency (set [import.akeneo] currency)",
+                at: InputLocation(file: header.file, line: 1), column: "price-\(currency.code)",
+                found: header.names.filter { $0.lowercased().hasPrefix("price") }.joined(separator: ","))
         }
-        let structural: Set<String> = ["sku", "parent", "groups", "family", "enabled", "categories", "weight-unit", "weight_unit",
-                                       "name", "description", "brand", "ean", "gtin", "upc", "color", "main_color", "size",
-                                       "clothing_size", "material", "picture", "image", "weight"]
+        let structural: Set<String> = [
+            "sku", "parent", "groups", "family", "enabled", "categories", "weight-unit", "weight_unit",
+            "name", "description", "brand", "ean", "gtin", "upc", "color", "main_color", "size",
+            "clothing_size", "material", "picture", "image", "weight",
+        ]
         var custom: [(Int, String)] = []
         for (i, name) in header.names.enumerated() {
             let lower = name.lowercased()
@@ -100,7 +103,8 @@ public struct AkeneoMapper: RowMapper {
             }
             let text = w.contains(" ") ? w : "\(w) \(unit ?? "")"
             let parts = text.split(separator: " ")
-            let normalized = parts.count == 2
+            let normalized =
+                parts.count == 2
                 ? "\(parts[0]) \(["KILOGRAM": "kg", "GRAM": "g", "POUND": "lb", "OUNCE": "oz"][parts[1].uppercased()] ?? String(parts[1]))"
                 : text
             variant.weight = r.parse(i) { _ throws(ValueError) in try Weight.parse(normalized) }

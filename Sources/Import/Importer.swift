@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Catalog
 import Config
-import Foundation
 import Formats
+import Foundation
 import Pipeline
 import StorePort
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The catalog formats `import catalog` reads.
 public enum CatalogFormat: String, Sendable, CaseIterable {
@@ -107,10 +108,12 @@ public struct Importer {
         let interactive = options.progress && isatty(2) == 1
 
         try store.importing(now: now) { session in
-            let (mapper, format) = try makeMapper(kind: kind, header: header, delimiter: reader.delimiter, session: session, report: {
-                summary.warnings += 1
-                report($0)
-            })
+            let (mapper, format) = try makeMapper(
+                kind: kind, header: header, delimiter: reader.delimiter, session: session,
+                report: {
+                    summary.warnings += 1
+                    report($0)
+                })
             summary.format = format
             var rules = RecordRulesState(
                 file: name, skuColumn: header.column(anyOf: ["sku", "Variant SKU", "SKU"]).map { header.names[$0] })

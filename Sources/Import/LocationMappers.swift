@@ -1,8 +1,8 @@
 import Catalog
-import Pipeline
 import Config
-import StorePort
 import Formats
+import Pipeline
+import StorePort
 
 /// `stores.csv`: store_code,name,address,city,postal_code,country,pickup_method,pickup_sla.
 public struct StoresMapper: RowMapper {
@@ -32,8 +32,9 @@ public struct StoresMapper: RowMapper {
         if r.text(c[6]) == nil { r.fail(c[6], "pickup_method is required") }
         let sla = r.parse(c[7], PickupSLA.parse)
         if r.text(c[7]) == nil { r.fail(c[7], "pickup_sla is required") }
-        let store = StoreLocation(code: code ?? "", name: name, address: address, city: city, postalCode: postal,
-                                  country: country ?? "", pickupMethod: method ?? .notSupported, pickupSLA: sla ?? .sameDay)
+        let store = StoreLocation(
+            code: code ?? "", name: name, address: address, city: city, postalCode: postal,
+            country: country ?? "", pickupMethod: method ?? .notSupported, pickupSLA: sla ?? .sameDay)
         return [r.record(.store(store))]
     }
 
@@ -60,8 +61,12 @@ public struct InventoryMapper: RowMapper {
         if r.text(location) == nil { r.fail(location, "location is required (a store_code or online)") }
         if r.text(quantity) == nil { r.fail(quantity, "quantity is required") }
         let q = r.parse(quantity, Quantity.parse)
-        return [r.record(.stock(sku: r.text(sku) ?? "", location: r.text(location) ?? "", quantity: q ?? 0,
-                                skuColumn: header.names[sku!], locationColumn: header.names[location!]))]
+        return [
+            r.record(
+                .stock(
+                    sku: r.text(sku) ?? "", location: r.text(location) ?? "", quantity: q ?? 0,
+                    skuColumn: header.names[sku!], locationColumn: header.names[location!]))
+        ]
     }
 
     public mutating func finish() -> [MappedRecord] { [] }

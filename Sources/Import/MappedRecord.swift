@@ -1,7 +1,7 @@
 import Catalog
-import Pipeline
 import Config
 import Formats
+import Pipeline
 import StorePort
 
 /// Turns source rows of one format into records. Mappers are pure: no I/O, no database.

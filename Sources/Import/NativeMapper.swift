@@ -1,9 +1,9 @@
 import Catalog
 import Config
+import Formats
 import Foundation
 import Pipeline
 import StorePort
-import Formats
 
 /// Unifeed's own catalog CSV: one row per variant (DESIGN.md §4).
 public struct NativeMapper: RowMapper {
@@ -102,15 +102,18 @@ public struct NativeMapper: RowMapper {
             let lower = name.trimmingASCIIWhitespace().lowercased()
             if Self.columns.contains(lower) || lower == "error" { continue }
             guard let dot = lower.firstIndex(of: ".") else {
-                warnings.append(InputError("unknown column, ignored", at: InputLocation(file: header.file, line: 1),
-                                           column: name, severity: .warning))
+                warnings.append(
+                    InputError(
+                        "unknown column, ignored", at: InputLocation(file: header.file, line: 1),
+                        column: name, severity: .warning))
                 continue
             }
             let prefix = String(lower[..<dot])
             let field = String(lower[lower.index(after: dot)...])
             guard !field.isEmpty else {
-                throw InputError("expected CHANNEL.FIELD or custom.NAME", at: InputLocation(file: header.file, line: 1),
-                                 column: name)
+                throw InputError(
+                    "expected CHANNEL.FIELD or custom.NAME", at: InputLocation(file: header.file, line: 1),
+                    column: name)
             }
             if prefix == "custom" {
                 custom.append((i, String(name.trimmingASCIIWhitespace().dropFirst(7))))

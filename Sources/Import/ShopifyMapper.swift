@@ -1,8 +1,8 @@
 import Catalog
+import Config
+import Formats
 import Pipeline
 import StorePort
-import Formats
-import Config
 
 /// Shopify product CSV exports (old and current layouts).
 ///

@@ -1,8 +1,8 @@
 import Catalog
 import Config
+import Formats
 import Foundation
 import Pipeline
-import Formats
 import StorePort
 
 /// WooCommerce product CSV exports.
@@ -128,11 +128,14 @@ public struct WooCommerceMapper: RowMapper {
             default: custom[name.lowercased()] = value
             }
         }
-        let sku = ownSKU ?? (isVariation
-            ? ([product.productID] + values.map(Slug.make)).joined(separator: "-")
-            : product.productID)
-        var variant = Variant(sku: sku, productID: product.productID,
-                              price: money?.price ?? Money(minorUnits: 0, currency: shop.currency))
+        let sku =
+            ownSKU
+            ?? (isVariation
+                ? ([product.productID] + values.map(Slug.make)).joined(separator: "-")
+                : product.productID)
+        var variant = Variant(
+            sku: sku, productID: product.productID,
+            price: money?.price ?? Money(minorUnits: 0, currency: shop.currency))
         variant.sale = money?.sale
         variant.status = archived ? VariantStatus.archived : VariantStatus.active
         variant.color = color

@@ -1,9 +1,9 @@
 import Catalog
+import Config
+import Formats
 import Foundation
 import Pipeline
 import StorePort
-import Config
-import Formats
 
 /// Amazon flat-file order reports (tab separated, one row per order item), read by header name
 /// (specs/marketplaces.md §2.3):
@@ -37,13 +37,15 @@ public struct AmazonOrderReport: OrderReportReader {
         guard try reader.next() else { throw InputError("the file is empty: expected an Amazon order report header", at: InputLocation(file: file, line: 1)) }
         header = Header(reader.fields, file: file)
         guard header.column(anyOf: ["amazon-order-id", "order-id"]) != nil else {
-            throw InputError("missing required column for an Amazon order report", at: InputLocation(file: file, line: 1),
-                             column: "amazon-order-id", found: reader.fields.joined(separator: " "))
+            throw InputError(
+                "missing required column for an Amazon order report", at: InputLocation(file: file, line: 1),
+                column: "amazon-order-id", found: reader.fields.joined(separator: " "))
         }
         try header.require(["sku"], format: "Amazon order report")
         guard header.column(anyOf: ["quantity", "quantity-purchased"]) != nil else {
-            throw InputError("missing required column for an Amazon order report", at: InputLocation(file: file, line: 1),
-                             column: "quantity", found: reader.fields.joined(separator: " "))
+            throw InputError(
+                "missing required column for an Amazon order report", at: InputLocation(file: file, line: 1),
+                column: "quantity", found: reader.fields.joined(separator: " "))
         }
         self.timeZone = timeZone
         orderID = header.column(anyOf: ["amazon-order-id", "order-id"])
@@ -69,7 +71,8 @@ public struct AmazonOrderReport: OrderReportReader {
             let units = row.text(quantity) == nil ? nil : row.parse(quantity, OrderReport.quantity)
             if row.text(quantity) == nil { row.fail(quantity, "expected a whole number of units (0 or more)", found: "") }
             let continuation = row.text(orderID) == nil
-            let placedAt = row.parse(purchaseDate) { text throws(ValueError) in try Timestamp.parse(text, timeZone: timeZone) }
+            let placedAt =
+                row.parse(purchaseDate) { text throws(ValueError) in try Timestamp.parse(text, timeZone: timeZone) }
                 ?? (continuation ? previousPlacedAt : nil)
             previousPlacedAt = placedAt
             let shipped = row.parse(quantityShipped, OrderReport.quantity)

@@ -1,9 +1,9 @@
 import Catalog
+import Config
+import Formats
 import Foundation
 import Pipeline
 import StorePort
-import Config
-import Formats
 
 /// eBay Seller Hub orders report (CSV; specs/marketplaces.md §3.2), read by header name.
 ///
@@ -32,8 +32,9 @@ public struct EbayOrderReport: OrderReportReader {
             let fields = reader.fields.map { $0.trimmingASCIIWhitespace() }
             if fields.allSatisfy(\.isEmpty) { continue }
             guard fields.contains(where: { $0.lowercased() == "order number" }) else {
-                throw InputError("expected the eBay orders header (a row with Order Number) before any data", at: InputLocation(file: file, line: reader.line),
-                                 column: "Order Number", found: reader.fields.prefix(6).joined(separator: ","))
+                throw InputError(
+                    "expected the eBay orders header (a row with Order Number) before any data", at: InputLocation(file: file, line: reader.line),
+                    column: "Order Number", found: reader.fields.prefix(6).joined(separator: ","))
             }
             found = Header(reader.fields, file: file)
             break
@@ -75,8 +76,9 @@ public struct EbayOrderReport: OrderReportReader {
             let lineID = row.text(transactionID) ?? "\(row.text(itemNumber) ?? "")#\(sku)"
             var status = row.text(shippedOn) != nil ? "Shipped" : row.text(paidOn) != nil ? "Paid" : "Awaiting payment"
             if let cancel = row.text(cancellation)?.lowercased(), cancel.hasPrefix("cancel") { status = "Cancelled" }
-            return OrderLine(channel: channel.rawValue, orderID: order, lineID: lineID, sku: sku, quantity: units, status: status,
-                             placedAt: placedAt, sourceLine: reader.line)
+            return OrderLine(
+                channel: channel.rawValue, orderID: order, lineID: lineID, sku: sku, quantity: units, status: status,
+                placedAt: placedAt, sourceLine: reader.line)
         }
         return nil
     }

@@ -1,8 +1,8 @@
 import Catalog
-import Foundation
-import Pipeline
 import Config
 import Formats
+import Foundation
+import Pipeline
 import StorePort
 
 /// What one `orders import` did.
@@ -36,8 +36,9 @@ public enum OrderImporter {
         path: String, displayName: String, channel: OrderChannel?, encoding: TextEncoding, store: any CatalogStore, config: UnifeedConfig,
         now: Date = Date()
     ) throws -> OrderImportSummary {
-        var report = try OrderReport.open(path: path, displayName: displayName, channel: channel, encoding: encoding,
-                                          timeZone: config.shop.timeZone)
+        var report = try OrderReport.open(
+            path: path, displayName: displayName, channel: channel, encoding: encoding,
+            timeZone: config.shop.timeZone)
         let location = config.settings(for: report.channel.rawValue).stockLocation
         return try store.recordingOrders(restockRefunds: config.orders.restockRefunds, now: now) { book in
             var summary = OrderImportSummary(file: displayName, channel: report.channel)

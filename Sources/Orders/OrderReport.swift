@@ -1,9 +1,9 @@
 import Catalog
+import Config
+import Formats
 import Foundation
 import Pipeline
 import StorePort
-import Config
-import Formats
 
 /// A marketplace order report read one order line at a time.
 ///

@@ -1,9 +1,9 @@
 import Catalog
+import Config
+import Formats
 import Foundation
 import Pipeline
 import StorePort
-import Config
-import Formats
 
 /// Walmart `GET /v3/orders` JSON (specs/marketplaces.md §4.4): `list.elements.order[]`, each with
 /// `orderLines.orderLine[]`. Quirks honoured: timestamps in epoch milliseconds (ISO 8601 text is taken
@@ -48,8 +48,9 @@ public struct WalmartOrderReport: OrderReportReader {
         }
         let list = root["list"] ?? root
         guard let orders = list["elements"]?["order"]?.array else {
-            throw problem(root, "list.elements.order", "expected Walmart /v3/orders JSON with a list.elements.order array",
-                          found: root["list"] == nil ? "no list" : "no elements.order")
+            throw problem(
+                root, "list.elements.order", "expected Walmart /v3/orders JSON with a list.elements.order array",
+                found: root["list"] == nil ? "no list" : "no elements.order")
         }
         for (o, order) in orders.enumerated() {
             let at = "order[\(o)]"
@@ -59,7 +60,9 @@ public struct WalmartOrderReport: OrderReportReader {
             }
             var placedAt: Timestamp?
             if let date = order["orderDate"], !date.isNull {
-                if let t = timestamp(date) { placedAt = t } else {
+                if let t = timestamp(date) {
+                    placedAt = t
+                } else {
                     problems.append(problem(date, "\(at).orderDate", "expected epoch milliseconds or an ISO 8601 date", found: date.kind))
                 }
             }
@@ -77,8 +80,10 @@ public struct WalmartOrderReport: OrderReportReader {
                 let amountNode = line["orderLineQuantity"]?["amount"]
                 let quantity = units(amountNode)
                 if quantity == nil {
-                    problems.append(problem(amountNode ?? line, "\(path).orderLineQuantity.amount", "expected a whole number of units (0 or more)",
-                                            found: amountNode?.kind ?? "nothing"))
+                    problems.append(
+                        problem(
+                            amountNode ?? line, "\(path).orderLineQuantity.amount", "expected a whole number of units (0 or more)",
+                            found: amountNode?.kind ?? "nothing"))
                 }
                 var status = "Created"
                 var cancelled = 0, refunded = 0
@@ -97,10 +102,11 @@ public struct WalmartOrderReport: OrderReportReader {
                     if name.lowercased().hasPrefix("refund") { refunded += n }
                 }
                 guard let lineNumber, let sku, let quantity else { continue }
-                lines.append(OrderLine(
-                    channel: channel.rawValue, orderID: orderID, lineID: lineNumber, sku: sku, quantity: quantity,
-                    cancelledQuantity: min(cancelled, quantity), refundedQuantity: min(refunded, quantity), status: status,
-                    marketplaceFulfilled: wfs, placedAt: placedAt, sourceLine: line.line))
+                lines.append(
+                    OrderLine(
+                        channel: channel.rawValue, orderID: orderID, lineID: lineNumber, sku: sku, quantity: quantity,
+                        cancelledQuantity: min(cancelled, quantity), refundedQuantity: min(refunded, quantity), status: status,
+                        marketplaceFulfilled: wfs, placedAt: placedAt, sourceLine: line.line))
             }
         }
     }

@@ -4,7 +4,7 @@ internal import GRDB
 ///
 /// Each SQLite statement step has a fixed cost (about 2 µs here) whatever its size, and a new variant
 /// writes up to five tables; writing 64 variants' rows per statement instead of one row each is what brings
-/// an import of new SKUs near the speed of a bare `.import` (measured with the bench script).
+/// an import of new SKUs near the speed of a bare `.import` (docs/PERFORMANCE.md, "Multi-row inserts").
 final class BulkInsert {
     enum Value {
         case text(String?)

@@ -1,7 +1,7 @@
 import Catalog
-import StorePort
 import Foundation
 internal import GRDB
+import StorePort
 
 /// Read-side queries over the catalog, streaming with cursors.
 enum CatalogQueries {
@@ -12,18 +12,17 @@ enum CatalogQueries {
 
     /// The same, reading stock only at `stockLocations` locations, bound as parameters (`nil`: all).
     ///
-    /// A variant's price, identifiers, images and custom attributes are columns of its own row (a
-    /// correlated aggregate of the custom attributes was a third of this query at 1M rows, measured with
-    /// sqlite3: 2.2 s against 1.5 s); what remains are lookups by key, as few as the keys allow: a
-    /// correlated `group_concat` costs two to three times a lookup by primary key (measured at 1M rows
-    /// with sqlite3: stock at one location 1.3 s as an aggregate against 0.55 s as a lookup). So stock at
-    /// a single location is its `on_hand` alone, and the overrides' aggregate runs only for a SKU that
-    /// has any.
+    /// A variant's price, identifiers, images and custom attributes are columns of its own row; what
+    /// remains are lookups by key, as few as the keys allow, since a correlated `group_concat` costs two
+    /// to three times a lookup by primary key (docs/PERFORMANCE.md, "The feed query"). So stock at a
+    /// single location is its `on_hand` alone, and the overrides' aggregate runs only for a SKU that has
+    /// any.
     ///
     /// `joinProducts: false` (the feeds): the product's columns come back NULL and the caller merges
     /// them in from `productsSQL`, read alongside in the same order (see `feedRows`).
     static func select(stockLocations: Int?, joinProducts: Bool = true) -> String {
-        let stock = stockLocations == 1
+        let stock =
+            stockLocations == 1
             ? "(SELECT on_hand FROM stock_levels WHERE sku = v.sku AND location = ?) AS stock_on_hand"
             : "(SELECT group_concat(location || char(30) || on_hand, char(31)) FROM stock_levels WHERE sku = v.sku"
                 + (stockLocations.map { " AND location IN (" + Array(repeating: "?", count: $0).joined(separator: ", ") + ")" } ?? "")
@@ -31,20 +30,20 @@ enum CatalogQueries {
         // The product's columns, or NULLs of the same names where the caller merges the product in.
         func p(_ column: String) -> String { joinProducts ? "p.\(column)" : "NULL AS \(column)" }
         return """
-        SELECT v.product_id, v.sku, v.status, \(p("title")), \(p("description")), \(p("brand")), v.gtin,
-          \(p("condition")), v.amount_minor, v.currency, v.sale_amount_minor, v.sale_start, v.sale_end,
-          \(joinProducts ? "COALESCE(v.link, p.link)" : "v.link") AS link,
-          \(joinProducts ? "COALESCE(v.images, p.images)" : "v.images") AS images,
-          v.color, v.size, v.size_system, v.size_type, \(p("gender")), \(p("age_group")), \(p("material")), \(p("pattern")),
-          \(p("google_product_category")), \(p("product_type")), v.weight, v.availability_date,
-          CASE WHEN EXISTS (SELECT 1 FROM channel_overrides WHERE sku = v.sku) THEN
-            (SELECT group_concat(channel || char(30) || field || char(30) || value, char(31)) FROM channel_overrides WHERE sku = v.sku)
-          END AS overrides_packed,
-          v.custom,
-          \(stock),
-          v.mpn
-        FROM variants v\(joinProducts ? " JOIN products p ON p.product_id = v.product_id" : "")
-        """
+            SELECT v.product_id, v.sku, v.status, \(p("title")), \(p("description")), \(p("brand")), v.gtin,
+              \(p("condition")), v.amount_minor, v.currency, v.sale_amount_minor, v.sale_start, v.sale_end,
+              \(joinProducts ? "COALESCE(v.link, p.link)" : "v.link") AS link,
+              \(joinProducts ? "COALESCE(v.images, p.images)" : "v.images") AS images,
+              v.color, v.size, v.size_system, v.size_type, \(p("gender")), \(p("age_group")), \(p("material")), \(p("pattern")),
+              \(p("google_product_category")), \(p("product_type")), v.weight, v.availability_date,
+              CASE WHEN EXISTS (SELECT 1 FROM channel_overrides WHERE sku = v.sku) THEN
+                (SELECT group_concat(channel || char(30) || field || char(30) || value, char(31)) FROM channel_overrides WHERE sku = v.sku)
+              END AS overrides_packed,
+              v.custom,
+              \(stock),
+              v.mpn
+            FROM variants v\(joinProducts ? " JOIN products p ON p.product_id = v.product_id" : "")
+            """
     }
 
     /// A product's own columns, in the order `productColumns(_:)` reads them.
@@ -114,9 +113,10 @@ enum CatalogQueries {
 
     /// `ProductColumns` from a row of `productsSQL`.
     private static func productColumns(_ row: Row) -> ProductColumns {
-        ProductColumns(productID: row[0], title: row[1], description: row[2], brand: row[3], condition: row[4], gender: row[5],
-                       ageGroup: row[6], material: row[7], pattern: row[8], googleProductCategory: row[9], productType: row[10],
-                       link: row[11], images: row[12])
+        ProductColumns(
+            productID: row[0], title: row[1], description: row[2], brand: row[3], condition: row[4], gender: row[5],
+            ageGroup: row[6], material: row[7], pattern: row[8], googleProductCategory: row[9], productType: row[10],
+            link: row[11], images: row[12])
     }
 
     /// The view of one row. `product`: the product of the row before, when the caller keeps it, or the
@@ -130,8 +130,9 @@ enum CatalogQueries {
         let currencyCode: String = row[C.currency]
         let exponent = Currency(code: currencyCode)?.exponent ?? 2
         let amount: Int64 = row[C.amount]
-        var v = VariantView(productID: row[C.productID], sku: row[C.sku], price: Money.format(amount, exponent: exponent),
-                            currency: currencyCode, status: row[C.status])
+        var v = VariantView(
+            productID: row[C.productID], sku: row[C.sku], price: Money.format(amount, exponent: exponent),
+            currency: currencyCode, status: row[C.status])
         v.priceMinor = amount
         if product?.productID != v.productID {
             product = ProductColumns(
@@ -207,17 +208,18 @@ enum CatalogQueries {
     static func feedRows(_ db: Database, locations: [String]? = nil) throws -> MapCursor<RowCursor, VariantView> {
         let products = try ProductMerge(db)
         let single = locations?.count == 1 ? locations![0] : nil
-        return try Row.fetchCursor(db, sql: select(stockLocations: locations?.count, joinProducts: false) + " ORDER BY v.product_id, v.sku",
-                                   arguments: StatementArguments(locations ?? []))
-            .map { row in
-                try products.advance(to: row[C.productID] as String)
-                return view(row, product: &products.current, stockLocation: single)
-            }
+        return try Row.fetchCursor(
+            db, sql: select(stockLocations: locations?.count, joinProducts: false) + " ORDER BY v.product_id, v.sku",
+            arguments: StatementArguments(locations ?? [])
+        )
+        .map { row in
+            try products.advance(to: row[C.productID] as String)
+            return view(row, product: &products.current, stockLocation: single)
+        }
     }
 
     /// The products, read in `product_id` order alongside variant rows read in the same order: a merge
-    /// instead of a lookup by key per variant row (the join was a quarter of the feed query at 1M
-    /// rows, measured with sqlite3: 1.47 s against 1.12 s for both scans).
+    /// instead of a lookup by key per variant row (docs/PERFORMANCE.md, "The feed query").
     private final class ProductMerge {
         let db: Database
         let cursor: RowCursor
@@ -241,7 +243,8 @@ enum CatalogQueries {
                 if !id.utf8.lexicographicallyPrecedes(productID.utf8) { break }  // passed it: should not happen
             }
             // Not met in order (a foreign key makes every variant's product exist): look it up.
-            current = try Row.fetchOne(db, sql: productColumnsSQL + " WHERE product_id = ?", arguments: [productID])
+            current =
+                try Row.fetchOne(db, sql: productColumnsSQL + " WHERE product_id = ?", arguments: [productID])
                 .map(CatalogQueries.productColumns) ?? ProductColumns(productID: productID)
         }
     }
@@ -252,8 +255,9 @@ enum CatalogQueries {
             guard let method = PickupMethod(rawValue: row["pickup_method"] ?? ""), let sla = PickupSLA(rawValue: row["pickup_sla"] ?? "") else {
                 return nil
             }
-            return StoreLocation(code: row["code"], name: row["name"], address: row["address"] ?? "", city: row["city"] ?? "",
-                                 postalCode: row["postal_code"] ?? "", country: row["country"] ?? "", pickupMethod: method, pickupSLA: sla)
+            return StoreLocation(
+                code: row["code"], name: row["name"], address: row["address"] ?? "", city: row["city"] ?? "",
+                postalCode: row["postal_code"] ?? "", country: row["country"] ?? "", pickupMethod: method, pickupSLA: sla)
         }
     }
 
@@ -275,11 +279,14 @@ enum CatalogQueries {
         guard try Bool.fetchOne(db, sql: "SELECT 1 FROM variants WHERE sku = ?", arguments: [sku]) == true else {
             return nil
         }
-        let levels = try Row.fetchAll(db, sql: """
-            SELECT l.code, COALESCE(s.on_hand, 0) AS on_hand FROM locations l
-            LEFT JOIN stock_levels s ON s.location = l.code AND s.sku = ?
-            ORDER BY l.kind = 'store', l.code
-            """, arguments: [sku]).map { (location: $0["code"] as String, quantity: $0["on_hand"] as Int) }
+        let levels = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT l.code, COALESCE(s.on_hand, 0) AS on_hand FROM locations l
+                LEFT JOIN stock_levels s ON s.location = l.code AND s.sku = ?
+                ORDER BY l.kind = 'store', l.code
+                """, arguments: [sku]
+        ).map { (location: $0["code"] as String, quantity: $0["on_hand"] as Int) }
         let movements = try Row.fetchAll(
             db, sql: "SELECT id, at, location, delta, kind, ref FROM stock_movements WHERE sku = ? ORDER BY id",
             arguments: [sku]
@@ -289,10 +296,12 @@ enum CatalogQueries {
 
     /// Counts for summaries: products, variants, stores.
     static func counts(_ db: Database) throws -> (products: Int, variants: Int, stores: Int, movements: Int) {
-        let row = try Row.fetchOne(db, sql: """
-            SELECT (SELECT count(*) FROM products), (SELECT count(*) FROM variants),
-                   (SELECT count(*) FROM locations WHERE kind = 'store'), (SELECT count(*) FROM stock_movements)
-            """)!
+        let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT (SELECT count(*) FROM products), (SELECT count(*) FROM variants),
+                       (SELECT count(*) FROM locations WHERE kind = 'store'), (SELECT count(*) FROM stock_movements)
+                """)!
         return (row[0], row[1], row[2], row[3])
     }
 }

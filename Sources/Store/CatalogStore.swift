@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CSQLiteTuning
 import Catalog
-import StorePort
 import Foundation
 internal import GRDB
+import StorePort
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The canonical product repository in one SQLite database (WAL mode), migrated when opened: the
 /// embedded implementation of the store port.
@@ -27,8 +28,8 @@ public struct SQLiteStore: CatalogStore {
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(30)
         config.prepareDatabase { db in
-            // 16 KB pages for a new database (an existing one keeps its size): a 1M-variant import writes
-            // a quarter of the WAL frames it writes with 4 KB pages, and measured 15% faster.
+            // 16 KB pages for a new database (an existing one keeps its size): a quarter of the WAL frames
+            // of 4 KB pages (docs/PERFORMANCE.md, "Page size").
             try db.execute(sql: "PRAGMA page_size = 16384; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384")
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path

@@ -1,7 +1,7 @@
 import Catalog
-import StorePort
 import Foundation
 internal import GRDB
+import StorePort
 
 /// Writes catalog rows inside one import transaction, with cached statements (the hot path of import).
 ///
@@ -19,11 +19,12 @@ final class CatalogWriter: ImportSession {
         self.db = db
         catalogWasEmpty = try Bool.fetchOne(db, sql: "SELECT 1 FROM variants LIMIT 1") == nil
         self.at = Timestamp(secondsSinceEpoch: Int64(now.timeIntervalSince1970)).iso8601UTC
-        try db.execute(sql: """
-            PRAGMA temp.cache_size = -1024;
-            CREATE TEMP TABLE IF NOT EXISTS import_seen (key TEXT NOT NULL PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID;
-            DELETE FROM import_seen;
-            """)
+        try db.execute(
+            sql: """
+                PRAGMA temp.cache_size = -1024;
+                CREATE TEMP TABLE IF NOT EXISTS import_seen (key TEXT NOT NULL PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID;
+                DELETE FROM import_seen;
+                """)
     }
 
     private lazy var statements = StatementCache(db)
@@ -61,9 +62,10 @@ final class CatalogWriter: ImportSession {
         let rows = 64
         var start = 0
         while start + rows <= checked.count {
-            let chunk = checked[start ..< start + rows]
+            let chunk = checked[start..<start + rows]
             // `rows` (64) pairs of parameters.
-            let insert = try prepared("""
+            let insert = try prepared(
+                """
                 INSERT OR IGNORE INTO import_seen(key, line) VALUES
                 (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?),
                 (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?), (?, ?),
@@ -103,7 +105,8 @@ final class CatalogWriter: ImportSession {
 
     /// Inserts a product unless one with its id exists (with its images); returns whether it did.
     private func insertIfNew(_ product: Product) throws -> Bool {
-        let insert = try prepared("""
+        let insert = try prepared(
+            """
             INSERT OR IGNORE INTO products(product_id, title, description, brand, google_product_category,
               product_type, link, condition, gender, age_group, material, pattern, images)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -121,7 +124,8 @@ final class CatalogWriter: ImportSession {
         if try insertIfNew(product) { return .new }
         var change: Change = .unchanged
         if !product.isBare {
-            let update = try prepared("""
+            let update = try prepared(
+                """
                 UPDATE products SET
                   title = COALESCE(?1, title), description = COALESCE(?2, description), brand = COALESCE(?3, brand),
                   google_product_category = COALESCE(?4, google_product_category),
@@ -188,7 +192,8 @@ final class CatalogWriter: ImportSession {
         delete.resetForBinding()
         delete.bind(1, variant.sku)
         try delete.run(db)
-        let update = try prepared("""
+        let update = try prepared(
+            """
             UPDATE variants SET product_id = ?2, status = ?3, currency = ?4, amount_minor = ?5, sale_amount_minor = ?6,
               sale_start = ?7, sale_end = ?8, gtin = ?9, mpn = ?10, color = ?11, size = ?12, size_system = ?13,
               size_type = ?14, link = ?15, images = ?16, weight = ?17, availability_date = ?18, custom = ?19, content_hash = ?20
@@ -213,7 +218,8 @@ final class CatalogWriter: ImportSession {
     // MARK: Buffered inserts of new rows
 
     /// Buffers, in foreign-key order (parents first), flushed together every 64 new variants.
-    private let variantRows = BulkInsert("""
+    private let variantRows = BulkInsert(
+        """
         variants(sku, product_id, status, currency, amount_minor, sale_amount_minor, sale_start, sale_end, gtin, mpn,
           color, size, size_system, size_type, link, images, weight, availability_date, custom, content_hash)
         """, width: 20)
@@ -323,7 +329,8 @@ final class CatalogWriter: ImportSession {
 
     /// Appends one movement to the ledger (the stock level follows by trigger).
     func appendMovement(sku: String, location: String, delta: Int, kind: String, ref: String) throws {
-        let insert = try prepared("""
+        let insert = try prepared(
+            """
             INSERT INTO stock_movements(at, sku, location, delta, kind, ref) VALUES (?, ?, ?, ?, ?, ?)
             """)
         insert.resetForBinding()
@@ -337,9 +344,11 @@ final class CatalogWriter: ImportSession {
     }
 
     private func productTexts(_ product: Product) -> [String?] {
-        [product.title, product.description, product.brand, product.googleProductCategory, product.productType,
-         product.link, product.condition?.rawValue, product.gender?.rawValue, product.ageGroup?.rawValue,
-         product.material, product.pattern]
+        [
+            product.title, product.description, product.brand, product.googleProductCategory, product.productType,
+            product.link, product.condition?.rawValue, product.gender?.rawValue, product.ageGroup?.rawValue,
+            product.material, product.pattern,
+        ]
     }
 
     /// Inserts or updates a store; returns what happened.
@@ -348,17 +357,21 @@ final class CatalogWriter: ImportSession {
             store.code, store.name, store.address, store.city, store.postalCode, store.country,
             store.pickupMethod.rawValue, store.pickupSLA.rawValue,
         ]
-        try prepared("""
+        try prepared(
+            """
             INSERT OR IGNORE INTO locations(code, kind, name, address, city, postal_code, country, pickup_method, pickup_sla)
             VALUES (?1, 'store', ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-            """).execute(arguments: args)
+            """
+        ).execute(arguments: args)
         if db.changesCount == 1 { return .new }
-        try prepared("""
+        try prepared(
+            """
             UPDATE locations SET name = ?2, address = ?3, city = ?4, postal_code = ?5, country = ?6,
               pickup_method = ?7, pickup_sla = ?8
             WHERE code = ?1 AND kind = 'store' AND (name IS NOT ?2 OR address IS NOT ?3 OR city IS NOT ?4 OR
               postal_code IS NOT ?5 OR country IS NOT ?6 OR pickup_method IS NOT ?7 OR pickup_sla IS NOT ?8)
-            """).execute(arguments: args)
+            """
+        ).execute(arguments: args)
         return db.changesCount == 1 ? .updated : .unchanged
     }
 }
@@ -370,10 +383,11 @@ final class TempTableScratch: ImportScratch {
     init(db: Database) { self.db = db }
     private func create() throws {
         guard !created else { return }
-        try db.execute(sql: """
-            CREATE TEMP TABLE IF NOT EXISTS import_keys (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-            DELETE FROM import_keys;
-            """)
+        try db.execute(
+            sql: """
+                CREATE TEMP TABLE IF NOT EXISTS import_keys (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+                DELETE FROM import_keys;
+                """)
         created = true
     }
     func remember(_ key: String, _ value: String) throws {

@@ -1,7 +1,7 @@
 import Catalog
-import StorePort
 import Foundation
 internal import GRDB
+import StorePort
 
 /// Records marketplace order lines and moves stock for them through the ledger (DESIGN.md §7).
 ///
@@ -27,7 +27,8 @@ final class OrderBook: OrderBookSession {
 
     /// Records `line` (stock from `location` when it is new) and settles its stock.
     func record(_ line: OrderLine, location: String, source: String) throws -> Outcome {
-        let select = try statements.prepared("""
+        let select = try statements.prepared(
+            """
             SELECT quantity, status, desired, applied, location, sku, marketplace_fulfilled FROM order_lines
             WHERE channel = ? AND order_id = ? AND line_id = ?
             """)
@@ -37,8 +38,10 @@ final class OrderBook: OrderBookSession {
         select.bind(3, line.lineID)
         var existing: (quantity: Int, status: String, desired: Int, applied: Int, location: String, sku: String, fulfilled: Bool)?
         if try select.stepRow(db) {
-            existing = (Int(select.int64(0)), select.text(1), Int(select.int64(2)), Int(select.int64(3)), select.text(4), select.text(5),
-                        select.int64(6) == 1)
+            existing = (
+                Int(select.int64(0)), select.text(1), Int(select.int64(2)), Int(select.int64(3)), select.text(4), select.text(5),
+                select.int64(6) == 1
+            )
             select.resetForBinding()
         }
         // A cancelled line is often reported with quantity 0: keep the quantity that was ordered.
@@ -58,10 +61,12 @@ final class OrderBook: OrderBookSession {
         }
         let change: Change
         if let existing {
-            let same = existing.quantity == quantity && existing.status == line.status && existing.desired == desired
+            let same =
+                existing.quantity == quantity && existing.status == line.status && existing.desired == desired
                 && existing.applied == applied && existing.fulfilled == line.marketplaceFulfilled
             guard !same else { return Outcome(change: .unchanged, matched: matched, delta: 0) }
-            let update = try statements.prepared("""
+            let update = try statements.prepared(
+                """
                 UPDATE order_lines SET quantity = ?, status = ?, marketplace_fulfilled = ?, desired = ?, applied = ?, updated_at = ?, source = ?
                 WHERE channel = ? AND order_id = ? AND line_id = ?
                 """)
@@ -79,7 +84,8 @@ final class OrderBook: OrderBookSession {
             try update.run(db)
             change = .updated
         } else {
-            let insert = try statements.prepared("""
+            let insert = try statements.prepared(
+                """
                 INSERT INTO order_lines(channel, order_id, line_id, sku, quantity, status, marketplace_fulfilled, desired, applied,
                   location, placed_at, first_seen, updated_at, source)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -108,17 +114,20 @@ final class OrderBook: OrderBookSession {
     /// Settles lines recorded before their SKU existed (the catalog has it now). Returns their count.
     @discardableResult
     func settleWaitingLines() throws -> Int {
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT o.channel, o.order_id, o.line_id, o.sku, o.location, o.desired, o.applied FROM order_lines o
-            WHERE o.applied <> o.desired AND EXISTS (SELECT 1 FROM variants v WHERE v.sku = o.sku)
-            ORDER BY o.channel, o.order_id, o.line_id
-            """)
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT o.channel, o.order_id, o.line_id, o.sku, o.location, o.desired, o.applied FROM order_lines o
+                WHERE o.applied <> o.desired AND EXISTS (SELECT 1 FROM variants v WHERE v.sku = o.sku)
+                ORDER BY o.channel, o.order_id, o.line_id
+                """)
         for row in rows {
             let line = OrderLine(channel: row[0], orderID: row[1], lineID: row[2], sku: row[3], quantity: 0, status: "", sourceLine: 0)
             let desired: Int = row[5], applied: Int = row[6]
             try post(sku: row[3], location: row[4], delta: applied - desired, line: line)
-            try db.execute(sql: "UPDATE order_lines SET applied = desired, updated_at = ? WHERE channel = ? AND order_id = ? AND line_id = ?",
-                           arguments: [at, row[0], row[1], row[2]])
+            try db.execute(
+                sql: "UPDATE order_lines SET applied = desired, updated_at = ? WHERE channel = ? AND order_id = ? AND line_id = ?",
+                arguments: [at, row[0], row[1], row[2]])
         }
         return rows.count
     }
@@ -142,7 +151,9 @@ final class OrderBook: OrderBookSession {
         do {
             try movement.run(db)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-            throw StoreError("error: the stock location \(InputError.displayValue(location)) for \(line.channel) orders is not a known location; import it with `unifeed import stores` or set [channels.\(line.channel)] stock_location")
+            throw StoreError(
+                "error: the stock location \(InputError.displayValue(location)) for \(line.channel) orders is not a known location; import it with `unifeed import stores` or set [channels.\(line.channel)] stock_location"
+            )
         }
     }
 
@@ -161,14 +172,17 @@ final class OrderBook: OrderBookSession {
 
     /// Every recorded line, sorted by channel, order and line.
     static func list(_ db: Database) throws -> [RecordedOrderLine] {
-        try Row.fetchAll(db, sql: """
-            SELECT o.channel, o.order_id, o.line_id, o.sku, o.quantity, o.status, o.marketplace_fulfilled, o.desired, o.applied, o.location,
-              EXISTS (SELECT 1 FROM variants v WHERE v.sku = o.sku) AS matched
-            FROM order_lines o ORDER BY o.channel, o.order_id, o.line_id
-            """).map { row in
-            RecordedOrderLine(channel: row[0], orderID: row[1], lineID: row[2], sku: row[3], quantity: row[4], status: row[5],
-                              marketplaceFulfilled: row[6], desired: row[7], applied: row[8], location: row[9], matched: row[10])
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT o.channel, o.order_id, o.line_id, o.sku, o.quantity, o.status, o.marketplace_fulfilled, o.desired, o.applied, o.location,
+                  EXISTS (SELECT 1 FROM variants v WHERE v.sku = o.sku) AS matched
+                FROM order_lines o ORDER BY o.channel, o.order_id, o.line_id
+                """
+        ).map { row in
+            RecordedOrderLine(
+                channel: row[0], orderID: row[1], lineID: row[2], sku: row[3], quantity: row[4], status: row[5],
+                marketplaceFulfilled: row[6], desired: row[7], applied: row[8], location: row[9], matched: row[10])
         }
     }
 }
-

@@ -6,142 +6,145 @@ enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-catalog-core") { db in
-            try db.execute(sql: """
-                CREATE TABLE products (
-                  product_id TEXT NOT NULL PRIMARY KEY,
-                  title TEXT, description TEXT, brand TEXT,
-                  google_product_category TEXT, product_type TEXT, link TEXT,
-                  condition TEXT, gender TEXT, age_group TEXT, material TEXT, pattern TEXT
-                ) WITHOUT ROWID;
+            try db.execute(
+                sql: """
+                    CREATE TABLE products (
+                      product_id TEXT NOT NULL PRIMARY KEY,
+                      title TEXT, description TEXT, brand TEXT,
+                      google_product_category TEXT, product_type TEXT, link TEXT,
+                      condition TEXT, gender TEXT, age_group TEXT, material TEXT, pattern TEXT
+                    ) WITHOUT ROWID;
 
-                CREATE TABLE variants (
-                  sku TEXT NOT NULL PRIMARY KEY,
-                  product_id TEXT NOT NULL REFERENCES products(product_id),
-                  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'archived')),
-                  color TEXT, size TEXT, size_system TEXT, size_type TEXT,
-                  link TEXT, weight TEXT, availability_date INTEGER,
-                  content_hash INTEGER NOT NULL
-                ) WITHOUT ROWID;
-                CREATE INDEX variants_by_product ON variants(product_id);
+                    CREATE TABLE variants (
+                      sku TEXT NOT NULL PRIMARY KEY,
+                      product_id TEXT NOT NULL REFERENCES products(product_id),
+                      status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'archived')),
+                      color TEXT, size TEXT, size_system TEXT, size_type TEXT,
+                      link TEXT, weight TEXT, availability_date INTEGER,
+                      content_hash INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX variants_by_product ON variants(product_id);
 
-                -- One price per variant, in minor units of its currency, with the sale and its window
-                -- (seconds since the epoch, UTC).
-                CREATE TABLE prices (
-                  sku TEXT NOT NULL PRIMARY KEY REFERENCES variants(sku) ON DELETE CASCADE,
-                  currency TEXT NOT NULL,
-                  amount_minor INTEGER NOT NULL CHECK (amount_minor >= 0),
-                  sale_amount_minor INTEGER CHECK (sale_amount_minor >= 0),
-                  sale_start INTEGER, sale_end INTEGER
-                ) WITHOUT ROWID;
+                    -- One price per variant, in minor units of its currency, with the sale and its window
+                    -- (seconds since the epoch, UTC).
+                    CREATE TABLE prices (
+                      sku TEXT NOT NULL PRIMARY KEY REFERENCES variants(sku) ON DELETE CASCADE,
+                      currency TEXT NOT NULL,
+                      amount_minor INTEGER NOT NULL CHECK (amount_minor >= 0),
+                      sale_amount_minor INTEGER CHECK (sale_amount_minor >= 0),
+                      sale_start INTEGER, sale_end INTEGER
+                    ) WITHOUT ROWID;
 
-                -- Product identifiers: scheme 'gtin' (normalized digits) or 'mpn'.
-                CREATE TABLE identifiers (
-                  sku TEXT NOT NULL REFERENCES variants(sku) ON DELETE CASCADE,
-                  scheme TEXT NOT NULL CHECK (scheme IN ('gtin', 'mpn')),
-                  value TEXT NOT NULL,
-                  PRIMARY KEY (sku, scheme)
-                ) WITHOUT ROWID;
+                    -- Product identifiers: scheme 'gtin' (normalized digits) or 'mpn'.
+                    CREATE TABLE identifiers (
+                      sku TEXT NOT NULL REFERENCES variants(sku) ON DELETE CASCADE,
+                      scheme TEXT NOT NULL CHECK (scheme IN ('gtin', 'mpn')),
+                      value TEXT NOT NULL,
+                      PRIMARY KEY (sku, scheme)
+                    ) WITHOUT ROWID;
 
-                CREATE TABLE product_images (
-                  product_id TEXT NOT NULL REFERENCES products(product_id) ON DELETE CASCADE,
-                  position INTEGER NOT NULL, url TEXT NOT NULL,
-                  PRIMARY KEY (product_id, position)
-                ) WITHOUT ROWID;
+                    CREATE TABLE product_images (
+                      product_id TEXT NOT NULL REFERENCES products(product_id) ON DELETE CASCADE,
+                      position INTEGER NOT NULL, url TEXT NOT NULL,
+                      PRIMARY KEY (product_id, position)
+                    ) WITHOUT ROWID;
 
-                CREATE TABLE variant_images (
-                  sku TEXT NOT NULL REFERENCES variants(sku) ON DELETE CASCADE,
-                  position INTEGER NOT NULL, url TEXT NOT NULL,
-                  PRIMARY KEY (sku, position)
-                ) WITHOUT ROWID;
+                    CREATE TABLE variant_images (
+                      sku TEXT NOT NULL REFERENCES variants(sku) ON DELETE CASCADE,
+                      position INTEGER NOT NULL, url TEXT NOT NULL,
+                      PRIMARY KEY (sku, position)
+                    ) WITHOUT ROWID;
 
-                CREATE TABLE channel_overrides (
-                  sku TEXT NOT NULL REFERENCES variants(sku) ON DELETE CASCADE,
-                  channel TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,
-                  PRIMARY KEY (sku, channel, field)
-                ) WITHOUT ROWID;
+                    CREATE TABLE channel_overrides (
+                      sku TEXT NOT NULL REFERENCES variants(sku) ON DELETE CASCADE,
+                      channel TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,
+                      PRIMARY KEY (sku, channel, field)
+                    ) WITHOUT ROWID;
 
-                CREATE TABLE custom_attributes (
-                  sku TEXT NOT NULL REFERENCES variants(sku) ON DELETE CASCADE,
-                  name TEXT NOT NULL, value TEXT NOT NULL,
-                  PRIMARY KEY (sku, name)
-                ) WITHOUT ROWID;
+                    CREATE TABLE custom_attributes (
+                      sku TEXT NOT NULL REFERENCES variants(sku) ON DELETE CASCADE,
+                      name TEXT NOT NULL, value TEXT NOT NULL,
+                      PRIMARY KEY (sku, name)
+                    ) WITHOUT ROWID;
 
-                CREATE TABLE locations (
-                  code TEXT NOT NULL PRIMARY KEY,
-                  kind TEXT NOT NULL CHECK (kind IN ('online', 'store')),
-                  name TEXT NOT NULL, address TEXT, city TEXT, postal_code TEXT, country TEXT,
-                  pickup_method TEXT, pickup_sla TEXT
-                ) WITHOUT ROWID;
-                INSERT INTO locations(code, kind, name) VALUES ('online', 'online', 'Online warehouse');
+                    CREATE TABLE locations (
+                      code TEXT NOT NULL PRIMARY KEY,
+                      kind TEXT NOT NULL CHECK (kind IN ('online', 'store')),
+                      name TEXT NOT NULL, address TEXT, city TEXT, postal_code TEXT, country TEXT,
+                      pickup_method TEXT, pickup_sla TEXT
+                    ) WITHOUT ROWID;
+                    INSERT INTO locations(code, kind, name) VALUES ('online', 'online', 'Online warehouse');
 
-                -- The stock ledger: append-only. On hand is the sum of deltas per (sku, location).
-                CREATE TABLE stock_movements (
-                  id INTEGER PRIMARY KEY, -- rowids only grow: rows are never deleted
-                  at TEXT NOT NULL,
-                  sku TEXT NOT NULL REFERENCES variants(sku),
-                  location TEXT NOT NULL REFERENCES locations(code),
-                  delta INTEGER NOT NULL CHECK (delta <> 0),
-                  kind TEXT NOT NULL,
-                  ref TEXT NOT NULL
-                );
-                CREATE INDEX stock_movements_by_sku ON stock_movements(sku, location);
-                CREATE TRIGGER stock_movements_no_update BEFORE UPDATE ON stock_movements
-                  BEGIN SELECT RAISE(ABORT, 'the stock ledger is append-only'); END;
-                CREATE TRIGGER stock_movements_no_delete BEFORE DELETE ON stock_movements
-                  BEGIN SELECT RAISE(ABORT, 'the stock ledger is append-only'); END;
+                    -- The stock ledger: append-only. On hand is the sum of deltas per (sku, location).
+                    CREATE TABLE stock_movements (
+                      id INTEGER PRIMARY KEY, -- rowids only grow: rows are never deleted
+                      at TEXT NOT NULL,
+                      sku TEXT NOT NULL REFERENCES variants(sku),
+                      location TEXT NOT NULL REFERENCES locations(code),
+                      delta INTEGER NOT NULL CHECK (delta <> 0),
+                      kind TEXT NOT NULL,
+                      ref TEXT NOT NULL
+                    );
+                    CREATE INDEX stock_movements_by_sku ON stock_movements(sku, location);
+                    CREATE TRIGGER stock_movements_no_update BEFORE UPDATE ON stock_movements
+                      BEGIN SELECT RAISE(ABORT, 'the stock ledger is append-only'); END;
+                    CREATE TRIGGER stock_movements_no_delete BEFORE DELETE ON stock_movements
+                      BEGIN SELECT RAISE(ABORT, 'the stock ledger is append-only'); END;
 
-                -- On hand per (sku, location): a running total kept by a trigger in the same
-                -- transaction as the movement, so it always equals the ledger's sum.
-                CREATE TABLE stock_levels (
-                  sku TEXT NOT NULL, location TEXT NOT NULL, on_hand INTEGER NOT NULL,
-                  PRIMARY KEY (sku, location)
-                ) WITHOUT ROWID;
-                CREATE TRIGGER stock_movements_level AFTER INSERT ON stock_movements
-                  BEGIN
-                    INSERT INTO stock_levels(sku, location, on_hand) VALUES (NEW.sku, NEW.location, NEW.delta)
-                      ON CONFLICT(sku, location) DO UPDATE SET on_hand = on_hand + excluded.on_hand;
-                  END;
-                """)
+                    -- On hand per (sku, location): a running total kept by a trigger in the same
+                    -- transaction as the movement, so it always equals the ledger's sum.
+                    CREATE TABLE stock_levels (
+                      sku TEXT NOT NULL, location TEXT NOT NULL, on_hand INTEGER NOT NULL,
+                      PRIMARY KEY (sku, location)
+                    ) WITHOUT ROWID;
+                    CREATE TRIGGER stock_movements_level AFTER INSERT ON stock_movements
+                      BEGIN
+                        INSERT INTO stock_levels(sku, location, on_hand) VALUES (NEW.sku, NEW.location, NEW.delta)
+                          ON CONFLICT(sku, location) DO UPDATE SET on_hand = on_hand + excluded.on_hand;
+                      END;
+                    """)
         }
         migrator.registerMigration("v2-publish-log") { db in
-            try db.execute(sql: """
-                -- One row per channel per publish into an output folder: the gate's baseline.
-                CREATE TABLE publish_log (
-                  id INTEGER PRIMARY KEY,
-                  channel TEXT NOT NULL,
-                  out_dir TEXT NOT NULL,
-                  at TEXT NOT NULL,
-                  items INTEGER NOT NULL,
-                  published INTEGER NOT NULL CHECK (published IN (0, 1))
-                );
-                CREATE INDEX publish_log_by_channel ON publish_log(channel, out_dir, id);
-                """)
+            try db.execute(
+                sql: """
+                    -- One row per channel per publish into an output folder: the gate's baseline.
+                    CREATE TABLE publish_log (
+                      id INTEGER PRIMARY KEY,
+                      channel TEXT NOT NULL,
+                      out_dir TEXT NOT NULL,
+                      at TEXT NOT NULL,
+                      items INTEGER NOT NULL,
+                      published INTEGER NOT NULL CHECK (published IN (0, 1))
+                    );
+                    CREATE INDEX publish_log_by_channel ON publish_log(channel, out_dir, id);
+                    """)
         }
         migrator.registerMigration("v3-order-lines") { db in
-            try db.execute(sql: """
-                -- Marketplace order lines, each recorded once by (channel, order_id, line_id). `desired` is
-                -- what the line should hold off stock now (0 when cancelled or fulfilled by the marketplace),
-                -- `applied` what the ledger has taken for it so far: every import posts desired − applied.
-                CREATE TABLE order_lines (
-                  channel TEXT NOT NULL,
-                  order_id TEXT NOT NULL,
-                  line_id TEXT NOT NULL,
-                  sku TEXT NOT NULL,
-                  quantity INTEGER NOT NULL CHECK (quantity >= 0),
-                  status TEXT NOT NULL,
-                  marketplace_fulfilled INTEGER NOT NULL CHECK (marketplace_fulfilled IN (0, 1)),
-                  desired INTEGER NOT NULL CHECK (desired >= 0),
-                  applied INTEGER NOT NULL DEFAULT 0,
-                  location TEXT NOT NULL,
-                  placed_at TEXT,
-                  first_seen TEXT NOT NULL,
-                  updated_at TEXT NOT NULL,
-                  source TEXT NOT NULL,
-                  PRIMARY KEY (channel, order_id, line_id)
-                ) WITHOUT ROWID;
-                -- Lines whose stock is not settled yet (unknown SKUs, waiting for the catalog).
-                CREATE INDEX order_lines_unsettled ON order_lines(sku) WHERE applied <> desired;
-                """)
+            try db.execute(
+                sql: """
+                    -- Marketplace order lines, each recorded once by (channel, order_id, line_id). `desired` is
+                    -- what the line should hold off stock now (0 when cancelled or fulfilled by the marketplace),
+                    -- `applied` what the ledger has taken for it so far: every import posts desired − applied.
+                    CREATE TABLE order_lines (
+                      channel TEXT NOT NULL,
+                      order_id TEXT NOT NULL,
+                      line_id TEXT NOT NULL,
+                      sku TEXT NOT NULL,
+                      quantity INTEGER NOT NULL CHECK (quantity >= 0),
+                      status TEXT NOT NULL,
+                      marketplace_fulfilled INTEGER NOT NULL CHECK (marketplace_fulfilled IN (0, 1)),
+                      desired INTEGER NOT NULL CHECK (desired >= 0),
+                      applied INTEGER NOT NULL DEFAULT 0,
+                      location TEXT NOT NULL,
+                      placed_at TEXT,
+                      first_seen TEXT NOT NULL,
+                      updated_at TEXT NOT NULL,
+                      source TEXT NOT NULL,
+                      PRIMARY KEY (channel, order_id, line_id)
+                    ) WITHOUT ROWID;
+                    -- Lines whose stock is not settled yet (unknown SKUs, waiting for the catalog).
+                    CREATE INDEX order_lines_unsettled ON order_lines(sku) WHERE applied <> desired;
+                    """)
         }
         migrator.registerMigration("v4-variant-row") { db in
             // A variant's price and sale window, GTIN, MPN, images and custom attributes move into its own row, and a
@@ -152,74 +155,75 @@ enum Schema {
             // row, the images through a sort, the custom attributes through an aggregate (a third of the
             // feed query). `prices`, `identifiers`, `variant_images`, `product_images` and
             // `custom_attributes` stay as read-only views of the same names, row for row as before.
-            try db.execute(sql: """
-                CREATE TABLE variants_v4 (
-                  sku TEXT NOT NULL PRIMARY KEY,
-                  product_id TEXT NOT NULL REFERENCES products(product_id),
-                  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'archived')),
-                  -- Price in minor units of its currency, with the sale and its window (seconds since
-                  -- the epoch, UTC).
-                  currency TEXT NOT NULL,
-                  amount_minor INTEGER NOT NULL CHECK (amount_minor >= 0),
-                  sale_amount_minor INTEGER CHECK (sale_amount_minor >= 0),
-                  sale_start INTEGER, sale_end INTEGER,
-                  gtin TEXT, -- normalized digits
-                  mpn TEXT,
-                  color TEXT, size TEXT, size_system TEXT, size_type TEXT,
-                  link TEXT,
-                  images TEXT, -- the variant's own image URLs in order, one per line
-                  weight TEXT, availability_date INTEGER,
-                  custom TEXT, -- custom attributes as a JSON object of strings, keys sorted
-                  content_hash INTEGER NOT NULL
-                ) WITHOUT ROWID;
-                INSERT INTO variants_v4
-                  SELECT v.sku, v.product_id, v.status, pr.currency, pr.amount_minor, pr.sale_amount_minor,
-                    pr.sale_start, pr.sale_end,
-                    (SELECT value FROM identifiers WHERE sku = v.sku AND scheme = 'gtin'),
-                    (SELECT value FROM identifiers WHERE sku = v.sku AND scheme = 'mpn'),
-                    v.color, v.size, v.size_system, v.size_type, v.link,
-                    (SELECT group_concat(url, char(10)) FROM (SELECT url FROM variant_images WHERE sku = v.sku ORDER BY position)),
-                    v.weight, v.availability_date,
-                    (SELECT json_group_object(name, value) FROM (SELECT name, value FROM custom_attributes WHERE sku = v.sku ORDER BY name)
-                     HAVING count(*) > 0),
-                    v.content_hash
-                  FROM variants v LEFT JOIN prices pr ON pr.sku = v.sku;
-                DROP TABLE prices;
-                DROP TABLE custom_attributes;
-                DROP TABLE identifiers;
-                DROP TABLE variant_images;
-                DROP TABLE variants;
-                ALTER TABLE variants_v4 RENAME TO variants;
-                CREATE INDEX variants_by_product ON variants(product_id);
+            try db.execute(
+                sql: """
+                    CREATE TABLE variants_v4 (
+                      sku TEXT NOT NULL PRIMARY KEY,
+                      product_id TEXT NOT NULL REFERENCES products(product_id),
+                      status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'archived')),
+                      -- Price in minor units of its currency, with the sale and its window (seconds since
+                      -- the epoch, UTC).
+                      currency TEXT NOT NULL,
+                      amount_minor INTEGER NOT NULL CHECK (amount_minor >= 0),
+                      sale_amount_minor INTEGER CHECK (sale_amount_minor >= 0),
+                      sale_start INTEGER, sale_end INTEGER,
+                      gtin TEXT, -- normalized digits
+                      mpn TEXT,
+                      color TEXT, size TEXT, size_system TEXT, size_type TEXT,
+                      link TEXT,
+                      images TEXT, -- the variant's own image URLs in order, one per line
+                      weight TEXT, availability_date INTEGER,
+                      custom TEXT, -- custom attributes as a JSON object of strings, keys sorted
+                      content_hash INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    INSERT INTO variants_v4
+                      SELECT v.sku, v.product_id, v.status, pr.currency, pr.amount_minor, pr.sale_amount_minor,
+                        pr.sale_start, pr.sale_end,
+                        (SELECT value FROM identifiers WHERE sku = v.sku AND scheme = 'gtin'),
+                        (SELECT value FROM identifiers WHERE sku = v.sku AND scheme = 'mpn'),
+                        v.color, v.size, v.size_system, v.size_type, v.link,
+                        (SELECT group_concat(url, char(10)) FROM (SELECT url FROM variant_images WHERE sku = v.sku ORDER BY position)),
+                        v.weight, v.availability_date,
+                        (SELECT json_group_object(name, value) FROM (SELECT name, value FROM custom_attributes WHERE sku = v.sku ORDER BY name)
+                         HAVING count(*) > 0),
+                        v.content_hash
+                      FROM variants v LEFT JOIN prices pr ON pr.sku = v.sku;
+                    DROP TABLE prices;
+                    DROP TABLE custom_attributes;
+                    DROP TABLE identifiers;
+                    DROP TABLE variant_images;
+                    DROP TABLE variants;
+                    ALTER TABLE variants_v4 RENAME TO variants;
+                    CREATE INDEX variants_by_product ON variants(product_id);
 
-                ALTER TABLE products ADD COLUMN images TEXT; -- the product's image URLs in order, one per line
-                UPDATE products SET images =
-                  (SELECT group_concat(url, char(10)) FROM (SELECT url FROM product_images i WHERE i.product_id = products.product_id ORDER BY position));
-                DROP TABLE product_images;
+                    ALTER TABLE products ADD COLUMN images TEXT; -- the product's image URLs in order, one per line
+                    UPDATE products SET images =
+                      (SELECT group_concat(url, char(10)) FROM (SELECT url FROM product_images i WHERE i.product_id = products.product_id ORDER BY position));
+                    DROP TABLE product_images;
 
-                -- The former tables, as views for reports and ad-hoc SQL.
-                CREATE VIEW prices(sku, currency, amount_minor, sale_amount_minor, sale_start, sale_end) AS
-                  SELECT sku, currency, amount_minor, sale_amount_minor, sale_start, sale_end FROM variants;
-                CREATE VIEW identifiers(sku, scheme, value) AS
-                  SELECT sku, 'gtin', gtin FROM variants WHERE gtin IS NOT NULL
-                  UNION ALL SELECT sku, 'mpn', mpn FROM variants WHERE mpn IS NOT NULL;
-                CREATE VIEW variant_images(sku, position, url) AS
-                  WITH RECURSIVE split(sku, position, url, rest) AS (
-                    SELECT sku, 0, NULL, images || char(10) FROM variants WHERE images IS NOT NULL
-                    UNION ALL
-                    SELECT sku, position + 1, substr(rest, 1, instr(rest, char(10)) - 1), substr(rest, instr(rest, char(10)) + 1)
-                    FROM split WHERE rest <> '')
-                  SELECT sku, position, url FROM split WHERE position > 0;
-                CREATE VIEW product_images(product_id, position, url) AS
-                  WITH RECURSIVE split(product_id, position, url, rest) AS (
-                    SELECT product_id, 0, NULL, images || char(10) FROM products WHERE images IS NOT NULL
-                    UNION ALL
-                    SELECT product_id, position + 1, substr(rest, 1, instr(rest, char(10)) - 1), substr(rest, instr(rest, char(10)) + 1)
-                    FROM split WHERE rest <> '')
-                  SELECT product_id, position, url FROM split WHERE position > 0;
-                CREATE VIEW custom_attributes(sku, name, value) AS
-                  SELECT v.sku, j.key, j.value FROM variants v, json_each(v.custom) j WHERE v.custom IS NOT NULL;
-                """)
+                    -- The former tables, as views for reports and ad-hoc SQL.
+                    CREATE VIEW prices(sku, currency, amount_minor, sale_amount_minor, sale_start, sale_end) AS
+                      SELECT sku, currency, amount_minor, sale_amount_minor, sale_start, sale_end FROM variants;
+                    CREATE VIEW identifiers(sku, scheme, value) AS
+                      SELECT sku, 'gtin', gtin FROM variants WHERE gtin IS NOT NULL
+                      UNION ALL SELECT sku, 'mpn', mpn FROM variants WHERE mpn IS NOT NULL;
+                    CREATE VIEW variant_images(sku, position, url) AS
+                      WITH RECURSIVE split(sku, position, url, rest) AS (
+                        SELECT sku, 0, NULL, images || char(10) FROM variants WHERE images IS NOT NULL
+                        UNION ALL
+                        SELECT sku, position + 1, substr(rest, 1, instr(rest, char(10)) - 1), substr(rest, instr(rest, char(10)) + 1)
+                        FROM split WHERE rest <> '')
+                      SELECT sku, position, url FROM split WHERE position > 0;
+                    CREATE VIEW product_images(product_id, position, url) AS
+                      WITH RECURSIVE split(product_id, position, url, rest) AS (
+                        SELECT product_id, 0, NULL, images || char(10) FROM products WHERE images IS NOT NULL
+                        UNION ALL
+                        SELECT product_id, position + 1, substr(rest, 1, instr(rest, char(10)) - 1), substr(rest, instr(rest, char(10)) + 1)
+                        FROM split WHERE rest <> '')
+                      SELECT product_id, position, url FROM split WHERE position > 0;
+                    CREATE VIEW custom_attributes(sku, name, value) AS
+                      SELECT v.sku, j.key, j.value FROM variants v, json_each(v.custom) j WHERE v.custom IS NOT NULL;
+                    """)
         }
         return migrator
     }

@@ -4,7 +4,7 @@ import GRDBSQLite
 /// Direct sqlite3 binding for the import's hot statements.
 ///
 /// GRDB's `StatementArguments` boxes every value (an array of `DatabaseValue`); at a million rows with a
-/// dozen statements each that boxing was a third of the import's time (measured with perf). These
+/// dozen statements each that boxing was a third of the import's time (docs/PERFORMANCE.md). These
 /// helpers bind Swift values straight onto the GRDB-prepared statement and step it; errors still come
 /// back as GRDB `DatabaseError`s.
 extension Statement {
@@ -21,8 +21,9 @@ extension Statement {
         var copy = value
         copy.withUTF8 { buffer in
             if let base = buffer.baseAddress {
-                _ = sqlite3_bind_text(sqliteStatement, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self),
-                                      Int32(buffer.count), Statement.transient)
+                _ = sqlite3_bind_text(
+                    sqliteStatement, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self),
+                    Int32(buffer.count), Statement.transient)
             } else {
                 var nul: CChar = 0
                 _ = withUnsafePointer(to: &nul) { sqlite3_bind_text(sqliteStatement, index, $0, 0, Statement.transient) }
@@ -59,8 +60,9 @@ extension Statement {
     }
 
     private func error(_ db: Database, _ code: Int32) -> DatabaseError {
-        DatabaseError(resultCode: ResultCode(rawValue: code),
-                      message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
+        DatabaseError(
+            resultCode: ResultCode(rawValue: code),
+            message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
     }
 }
 

@@ -59,10 +59,11 @@ extension ImportSession {
     /// Checks a batch for duplicate SKUs at once (records with errors are not checked): for each record,
     /// the line its SKU was first seen on, when it was seen before.
     public func duplicates(in batch: [MappedRecord]) throws -> [Int?] {
-        try firstLines(ofDuplicates: batch.map { record -> (key: String, line: Int)? in
-            guard record.errors.isEmpty, case .catalog(_, let variant?) = record.payload else { return nil }
-            return (variant.sku, record.source.line)
-        })
+        try firstLines(
+            ofDuplicates: batch.map { record -> (key: String, line: Int)? in
+                guard record.errors.isEmpty, case .catalog(_, let variant?) = record.payload else { return nil }
+                return (variant.sku, record.source.line)
+            })
     }
 
     /// Applies one record. `firstSeen`: what `duplicates(in:)` said of it.
@@ -79,14 +80,18 @@ extension ImportSession {
                 return .rejected([InputError("unknown SKU: import the catalog first", at: at, column: skuColumn, found: sku)])
             }
             if try !locationExists(location) {
-                return .rejected([InputError("unknown location: expected online or a store_code from import stores",
-                                             at: at, column: locationColumn, found: location)])
+                return .rejected([
+                    InputError(
+                        "unknown location: expected online or a store_code from import stores",
+                        at: at, column: locationColumn, found: location)
+                ])
             }
             if let first = try firstLine(ofDuplicate: "\(sku)\u{1}\(location)", line: record.source.line) {
                 return .rejected([InputError("duplicate SKU and location: first given on line \(first)", at: at, column: skuColumn, found: sku)])
             }
-            let delta = try setStock(sku: sku, location: location, quantity: quantity, kind: "inventory",
-                                     ref: "\(state.file):\(record.source.line)", knownZero: false)
+            let delta = try setStock(
+                sku: sku, location: location, quantity: quantity, kind: "inventory",
+                ref: "\(state.file):\(record.source.line)", knownZero: false)
             return .applied(delta == 0 ? .unchanged : .updated)
         case .catalog(let product, let variant):
             if let variant, let first = firstSeen {
@@ -104,8 +109,9 @@ extension ImportSession {
                 let variantChange = try upsert(variant, contentHash: record.contentHash)
                 change = change.merged(with: variantChange)
                 if let quantity = variant.quantity {
-                    let delta = try setStock(sku: variant.sku, location: StoreLocation.online, quantity: quantity, kind: "catalog",
-                                             ref: "\(state.file):\(record.source.line)", knownZero: variantChange == .new)
+                    let delta = try setStock(
+                        sku: variant.sku, location: StoreLocation.online, quantity: quantity, kind: "catalog",
+                        ref: "\(state.file):\(record.source.line)", knownZero: variantChange == .new)
                     if delta != 0 { change = change.merged(with: .updated) }
                 }
             }

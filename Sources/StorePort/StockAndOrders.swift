@@ -53,8 +53,10 @@ public struct RecordedOrderLine: Sendable {
     public var location: String
     public var matched: Bool
 
-    public init(channel: String, orderID: String, lineID: String, sku: String, quantity: Int, status: String,
-                marketplaceFulfilled: Bool, desired: Int, applied: Int, location: String, matched: Bool) {
+    public init(
+        channel: String, orderID: String, lineID: String, sku: String, quantity: Int, status: String,
+        marketplaceFulfilled: Bool, desired: Int, applied: Int, location: String, matched: Bool
+    ) {
         self.channel = channel
         self.orderID = orderID
         self.lineID = lineID

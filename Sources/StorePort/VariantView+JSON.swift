@@ -45,10 +45,16 @@ extension StockReport {
             ("sku", .string(sku)),
             ("on_hand", .object(onHand.map { ($0.location, .int($0.quantity)) })),
             ("total", .int(total)),
-            ("movements", .array(movements.map {
-                .object([("id", .int(Int($0.id))), ("at", .string($0.at)), ("location", .string($0.location)),
-                         ("delta", .int($0.delta)), ("kind", .string($0.kind)), ("ref", .string($0.ref))])
-            })),
+            (
+                "movements",
+                .array(
+                    movements.map {
+                        .object([
+                            ("id", .int(Int($0.id))), ("at", .string($0.at)), ("location", .string($0.location)),
+                            ("delta", .int($0.delta)), ("kind", .string($0.kind)), ("ref", .string($0.ref)),
+                        ])
+                    })
+            ),
         ])
     }
 }

@@ -22,16 +22,16 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
 enum FuzzMain {
     static func main() {
         #if FUZZING
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        let status = withUnsafeMutablePointer(to: &argv) { argvPointer in
-            argvPointer.withMemoryRebound(to: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?.self, capacity: 1) { pointer in
-                LLVMFuzzerRunDriver(&argc, pointer) { data, size in fuzzOneInput(data, size) }
+            var argc = CommandLine.argc
+            var argv = CommandLine.unsafeArgv
+            let status = withUnsafeMutablePointer(to: &argv) { argvPointer in
+                argvPointer.withMemoryRebound(to: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?.self, capacity: 1) { pointer in
+                    LLVMFuzzerRunDriver(&argc, pointer) { data, size in fuzzOneInput(data, size) }
+                }
             }
-        }
-        exit(status)
+            exit(status)
         #else
-        replay()
+            replay()
         #endif
     }
 

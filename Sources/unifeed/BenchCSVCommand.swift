@@ -1,10 +1,10 @@
 import ArgumentParser
-import Foundation
-import Pipeline
 import Config
-import StorePort
 import Formats
+import Foundation
 import Import
+import Pipeline
+import StorePort
 
 /// `unifeed bench-csv FILE`: reads a CSV with the import's reader and nothing else, and prints its
 /// throughput (a developer tool for scripts/bench.sh; the reader alone, without mapping or SQLite).

@@ -1,11 +1,11 @@
 import ArgumentParser
 import Catalog
+import Config
 import Feeds
+import Formats
 import Foundation
 import Pipeline
-import Config
 import StorePort
-import Formats
 
 struct Channels: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Channels and their definitions.", subcommands: [List.self])

@@ -1,14 +1,14 @@
 import ArgumentParser
 import Catalog
-import Feeds
-import Foundation
-import Pipeline
 import Config
-import StorePort
+import Feeds
 import Formats
+import Foundation
 import Import
 import Orders
+import Pipeline
 import Store
+import StorePort
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -81,8 +81,9 @@ struct Demo: ParsableCommand {
             var changes: [String] = []
             for (i, channel) in watched.enumerated() {
                 guard let old = before[i][sku], let new = after[i][sku], old != new else { continue }
-                changes.append(old.availability != new.availability
-                    ? "\(channel) \(old.availability) → \(new.availability)" : "\(channel) \(old.quantity) → \(new.quantity)")
+                changes.append(
+                    old.availability != new.availability
+                        ? "\(channel) \(old.availability) → \(new.availability)" : "\(channel) \(old.quantity) → \(new.quantity)")
             }
             if !changes.isEmpty { print("  \(sku): " + changes.joined(separator: "; ")) }
         }
@@ -93,9 +94,11 @@ struct Demo: ParsableCommand {
     }
 
     private func locateSamples() throws -> String {
-        let candidates = [samples, "samples",
-                          URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                            .deletingLastPathComponent().appendingPathComponent("samples").path].compactMap { $0 }
+        let candidates = [
+            samples, "samples",
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("samples").path,
+        ].compactMap { $0 }
         for dir in candidates where FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("catalog.csv")) {
             return dir
         }

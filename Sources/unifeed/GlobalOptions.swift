@@ -1,9 +1,9 @@
 import ArgumentParser
 import Catalog
+import Config
+import Formats
 import Foundation
 import Pipeline
-import Formats
-import Config
 import Store
 import StorePort
 

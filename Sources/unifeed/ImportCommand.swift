@@ -1,10 +1,10 @@
 import ArgumentParser
 import Catalog
-import Foundation
-import Pipeline
 import Config
 import Formats
+import Foundation
 import Import
+import Pipeline
 import StorePort
 
 extension CatalogFormat: ExpressibleByArgument {}

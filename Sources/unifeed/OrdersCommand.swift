@@ -1,11 +1,11 @@
 import ArgumentParser
 import Catalog
-import Foundation
-import Pipeline
 import Config
 import Formats
+import Foundation
 import Import
 import Orders
+import Pipeline
 import StorePort
 
 struct Orders: ParsableCommand {
@@ -34,8 +34,9 @@ struct Orders: ParsableCommand {
             do {
                 summary = try orExit {
                     do {
-                        return try OrderImporter.run(path: file, displayName: file, channel: OrderChannel(rawValue: channel), encoding: encoding,
-                                                     store: store, config: config)
+                        return try OrderImporter.run(
+                            path: file, displayName: file, channel: OrderChannel(rawValue: channel), encoding: encoding,
+                            store: store, config: config)
                     } catch let error as InputError {
                         throw OrderReportRejected(problems: [error])
                     }
@@ -47,8 +48,11 @@ struct Orders: ParsableCommand {
                 throw ExitCode.failure
             }
             for (sku, line) in summary.unmatched {
-                printError(InputError("unknown SKU: the line is kept unmatched and takes stock once the SKU is imported",
-                                      at: InputLocation(file: file, line: line), column: "sku", found: sku, severity: .warning).description)
+                printError(
+                    InputError(
+                        "unknown SKU: the line is kept unmatched and takes stock once the SKU is imported",
+                        at: InputLocation(file: file, line: line), column: "sku", found: sku, severity: .warning
+                    ).description)
             }
             for o in summary.oversold {
                 printError("\(file): warning: \(o.sku) is oversold at \(o.location): on hand \(o.onHand); feeds show 0")
@@ -75,8 +79,11 @@ struct Orders: ParsableCommand {
             }
             print(["channel", "order_id", "line_id", "sku", "quantity", "status", "held", "matched"].joined(separator: "\t"))
             for l in lines {
-                print([l.channel, l.orderID, l.lineID, l.sku, String(l.quantity), l.status + (l.marketplaceFulfilled ? " (marketplace)" : ""),
-                       String(l.applied), l.matched ? "yes" : "no"].joined(separator: "\t"))
+                print(
+                    [
+                        l.channel, l.orderID, l.lineID, l.sku, String(l.quantity), l.status + (l.marketplaceFulfilled ? " (marketplace)" : ""),
+                        String(l.applied), l.matched ? "yes" : "no",
+                    ].joined(separator: "\t"))
             }
         }
     }

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Catalog
-import Foundation
-import Pipeline
 import Config
 import Formats
+import Foundation
+import Pipeline
 import StorePort
 
 struct Products: ParsableCommand {

@@ -1,11 +1,11 @@
 import ArgumentParser
 import Catalog
+import Config
 import Feeds
+import Formats
 import Foundation
 import Pipeline
-import Config
 import StorePort
-import Formats
 
 struct Publish: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Write every enabled channel's feeds atomically, behind the publish gate.")
@@ -55,17 +55,21 @@ struct Validate: ParsableCommand {
             try Publisher(store: store, config: config, channels: definitions).run(options) { findings.append($0) }
         }
         if json {
-            print(JSONValue.array(findings.map { d in
-                .object([("channel", .string(d.channel)), ("sku", .string(d.sku)), ("severity", .string(d.severity.rawValue)),
-                         ("rule", .string(d.rule)), ("message", .string(d.message)), ("value", .optional(d.value))])
-            }).serialized(pretty: true))
+            print(
+                JSONValue.array(
+                    findings.map { d in
+                        .object([
+                            ("channel", .string(d.channel)), ("sku", .string(d.sku)), ("severity", .string(d.severity.rawValue)),
+                            ("rule", .string(d.rule)), ("message", .string(d.message)), ("value", .optional(d.value)),
+                        ])
+                    }
+                ).serialized(pretty: true))
         } else {
             for d in findings { print(d.line) }
             for r in reports {
                 let rules = (r.excluded.map { ($0.key, $0.value.count, "error") } + r.warnings.map { ($0.key, $0.value.count, "warning") })
                     .sorted { ($0.0, $0.2) < ($1.0, $1.2) }
-                print("\(r.channel): \(r.items) items would be published" + (rules.isEmpty ? "" : "; ") +
-                      rules.map { "\($0.0) (\($0.2)): \($0.1)" }.joined(separator: ", "))
+                print("\(r.channel): \(r.items) items would be published" + (rules.isEmpty ? "" : "; ") + rules.map { "\($0.0) (\($0.2)): \($0.1)" }.joined(separator: ", "))
             }
         }
         if findings.contains(where: { $0.severity == .error }) { throw ExitCode.failure }

@@ -1,7 +1,7 @@
-import Foundation
 import Config
-import StorePort
 import Formats
+import Foundation
+import StorePort
 import Testing
 import UnifeedTestSupport
 
@@ -38,10 +38,12 @@ import UnifeedTestSupport
         let skus = array.compactMap { $0["sku"] as? String }
         #expect(skus == skus.sorted())
         let firstLine = try #require(list.stdout.split(separator: "\n").dropFirst().first)
-        let keys = ["product_id", "sku", "status", "title", "description", "brand", "gtin", "mpn", "condition", "price", "currency",
-                    "sale_price", "sale_start", "sale_end", "link", "image_link", "additional_image_links", "color", "size",
-                    "size_system", "size_type", "gender", "age_group", "material", "pattern", "google_product_category",
-                    "product_type", "weight", "quantity", "availability_date"]
+        let keys = [
+            "product_id", "sku", "status", "title", "description", "brand", "gtin", "mpn", "condition", "price", "currency",
+            "sale_price", "sale_start", "sale_end", "link", "image_link", "additional_image_links", "color", "size",
+            "size_system", "size_type", "gender", "age_group", "material", "pattern", "google_product_category",
+            "product_type", "weight", "quantity", "availability_date",
+        ]
         var last = firstLine.startIndex
         for key in keys {
             let range = try #require(firstLine.range(of: "\"\(key)\":", range: last..<firstLine.endIndex), "\(key) in order")

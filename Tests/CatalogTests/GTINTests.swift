@@ -1,7 +1,7 @@
 import Catalog
-import Foundation
 import Config
 import Formats
+import Foundation
 import StorePort
 import Testing
 

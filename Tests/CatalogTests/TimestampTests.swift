@@ -1,7 +1,7 @@
 import Catalog
-import Foundation
 import Config
 import Formats
+import Foundation
 import StorePort
 import Testing
 
@@ -31,8 +31,10 @@ import Testing
         #expect(try Timestamp.parse("2026-11-30T12:00", timeZone: newYork, endOfDay: true).iso8601UTC == "2026-11-30T17:00:00Z")
     }
 
-    @Test(arguments: ["31/12/2026", "2026-13-01", "2026-02-30", "2025-02-29", "Nov 20 2026", "2026-11-20T25:00",
-                      "2026-11-20T10:00+15:00", "20261120", "2026-11-20Z", ""])
+    @Test(arguments: [
+        "31/12/2026", "2026-13-01", "2026-02-30", "2025-02-29", "Nov 20 2026", "2026-11-20T25:00",
+        "2026-11-20T10:00+15:00", "20261120", "2026-11-20Z", "",
+    ])
     func refusesUnclearDates(text: String) {
         #expect(throws: ValueError.self) { try Timestamp.parse(text, timeZone: newYork) }
     }

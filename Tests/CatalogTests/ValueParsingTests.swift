@@ -48,8 +48,9 @@ import Testing
     }
 
     @Test func linkTemplatesEncodeTheirValues() {
-        #expect(WebURL.fill(template: "https://s.example/products/{handle}?variant={sku}", productID: "tee 1", sku: "A/B")
-            == "https://s.example/products/tee%201?variant=A%2FB")
+        #expect(
+            WebURL.fill(template: "https://s.example/products/{handle}?variant={sku}", productID: "tee 1", sku: "A/B")
+                == "https://s.example/products/tee%201?variant=A%2FB")
         #expect(WebURL.fill(template: "https://s.example/{product_id}/{x}", productID: "p", sku: "s") == "https://s.example/p/{x}")
         // Non-ASCII values are encoded byte by byte; a brace at the end, or an unclosed one, stays as written.
         #expect(WebURL.fill(template: "https://s.example/ü/{sku}{", productID: "p", sku: "é~_.-") == "https://s.example/ü/%C3%A9~_.-{")

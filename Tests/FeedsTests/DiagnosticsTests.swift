@@ -1,11 +1,12 @@
 import Catalog
-@testable import Feeds
-import Foundation
-import Formats
 import Config
+import Formats
+import Foundation
 import StorePort
-@testable import Store
 import Testing
+
+@testable import Feeds
+@testable import Store
 
 /// Every diagnostic rule, one case that triggers it and one that does not.
 @Suite struct DiagnosticsTests {
@@ -100,24 +101,26 @@ import Testing
 
     /// Promotional words in titles: whole words where the word is a word ("Wholesale" is not "sale"),
     /// anywhere for "!" and "% off"; at the start, the end, in capitals, several times.
-    @Test(arguments: [
-        ("SALE Classic Tee", "sale"), ("Classic Tee on sale", "sale"), ("Classic Tee, Sale!", "sale"),
-        ("Wholesale Classic Tee", nil), ("Salesman Jacket", nil), ("Sale-price Tee", "sale"),
-        ("Classic Tee!", "!"), ("!", "!"), ("Tee 20% OFF", "% off"), ("Tee 20%off", nil),
-        ("Free Shipping Tee", "free shipping"), ("Tee - buy now", "buy now"), ("Discounted Tee", nil),
-        ("", nil), ("s", nil), ("Tee sal", nil), ("Tee for sales sale", "sale"),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("SALE Classic Tee", "sale"), ("Classic Tee on sale", "sale"), ("Classic Tee, Sale!", "sale"),
+            ("Wholesale Classic Tee", nil), ("Salesman Jacket", nil), ("Sale-price Tee", "sale"),
+            ("Classic Tee!", "!"), ("!", "!"), ("Tee 20% OFF", "% off"), ("Tee 20%off", nil),
+            ("Free Shipping Tee", "free shipping"), ("Tee - buy now", "buy now"), ("Discounted Tee", nil),
+            ("", nil), ("s", nil), ("Tee sal", nil), ("Tee for sales sale", "sale"),
+        ] as [(String, String?)])
     func promotionalWordsAreFoundAsWords(title: String, word: String?) {
         #expect(FeedRules.promotionalText(in: title) == word)
     }
 
     /// Restricted and coupon ranges are read on the GTIN as 13 digits: GTIN-8 and GTIN-12 take leading
     /// zeros, a GTIN-14 drops its indicator digit.
-    @Test(arguments: [
-        ("96385074", "0", "0"), ("012345678905", "0", "0"), ("212345678903", "0", "2"), ("412345678903", "0", "4"),
-        ("4006381333931", "4", "0"), ("2012345678903", "2", "0"), ("9812345678906", "9", "8"), ("10012345678902", "0", "0"),
-        ("19812345678903", "9", "8"), ("5", "0", "0"),
-    ] as [(String, Unicode.Scalar, Unicode.Scalar)])
+    @Test(
+        arguments: [
+            ("96385074", "0", "0"), ("012345678905", "0", "0"), ("212345678903", "0", "2"), ("412345678903", "0", "4"),
+            ("4006381333931", "4", "0"), ("2012345678903", "2", "0"), ("9812345678906", "9", "8"), ("10012345678902", "0", "0"),
+            ("19812345678903", "9", "8"), ("5", "0", "0"),
+        ] as [(String, Unicode.Scalar, Unicode.Scalar)])
     func gtinPrefixesAreReadAsGTIN13(gtin: String, first: Unicode.Scalar, second: Unicode.Scalar) {
         #expect(FeedRules.gtin13Prefix(gtin) == (first, second))
     }

@@ -1,13 +1,14 @@
 import CLibXML2
 import Catalog
-import Feeds
-import Foundation
-import StorePort
 import Config
+import Feeds
 import Formats
+import Foundation
 import Import
-@testable import Store
+import StorePort
 import UnifeedTestSupport
+
+@testable import Store
 
 /// A fresh store with the samples imported (or not), the samples' config, and publishing helpers.
 final class FeedHarness {
@@ -98,7 +99,8 @@ func rssItems(_ path: String) throws -> [[String: [String]]] {
         for item in children(channel) where name(item) == "item" {
             var fields: [String: [String]] = [:]
             for element in children(item) {
-                let value = children(element).isEmpty
+                let value =
+                    children(element).isEmpty
                     ? text(element)
                     : children(element).map { "\(name($0))=\(text($0))" }.joined(separator: ";")
                 fields[name(element), default: []].append(value)

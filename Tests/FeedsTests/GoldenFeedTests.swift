@@ -1,10 +1,10 @@
 import Catalog
-import Feeds
-import Foundation
 import Config
+import Feeds
 import Formats
-import StorePort
+import Foundation
 import Import
+import StorePort
 import Testing
 import UnifeedTestSupport
 

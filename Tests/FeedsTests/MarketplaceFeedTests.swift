@@ -1,13 +1,13 @@
 import CLibXML2
 import Catalog
-import Feeds
-import Foundation
 import Config
-import StorePort
+import Feeds
 import Formats
+import Foundation
 import GRDB
 import Import
 import Orders
+import StorePort
 import Testing
 import UnifeedTestSupport
 
@@ -47,8 +47,9 @@ import UnifeedTestSupport
                 }
                 if attributes["purchasable_offer"] != nil || m["operationType"] as? String == "DELETE" { skus.append(m["sku"] as! String) }
             }
-            try Self.expectValidJSON((h.out as NSString).appendingPathComponent(file.path),
-                                     schema: Self.shared.appendingPathComponent("jsonschema/amazon/listings-feed-schema-v2.json").path)
+            try Self.expectValidJSON(
+                (h.out as NSString).appendingPathComponent(file.path),
+                schema: Self.shared.appendingPathComponent("jsonschema/amazon/listings-feed-schema-v2.json").path)
         }
         #expect(skus.count == 124 + 2, "124 listed SKUs (2 are excluded by amazon.exclude) and the 2 archived ones as DELETE")
         // A later, smaller publish removes the numbered files it no longer writes.
@@ -108,7 +109,10 @@ import UnifeedTestSupport
         let result = try h.publish(channels: ["amazon", "ebay", "walmart"])
         let ebay = try #require(result.reports.first { $0.channel == "ebay" })
         #expect(ebay.excluded["unmapped_category"]?.count == 2)
-        #expect(result.diagnostics.contains { $0.line == "ebay: CDL-SOY-CED: error: unmapped_category: no [channels.ebay.categories] entry for this product_type, and no ebay.category column (found: Home > Decor > Candles)" })
+        #expect(
+            result.diagnostics.contains {
+                $0.line == "ebay: CDL-SOY-CED: error: unmapped_category: no [channels.ebay.categories] entry for this product_type, and no ebay.category column (found: Home > Decor > Candles)"
+            })
         // A per-row override maps the candles for eBay.
         try h.importText("product_id,sku,title,price,ebay.category\nCDL-SOY,CDL-SOY-CED,Soy Candle,18.00,46782\n")
         #expect(try h.publish(channels: ["ebay"]).reports[0].excluded["unmapped_category"]?.count == 1)
@@ -144,8 +148,9 @@ import UnifeedTestSupport
         try h.publish()
         #expect(try h.read("google/products.tsv").split(separator: "\n").contains { $0.hasPrefix("DRS-MAX-TER-2X\t") && $0.contains("\tin_stock\t") })
         for report in ["amazon-all-orders.tsv", "ebay-orders.csv", "walmart-orders.json"] {
-            _ = try OrderImporter.run(path: TestPaths.root.appendingPathComponent("samples/orders/\(report)").path, displayName: report, channel: nil,
-                                      encoding: .utf8, store: h.store, config: h.config)
+            _ = try OrderImporter.run(
+                path: TestPaths.root.appendingPathComponent("samples/orders/\(report)").path, displayName: report, channel: nil,
+                encoding: .utf8, store: h.store, config: h.config)
         }
         try h.publish()
         #expect(try h.read("google/products.tsv").split(separator: "\n").contains { $0.hasPrefix("DRS-MAX-TER-2X\t") && $0.contains("\tout_of_stock\t") })
@@ -211,10 +216,18 @@ func csvRows(_ text: String) throws -> [[String]] {
             if c == "\"" {
                 let next = text.index(after: i)
                 if next < text.endIndex && text[next] == "\"" { field.append("\""); i = next } else { quoted = false }
-            } else { field.append(c) }
-        } else if c == "\"" { quoted = true } else if c == "," { row.append(field); field = "" } else if c == "\n" {
+            } else {
+                field.append(c)
+            }
+        } else if c == "\"" {
+            quoted = true
+        } else if c == "," {
+            row.append(field); field = ""
+        } else if c == "\n" {
             row.append(field); rows.append(row); row = []; field = ""
-        } else { field.append(c) }
+        } else {
+            field.append(c)
+        }
         i = text.index(after: i)
     }
     return rows

@@ -1,13 +1,14 @@
 import Catalog
-import Feeds
-import Foundation
 import Config
-import StorePort
+import Feeds
 import Formats
+import Foundation
 import GRDB
 import Import
-@testable import Store
+import StorePort
 import Testing
+
+@testable import Store
 
 @Suite struct PublishGateTests {
     /// Archive every SKU (the catalog "emptied"): Google would fall to zero items and is held back, the

@@ -1,10 +1,10 @@
 import Catalog
-import Feeds
-import Foundation
-import Formats
-import StorePort
 import Config
+import Feeds
+import Formats
+import Foundation
 import Import
+import StorePort
 import Testing
 
 /// specs/google-merchant.md §9: one tee, two sizes, on sale — compared attribute by attribute (the
@@ -24,8 +24,11 @@ import Testing
         config.shop.timeZone = TimeZone(identifier: "America/New_York")!
         var google = ChannelSettings()
         google.customLabels[0] = "custom.campaign"
-        google.shipping = [ShippingRate(country: "US", service: "Standard", price: Money(minorUnits: 495, currency: config.shop.currency),
-                                        minTransitDays: 2, maxTransitDays: 5)]
+        google.shipping = [
+            ShippingRate(
+                country: "US", service: "Standard", price: Money(minorUnits: 495, currency: config.shop.currency),
+                minTransitDays: 2, maxTransitDays: 5)
+        ]
         config.channels["google"] = google
         let h = try FeedHarness(samples: false, config: config)
         #expect(try h.importText(Self.catalog).imported == 2)
@@ -55,8 +58,10 @@ import Testing
             #expect(small[attribute] == [value], "\(attribute)")
         }
         let medium = try #require(items.first { $0["id"] == ["TEE-BLU-M"] })
-        for (attribute, value) in ["id": "TEE-BLU-M", "title": "Acme Men's Organic Cotton Tee - Blue - M",
-                                   "link": "https://www.example.com/p/tee-blue?size=M&utm_source=google", "gtin": "012345678912", "size": "M"] {
+        for (attribute, value) in [
+            "id": "TEE-BLU-M", "title": "Acme Men's Organic Cotton Tee - Blue - M",
+            "link": "https://www.example.com/p/tee-blue?size=M&utm_source=google", "gtin": "012345678912", "size": "M",
+        ] {
             #expect(medium[attribute] == [value], "\(attribute)")
         }
         for attribute in ["item_group_id", "price", "sale_price", "sale_price_effective_date", "brand", "gender", "shipping"] {

@@ -1,13 +1,16 @@
 import Catalog
-import Foundation
 import Formats
+import Foundation
 import Testing
 
 /// Reads every record of `text` (as bytes) with chunks of `chunkSize`, returning (line, fields) pairs.
-func readAll(_ bytes: [UInt8], chunkSize: Int = 1 << 16, delimiter: UInt8? = nil, encoding: TextEncoding = .utf8,
-             limits: CSVLimits = CSVLimits()) throws -> [(Int, [String])] {
-    let reader = try CSVReader(source: MemoryByteSource(bytes, chunkSize: chunkSize), file: "t.csv", delimiter: delimiter,
-                               encoding: encoding, limits: limits, chunkSize: max(chunkSize, 4))
+func readAll(
+    _ bytes: [UInt8], chunkSize: Int = 1 << 16, delimiter: UInt8? = nil, encoding: TextEncoding = .utf8,
+    limits: CSVLimits = CSVLimits()
+) throws -> [(Int, [String])] {
+    let reader = try CSVReader(
+        source: MemoryByteSource(bytes, chunkSize: chunkSize), file: "t.csv", delimiter: delimiter,
+        encoding: encoding, limits: limits, chunkSize: max(chunkSize, 4))
     var out: [(Int, [String])] = []
     while try reader.next() { out.append((reader.line, reader.fields)) }
     return out
@@ -46,15 +49,21 @@ func readAll(_ text: String, chunkSize: Int = 1 << 16) throws -> [(Int, [String]
     }
 
     @Test func unterminatedQuoteIsFatalAndNamesTheRecordsLine() throws {
-        #expect(throws: InputError("unterminated quoted field: the quote opened in this record is never closed",
-                                   at: InputLocation(file: "t.csv", line: 3), column: "b")) {
+        #expect(
+            throws: InputError(
+                "unterminated quoted field: the quote opened in this record is never closed",
+                at: InputLocation(file: "t.csv", line: 3), column: "b")
+        ) {
             try readAll("a,b\n1,2\n3,\"open\n4,5\n")
         }
     }
 
     @Test func textAfterAClosingQuoteIsAnError() throws {
-        #expect(throws: InputError("expected a delimiter or the end of the line after a closing quote",
-                                   at: InputLocation(file: "t.csv", line: 2), column: "a", found: "x")) {
+        #expect(
+            throws: InputError(
+                "expected a delimiter or the end of the line after a closing quote",
+                at: InputLocation(file: "t.csv", line: 2), column: "a", found: "x")
+        ) {
             try readAll("a,b\n\"q\"x,2\n")
         }
     }
@@ -64,8 +73,11 @@ func readAll(_ text: String, chunkSize: Int = 1 << 16) throws -> [(Int, [String]
         limits.maxFieldBytes = 16
         limits.maxRecordBytes = 24
         limits.maxColumns = 3
-        #expect(throws: InputError("field is longer than the limit of 0 KiB (an unclosed quote?)",
-                                   at: InputLocation(file: "t.csv", line: 2), column: "b")) {
+        #expect(
+            throws: InputError(
+                "field is longer than the limit of 0 KiB (an unclosed quote?)",
+                at: InputLocation(file: "t.csv", line: 2), column: "b")
+        ) {
             try readAll(Array("a,b\n1,\(String(repeating: "x", count: 17))\n".utf8), limits: limits)
         }
         #expect(throws: InputError("record is longer than the limit of 0 KiB", at: InputLocation(file: "t.csv", line: 2))) {
@@ -78,8 +90,11 @@ func readAll(_ text: String, chunkSize: Int = 1 << 16) throws -> [(Int, [String]
 
     @Test func aOneMegabyteFieldIsRefusedAtTheDefaultLimit() throws {
         let big = "sku,description\nA,\(String(repeating: "x", count: 1 << 20))\n"
-        #expect(throws: InputError("field is longer than the limit of 256 KiB (an unclosed quote?)",
-                                   at: InputLocation(file: "t.csv", line: 2), column: "description")) {
+        #expect(
+            throws: InputError(
+                "field is longer than the limit of 256 KiB (an unclosed quote?)",
+                at: InputLocation(file: "t.csv", line: 2), column: "description")
+        ) {
             try readAll(big)
         }
     }
@@ -94,9 +109,11 @@ func readAll(_ text: String, chunkSize: Int = 1 << 16) throws -> [(Int, [String]
     func invalidUTF8IsFatalWithLineAndByteOffset(bad: [UInt8], offset: Int, line: Int) throws {
         let bytes = Array("a,b\nok,x".utf8) + bad
         for chunkSize in [1, 3, 64] {
-            #expect(throws: InputError(
-                "invalid UTF-8 at byte offset \(offset - 1); if the file comes from Excel or Windows, import it with --encoding windows-1252",
-                at: InputLocation(file: "t.csv", line: line))) {
+            #expect(
+                throws: InputError(
+                    "invalid UTF-8 at byte offset \(offset - 1); if the file comes from Excel or Windows, import it with --encoding windows-1252",
+                    at: InputLocation(file: "t.csv", line: line))
+            ) {
                 try readAll(bytes, chunkSize: chunkSize)
             }
         }

@@ -4,7 +4,8 @@ import Testing
 /// The TOML reader: the TOML 1.0 the config and templates use, and a line for every problem.
 @Suite struct TOMLReaderTests {
     @Test func readsTablesArraysOfTablesDottedKeysAndInlineTables() throws {
-        let table = try TOMLReader.parse("""
+        let table = try TOMLReader.parse(
+            """
             # comment
             version = 1
             site."sub key".x = 'literal \\n'

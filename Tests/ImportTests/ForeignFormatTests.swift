@@ -1,14 +1,15 @@
 import Catalog
-@testable import unifeed
-import Foundation
-import Formats
-import StorePort
 import Config
+import Formats
+import Foundation
 import GRDB
 import Import
-@testable import Store
+import StorePort
 import Testing
 import UnifeedTestSupport
+
+@testable import Store
+@testable import unifeed
 
 func fixture(_ name: String) -> String { TestPaths.root.appendingPathComponent("Tests/ImportTests/Fixtures/\(name)").path }
 
@@ -92,7 +93,8 @@ func realExport(_ name: String) -> String? {
 
     @Test func aVariationBeforeItsParentStillGetsTheParentsFields() throws {
         let h = try ImportHarness()
-        let s = try h.importText("""
+        let s = try h.importText(
+            """
             ID,Type,SKU,Name,Published,Description,Regular price,Sale price,Parent,Images,Attribute 1 name,Attribute 1 value(s)
             11,variation,tee-red,Tee - Red,1,,20,,tee,,Color,Red
             10,variable,tee,Tee,1,<p>Soft</p>,,,,https://x.example/tee.jpg,Color,"Red, Blue"
@@ -181,7 +183,8 @@ func realExport(_ name: String) -> String? {
     @Test func badStoreAndInventoryRowsAreRejectedWithReasons() throws {
         let h = try ImportHarness()
         try h.importText(nativeCSV([goodRow("I1")]))
-        let stores = try h.importText("""
+        let stores = try h.importText(
+            """
             store_code,name,address,city,postal_code,country,pickup_method,pickup_sla
             S1,Main,1 Main St,Springfield,12345,US,buy,same day
             online,Web,1 Main St,Springfield,12345,US,buy,same_day
@@ -189,13 +192,15 @@ func realExport(_ name: String) -> String? {
 
             """, name: "stores.csv", kind: .stores)
         #expect(stores.new == 1 && stores.rejected == 2)
-        #expect(h.messages == [
-            "stores.csv:3: error: store_code: 'online' is reserved for the e-commerce warehouse (found: online)",
-            "stores.csv:4: error: country: expected an ISO 3166-1 alpha-2 country code such as US (found: USA)",
-            "stores.csv:4: error: pickup_method: unknown pickup_method, expected one of: buy, reserve, ship_to_store, not_supported (found: teleport)",
-            "stores.csv:4: error: pickup_sla: unknown pickup_sla, expected one of: same_day, next_day, 2-day, 3-day, 4-day, 5-day, 6-day, 7-day, multi-week (found: someday)",
-        ])
-        let inventory = try h.importText("""
+        #expect(
+            h.messages == [
+                "stores.csv:3: error: store_code: 'online' is reserved for the e-commerce warehouse (found: online)",
+                "stores.csv:4: error: country: expected an ISO 3166-1 alpha-2 country code such as US (found: USA)",
+                "stores.csv:4: error: pickup_method: unknown pickup_method, expected one of: buy, reserve, ship_to_store, not_supported (found: teleport)",
+                "stores.csv:4: error: pickup_sla: unknown pickup_sla, expected one of: same_day, next_day, 2-day, 3-day, 4-day, 5-day, 6-day, 7-day, multi-week (found: someday)",
+            ])
+        let inventory = try h.importText(
+            """
             sku,location,quantity
             I1,S1,4
             NOPE,S1,1
@@ -205,12 +210,13 @@ func realExport(_ name: String) -> String? {
 
             """, name: "inventory.csv", kind: .inventory)
         #expect(inventory.updated == 1 && inventory.rejected == 4)
-        #expect(h.messages == [
-            "inventory.csv:3: error: sku: unknown SKU: import the catalog first (found: NOPE)",
-            "inventory.csv:4: error: location: unknown location: expected online or a store_code from import stores (found: NOWHERE)",
-            "inventory.csv:5: error: sku: duplicate SKU and location: first given on line 2 (found: I1)",
-            "inventory.csv:6: error: quantity: quantity must not be negative (found: -1)",
-        ])
+        #expect(
+            h.messages == [
+                "inventory.csv:3: error: sku: unknown SKU: import the catalog first (found: NOPE)",
+                "inventory.csv:4: error: location: unknown location: expected online or a store_code from import stores (found: NOWHERE)",
+                "inventory.csv:5: error: sku: duplicate SKU and location: first given on line 2 (found: I1)",
+                "inventory.csv:6: error: quantity: quantity must not be negative (found: -1)",
+            ])
         #expect(try h.stock("I1")?.onHand.first { $0.location == "S1" }?.quantity == 4)
     }
 }

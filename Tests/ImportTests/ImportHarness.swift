@@ -1,12 +1,13 @@
 import Catalog
-import Foundation
-import Formats
 import Config
-import StorePort
+import Formats
+import Foundation
 import GRDB
 import Import
-@testable import Store
+import StorePort
 import UnifeedTestSupport
+
+@testable import Store
 
 /// A fresh database in a temporary folder, the samples' config, and helpers to import text or files.
 final class ImportHarness {
@@ -38,16 +39,22 @@ final class ImportHarness {
 
     /// Imports the file at `path` (shown as `name` in messages); problems are collected in `messages`.
     @discardableResult
-    func importFile(_ path: String, as name: String? = nil, kind: ImportKind = .catalog(nil),
-                    options: ImportOptions = ImportOptions()) throws -> ImportSummary {
+    func importFile(
+        _ path: String, as name: String? = nil, kind: ImportKind = .catalog(nil),
+        options: ImportOptions = ImportOptions()
+    ) throws -> ImportSummary {
         messages = []
-        return try Importer(store: store, config: config).run(path: path, displayName: name ?? (path as NSString).lastPathComponent,
-                                                              kind: kind, options: options) { self.messages.append($0.description) }
+        return try Importer(store: store, config: config).run(
+            path: path, displayName: name ?? (path as NSString).lastPathComponent,
+            kind: kind, options: options
+        ) { self.messages.append($0.description) }
     }
 
     @discardableResult
-    func importText(_ text: String, name: String = "catalog.csv", kind: ImportKind = .catalog(nil),
-                    options: ImportOptions = ImportOptions()) throws -> ImportSummary {
+    func importText(
+        _ text: String, name: String = "catalog.csv", kind: ImportKind = .catalog(nil),
+        options: ImportOptions = ImportOptions()
+    ) throws -> ImportSummary {
         try importFile(try write(text, to: name), as: name, kind: kind, options: options)
     }
 
@@ -65,8 +72,10 @@ final class ImportHarness {
     func snapshot() throws -> String {
         try store.read { db in
             var out = ""
-            for table in ["products", "variants", "prices", "identifiers", "product_images", "variant_images", "channel_overrides",
-                          "custom_attributes", "locations", "stock_movements", "stock_levels"] {
+            for table in [
+                "products", "variants", "prices", "identifiers", "product_images", "variant_images", "channel_overrides",
+                "custom_attributes", "locations", "stock_movements", "stock_levels",
+            ] {
                 for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1, 2") { out += "\(table) \(row)\n" }
             }
             return out
@@ -78,18 +87,21 @@ final class ImportHarness {
 func nativeCSV(_ rows: [[String: String]], columns: [String] = NativeMapper.columns) -> String {
     var out = columns.joined(separator: ",") + "\n"
     for row in rows {
-        out += columns.map { name -> String in
-            let value = row[name] ?? ""
-            return value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
-        }.joined(separator: ",") + "\n"
+        out +=
+            columns.map { name -> String in
+                let value = row[name] ?? ""
+                return value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
+            }.joined(separator: ",") + "\n"
     }
     return out
 }
 
 /// A valid row for product `p`, SKU `sku`, overridable field by field.
 func goodRow(_ sku: String, product: String = "P1", _ extra: [String: String] = [:]) -> [String: String] {
-    var row = ["product_id": product, "sku": sku, "title": "Tee", "price": "25.00", "currency": "USD",
-               "image_link": "https://cdn.shop.example/\(sku).jpg", "quantity": "5", "brand": "Northwind"]
+    var row = [
+        "product_id": product, "sku": sku, "title": "Tee", "price": "25.00", "currency": "USD",
+        "image_link": "https://cdn.shop.example/\(sku).jpg", "quantity": "5", "brand": "Northwind",
+    ]
     for (k, v) in extra { row[k] = v }
     return row
 }

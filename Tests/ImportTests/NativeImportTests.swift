@@ -1,14 +1,15 @@
 import Catalog
-@testable import unifeed
-import Foundation
 import Config
-import StorePort
 import Formats
+import Foundation
 import GRDB
 import Import
-@testable import Store
+import StorePort
 import Testing
 import UnifeedTestSupport
+
+@testable import Store
+@testable import unifeed
 
 @Suite struct NativeImportTests {
     @Test func theSampleCatalogImportsAndAReimportChangesNothing() throws {
@@ -27,18 +28,22 @@ import UnifeedTestSupport
 
     @Test func productFieldsComeFromTheFirstRowAndLaterRowsMayLeaveThemEmpty() throws {
         let h = try ImportHarness()
-        try h.importText(nativeCSV([
-            goodRow("A1", ["title": "Classic Tee", "description": "<p>Soft\ncotton, \"combed\"</p>", "color": "Black"]),
-            goodRow("A2", ["title": "", "brand": "", "color": "White"]),
-        ]))
+        try h.importText(
+            nativeCSV([
+                goodRow("A1", ["title": "Classic Tee", "description": "<p>Soft\ncotton, \"combed\"</p>", "color": "Black"]),
+                goodRow("A2", ["title": "", "brand": "", "color": "White"]),
+            ]))
         let a2 = try #require(try h.variant("A2"))
         #expect(a2.title == "Classic Tee")
         #expect(a2.brand == "Northwind")
         #expect(a2.description == "<p>Soft\ncotton, \"combed\"</p>")
         #expect(a2.color == "White")
         // Changing a product field in the file is an update of that row.
-        let s = try h.importText(nativeCSV([goodRow("A1", ["title": "Classic Crew Tee", "color": "Black", "description": "<p>Soft\ncotton, \"combed\"</p>"]),
-                                            goodRow("A2", ["title": "", "brand": "", "color": "White"])]))
+        let s = try h.importText(
+            nativeCSV([
+                goodRow("A1", ["title": "Classic Crew Tee", "color": "Black", "description": "<p>Soft\ncotton, \"combed\"</p>"]),
+                goodRow("A2", ["title": "", "brand": "", "color": "White"]),
+            ]))
         #expect(s.line == "catalog.csv: 2 rows, 2 imported (0 new, 1 updated, 1 unchanged), 0 rejected")
         #expect(try h.variant("A2")?.title == "Classic Crew Tee")
     }
@@ -60,8 +65,10 @@ import UnifeedTestSupport
     @Test func channelOverridesAndCustomAttributesAreKept() throws {
         let h = try ImportHarness()
         let columns = NativeMapper.columns + ["google.title", "amazon.exclude", "custom.season"]
-        try h.importText(nativeCSV([goodRow("O1", ["google.title": "Tee – Google title", "amazon.exclude": "true", "custom.season": "winter"])],
-                                   columns: columns))
+        try h.importText(
+            nativeCSV(
+                [goodRow("O1", ["google.title": "Tee – Google title", "amazon.exclude": "true", "custom.season": "winter"])],
+                columns: columns))
         let v = try #require(try h.variant("O1"))
         #expect(v.overrides.map { "\($0.0).\($0.1)=\($0.2)" } == ["amazon.exclude=true", "google.title=Tee – Google title"])
         #expect(v.custom.map { "\($0.0)=\($0.1)" } == ["season=winter"])
@@ -92,29 +99,30 @@ import UnifeedTestSupport
         #expect(s.line == "samples/broken-catalog.csv: 24 rows, 3 imported (3 new, 0 updated, 0 unchanged), 21 rejected")
         #expect(s.exitCode == 2)
         let f = "samples/broken-catalog.csv"
-        #expect(h.messages == [
-            "\(f):5: error: gtin: GTIN check digit is wrong: expected 0, found 1 (found: 4006381333161)",
-            "\(f):6: error: gtin: GTIN must contain only digits (spaces and dashes are ignored) (found: 40063813A3316)",
-            "\(f):7: error: price: amount must not be negative (found: -5.00)",
-            "\(f):8: error: price: not a number, expected a decimal amount with a '.' separator, e.g. 12.50 (found: abc)",
-            "\(f):9: error: price: ',' is not a decimal separator here, expected a decimal amount with a '.' separator, e.g. 12.50 (found: 12,50)",
-            "\(f):10: error: currency: unknown currency, expected an ISO 4217 code such as USD or EUR (found: XYZ)",
-            "\(f):11: error: sale_price: sale price must not be above the price (20.00) (found: 30.00)",
-            "\(f):12: error: sale_end: sale end must be after the sale start (2026-12-05) (found: 2026-11-20)",
-            "\(f):13: error: availability_date: expected an ISO 8601 date such as 2026-11-20 or 2026-11-20T09:30:00-05:00 (found: 31/12/2026)",
-            "\(f):14: error: condition: unknown condition, expected one of: new, refurbished, used (found: brand-new)",
-            "\(f):15: error: gender: unknown gender, expected one of: male, female, unisex (found: men)",
-            "\(f):16: error: age_group: unknown age_group, expected one of: newborn, infant, toddler, kids, adult (found: middle-aged)",
-            "\(f):17: error: image_link: URL must not contain spaces or control characters (encode them as %20) (found: not a url)",
-            "\(f):18: error: link: URL scheme must be http or https (found: ftp://shop.example/products/BRK-LINK-FTP)",
-            "\(f):19: error: quantity: quantity must not be negative (found: -3)",
-            "\(f):20: error: quantity: expected a whole number of units, e.g. 12 (found: 3.5)",
-            "\(f):21: error: status: unknown status, expected one of: active, archived (found: deleted)",
-            "\(f):22: error: sku: sku is required",
-            "\(f):23: error: sku: duplicate SKU: first seen on line 2 (found: BRK-GOOD-1)",
-            "\(f):24: error: expected 33 fields as in the header, found 10",
-            "\(f):25: error: description: contains a NUL byte (found: Looks fine but has a NUL\\0byte inside)",
-        ])
+        #expect(
+            h.messages == [
+                "\(f):5: error: gtin: GTIN check digit is wrong: expected 0, found 1 (found: 4006381333161)",
+                "\(f):6: error: gtin: GTIN must contain only digits (spaces and dashes are ignored) (found: 40063813A3316)",
+                "\(f):7: error: price: amount must not be negative (found: -5.00)",
+                "\(f):8: error: price: not a number, expected a decimal amount with a '.' separator, e.g. 12.50 (found: abc)",
+                "\(f):9: error: price: ',' is not a decimal separator here, expected a decimal amount with a '.' separator, e.g. 12.50 (found: 12,50)",
+                "\(f):10: error: currency: unknown currency, expected an ISO 4217 code such as USD or EUR (found: XYZ)",
+                "\(f):11: error: sale_price: sale price must not be above the price (20.00) (found: 30.00)",
+                "\(f):12: error: sale_end: sale end must be after the sale start (2026-12-05) (found: 2026-11-20)",
+                "\(f):13: error: availability_date: expected an ISO 8601 date such as 2026-11-20 or 2026-11-20T09:30:00-05:00 (found: 31/12/2026)",
+                "\(f):14: error: condition: unknown condition, expected one of: new, refurbished, used (found: brand-new)",
+                "\(f):15: error: gender: unknown gender, expected one of: male, female, unisex (found: men)",
+                "\(f):16: error: age_group: unknown age_group, expected one of: newborn, infant, toddler, kids, adult (found: middle-aged)",
+                "\(f):17: error: image_link: URL must not contain spaces or control characters (encode them as %20) (found: not a url)",
+                "\(f):18: error: link: URL scheme must be http or https (found: ftp://shop.example/products/BRK-LINK-FTP)",
+                "\(f):19: error: quantity: quantity must not be negative (found: -3)",
+                "\(f):20: error: quantity: expected a whole number of units, e.g. 12 (found: 3.5)",
+                "\(f):21: error: status: unknown status, expected one of: active, archived (found: deleted)",
+                "\(f):22: error: sku: sku is required",
+                "\(f):23: error: sku: duplicate SKU: first seen on line 2 (found: BRK-GOOD-1)",
+                "\(f):24: error: expected 33 fields as in the header, found 10",
+                "\(f):25: error: description: contains a NUL byte (found: Looks fine but has a NUL\\0byte inside)",
+            ])
         #expect(try h.counts().variants == 3)
     }
 
@@ -152,8 +160,9 @@ import UnifeedTestSupport
         let h = try ImportHarness()
         var options = ImportOptions()
         options.rejectsPath = h.directory.appendingPathComponent("rejects.csv").path
-        try h.importText(nativeCSV([goodRow("R1"), goodRow("R2", ["price": "-5.00"]), goodRow("R3", ["title": "=HYPERLINK(\"x\")", "gtin": "1"])]),
-                         options: options)
+        try h.importText(
+            nativeCSV([goodRow("R1"), goodRow("R2", ["price": "-5.00"]), goodRow("R3", ["title": "=HYPERLINK(\"x\")", "gtin": "1"])]),
+            options: options)
         let rejects = try String(contentsOfFile: options.rejectsPath!, encoding: .utf8)
         let lines = rejects.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines[0] == Substring(NativeMapper.columns.joined(separator: ",") + ",error"))
@@ -185,22 +194,23 @@ import UnifeedTestSupport
     /// error (not recorded, so its SKU's next row is no duplicate) all give the right first line.
     @Test func duplicatesAreFoundAcrossKeyGroupsAndBatches() throws {
         let h = try ImportHarness()
-        var rows = (0 ..< 600).map { goodRow("S\($0)") }
-        rows[30] = goodRow("S5")            // line 32, same group as line 7
-        rows[100] = goodRow("S40")          // line 102: a later group than line 42
-        rows[400] = goodRow("S7")           // line 402: a later batch than line 9
-        rows[500] = goodRow("S7")           // line 502: S7 a third time
+        var rows = (0..<600).map { goodRow("S\($0)") }
+        rows[30] = goodRow("S5")  // line 32, same group as line 7
+        rows[100] = goodRow("S40")  // line 102: a later group than line 42
+        rows[400] = goodRow("S7")  // line 402: a later batch than line 9
+        rows[500] = goodRow("S7")  // line 502: S7 a third time
         rows[200] = goodRow("S200", ["price": "-1.00"])  // line 202: an error, not recorded
-        rows[210] = goodRow("S200")         // line 212: the first S200 that counts
+        rows[210] = goodRow("S200")  // line 212: the first S200 that counts
         let summary = try h.importText(nativeCSV(rows))
         #expect(summary.rejected == 5)
         let duplicates = h.messages.filter { $0.contains("duplicate SKU") }
-        #expect(duplicates == [
-            "catalog.csv:32: error: sku: duplicate SKU: first seen on line 7 (found: S5)",
-            "catalog.csv:102: error: sku: duplicate SKU: first seen on line 42 (found: S40)",
-            "catalog.csv:402: error: sku: duplicate SKU: first seen on line 9 (found: S7)",
-            "catalog.csv:502: error: sku: duplicate SKU: first seen on line 9 (found: S7)",
-        ], "\(duplicates)")
+        #expect(
+            duplicates == [
+                "catalog.csv:32: error: sku: duplicate SKU: first seen on line 7 (found: S5)",
+                "catalog.csv:102: error: sku: duplicate SKU: first seen on line 42 (found: S40)",
+                "catalog.csv:402: error: sku: duplicate SKU: first seen on line 9 (found: S7)",
+                "catalog.csv:502: error: sku: duplicate SKU: first seen on line 9 (found: S7)",
+            ], "\(duplicates)")
     }
 
     @Test func theWholeFileIsRefusedWhenItCannotBeRead() throws {
@@ -211,11 +221,15 @@ import UnifeedTestSupport
         let cases: [(String, String)] = [
             ("", "catalog.csv:1: error: empty file: expected a header row"),
             (header + "\n", "catalog.csv:1: error: no data rows after the header"),
-            ("sku,title,price\nA,B,1\n",
-             "catalog.csv:1: error: cannot tell the catalog format from the header: expected product_id and sku (unifeed), Handle and Variant Price (shopify), Type and Regular price (woocommerce) or sku with price-CUR columns (akeneo); use --format (found: sku,title,price)"),
+            (
+                "sku,title,price\nA,B,1\n",
+                "catalog.csv:1: error: cannot tell the catalog format from the header: expected product_id and sku (unifeed), Handle and Variant Price (shopify), Type and Regular price (woocommerce) or sku with price-CUR columns (akeneo); use --format (found: sku,title,price)"
+            ),
             ("product_id,sku,title\nP,A,B\n", "catalog.csv:1: error: price: missing required column for the unifeed format (found: product_id,sku,title)"),
-            (nativeCSV([goodRow("U1"), goodRow("U2")]) + "P1,U3,\"never closed\n",
-             "catalog.csv:4: error: status: unterminated quoted field: the quote opened in this record is never closed"),
+            (
+                nativeCSV([goodRow("U1"), goodRow("U2")]) + "P1,U3,\"never closed\n",
+                "catalog.csv:4: error: status: unterminated quoted field: the quote opened in this record is never closed"
+            ),
         ]
         for (text, message) in cases {
             #expect(throws: (any Error).self) { try h.importText(text) }
@@ -227,8 +241,11 @@ import UnifeedTestSupport
     @Test func aOneMegabyteFieldFailsTheImportWithNothingWritten() throws {
         let h = try ImportHarness()
         let text = nativeCSV([goodRow("B1"), goodRow("B2", ["description": String(repeating: "lorem ", count: 180_000)])])
-        #expect(throws: InputError("field is longer than the limit of 256 KiB (an unclosed quote?)",
-                                   at: InputLocation(file: "catalog.csv", line: 3), column: "description")) {
+        #expect(
+            throws: InputError(
+                "field is longer than the limit of 256 KiB (an unclosed quote?)",
+                at: InputLocation(file: "catalog.csv", line: 3), column: "description")
+        ) {
             try h.importText(text)
         }
         #expect(try h.counts().variants == 0)
@@ -255,10 +272,26 @@ import UnifeedTestSupport
     @Test func aChangedVariantHasItsPricesImagesAndAttributesReplaced() throws {
         let h = try ImportHarness()
         let columns = NativeMapper.columns + ["custom.season"]
-        try h.importText(nativeCSV([goodRow("C1", ["additional_image_links": "https://x.example/2.jpg|https://x.example/3.jpg",
-                                                   "gtin": "4006381333160", "mpn": "M-1", "custom.season": "winter"])], columns: columns))
-        let s = try h.importText(nativeCSV([goodRow("C1", ["price": "30.00", "additional_image_links": "https://x.example/9.jpg",
-                                                           "mpn": "M-2", "custom.season": ""])], columns: columns))
+        try h.importText(
+            nativeCSV(
+                [
+                    goodRow(
+                        "C1",
+                        [
+                            "additional_image_links": "https://x.example/2.jpg|https://x.example/3.jpg",
+                            "gtin": "4006381333160", "mpn": "M-1", "custom.season": "winter",
+                        ])
+                ], columns: columns))
+        let s = try h.importText(
+            nativeCSV(
+                [
+                    goodRow(
+                        "C1",
+                        [
+                            "price": "30.00", "additional_image_links": "https://x.example/9.jpg",
+                            "mpn": "M-2", "custom.season": "",
+                        ])
+                ], columns: columns))
         #expect(s.updated == 1)
         let v = try #require(try h.variant("C1"))
         #expect(v.price == "30.00" && v.gtin == nil && v.mpn == "M-2" && v.custom.isEmpty)

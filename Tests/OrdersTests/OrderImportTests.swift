@@ -1,13 +1,14 @@
 import Catalog
-import Foundation
-import StorePort
 import Config
 import Formats
+import Foundation
 import GRDB
 import Import
 import Orders
-@testable import Store
+import StorePort
 import Testing
+
+@testable import Store
 
 /// DESIGN.md §7: each line once, cancellations return stock, unknown SKUs wait, marketplace-fulfilled
 /// lines never draw, a malformed file writes nothing.
@@ -35,9 +36,10 @@ import Testing
         try h.importOrders(text: Self.amazonHeader + "A-1\t2026-11-22T10:00:00+00:00\tPending\tMerchant\tTEE-CLS-BLK-M\tUnshipped\t2\n", name: "day1.tsv")
         #expect(try h.onHand("TEE-CLS-BLK-M") == before - 2)
         // The next day's report overlaps: A-1 is now shipped, B-1 is new.
-        let next = try h.importOrders(text: Self.amazonHeader
-            + "A-1\t2026-11-22T10:00:00+00:00\tShipped\tMerchant\tTEE-CLS-BLK-M\tShipped\t2\n"
-            + "B-1\t2026-11-23T09:00:00+00:00\tPending\tMerchant\tTEE-CLS-BLK-M\tUnshipped\t1\n", name: "day2.tsv")
+        let next = try h.importOrders(
+            text: Self.amazonHeader
+                + "A-1\t2026-11-22T10:00:00+00:00\tShipped\tMerchant\tTEE-CLS-BLK-M\tShipped\t2\n"
+                + "B-1\t2026-11-23T09:00:00+00:00\tPending\tMerchant\tTEE-CLS-BLK-M\tUnshipped\t1\n", name: "day2.tsv")
         #expect(next.new == 1 && next.updated == 1 && next.unitsTaken == 1)
         #expect(try h.onHand("TEE-CLS-BLK-M") == before - 3)
         #expect(try h.lines().first { $0.orderID == "A-1" }?.status == "Shipped")
@@ -139,16 +141,24 @@ import Testing
         ("truncated.json", "{\"list\":{\"elements\":{\"order\":[{\"purchaseOrderId\":\"1\",", "truncated.json:1: error: column", "invalid JSON"),
         ("deep.json", String(repeating: "[", count: 100) + String(repeating: "]", count: 100), "deep.json:1:", "nested deeper than 64 levels"),
         ("wrong-shape.json", "{\"orders\":[]}", "wrong-shape.json:1: error: list.elements.order", "expected Walmart /v3/orders JSON"),
-        ("bad-qty.json", """
+        (
+            "bad-qty.json",
+            """
             {"list":{"elements":{"order":[{"purchaseOrderId":"1","orderLines":{"orderLine":[
             {"lineNumber":"1","item":{"sku":"KBD-MEC-BLK"},"orderLineQuantity":{"amount":"two"}}]}}]}}}
-            """, "bad-qty.json:2: error: order[0].orderLine[0].orderLineQuantity.amount", "(found: two)"),
+            """, "bad-qty.json:2: error: order[0].orderLine[0].orderLineQuantity.amount", "(found: two)"
+        ),
         ("wrong-header.tsv", "order\tsku\tqty\nA\tTEE-CLS-BLK-S\t1\n", "wrong-header.tsv:1: error: cannot tell which marketplace", "(found: order\\tsku\\tqty)"),
-        ("bad-qty.tsv", amazonHeader + "A\t2026-11-22T10:00:00+00:00\tShipped\tMerchant\tTEE-CLS-BLK-S\tShipped\t1\n"
-            + "B\t2026-11-22T10:00:00+00:00\tShipped\tMerchant\tTEE-CLS-BLK-M\tShipped\t1.5\n", "bad-qty.tsv:3: error: quantity: expected a whole number", "(found: 1.5)"),
+        (
+            "bad-qty.tsv",
+            amazonHeader + "A\t2026-11-22T10:00:00+00:00\tShipped\tMerchant\tTEE-CLS-BLK-S\tShipped\t1\n"
+                + "B\t2026-11-22T10:00:00+00:00\tShipped\tMerchant\tTEE-CLS-BLK-M\tShipped\t1.5\n", "bad-qty.tsv:3: error: quantity: expected a whole number", "(found: 1.5)"
+        ),
         ("bad-date.tsv", amazonHeader + "A\t22/11/2026\tShipped\tMerchant\tTEE-CLS-BLK-S\tShipped\t1\n", "bad-date.tsv:2: error: purchase-date:", "(found: 22/11/2026)"),
-        ("bad-date.csv", "Order Number,Item Number,Custom Label,Quantity,Sale Date,Transaction ID\n1-2,9,TEE-CLS-BLK-S,1,Smarch-13-26,7\n",
-         "bad-date.csv:2: error: Sale Date: expected an eBay date", ""),
+        (
+            "bad-date.csv", "Order Number,Item Number,Custom Label,Quantity,Sale Date,Transaction ID\n1-2,9,TEE-CLS-BLK-S,1,Smarch-13-26,7\n",
+            "bad-date.csv:2: error: Sale Date: expected an eBay date", ""
+        ),
         ("no-header.csv", "1-2,9,TEE-CLS-BLK-S,1\nOrder Number,Quantity\n", "no-header.csv:1: error: Order Number: expected the eBay orders header", ""),
     ])
     func malformedReportsWriteNothing(name: String, text: String, location: String, detail: String) throws {

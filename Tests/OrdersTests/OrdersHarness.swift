@@ -1,13 +1,14 @@
 import Catalog
-import Foundation
 import Config
 import Formats
-import StorePort
+import Foundation
 import GRDB
 import Import
 import Orders
-@testable import Store
+import StorePort
 import UnifeedTestSupport
+
+@testable import Store
 
 /// A fresh store with the samples imported, the samples' config, and order-import helpers.
 final class OrdersHarness {
@@ -21,8 +22,10 @@ final class OrdersHarness {
         config = try ConfigLoader.load(path: TestPaths.root.appendingPathComponent("samples/unifeed.toml").path)
         if samples {
             for (file, kind) in [("catalog.csv", ImportKind.catalog(nil)), ("stores.csv", .stores), ("inventory.csv", .inventory)] {
-                _ = try Importer(store: store, config: config).run(path: TestPaths.root.appendingPathComponent("samples/\(file)").path, kind: kind,
-                                                                   options: ImportOptions()) { _ in }
+                _ = try Importer(store: store, config: config).run(
+                    path: TestPaths.root.appendingPathComponent("samples/\(file)").path, kind: kind,
+                    options: ImportOptions()
+                ) { _ in }
             }
         }
     }

@@ -1,8 +1,8 @@
-import Foundation
 import Config
-import StorePort
 import Formats
+import Foundation
 import GRDB
+import StorePort
 import Testing
 import UnifeedTestSupport
 
@@ -33,13 +33,15 @@ import UnifeedTestSupport
             let column = try #require(header.firstIndex(of: "price"))
             let prices = Set(tsv.map { $0.split(separator: "\t", omittingEmptySubsequences: false)[column] })
             let amazon = try String(contentsOfFile: "\(out)/amazon/listings-0001.json", encoding: .utf8)
-            let amazonPrices = Set(amazon.split(separator: "\n").compactMap { line -> Substring? in
-                guard let range = line.range(of: #""our_price":[{"schedule":[{"value_with_tax":"#) else { return nil }
-                return line[range.upperBound...].prefix { $0 != "}" }
-            })
+            let amazonPrices = Set(
+                amazon.split(separator: "\n").compactMap { line -> Substring? in
+                    guard let range = line.range(of: #""our_price":[{"schedule":[{"value_with_tax":"#) else { return nil }
+                    return line[range.upperBound...].prefix { $0 != "}" }
+                })
             #expect(tsv.count == variants && prices.count == 1, "round \(round): \(prices)")
-            #expect(amazonPrices.count == 1 && amazonPrices.first.map { "\($0) USD" } == prices.first.map(String.init),
-                    "round \(round): every channel from the same snapshot")
+            #expect(
+                amazonPrices.count == 1 && amazonPrices.first.map { "\($0) USD" } == prices.first.map(String.init),
+                "round \(round): every channel from the same snapshot")
             if prices.count > 1 { mixedSnapshots += 1 }
             if prices.first == "\(10 + round).00 USD" { newSnapshots += 1 }
         }
@@ -61,8 +63,9 @@ import UnifeedTestSupport
             second.waitUntilExit()
             orders.waitUntilExit()
             let errors = try ["first", "second", "orders"].map { try String(contentsOfFile: cli.path("\($0).err"), encoding: .utf8) }
-            #expect(first.terminationStatus == 0 && second.terminationStatus == 0 && orders.terminationStatus == 0,
-                    "exit \(first.terminationStatus), \(second.terminationStatus), \(orders.terminationStatus): \(errors.map { $0.suffix(400) })")
+            #expect(
+                first.terminationStatus == 0 && second.terminationStatus == 0 && orders.terminationStatus == 0,
+                "exit \(first.terminationStatus), \(second.terminationStatus), \(orders.terminationStatus): \(errors.map { $0.suffix(400) })")
             let amounts = try cli.database().read { try Int.fetchAll($0, sql: "SELECT DISTINCT amount_minor FROM prices") }
             #expect(amounts.count == 1)
             #expect(try cli.checkDatabase() == "ok")

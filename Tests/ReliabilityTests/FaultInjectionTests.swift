@@ -1,9 +1,9 @@
-import Crypto
-import Foundation
 import Config
-import StorePort
+import Crypto
 import Formats
+import Foundation
 import GRDB
+import StorePort
 import Testing
 import UnifeedTestSupport
 
@@ -71,8 +71,10 @@ import UnifeedTestSupport
         #expect(try cli.run(["import", "catalog", cli.path("v2.csv")]).status == 0)
         var (reference, duration) = try cli.timed(["publish", "--out", cli.path("reference")] + channels + now)
         #expect(reference.status == 0)
-        let files = ["google/products.xml", "google/products.tsv", "meta/catalog.csv", "amazon/listings-0001.json", "walmart/items.jsonl",
-                     "walmart/inventory-0001.xml"]
+        let files = [
+            "google/products.xml", "google/products.tsv", "meta/catalog.csv", "amazon/listings-0001.json", "walmart/items.jsonl",
+            "walmart/inventory-0001.xml",
+        ]
         let old = files.map { Self.sha256(cli.path("baseline/\($0)")) }, new = files.map { Self.sha256(cli.path("reference/\($0)")) }
         #expect(zip(old, new).allSatisfy { $0 != nil && $1 != nil })
         #expect(old[0] != new[0] && old[3] != new[3], "the prices changed")
@@ -121,9 +123,11 @@ import UnifeedTestSupport
             if try Self.killMidway(cli, ["orders", "import", cli.path("orders-\(point).tsv")], duration: &duration, random: &random) { killed += 1 }
             #expect(try cli.checkDatabase() == "ok")
             let (recorded, held, taken) = try cli.database().read { db in
-                (try Int.fetchOne(db, sql: "SELECT count(*) FROM order_lines") ?? -1,
-                 try Int.fetchOne(db, sql: "SELECT coalesce(sum(applied), 0) FROM order_lines") ?? -1,
-                 try Int.fetchOne(db, sql: "SELECT coalesce(-sum(delta), 0) FROM stock_movements WHERE kind LIKE 'order%'") ?? -2)
+                (
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM order_lines") ?? -1,
+                    try Int.fetchOne(db, sql: "SELECT coalesce(sum(applied), 0) FROM order_lines") ?? -1,
+                    try Int.fetchOne(db, sql: "SELECT coalesce(-sum(delta), 0) FROM stock_movements WHERE kind LIKE 'order%'") ?? -2
+                )
             }
             if recorded == (completed + 1) * lines { completed += 1 }
             #expect(recorded == completed * lines, "point \(point): whole reports only")
@@ -152,8 +156,10 @@ import UnifeedTestSupport
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         // 200 blocks of 512 bytes: the 9 MB feed cannot be written.
-        process.arguments = ["-c", "ulimit -f 200; exec \"$0\" --db \"$1\" --config \"$2\" publish --out \"$3\" --channel google 2>\"$4\"",
-                             CLI.binary.path, cli.db, CLI.config, out, err]
+        process.arguments = [
+            "-c", "ulimit -f 200; exec \"$0\" --db \"$1\" --config \"$2\" publish --out \"$3\" --channel google 2>\"$4\"",
+            CLI.binary.path, cli.db, CLI.config, out, err,
+        ]
         try process.run()
         process.waitUntilExit()
         let message = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""

@@ -1,8 +1,8 @@
+import Config
 import Crypto
 import Feeds
-import Foundation
-import Config
 import Formats
+import Foundation
 import StorePort
 import Testing
 

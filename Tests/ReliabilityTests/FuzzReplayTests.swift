@@ -1,8 +1,8 @@
-import Foundation
 import Config
 import Formats
-import StorePort
+import Foundation
 import FuzzTargets
+import StorePort
 import Testing
 import UnifeedTestSupport
 

@@ -1,9 +1,9 @@
-import Feeds
-import Foundation
 import Config
-import StorePort
+import Feeds
 import Formats
+import Foundation
 import FuzzTargets
+import StorePort
 import Testing
 import UnifeedTestSupport
 
@@ -37,25 +37,33 @@ import UnifeedTestSupport
     }
 
     static let cases: [Case] = [
-        Case(name: "a 100 MB single-line file", command: "catalog", bytes: { [UInt8](repeating: UInt8(ascii: "a"), count: 100 << 20) },
-             expected: ":1: error: column 1: field is longer than the limit of 256 KiB"),
-        Case(name: "100,000 columns", command: "catalog",
-             bytes: { Array(("sku" + String(repeating: ",x", count: 100_000) + "\n").utf8) }, expected: "error: more than 10000 columns"),
-        Case(name: "a 10 MB field", command: "catalog",
-             bytes: { Array("product_id,sku,title,price\nP,S,\"".utf8) + [UInt8](repeating: UInt8(ascii: "t"), count: 10 << 20) + Array("\",1.00\n".utf8) },
-             expected: "error: title: field is longer than the limit of 256 KiB"),
-        Case(name: "an overlong UTF-8 slash", command: "catalog", bytes: { Array("product_id,sku,title,price\nP,S,a".utf8) + [0xC0, 0xAF] + Array(",1.00\n".utf8) },
-             expected: ":2: error: invalid UTF-8 at byte offset 32"),
-        Case(name: "a UTF-8 encoded surrogate", command: "catalog", bytes: { Array("product_id,sku,title,price\nP,S,a".utf8) + [0xED, 0xA0, 0x80] + Array(",1.00\n".utf8) },
-             expected: ":2: error: invalid UTF-8 at byte offset 32"),
-        Case(name: "NUL and control characters", command: "catalog", bytes: { Array("product_id,sku,title,price\nP,S\u{1},T\u{0}x,1.00\n".utf8) },
-             expected: ":2: error: "),
-        Case(name: "JSON nested 100,000 deep", command: "orders",
-             bytes: { [UInt8](repeating: UInt8(ascii: "["), count: 100_000) + [UInt8](repeating: UInt8(ascii: "]"), count: 100_000) },
-             expected: ":1: error: column 65: invalid JSON: nested deeper than 64 levels"),
-        Case(name: "a JSON string with a lone surrogate escape", command: "orders",
-             bytes: { Array(#"{"list":{"elements":{"order":[{"purchaseOrderId":"\ud800"}]}}}"#.utf8) },
-             expected: "invalid JSON: a lone surrogate in \\u escapes"),
+        Case(
+            name: "a 100 MB single-line file", command: "catalog", bytes: { [UInt8](repeating: UInt8(ascii: "a"), count: 100 << 20) },
+            expected: ":1: error: column 1: field is longer than the limit of 256 KiB"),
+        Case(
+            name: "100,000 columns", command: "catalog",
+            bytes: { Array(("sku" + String(repeating: ",x", count: 100_000) + "\n").utf8) }, expected: "error: more than 10000 columns"),
+        Case(
+            name: "a 10 MB field", command: "catalog",
+            bytes: { Array("product_id,sku,title,price\nP,S,\"".utf8) + [UInt8](repeating: UInt8(ascii: "t"), count: 10 << 20) + Array("\",1.00\n".utf8) },
+            expected: "error: title: field is longer than the limit of 256 KiB"),
+        Case(
+            name: "an overlong UTF-8 slash", command: "catalog", bytes: { Array("product_id,sku,title,price\nP,S,a".utf8) + [0xC0, 0xAF] + Array(",1.00\n".utf8) },
+            expected: ":2: error: invalid UTF-8 at byte offset 32"),
+        Case(
+            name: "a UTF-8 encoded surrogate", command: "catalog", bytes: { Array("product_id,sku,title,price\nP,S,a".utf8) + [0xED, 0xA0, 0x80] + Array(",1.00\n".utf8) },
+            expected: ":2: error: invalid UTF-8 at byte offset 32"),
+        Case(
+            name: "NUL and control characters", command: "catalog", bytes: { Array("product_id,sku,title,price\nP,S\u{1},T\u{0}x,1.00\n".utf8) },
+            expected: ":2: error: "),
+        Case(
+            name: "JSON nested 100,000 deep", command: "orders",
+            bytes: { [UInt8](repeating: UInt8(ascii: "["), count: 100_000) + [UInt8](repeating: UInt8(ascii: "]"), count: 100_000) },
+            expected: ":1: error: column 65: invalid JSON: nested deeper than 64 levels"),
+        Case(
+            name: "a JSON string with a lone surrogate escape", command: "orders",
+            bytes: { Array(#"{"list":{"elements":{"order":[{"purchaseOrderId":"\ud800"}]}}}"#.utf8) },
+            expected: "invalid JSON: a lone surrogate in \\u escapes"),
     ]
 
     @Test(arguments: cases)
@@ -114,10 +122,12 @@ import UnifeedTestSupport
         #expect(try cli.run(["publish", "--out", out, "--channel", "google"]).status == 0)
         let feed = "\(out)/google/products.xml"
         let original = try String(contentsOfFile: feed, encoding: .utf8)
-        try original.replacingOccurrences(of: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
-                                          with: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE rss [<!ENTITY leak SYSTEM \"file://\(secret.path)\">]>")
-            .replacingOccurrences(of: "<g:price>25.00 USD</g:price>", with: "<g:price>&leak;</g:price>")
-            .write(toFile: feed, atomically: true, encoding: .utf8)
+        try original.replacingOccurrences(
+            of: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+            with: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE rss [<!ENTITY leak SYSTEM \"file://\(secret.path)\">]>"
+        )
+        .replacingOccurrences(of: "<g:price>25.00 USD</g:price>", with: "<g:price>&leak;</g:price>")
+        .write(toFile: feed, atomically: true, encoding: .utf8)
         let audit = try cli.run(["audit", "--out", out])
         #expect(audit.status == 1)
         #expect(!audit.stderr.contains("TOP-SECRET-VALUE") && !audit.stdout.contains("TOP-SECRET-VALUE"))
@@ -156,10 +166,10 @@ import UnifeedTestSupport
         let cli = try CLI()
         let catalog = cli.path("formula.csv")
         try """
-            product_id,sku,title,description,brand,price,link,image_link,quantity
-            P1,=SKU1,"=HYPERLINK(""http://evil.example"")",@SUM(A1),+Brand,10.00,https://shop.example/p,https://cdn.shop.example/1.jpg,3
-            P2,SKU2,-Minus title,desc,Brand,-1.00,https://shop.example/p,https://cdn.shop.example/2.jpg,3
-            """.write(toFile: catalog, atomically: true, encoding: .utf8)
+        product_id,sku,title,description,brand,price,link,image_link,quantity
+        P1,=SKU1,"=HYPERLINK(""http://evil.example"")",@SUM(A1),+Brand,10.00,https://shop.example/p,https://cdn.shop.example/1.jpg,3
+        P2,SKU2,-Minus title,desc,Brand,-1.00,https://shop.example/p,https://cdn.shop.example/2.jpg,3
+        """.write(toFile: catalog, atomically: true, encoding: .utf8)
         let imported = try cli.run(["import", "catalog", catalog, "--rejects", cli.path("rejects.csv")])
         #expect(imported.status == 2)
         let rejects = try String(contentsOfFile: cli.path("rejects.csv"), encoding: .utf8)

@@ -1,8 +1,8 @@
-import Foundation
 import Config
 import Formats
-import StorePort
+import Foundation
 import GRDB
+import StorePort
 import UnifeedTestSupport
 
 /// Child processes for the fault-injection, concurrency and hostile-input tests.
@@ -53,10 +53,13 @@ extension CLI {
         let queue = try database()
         return try queue.read { db in
             let integrity = try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "no answer"
-            let drift = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM (SELECT sku, location, sum(delta) AS total FROM stock_movements GROUP BY sku, location) m
-                LEFT JOIN stock_levels l USING (sku, location) WHERE l.on_hand IS NOT m.total
-                """) ?? -1
+            let drift =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) FROM (SELECT sku, location, sum(delta) AS total FROM stock_movements GROUP BY sku, location) m
+                        LEFT JOIN stock_levels l USING (sku, location) WHERE l.on_hand IS NOT m.total
+                        """) ?? -1
             return integrity == "ok" && drift == 0 ? "ok" : "integrity: \(integrity), ledger rows off: \(drift)"
         }
     }

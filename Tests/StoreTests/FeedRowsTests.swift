@@ -1,26 +1,29 @@
 import Catalog
-import Foundation
 import Config
 import Formats
-import StorePort
+import Foundation
 import GRDB
 import Import
-@testable import Store
+import StorePort
 import Testing
 import UnifeedTestSupport
+
+@testable import Store
 
 /// The feeds read variants and products as two ordered scans merged together; `products show` reads
 /// them joined. Both must give every SKU the same view.
 @Suite struct FeedRowsTests {
     static func fields(_ v: VariantView) -> [String] {
         func o(_ s: String?) -> String { s ?? "∅" }
-        return [v.productID, v.sku, v.status, o(v.title), o(v.description), o(v.brand), o(v.gtin), o(v.mpn), o(v.condition),
-                v.price, v.currency, o(v.salePrice), o(v.link), v.images.joined(separator: " "), o(v.color), o(v.size),
-                o(v.sizeSystem), o(v.sizeType), o(v.gender), o(v.ageGroup), o(v.material), o(v.pattern),
-                o(v.googleProductCategory), o(v.productType), o(v.weight), v.quantity.map(String.init) ?? "∅",
-                v.custom.map { "\($0.0)=\($0.1)" }.joined(separator: ";"),
-                v.overrides.map { "\($0.0).\($0.1)=\($0.2)" }.joined(separator: ";"),
-                v.stock.map { "\($0.location)=\($0.quantity)" }.sorted().joined(separator: ";")]
+        return [
+            v.productID, v.sku, v.status, o(v.title), o(v.description), o(v.brand), o(v.gtin), o(v.mpn), o(v.condition),
+            v.price, v.currency, o(v.salePrice), o(v.link), v.images.joined(separator: " "), o(v.color), o(v.size),
+            o(v.sizeSystem), o(v.sizeType), o(v.gender), o(v.ageGroup), o(v.material), o(v.pattern),
+            o(v.googleProductCategory), o(v.productType), o(v.weight), v.quantity.map(String.init) ?? "∅",
+            v.custom.map { "\($0.0)=\($0.1)" }.joined(separator: ";"),
+            v.overrides.map { "\($0.0).\($0.1)=\($0.2)" }.joined(separator: ";"),
+            v.stock.map { "\($0.location)=\($0.quantity)" }.sorted().joined(separator: ";"),
+        ]
     }
 
     /// The samples and the three foreign exports (whose variants take the product's link and images).

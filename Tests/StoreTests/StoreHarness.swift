@@ -1,11 +1,12 @@
 import Catalog
 import Config
-import Foundation
 import Formats
+import Foundation
 import Import
-@testable import Store
 import StorePort
 import UnifeedTestSupport
+
+@testable import Store
 
 /// A fresh SQLite store with the samples imported, for tests of the store itself.
 final class StoreHarness {

@@ -1,12 +1,13 @@
 import Catalog
-import Foundation
 import Config
 import Formats
-import StorePort
+import Foundation
 import GRDB
-@testable import Store
+import StorePort
 import Testing
 import UnifeedTestSupport
+
+@testable import Store
 
 /// A database written by an earlier release keeps every value through the migrations to the current schema.
 @Suite struct StoreMigrationTests {
@@ -20,25 +21,26 @@ import UnifeedTestSupport
             let queue = try DatabaseQueue(path: path)
             try Schema.migrator.migrate(queue, upTo: "v3-order-lines")
             try queue.write { db in
-                try db.execute(sql: """
-                    INSERT INTO products(product_id, title, brand, link) VALUES ('tee', 'Tee', 'Acme', 'https://shop.example/tee');
-                    INSERT INTO product_images(product_id, position, url) VALUES
-                      ('tee', 2, 'https://cdn.example/tee-back.jpg'), ('tee', 1, 'https://cdn.example/tee.jpg');
-                    INSERT INTO variants(sku, product_id, status, color, size, content_hash) VALUES
-                      ('tee-s', 'tee', 'active', 'Blue', 'S', 1), ('tee-m', 'tee', 'archived', 'Blue', 'M', 2);
-                    INSERT INTO prices(sku, currency, amount_minor, sale_amount_minor, sale_start, sale_end) VALUES
-                      ('tee-s', 'USD', 2500, 1999, 1764547200, 1765152000), ('tee-m', 'EUR', 2600, NULL, NULL, NULL);
-                    INSERT INTO identifiers(sku, scheme, value) VALUES
-                      ('tee-s', 'gtin', '4006381333931'), ('tee-s', 'mpn', 'T-S'), ('tee-m', 'mpn', 'T-M');
-                    INSERT INTO variant_images(sku, position, url) VALUES
-                      ('tee-s', 3, 'https://cdn.example/s3.jpg'), ('tee-s', 1, 'https://cdn.example/s1.jpg'),
-                      ('tee-s', 2, 'https://cdn.example/s2.jpg');
-                    INSERT INTO custom_attributes(sku, name, value) VALUES ('tee-s', 'season', 'SS26'),
-                      ('tee-s', 'care', 'Wash "cold"' || char(10) || 'tumble ✓ 🧺' || char(30) || char(8));
-                    INSERT INTO channel_overrides(sku, channel, field, value) VALUES ('tee-m', 'google', 'title', 'Tee M');
-                    INSERT INTO stock_movements(at, sku, location, delta, kind, ref) VALUES
-                      ('2026-11-01T00:00:00Z', 'tee-s', 'online', 7, 'inventory', 'inv.csv:2');
-                    """)
+                try db.execute(
+                    sql: """
+                        INSERT INTO products(product_id, title, brand, link) VALUES ('tee', 'Tee', 'Acme', 'https://shop.example/tee');
+                        INSERT INTO product_images(product_id, position, url) VALUES
+                          ('tee', 2, 'https://cdn.example/tee-back.jpg'), ('tee', 1, 'https://cdn.example/tee.jpg');
+                        INSERT INTO variants(sku, product_id, status, color, size, content_hash) VALUES
+                          ('tee-s', 'tee', 'active', 'Blue', 'S', 1), ('tee-m', 'tee', 'archived', 'Blue', 'M', 2);
+                        INSERT INTO prices(sku, currency, amount_minor, sale_amount_minor, sale_start, sale_end) VALUES
+                          ('tee-s', 'USD', 2500, 1999, 1764547200, 1765152000), ('tee-m', 'EUR', 2600, NULL, NULL, NULL);
+                        INSERT INTO identifiers(sku, scheme, value) VALUES
+                          ('tee-s', 'gtin', '4006381333931'), ('tee-s', 'mpn', 'T-S'), ('tee-m', 'mpn', 'T-M');
+                        INSERT INTO variant_images(sku, position, url) VALUES
+                          ('tee-s', 3, 'https://cdn.example/s3.jpg'), ('tee-s', 1, 'https://cdn.example/s1.jpg'),
+                          ('tee-s', 2, 'https://cdn.example/s2.jpg');
+                        INSERT INTO custom_attributes(sku, name, value) VALUES ('tee-s', 'season', 'SS26'),
+                          ('tee-s', 'care', 'Wash "cold"' || char(10) || 'tumble ✓ 🧺' || char(30) || char(8));
+                        INSERT INTO channel_overrides(sku, channel, field, value) VALUES ('tee-m', 'google', 'title', 'Tee M');
+                        INSERT INTO stock_movements(at, sku, location, delta, kind, ref) VALUES
+                          ('2026-11-01T00:00:00Z', 'tee-s', 'online', 7, 'inventory', 'inv.csv:2');
+                        """)
             }
         }
 
@@ -61,13 +63,15 @@ import UnifeedTestSupport
 
         // The former tables answer as views, row for row.
         let (ids, variantImages, productImages, prices, violations, integrity) = try store.read { db in
-            (try String.fetchAll(db, sql: "SELECT sku || ':' || scheme || ':' || value FROM identifiers ORDER BY 1"),
-             try String.fetchAll(db, sql: "SELECT sku || ':' || position || ':' || url FROM variant_images ORDER BY sku, position"),
-             try String.fetchAll(db, sql: "SELECT product_id || ':' || position || ':' || url FROM product_images ORDER BY position"),
-             try String.fetchAll(db, sql: "SELECT sku || ':' || amount_minor || ':' || ifnull(sale_amount_minor, '-') FROM prices ORDER BY sku")
-                + String.fetchAll(db, sql: "SELECT sku || ':' || name || ':' || length(value) FROM custom_attributes ORDER BY sku, name"),
-             try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count,
-             try String.fetchOne(db, sql: "PRAGMA integrity_check"))
+            (
+                try String.fetchAll(db, sql: "SELECT sku || ':' || scheme || ':' || value FROM identifiers ORDER BY 1"),
+                try String.fetchAll(db, sql: "SELECT sku || ':' || position || ':' || url FROM variant_images ORDER BY sku, position"),
+                try String.fetchAll(db, sql: "SELECT product_id || ':' || position || ':' || url FROM product_images ORDER BY position"),
+                try String.fetchAll(db, sql: "SELECT sku || ':' || amount_minor || ':' || ifnull(sale_amount_minor, '-') FROM prices ORDER BY sku")
+                    + String.fetchAll(db, sql: "SELECT sku || ':' || name || ':' || length(value) FROM custom_attributes ORDER BY sku, name"),
+                try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count,
+                try String.fetchOne(db, sql: "PRAGMA integrity_check")
+            )
         }
         #expect(ids == ["tee-m:mpn:T-M", "tee-s:gtin:4006381333931", "tee-s:mpn:T-S"])
         #expect(variantImages == ["tee-s:1:https://cdn.example/s1.jpg", "tee-s:2:https://cdn.example/s2.jpg", "tee-s:3:https://cdn.example/s3.jpg"])

@@ -1,9 +1,9 @@
 import Catalog
 import Config
+import Formats
 import Foundation
 import Pipeline
 import StorePort
-import Formats
 
 /// Amazon `JSON_LISTINGS_FEED` 2.0 (specs/marketplaces.md §2.2): `listings-NNNN.json`, at most
 /// `max_items` (10,000) messages a file, no file when there is nothing to send.
@@ -25,9 +25,11 @@ final class AmazonListingsWriter: OutputWriter {
         let header = JSONValue.object([
             ("sellerId", .string(settings.marketplace.sellerID ?? "")), ("version", "2.0"), ("issueLocale", .string(settings.marketplace.languageTag)),
         ])
-        files = FeedFileSet(dir: dir, output: output, opening: { file in
-            try file.write("{\"header\":\(header.serialized()),\n\"messages\":[\n")
-        }, closing: { file in try file.write("\n]}\n") })
+        files = FeedFileSet(
+            dir: dir, output: output,
+            opening: { file in
+                try file.write("{\"header\":\(header.serialized()),\n\"messages\":[\n")
+            }, closing: { file in try file.write("\n]}\n") })
     }
 
     func write(_ items: [FeedItem], stores: [StoreLocation]) throws {
@@ -335,8 +337,10 @@ extension FeedText {
 
 /// Amazon's JSON_LISTINGS_FEED: written by `AmazonListingsWriter`, read back by `AmazonListingsReader`.
 enum AmazonListingsFormat: FormatAdapter {
-    static func writer(output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
-                       shop: ShopConfig) throws -> any OutputWriter {
+    static func writer(
+        output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
+        shop: ShopConfig
+    ) throws -> any OutputWriter {
         AmazonListingsWriter(output: output, dir: dir, settings: settings)
     }
     static func reader(path: String) throws -> any FeedRowReader { try AmazonListingsReader(path: path) }

@@ -1,9 +1,9 @@
 import Catalog
 import Config
+import Formats
 import Foundation
 import Pipeline
 import StorePort
-import Formats
 
 /// eBay File Exchange CSV (specs/marketplaces.md §3.1): the smart `Action(SiteID=…|Country=…|Currency=…|
 /// Version=1193|CC=UTF-8)` header, `CustomLabel` = SKU, `Title` cut to 80 characters at a word,
@@ -30,8 +30,9 @@ final class EbayFileExchangeWriter: OutputWriter {
         file = try FeedFile(path: (dir as NSString).appendingPathComponent(output.file))
         writer = DelimitedWriter(file: file, format: .csv)
         let m = settings.marketplace
-        try writer.writeRow(["Action(SiteID=\(m.siteID)|Country=\(shop.country)|Currency=\(shop.currency.code)|Version=1193|CC=UTF-8)"]
-                            + EbayFileExchangeWriter.columns)
+        try writer.writeRow(
+            ["Action(SiteID=\(m.siteID)|Country=\(shop.country)|Currency=\(shop.currency.code)|Version=1193|CC=UTF-8)"]
+                + EbayFileExchangeWriter.columns)
     }
 
     func write(_ items: [FeedItem], stores: [StoreLocation]) throws {
@@ -121,8 +122,10 @@ final class EbayFileExchangeWriter: OutputWriter {
 
 /// eBay File Exchange CSV: written by `EbayFileExchangeWriter`, read back by `EbayFileExchangeReader`.
 enum EbayFileExchangeFormat: FormatAdapter {
-    static func writer(output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
-                       shop: ShopConfig) throws -> any OutputWriter {
+    static func writer(
+        output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
+        shop: ShopConfig
+    ) throws -> any OutputWriter {
         try EbayFileExchangeWriter(output: output, dir: dir, settings: settings, shop: shop)
     }
     static func reader(path: String) throws -> any FeedRowReader { try EbayFileExchangeReader(path: path) }

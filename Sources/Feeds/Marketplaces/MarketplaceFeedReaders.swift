@@ -1,9 +1,9 @@
 import Catalog
+import Config
+import Formats
 import Foundation
 import Pipeline
 import StorePort
-import Config
-import Formats
 
 /// An Amazon listings file read back: one row per `UPDATE` message that carries an offer (variation
 /// parents and `DELETE` messages carry none). Read a line at a time, as Unifeed writes it (one message a
@@ -20,9 +20,11 @@ struct AmazonListingsReader: FeedRowReader {
                 offer[key]?.array?.first?["schedule"]?.array?.first?["value_with_tax"]?.numberText ?? ""
             }
             let quantity = message["attributes"]?["fulfillment_availability"]?.array?.first?["quantity"]?.numberText ?? ""
-            return FeedReaderRow(line: line, values: [
-                "sku": sku, "our_price": scheduled("our_price"), "discounted_price": scheduled("discounted_price"), "quantity": quantity,
-            ])
+            return FeedReaderRow(
+                line: line,
+                values: [
+                    "sku": sku, "our_price": scheduled("our_price"), "discounted_price": scheduled("discounted_price"), "quantity": quantity,
+                ])
         }
         return nil
     }

@@ -1,9 +1,9 @@
 import Catalog
 import Config
+import Formats
 import Foundation
 import Pipeline
 import StorePort
-import Formats
 
 /// Walmart `MP_ITEM` as JSON lines (specs/marketplaces.md §4.1): `items.jsonl` starts with the
 /// `MPItemFeedHeader` line (spec 5.0), then one `MPItem` entry a line: `Orderable` (sku,
@@ -23,9 +23,14 @@ final class WalmartItemWriter: OutputWriter {
     init(output: ChannelDefinition.Output, dir: String, settings: ChannelSettings) throws {
         self.settings = settings
         file = try FeedFile(path: (dir as NSString).appendingPathComponent(output.file))
-        let header = JSONValue.object([("MPItemFeedHeader", .object([
-            ("businessUnit", .string(settings.marketplace.businessUnit)), ("locale", "en"), ("version", .string(WalmartItemWriter.specVersion)),
-        ]))])
+        let header = JSONValue.object([
+            (
+                "MPItemFeedHeader",
+                .object([
+                    ("businessUnit", .string(settings.marketplace.businessUnit)), ("locale", "en"), ("version", .string(WalmartItemWriter.specVersion)),
+                ])
+            )
+        ])
         try file.write(header.serialized() + "\n")
     }
 
@@ -114,18 +119,21 @@ final class WalmartInventoryWriter: OutputWriter {
 
     init(output: ChannelDefinition.Output, dir: String, settings: ChannelSettings) {
         self.settings = settings
-        files = FeedFileSet(dir: dir, output: output, opening: { [unowned self] file in
-            let xml = try XMLStreamWriter(file: file)
-            try xml.start("InventoryFeed")
-            try xml.attribute("xmlns", "http://walmart.com/")
-            try xml.start("InventoryHeader")
-            try xml.element("version", "1.4")
-            try xml.end()
-            self.xml = xml
-        }, closing: { [unowned self] _ in
-            try self.xml?.close()
-            self.xml = nil
-        })
+        files = FeedFileSet(
+            dir: dir, output: output,
+            opening: { [unowned self] file in
+                let xml = try XMLStreamWriter(file: file)
+                try xml.start("InventoryFeed")
+                try xml.attribute("xmlns", "http://walmart.com/")
+                try xml.start("InventoryHeader")
+                try xml.element("version", "1.4")
+                try xml.end()
+                self.xml = xml
+            },
+            closing: { [unowned self] _ in
+                try self.xml?.close()
+                self.xml = nil
+            })
     }
 
     func write(_ items: [FeedItem], stores: [StoreLocation]) throws {
@@ -150,8 +158,10 @@ final class WalmartInventoryWriter: OutputWriter {
 
 /// Walmart MP_ITEM, one item a line: written by `WalmartItemWriter`, read back by `WalmartItemsReader`.
 enum WalmartItemsFormat: FormatAdapter {
-    static func writer(output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
-                       shop: ShopConfig) throws -> any OutputWriter {
+    static func writer(
+        output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
+        shop: ShopConfig
+    ) throws -> any OutputWriter {
         try WalmartItemWriter(output: output, dir: dir, settings: settings)
     }
     static func reader(path: String) throws -> any FeedRowReader { try WalmartItemsReader(path: path) }
@@ -160,8 +170,10 @@ enum WalmartItemsFormat: FormatAdapter {
 
 /// Walmart's inventory XML: written by `WalmartInventoryWriter`, read back as XML.
 enum WalmartInventoryFormat: FormatAdapter {
-    static func writer(output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
-                       shop: ShopConfig) throws -> any OutputWriter {
+    static func writer(
+        output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
+        shop: ShopConfig
+    ) throws -> any OutputWriter {
         WalmartInventoryWriter(output: output, dir: dir, settings: settings)
     }
     static func reader(path: String) throws -> any FeedRowReader { try XMLFeedReader(path: path, itemElement: "inventory", nested: true) }

@@ -1,7 +1,7 @@
 import Catalog
 import Config
-import Foundation
 import Formats
+import Foundation
 import Pipeline
 import StorePort
 
@@ -31,8 +31,7 @@ final class ChannelRun {
             writers.append(try output.format.adapter.writer(output: output, scope: channel.scope, dir: dir, settings: settings, shop: shop))
         }
         // Several outputs are written at the same time, each on a thread of its own, while the channel's
-        // thread judges the next items (measured: Google 12.5 s → 11.7 s at 1M against keeping the last
-        // output on the channel's thread).
+        // thread judges the next items (docs/PERFORMANCE.md, "Output threads").
         if writers.count > 1 {
             let threads = writers.map { OutputThread($0) }
             writers = threads

@@ -1,7 +1,7 @@
 import Catalog
-import Foundation
 import Config
 import Formats
+import Foundation
 import Pipeline
 import StorePort
 
@@ -33,10 +33,13 @@ final class OutputThread: OutputWriter {
         // The writer and the stores go to the thread; this side only puts batches until `finish`/`discard`
         // wait for it.
         let context = UnsafeTransfer((writer, stores))
-        Workers.startConsumer(of: pipe, group: done, failure: failure, setUp: {
-            XMLStreamWriter.quietOnThisThread()
-            Publisher.yieldToReader()
-        }) { work in
+        Workers.startConsumer(
+            of: pipe, group: done, failure: failure,
+            setUp: {
+                XMLStreamWriter.quietOnThisThread()
+                Publisher.yieldToReader()
+            }
+        ) { work in
             let (writer, stores) = context.value
             switch work {
             case .items(let groups):

@@ -1,7 +1,7 @@
 import Catalog
 import Config
-import Foundation
 import Formats
+import Foundation
 import Pipeline
 import StorePort
 

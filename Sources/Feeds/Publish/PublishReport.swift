@@ -1,7 +1,7 @@
 import Catalog
 import Config
-import Foundation
 import Formats
+import Foundation
 import Pipeline
 import StorePort
 
@@ -38,24 +38,33 @@ struct PublishReport {
 
     var json: JSONValue {
         func rules(_ byRule: [String: (count: Int, examples: [String])]) -> JSONValue {
-            .object(byRule.keys.sorted().map { rule in
-                (rule, .object([("count", .int(byRule[rule]!.count)), ("examples", .array(byRule[rule]!.examples.map(JSONValue.string)))]))
-            })
+            .object(
+                byRule.keys.sorted().map { rule in
+                    (rule, .object([("count", .int(byRule[rule]!.count)), ("examples", .array(byRule[rule]!.examples.map(JSONValue.string)))]))
+                })
         }
         return .object([
             ("generated_at", .string(generatedAt)),
             ("out_dir", .string(outDir)),
-            ("channels", .array(channels.map { r in
-                .object([
-                    ("channel", .string(r.channel)), ("items", .int(r.items)), ("previous_items", r.previousItems.map(JSONValue.int) ?? .null),
-                    ("held_back", .bool(r.heldBack)), ("reason", .optional(r.reason)), ("filtered", .int(r.filtered)),
-                    ("excluded", rules(r.excluded)), ("warnings", rules(r.warnings)),
-                    ("files", .array(r.files.map { f in
-                        .object([("path", .string(f.path)), ("bytes", .int(f.bytes)), ("sha256", .string(f.sha256))])
-                    })),
-                    ("duration_ms", .int(r.durationMilliseconds)),
-                ])
-            })),
+            (
+                "channels",
+                .array(
+                    channels.map { r in
+                        .object([
+                            ("channel", .string(r.channel)), ("items", .int(r.items)), ("previous_items", r.previousItems.map(JSONValue.int) ?? .null),
+                            ("held_back", .bool(r.heldBack)), ("reason", .optional(r.reason)), ("filtered", .int(r.filtered)),
+                            ("excluded", rules(r.excluded)), ("warnings", rules(r.warnings)),
+                            (
+                                "files",
+                                .array(
+                                    r.files.map { f in
+                                        .object([("path", .string(f.path)), ("bytes", .int(f.bytes)), ("sha256", .string(f.sha256))])
+                                    })
+                            ),
+                            ("duration_ms", .int(r.durationMilliseconds)),
+                        ])
+                    })
+            ),
         ])
     }
 

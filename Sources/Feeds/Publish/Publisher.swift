@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Catalog
-import Foundation
 import Config
 import Formats
+import Foundation
 import Pipeline
 import StorePort
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// What `publish` and `validate` are asked to do.
 public struct PublishOptions: Sendable {
@@ -130,10 +131,13 @@ public struct Publisher {
             for (run, pipe) in zip(runs, pipes) {
                 // The run goes to its thread; this side touches it again only after `done.wait()`.
                 let context = UnsafeTransfer((run, stores))
-                Workers.startConsumer(of: pipe, group: done, failure: failures, setUp: {
-                    XMLStreamWriter.quietOnThisThread()
-                    Publisher.yieldToReader()
-                }) { batch in
+                Workers.startConsumer(
+                    of: pipe, group: done, failure: failures,
+                    setUp: {
+                        XMLStreamWriter.quietOnThisThread()
+                        Publisher.yieldToReader()
+                    }
+                ) { batch in
                     let (run, stores) = context.value
                     try batch.views.withUnsafeBufferPointer { views in
                         var start = 0
@@ -181,8 +185,7 @@ public struct Publisher {
 
     /// Channel and output threads run a little below the catalog reader (nice +3), which all of them
     /// wait on: with more threads than cores, the reader is not the one left waiting for a core
-    /// (measured: Google at 1M, 12.7 s → 11.8 s mean over 4 runs). Linux: PRIO_PROCESS with 0 is the
-    /// calling thread.
+    /// (docs/PERFORMANCE.md, "Thread priorities"). Linux: PRIO_PROCESS with 0 is the calling thread.
     static func yieldToReader() {
         setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 3)
     }
