@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "Catalog", "StorePort", "CSQLiteTuning", .product(name: "GRDB", package: "GRDB.swift"),
+                "Catalog", "Formats", "StorePort", "CSQLiteTuning", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
@@ -98,6 +98,7 @@ let package = Package(
             name: "unifeed-fuzz", dependencies: ["FuzzTargets", "CFuzzerDriver"], swiftSettings: swiftSettings,
             linkerSettings: fuzzing ? [.unsafeFlags(fuzzLinkFlags)] : []),
         .target(name: "UnifeedTestSupport", dependencies: ["Catalog"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], swiftSettings: swiftSettings),
         .testTarget(name: "FormatsTests", dependencies: ["Catalog", "Formats", "Config", "UnifeedTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Formats", "Config"], swiftSettings: swiftSettings),
         .testTarget(

@@ -35,11 +35,18 @@ public final class FailureBox: @unchecked Sendable {
 /// catalog reader feeding one thread per channel) and a channel's outputs (one thread per file), in one
 /// place: threads with 8 MiB stacks, batches through a `BoundedPipe`, batches freed by the thread that
 /// made them, and the first error stopping both sides.
+///
+/// The helpers are `@inlinable`, so that each client's loop is specialized for its batch type: the
+/// batch then moves out of the pipe's item and back to the producer without a copy, and its last
+/// release (the freeing) stays on the producing thread. Unspecialized, the item kept a copy until the
+/// end of the loop's body, the freeing fell to the consuming thread about half the time, and publishing
+/// every channel at 1M took 9% longer in two alternating runs.
 public enum Workers {
     /// Starts a thread that runs `produce`, which puts batches into `pipe` (a `false` from `put` means the
     /// consumer gave up: stop). The pipe then carries `.end`, or `.failed` with what `produce` threw.
     ///
     /// `produce` and what it captures belong to the new thread from here on (the caller hands them over).
+    @inlinable
     public static func startProducer<Batch>(into pipe: BoundedPipe<Batch>, _ produce: @escaping (BoundedPipe<Batch>) throws -> Void) {
         // Each closure in a transfer of its own: a tuple holding a closure, captured by a closure in
         // this generic function, crashed at run time (Swift 6.3.1, unspecialized generic code).
@@ -58,13 +65,15 @@ public enum Workers {
     /// Takes batches from `pipe` on the calling thread and hands each to `consume`, then back to the
     /// producer to be freed, until the producer ends (returns) or fails (throws its error). An error of
     /// `consume` cancels the pipe (the producer stops) and is thrown.
+    @inlinable
     public static func drain<Batch>(_ pipe: BoundedPipe<Batch>, _ consume: (Batch) throws -> Void) throws {
         do {
             loop: while true {
-                // The item is switched on as a temporary, so that once the batch is handed back no
+                // The item is consumed into the switch, so that once the batch is handed back no
                 // reference stays here: the producing thread frees it (otherwise the last release, and the
                 // freeing, often fell to this thread, the import's bottleneck).
-                switch pipe.take() {
+                let item = pipe.take()
+                switch consume item {
                 case .batch(let batch):
                     try consume(batch)
                     pipe.recycle(batch)
@@ -83,6 +92,7 @@ public enum Workers {
     /// A `.failed` item from the producer ends the thread quietly (the producer reports its own error).
     ///
     /// `setUp`, `consume` and what they capture belong to the new thread until `group` is waited on.
+    @inlinable
     public static func startConsumer<Batch>(
         of pipe: BoundedPipe<Batch>, group: DispatchGroup, failure: FailureBox, setUp: @escaping () -> Void = {},
         _ consume: @escaping (Batch) throws -> Void
@@ -95,7 +105,8 @@ public enum Workers {
             setUp.value()
             do {
                 loop: while true {
-                    switch pipe.take() {
+                    let item = pipe.take()
+                    switch consume item {
                     case .batch(let batch):
                         try consume(batch)
                         pipe.recycle(batch)
@@ -109,7 +120,8 @@ public enum Workers {
         }
     }
 
-    private static func start(_ body: @escaping @Sendable () -> Void) {
+    @usableFromInline
+    static func start(_ body: @escaping @Sendable () -> Void) {
         let thread = Thread(block: body)
         thread.stackSize = 8 << 20
         thread.start()
