@@ -209,33 +209,17 @@ public struct JSONReader {
             if b < 0x20 { throw fail("a control character inside a string must be escaped", found: "\\u\(String(b, radix: 16))") }
             if b == UInt8(ascii: "\\") {
                 out.append(contentsOf: bytes[runStart..<pos])
-                pos += 1
-                guard pos < bytes.count else { throw fail("a string is not closed", found: "the end of the file") }
-                let e = bytes[pos]
-                pos += 1
-                switch e {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "u"):
-                    var scalar = try hex4()
-                    if (0xD800...0xDBFF).contains(scalar) {
-                        guard bytes[pos...].starts(with: [UInt8(ascii: "\\"), UInt8(ascii: "u")]) else {
-                            throw fail("a lone surrogate in \\u escapes", found: "\\u" + String(scalar, radix: 16))
-                        }
-                        pos += 2
-                        let low = try hex4()
-                        guard (0xDC00...0xDFFF).contains(low) else { throw fail("a lone surrogate in \\u escapes", found: "\\u" + String(scalar, radix: 16)) }
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    } else if (0xDC00...0xDFFF).contains(scalar) {
-                        throw fail("a lone surrogate in \\u escapes", found: "\\u" + String(scalar, radix: 16))
+                let decoded = bytes.withUnsafeBufferPointer { JSONEscape.decode($0, backslash: pos, into: &out) }
+                switch decoded {
+                case .success(let end): pos = end
+                case .failure(let failed):
+                    pos = failed.index
+                    switch failed.failure {
+                    case .endOfInput: throw fail("a string is not closed", found: "the end of the file")
+                    case .badHexDigits: throw fail("expected four hex digits after \\u", found: foundHere())
+                    case .loneSurrogate(let scalar): throw fail("a lone surrogate in \\u escapes", found: "\\u" + String(scalar, radix: 16))
+                    case .unknownEscape(let e): throw fail("an unknown escape in a string", found: "\\" + String(decoding: [e], as: UTF8.self))
                     }
-                    out.append(contentsOf: String(Character(Unicode.Scalar(scalar)!)).utf8)
-                default:
-                    throw fail("an unknown escape in a string", found: "\\" + String(decoding: [e], as: UTF8.self))
                 }
                 runStart = pos
                 continue
@@ -245,23 +229,5 @@ public struct JSONReader {
         }
         guard let s = String(validating: out, as: UTF8.self) else { throw fail("a string is not valid UTF-8") }
         return s
-    }
-
-    mutating func hex4() throws -> UInt32 {
-        guard pos + 4 <= bytes.count else { throw fail("expected four hex digits after \\u", found: foundHere()) }
-        var v: UInt32 = 0
-        for _ in 0..<4 {
-            let b = bytes[pos]
-            let d: UInt32
-            switch b {
-            case 48...57: d = UInt32(b - 48)
-            case 65...70: d = UInt32(b - 55)
-            case 97...102: d = UInt32(b - 87)
-            default: throw fail("expected four hex digits after \\u", found: foundHere())
-            }
-            v = v * 16 + d
-            pos += 1
-        }
-        return v
     }
 }

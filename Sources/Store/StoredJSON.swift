@@ -1,3 +1,5 @@
+import Formats
+
 /// Reads the JSON the store itself writes into a column (custom attributes: an object of strings).
 ///
 /// Not a general JSON reader (the import's `JSONReader` is that, with positions for error messages):
@@ -32,48 +34,11 @@ enum StoredJSON {
                     }
                     guard b == UInt8(ascii: "\\") else { i += 1; continue }
                     out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
-                    guard i + 1 < bytes.count else { return nil }
-                    let e = bytes[i + 1]
-                    i += 2
-                    switch e {
-                    case UInt8(ascii: "n"): out.append(0x0A)
-                    case UInt8(ascii: "r"): out.append(0x0D)
-                    case UInt8(ascii: "t"): out.append(0x09)
-                    case UInt8(ascii: "b"): out.append(0x08)
-                    case UInt8(ascii: "f"): out.append(0x0C)
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
-                    case UInt8(ascii: "u"):
-                        guard var scalar = hex4() else { return nil }
-                        if scalar >= 0xD800 && scalar < 0xDC00 {  // a high surrogate: its low half follows
-                            guard i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else { return nil }
-                            i += 2
-                            guard let low = hex4(), low >= 0xDC00 && low < 0xE000 else { return nil }
-                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        }
-                        guard let u = Unicode.Scalar(scalar) else { return nil }
-                        out.append(contentsOf: Array(String(Character(u)).utf8))
-                    default: return nil
-                    }
+                    guard case .success(let end) = JSONEscape.decode(bytes, backslash: i, into: &out) else { return nil }
+                    i = end
                     run = i
                 }
                 return nil
-            }
-            func hex4() -> UInt32? {
-                guard i + 4 <= bytes.count else { return nil }
-                var n: UInt32 = 0
-                for _ in 0..<4 {
-                    let b = bytes[i]
-                    let d: UInt8
-                    switch b {
-                    case 0x30...0x39: d = b - 0x30
-                    case 0x41...0x46: d = b - 0x41 + 10
-                    case 0x61...0x66: d = b - 0x61 + 10
-                    default: return nil
-                    }
-                    n = n << 4 | UInt32(d)
-                    i += 1
-                }
-                return n
             }
             skipSpace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { return members }
