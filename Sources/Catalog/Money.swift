@@ -12,6 +12,13 @@ public struct Currency: Hashable, Sendable, CustomStringConvertible {
         self.exponent = exponent
     }
 
+    /// A code that is not in ISO 4217's table as this build knows it (a store written by a later
+    /// version), with two decimals.
+    public init(unknownCode code: String) {
+        self.code = code
+        self.exponent = 2
+    }
+
     public var description: String { code }
 
     /// Parses a currency code written in a file: three letters, upper case after trimming.

@@ -62,6 +62,10 @@ public struct ChannelDefinition: Sendable, Hashable {
     /// The channel keeps archived SKUs to tell the marketplace (DELETE, End, quantity 0).
     public var sendsArchived: Bool { ruleSet.isMarketplace }
 
+    /// Archived SKUs stay in the channel's feed: marketplaces are told to remove them, Meta lists them
+    /// as archived.
+    var keepsArchived: Bool { ruleSet.adapter.listsArchived }
+
     /// Whether the channel runs with `settings`, and why (for `channels list` and errors).
     public func state(_ settings: ChannelSettings) -> (enabled: Bool, why: String) {
         let missing = requires.filter { key in

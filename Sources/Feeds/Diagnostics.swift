@@ -22,26 +22,30 @@ public struct Diagnostic: Sendable, Hashable {
     }
 }
 
-/// The checks that predict a channel's disapprovals (specs/google-merchant.md §8), by rule set.
-public enum RuleSet: String, Sendable, CaseIterable {
-    /// Google Merchant Center (also used for local inventory, which joins on the primary feed).
-    case google
-    /// Meta catalog.
-    case meta
-    /// A price-comparison or other declared channel: the basics any listing needs.
-    case basic
-    /// Marketplaces (specs/marketplaces.md): a mapped category or product type, images, price.
-    case amazon, ebay, walmart
+/// A channel's rule set, as its template names it (`rules = "google"`): the adapter in
+/// `ChannelAdapters.table` whose checks predict the channel's disapprovals (specs/google-merchant.md §8).
+public struct RuleSet: RawRepresentable, Sendable, Hashable {
+    public let rawValue: String
+    /// The adapter; a `RuleSet` is only made for a name the table lists.
+    let adapter: any ChannelAdapter.Type
 
-    var isMarketplace: Bool { self == .amazon || self == .ebay || self == .walmart }
-
-    /// Where a marketplace's category mapping lives, for messages.
-    var categoryKey: String {
-        switch self {
-        case .ebay: "categories"
-        default: "product_types"
-        }
+    public init?(rawValue: String) {
+        guard let adapter = ChannelAdapters.table[rawValue] else { return nil }
+        self.rawValue = rawValue
+        self.adapter = adapter
     }
+
+    public static func == (a: RuleSet, b: RuleSet) -> Bool { a.rawValue == b.rawValue }
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+
+    /// Every rule set, in the order `ChannelAdapters.all` lists them.
+    public static var allCases: [RuleSet] { ChannelAdapters.all.compactMap { RuleSet(rawValue: $0.name) } }
+
+    public static let google = RuleSet(rawValue: "google")!
+    public static let meta = RuleSet(rawValue: "meta")!
+    public static let basic = RuleSet(rawValue: "basic")!
+
+    var isMarketplace: Bool { adapter.isMarketplace }
 
     /// Checks a product's items (one item group) for `channel`; returns findings per item, in order.
     public func check(_ group: [FeedItem], channel: String) -> [[Diagnostic]] {
@@ -53,109 +57,70 @@ public enum RuleSet: String, Sendable, CaseIterable {
     /// The checks on a product's variants together, adding to the findings of each (`judged`: the
     /// indexes of the items judged at all).
     func checkGroup(_ group: [FeedItem], judged: [Int], findings all: inout [[Diagnostic]], channel: String) {
-        guard self == .google, judged.count > 1 else { return }
-        for i in judged where group[i].color == nil && group[i].size == nil && group[i].pattern == nil && group[i].material == nil {
-            all[i].append(
-                Diagnostic(
-                    channel: channel, sku: group[i].id, rule: "variant_missing_attributes", severity: .error,
-                    message: "item_group_id \(group[i].itemGroupID) has \(judged.count) variants but this one has no color, size, pattern or material"))
-        }
+        adapter.checkGroup(group, judged: judged, findings: &all, channel: channel)
     }
 
+    /// The checks every channel shares, in order, with the adapter's own where it has them: the title,
+    /// editorial rules (Google, Meta), the link (not for marketplaces, which host the page), the image,
+    /// prices and the sale, stock; then the adapter's own checks.
     func check(_ item: FeedItem, channel: String) -> [Diagnostic] {
-        var out: [Diagnostic] = []
-        func error(_ rule: String, _ message: String, _ value: String? = nil) {
-            out.append(Diagnostic(channel: channel, sku: item.id, rule: rule, severity: .error, message: message, value: value))
+        var findings = Findings(channel: channel, sku: item.id)
+        if item.title.isEmpty { findings.error("missing_title", "title is required") }
+        switch adapter.titleRule {
+        case .limit(let limit):
+            if FeedRules.longer(item.title, than: limit) { findings.error("title_too_long", "title is longer than \(limit) characters", item.title) }
+        case .truncatedAt(let limit, let message):
+            if FeedRules.longer(item.title, than: limit) { findings.warning("title_truncated", message, item.title) }
         }
-        func warning(_ rule: String, _ message: String, _ value: String? = nil) {
-            out.append(Diagnostic(channel: channel, sku: item.id, rule: rule, severity: .warning, message: message, value: value))
-        }
-        let titleLimit = self == .meta || self == .amazon || self == .walmart ? 200 : 150
-        let descriptionLimit = self == .meta ? 9999 : 5000
-
-        if item.title.isEmpty { error("missing_title", "title is required") }
-        if self == .ebay {
-            if FeedRules.longer(item.title, than: 80) { warning("title_truncated", "eBay titles hold 80 characters; the title is cut at a word", item.title) }
-        } else if FeedRules.longer(item.title, than: titleLimit) {
-            error("title_too_long", "title is longer than \(titleLimit) characters", item.title)
-        }
-        if self == .google || self == .meta {
-            if FeedRules.isMostlyUpperCase(item.baseTitle) { error("title_all_caps", "title is in capitals", item.title) }
-            if let word = FeedRules.promotionalText(in: item.title) { error("title_promotional", "title carries promotional text '\(word)'", item.title) }
-            if item.description.isEmpty { error("missing_description", "description is required") }
+        if let descriptionLimit = adapter.editorialDescriptionLimit {
+            if FeedRules.isMostlyUpperCase(item.baseTitle) { findings.error("title_all_caps", "title is in capitals", item.title) }
+            if let word = FeedRules.promotionalText(in: item.title) { findings.error("title_promotional", "title carries promotional text '\(word)'", item.title) }
+            if item.description.isEmpty { findings.error("missing_description", "description is required") }
             if FeedRules.longer(item.description, than: descriptionLimit) {
-                warning("description_too_long", "description is longer than \(descriptionLimit) characters and will be cut", String(item.description.prefix(80)))
+                findings.warning(
+                    "description_too_long", "description is longer than \(descriptionLimit) characters and will be cut", String(item.description.prefix(80)))
             }
         }
-        if !isMarketplace {  // marketplaces host the listing page themselves
+        if !adapter.isMarketplace {  // marketplaces host the listing page themselves
             if let link = item.link {
-                if (try? WebURL.validate(link)) == nil { error("link_not_absolute", "link must be an absolute http(s) URL", link) }
+                if (try? WebURL.validate(link)) == nil { findings.error("link_not_absolute", "link must be an absolute http(s) URL", link) }
             } else {
-                error("missing_link", "link is required (set link or [shop] link_template)")
+                findings.error("missing_link", "link is required (set link or [shop] link_template)")
             }
         }
         if let image = item.imageLink {
-            if (try? WebURL.validate(image)) == nil { error("image_not_http", "image_link must be an http(s) URL", image) }
+            if (try? WebURL.validate(image)) == nil { findings.error("image_not_http", "image_link must be an http(s) URL", image) }
         } else {
-            error("missing_image", "image_link is required")
+            findings.error("missing_image", "image_link is required")
         }
-        if item.price.minorUnits <= 0 { error("price_not_positive", "price must be above 0", item.price.description) }
+        if item.price.minorUnits <= 0 { findings.error("price_not_positive", "price must be above 0", item.price.description) }
         if let sale = item.salePrice, sale.minorUnits >= item.price.minorUnits {
-            error("sale_not_below_price", "sale price must be below the price (\(item.price))", sale.description)
+            findings.error("sale_not_below_price", "sale price must be below the price (\(item.price))", sale.description)
         }
-        if item.saleEnded { warning("sale_ended", "the sale window has ended; the sale price is not sent") }
-        if item.unstocked { warning("no_stock_record", "the SKU has no stock record here; it is sent as out of stock") }
+        if item.saleEnded { findings.warning("sale_ended", "the sale window has ended; the sale price is not sent") }
+        if item.unstocked { findings.warning("no_stock_record", "the SKU has no stock record here; it is sent as out of stock") }
+        adapter.check(item, into: &findings)
+        return findings.all
+    }
+}
 
-        switch self {
-        case .google:
-            if FeedRules.longer(item.id, than: 50) { error("id_too_long", "id is longer than 50 characters", item.id) }
-            if item.brand == nil { error("missing_brand", "brand is required for new branded products") }
-            if let gtin = item.gtin {
-                let (first, second) = FeedRules.gtin13Prefix(gtin)
-                if first == "2" || (first == "0" && (second == "2" || second == "4")) {
-                    error("gtin_restricted_prefix", "GTIN is in a restricted-circulation range (02, 04, 2)", gtin)
-                } else if first == "9" && (second == "8" || second == "9") {
-                    error("gtin_coupon_prefix", "GTIN is a coupon number (98, 99)", gtin)
-                }
-                if let declared = item.overrides["identifier_exists"], ["no", "false"].contains(declared.lowercased()) {
-                    error("identifier_exists_misuse", "identifier_exists is no although the item has a GTIN", gtin)
-                }
-            } else if item.mpn == nil {
-                warning("missing_identifiers", "no GTIN and no MPN: sent with identifier_exists = no")
-            }
-            if FeedRules.isApparel(item.googleProductCategory) {
-                let missing = [("color", item.color), ("size", item.size), ("gender", item.gender), ("age_group", item.ageGroup)]
-                    .filter { $0.1 == nil }.map(\.0)
-                if !missing.isEmpty {
-                    error(
-                        "apparel_missing_attributes", "apparel needs color, size, gender and age_group; missing: \(missing.joined(separator: ", "))",
-                        item.googleProductCategory)
-                }
-            }
-            if item.additionalImageLinks.count > 10 {
-                warning("too_many_images", "more than 10 additional images; the first 10 are sent", String(item.additionalImageLinks.count))
-            }
-        case .meta:
-            if item.brand == nil && item.gtin == nil && item.mpn == nil { error("missing_brand", "brand (or a GTIN or MPN) is required") }
-        case .basic:
-            break
-        case .amazon, .ebay, .walmart:
-            if item.marketplaceCategory == nil {
-                error(
-                    "unmapped_category", "no [channels.\(channel).\(categoryKey)] entry for this product_type, and no \(channel).\(self == .ebay ? "category" : "product_type") column",
-                    item.productType ?? "no product_type")
-            }
-            if self != .ebay && item.brand == nil { error("missing_brand", "brand is required") }
-            if self == .ebay && item.description.isEmpty { error("missing_description", "eBay listings need a description") }
-            if item.gtin == nil {
-                if self == .walmart {
-                    error("missing_gtin", "Walmart items need a product identifier (GTIN, UPC or EAN)")
-                } else if self == .amazon {
-                    warning("missing_gtin", "sent without externally_assigned_product_identifier: needs a GTIN exemption for the brand")
-                }
-            }
-        }
-        return out
+/// The findings about one item for one channel, as rules add them.
+struct Findings {
+    let channel: String
+    let sku: String
+    private(set) var all: [Diagnostic] = []
+
+    init(channel: String, sku: String) {
+        self.channel = channel
+        self.sku = sku
+    }
+
+    mutating func error(_ rule: String, _ message: String, _ value: String? = nil) {
+        all.append(Diagnostic(channel: channel, sku: sku, rule: rule, severity: .error, message: message, value: value))
+    }
+
+    mutating func warning(_ rule: String, _ message: String, _ value: String? = nil) {
+        all.append(Diagnostic(channel: channel, sku: sku, rule: rule, severity: .warning, message: message, value: value))
     }
 }
 

@@ -10,7 +10,7 @@ import StorePort
 public struct FeedItem: Sendable {
     public var id: String
     public var itemGroupID: String
-    public var status: String
+    public var status: VariantStatus
     public var title: String
     /// The catalog's title, before variant details (editorial rules judge it).
     public var baseTitle: String
@@ -115,7 +115,7 @@ public struct FeedItem: Sendable {
         case .googleProductCategory: return googleProductCategory
         case .productType: return productType
         case .shippingWeight: return shippingWeight
-        case .status: return status
+        case .status: return status.rawValue
         case .customLabel(let n): return customLabels[n]
         case .custom(let name): return custom.first { $0.0 == name }?.1
         case .storeCode, .pickupMethod, .pickupSLA, .shipping, .tax, .unknown: return nil
@@ -183,14 +183,7 @@ extension FeedItem {
         let channelOverrides =
             v.pointee.overrides.isEmpty
             ? [:] : Dictionary(v.pointee.overrides.filter { $0.0 == channel }.map { ($0.1, $0.2) }, uniquingKeysWith: { a, _ in a })
-        let known = Currency(code: v.pointee.currency)
-        let currency = known ?? shop.currency
-        // Minor units straight from the store when the currency is the stored one; else the text.
-        func money(_ s: String?, minor: Int64?) -> Money? {
-            if let minor, known != nil { return Money(minorUnits: minor, currency: currency) }
-            return s.flatMap { try? Money.parse($0, currency: currency) }
-        }
-        id = v.pointee.sku
+        id = v.pointee.sku.rawValue
         itemGroupID = v.pointee.productID
         status = v.pointee.status
         let catalogTitle = FeedText.xmlSafe(channelOverrides["title"] ?? v.pointee.title ?? "")
@@ -220,7 +213,7 @@ extension FeedItem {
         link = channelOverrides["link"] ?? v.pointee.link
         imageLink = channelOverrides["image_link"] ?? v.pointee.images.first
         additionalImageLinks = Array(v.pointee.images.dropFirst())
-        price = money(v.pointee.price, minor: v.pointee.priceMinor) ?? Money(minorUnits: 0, currency: currency)
+        price = v.pointee.price
         priceText = price.description
         brand = (channelOverrides["brand"] ?? v.pointee.brand).map(FeedText.xmlSafe)
         gtin = v.pointee.gtin
@@ -253,7 +246,7 @@ extension FeedItem {
         saleWindow = nil
         saleActive = false
         saleEnded = false
-        if let sale = money(v.pointee.salePrice, minor: v.pointee.salePriceMinor) {
+        if let sale = v.pointee.salePrice {
             let start = v.pointee.saleStart
             let end = v.pointee.saleEnd
             if let end, end <= now {
@@ -277,7 +270,7 @@ extension FeedItem {
         // Availability from the channel's allocation.
         let onHand = v.pointee.stock.first { $0.location == settings.stockLocation }
         unstocked = onHand == nil
-        quantity = v.pointee.status == "archived" ? 0 : settings.available(onHand: onHand?.quantity ?? 0)
+        quantity = v.pointee.status == .archived ? 0 : settings.available(onHand: onHand?.quantity ?? 0)
         availabilityDate = v.pointee.availabilityDate.map { FeedText.googleDate($0, shop.timeZone) }
         if quantity > 0 {
             availability = "in_stock"

@@ -236,7 +236,7 @@ struct LocalRow: FeedRow {
     }
 
     var quantity: Int {
-        let onHand = item.status == "archived" ? 0 : item.stock.first { $0.location == store.pointee.code }?.quantity ?? 0
+        let onHand = item.status == .archived ? 0 : item.stock.first { $0.location == store.pointee.code }?.quantity ?? 0
         return ChannelSettings.available(onHand: onHand, safetyStock: safetyStock, share: share, maxQuantity: maxQuantity)
     }
 

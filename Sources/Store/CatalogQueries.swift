@@ -128,12 +128,11 @@ enum CatalogQueries {
     /// (its stock column is then that location's `on_hand`).
     static func view(_ row: Row, product: inout ProductColumns?, stockLocation: String? = nil) -> VariantView {
         let currencyCode: String = row[C.currency]
-        let exponent = Currency(code: currencyCode)?.exponent ?? 2
-        let amount: Int64 = row[C.amount]
+        // Imports store only currencies they know; one this build does not know keeps two decimals.
+        let currency = Currency(code: currencyCode) ?? Currency(unknownCode: currencyCode)
         var v = VariantView(
-            productID: row[C.productID], sku: row[C.sku], price: Money.format(amount, exponent: exponent),
-            currency: currencyCode, status: row[C.status])
-        v.priceMinor = amount
+            productID: row[C.productID], sku: SKU(row[C.sku] as String), price: Money(minorUnits: row[C.amount], currency: currency),
+            status: VariantStatus(rawValue: row[C.status]) ?? .active)
         if product?.productID != v.productID {
             product = ProductColumns(
                 productID: v.productID, title: row[C.title], description: row[C.description], brand: row[C.brand],
@@ -154,8 +153,7 @@ enum CatalogQueries {
         }
         v.gtin = row[C.gtin]
         v.mpn = row[C.mpn]
-        v.salePriceMinor = row[C.saleAmount]
-        v.salePrice = v.salePriceMinor.map { Money.format($0, exponent: exponent) }
+        v.salePrice = (row[C.saleAmount] as Int64?).map { Money(minorUnits: $0, currency: currency) }
         v.saleStart = (row[C.saleStart] as Int64?).map(Timestamp.init)
         v.saleEnd = (row[C.saleEnd] as Int64?).map(Timestamp.init)
         v.link = row[C.link] ?? product?.link

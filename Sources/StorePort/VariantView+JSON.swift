@@ -6,10 +6,11 @@ extension VariantView {
     public func json(detail: Bool = false, timeZone: TimeZone) -> JSONValue {
         let date = { (t: Timestamp?) -> JSONValue in .optional(t?.iso8601(in: timeZone)) }
         var members: [(String, JSONValue)] = [
-            ("product_id", .string(productID)), ("sku", .string(sku)), ("status", .string(status)),
+            ("product_id", .string(productID)), ("sku", .string(sku.rawValue)), ("status", .string(status.rawValue)),
             ("title", .optional(title)), ("description", .optional(description)), ("brand", .optional(brand)),
             ("gtin", .optional(gtin)), ("mpn", .optional(mpn)), ("condition", .optional(condition)),
-            ("price", .string(price)), ("currency", .string(currency)), ("sale_price", .optional(salePrice)),
+            ("price", .string(price.amountString)), ("currency", .string(price.currency.code)),
+            ("sale_price", .optional(salePrice?.amountString)),
             ("sale_start", date(saleStart)), ("sale_end", date(saleEnd)), ("link", .optional(link)),
             ("image_link", .optional(images.first)),
             ("additional_image_links", .array(images.dropFirst().map(JSONValue.string))),

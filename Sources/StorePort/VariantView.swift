@@ -3,21 +3,17 @@ import Catalog
 /// One SKU as `products list` and `products show` present it: the native CSV columns, resolved.
 public struct VariantView: Sendable, Hashable {
     public var productID: String
-    public var sku: String
-    public var status: String
+    public var sku: SKU
+    public var status: VariantStatus
     public var title: String?
     public var description: String?
     public var brand: String?
     public var gtin: String?
     public var mpn: String?
     public var condition: String?
-    public var price: String
-    public var currency: String
-    public var salePrice: String?
-    /// `price` and `salePrice` in minor units of `currency`, when read from the store (feeds take these
-    /// instead of parsing the text back).
-    public var priceMinor: Int64?
-    public var salePriceMinor: Int64?
+    /// The price in minor units of its currency, as stored (rendered as text only on the way out).
+    public var price: Money
+    public var salePrice: Money?
     public var saleStart: Timestamp?
     public var saleEnd: Timestamp?
     public var link: String?
@@ -48,11 +44,10 @@ public struct VariantView: Sendable, Hashable {
     }
 
     /// A view with only identity and price set (tests and tools build the rest field by field).
-    public init(productID: String, sku: String, price: String, currency: String, status: String = "active") {
+    public init(productID: String, sku: SKU, price: Money, status: VariantStatus = .active) {
         self.productID = productID
         self.sku = sku
         self.price = price
-        self.currency = currency
         self.status = status
         self.images = []
     }

@@ -26,8 +26,8 @@ struct Products: ParsableCommand {
                         out.write((first ? "\n" : ",\n") + v.json(timeZone: config.shop.timeZone).serialized())
                     } else {
                         if first { out.write("sku\tproduct_id\tstatus\tprice\tsale_price\tonline\ttitle\n") }
-                        let sale = v.salePrice ?? "-"
-                        out.write("\(v.sku)\t\(v.productID)\t\(v.status)\t\(v.price) \(v.currency)\t\(sale)\t\(v.quantity.map(String.init) ?? "-")\t\(v.title ?? "")\n")
+                        let sale = v.salePrice?.amountString ?? "-"
+                        out.write("\(v.sku)\t\(v.productID)\t\(v.status.rawValue)\t\(v.price)\t\(sale)\t\(v.quantity.map(String.init) ?? "-")\t\(v.title ?? "")\n")
                     }
                     first = false
                 }

@@ -264,4 +264,26 @@ import UnifeedTestSupport
         #expect(refused.stderrLines.last == "\(broken.path): error: nothing was imported")
         #expect(try cli.run(["orders", "import", broken.path, "--channel", "shopify"]).status == 64)
     }
+
+    /// An order line whose SKU was unknown waits; `import catalog` settles it right after its commit (the
+    /// explicit settlement step), so the stock the new SKU arrives with is already short by the order.
+    @Test func aCatalogImportSettlesOrderLinesThatWaitedForItsSKUs() throws {
+        let cli = try CLI()
+        #expect(try cli.run(["import", "catalog", CLI.sample("catalog.csv")]).status == 0)
+        let report = cli.directory.appendingPathComponent("waiting.tsv")
+        try Data(
+            ("amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\tsku\titem-status\tquantity\n"
+                + "W-1\t2026-11-22T10:00:00+00:00\tShipped\tMerchant\tLATE-SKU\tShipped\t2\n").utf8
+        ).write(to: report)
+        #expect(try cli.run(["orders", "import", report.path]).status == 0)
+        let catalog = cli.directory.appendingPathComponent("late.csv")
+        try Data("product_id,sku,title,price,quantity\nLATE,LATE-SKU,Late arrival,9.00,10\n".utf8).write(to: catalog)
+        #expect(try cli.run(["import", "catalog", catalog.path]).status == 0)
+        let stock = try cli.run(["stock", "show", "LATE-SKU", "--json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(stock.stdout.utf8)) as? [String: Any])
+        #expect((json["on_hand"] as? [String: Any])?["online"] as? Int == 8)
+        let lines = try cli.run(["orders", "list", "--json"])
+        let array = try #require(try JSONSerialization.jsonObject(with: Data(lines.stdout.utf8)) as? [[String: Any]])
+        #expect(array.first { $0["order_id"] as? String == "W-1" }?["matched"] as? Bool == true)
+    }
 }

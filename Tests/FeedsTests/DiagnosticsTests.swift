@@ -14,7 +14,7 @@ import Testing
 
     /// A clean apparel variant: no findings at all.
     static func clean(_ sku: String = "TEE-1") -> VariantView {
-        var v = VariantView(productID: "TEE", sku: sku, price: "25.00", currency: "USD")
+        var v = VariantView(productID: "TEE", sku: SKU(sku), price: Money(minorUnits: 2500, currency: Currency(code: "USD")!))
         v.title = "Classic Tee"
         v.description = "<p>Soft cotton tee.</p>"
         v.brand = "Acme"
@@ -81,11 +81,11 @@ import Testing
         case 8: v.link = "/p/tee"
         case 9: v.images = []
         case 10: v.images = ["ftp://cdn.example/tee.jpg"]
-        case 11: v.price = "0.00"
-        case 12: v.salePrice = "25.00"
-        case 13: v.salePrice = "19.00"; v.saleEnd = Timestamp(secondsSinceEpoch: 1_790_000_000)
+        case 11: v.price = Money(minorUnits: 0, currency: v.price.currency)
+        case 12: v.salePrice = Money(minorUnits: 2500, currency: v.price.currency)
+        case 13: v.salePrice = Money(minorUnits: 1900, currency: v.price.currency); v.saleEnd = Timestamp(secondsSinceEpoch: 1_790_000_000)
         case 14: v.stock = []
-        case 15: v.sku = String(repeating: "A", count: 51)
+        case 15: v.sku = SKU(String(repeating: "A", count: 51))
         case 16: v.brand = nil
         case 17: v.gtin = "2000000000008"
         case 18: v.gtin = "0400000000001"
@@ -149,7 +149,7 @@ import Testing
 
     @Test func saleStatesAtNow() {
         var v = Self.clean()
-        v.salePrice = "19.00"
+        v.salePrice = Money(minorUnits: 1900, currency: v.price.currency)
         v.saleStart = Timestamp(secondsSinceEpoch: Self.now.secondsSinceEpoch + 86_400)  // starts tomorrow
         v.saleEnd = Timestamp(secondsSinceEpoch: Self.now.secondsSinceEpoch + 10 * 86_400)
         let future = FeedItem(v, channel: "google", settings: ChannelSettings(), shop: ShopConfig(), now: Self.now)

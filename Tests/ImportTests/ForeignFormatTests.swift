@@ -30,7 +30,7 @@ func realExport(_ name: String) -> String? {
         #expect(s.line == "shopify-products.csv: 15 rows, 15 imported (12 new, 0 updated, 3 unchanged), 0 rejected")
         // Compare-at above price: a sale at Variant Price, regular price the compare-at.
         let onSale = try #require(try h.variant("OCT-BLK-M"))
-        #expect(onSale.price == "32.00" && onSale.salePrice == "24.00")
+        #expect(onSale.price.amountString == "32.00" && onSale.salePrice?.amountString == "24.00")
         #expect(onSale.color == "Black" && onSale.size == "M")
         #expect(onSale.gtin == "840071200325")
         #expect(onSale.gender == "unisex" && onSale.ageGroup == "adult")
@@ -42,7 +42,7 @@ func realExport(_ name: String) -> String? {
         let single = try #require(try h.variant("HK-POS-WHT"))
         #expect(single.color == nil && single.size == nil)
         #expect(single.images.count == 2)
-        #expect(try h.variant("CMT-LAR")?.status == "archived")
+        #expect(try h.variant("CMT-LAR")?.status == .archived)
         // Quantity 0 is a stock record of 0, not "no record".
         #expect(try h.variant("OCT-BON-M")?.quantity == 0)
         let productImages = try h.store.read { db in
@@ -59,11 +59,11 @@ func realExport(_ name: String) -> String? {
         #expect(s.line == "shopify-apparel.csv: 22 rows, 22 imported (22 new, 0 updated, 0 unchanged), 0 rejected")
         // One default variant: the handle; options: handle plus slugged option values.
         let single = try #require(try h.variant("ocean-blue-shirt"))
-        #expect(single.price == "50.00" && single.currency == "USD" && single.brand == "partners-demo")
+        #expect(single.price.amountString == "50.00" && single.price.currency.code == "USD" && single.brand == "partners-demo")
         #expect(single.images == ["https://burst.shopifycdn.com/photos/young-man-in-bright-fashion_925x.jpg"])
         for size in ["small", "medium", "large"] {
             let v = try #require(try h.variant("classic-varsity-top-\(size)"))
-            #expect(v.productID == "classic-varsity-top" && v.title == "Classic Varsity Top" && v.price == "60.00")
+            #expect(v.productID == "classic-varsity-top" && v.title == "Classic Varsity Top" && v.price.amountString == "60.00")
         }
         #expect(try h.variant("classic-varsity-top-medium")?.size == "Medium")
         // Re-importing derives the same ids: nothing changes.
@@ -81,9 +81,9 @@ func realExport(_ name: String) -> String? {
         let byID = try #require(try h.variant("wc-fleece-hoodie-navy-m"))  // Parent = id:101
         #expect(byID.productID == "wc-fleece-hoodie" && byID.title == "Fleece Pullover Hoodie")
         #expect(byID.color == "Navy" && byID.size == "M" && byID.quantity == 0)
-        #expect(try h.variant("wc-fleece-hoodie-navy-l")?.salePrice == "49.00")
+        #expect(try h.variant("wc-fleece-hoodie-navy-l")?.salePrice?.amountString == "49.00")
         let bottle = try #require(try h.variant("wc-steel-bottle"))
-        #expect(bottle.price == "24.00" && bottle.salePrice == "19.00")
+        #expect(bottle.price.amountString == "24.00" && bottle.salePrice?.amountString == "19.00")
         #expect(bottle.saleStart?.iso8601(in: h.config.shop.timeZone) == "2026-11-20T00:00:00-05:00")
         #expect(bottle.saleEnd?.iso8601(in: h.config.shop.timeZone) == "2026-12-05T23:59:59-05:00")
         #expect(bottle.description?.contains("\n") == true && bottle.description?.contains("\\n") == false)
@@ -111,7 +111,7 @@ func realExport(_ name: String) -> String? {
         let s = try h.importFile(path)
         #expect(s.line == "woocommerce-sample_products.csv: 25 rows, 24 imported (24 new, 0 updated, 0 unchanged), 0 rejected, 1 skipped")
         let red = try #require(try h.variant("woo-vneck-tee-red"))
-        #expect(red.productID == "woo-vneck-tee" && red.title == "V-Neck T-Shirt" && red.price == "20.00" && red.color == "Red")
+        #expect(red.productID == "woo-vneck-tee" && red.title == "V-Neck T-Shirt" && red.price.amountString == "20.00" && red.color == "Red")
         #expect(red.images.count == 1 && red.images[0].hasSuffix(".jpg"), "a variation's own image")
         let parentImages = try h.store.read { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM product_images WHERE product_id = 'woo-vneck-tee'")
@@ -119,9 +119,9 @@ func realExport(_ name: String) -> String? {
         #expect(parentImages == 3)
         let logo = try #require(try h.variant("woo-hoodie-blue-logo"))
         #expect(logo.custom.map { "\($0.0)=\($0.1)" } == ["logo=Yes"])
-        #expect(try h.variant("woo-beanie")?.salePrice == "18.00")
+        #expect(try h.variant("woo-beanie")?.salePrice?.amountString == "18.00")
         #expect(try h.variant("wp-pennant")?.link?.hasPrefix("https://") == true)
-        #expect(try h.variant("woo-album")?.price == "15.00")
+        #expect(try h.variant("woo-album")?.price.amountString == "15.00")
     }
 }
 
@@ -133,10 +133,10 @@ func realExport(_ name: String) -> String? {
         #expect(s.line == "akeneo-products.csv: 8 rows, 8 imported (8 new, 0 updated, 0 unchanged), 0 rejected")
         let tee = try #require(try h.variant("NWB-TEE-HW-M"))
         #expect(tee.productID == "nwb_tee_heavyweight" && tee.title == "Heavyweight Organic Tee")
-        #expect(tee.price == "32.00" && tee.currency == "USD" && tee.size == "m" && tee.weight == "0.240 kg")
+        #expect(tee.price.amountString == "32.00" && tee.price.currency.code == "USD" && tee.size == "m" && tee.weight == "0.240 kg")
         #expect(tee.description?.hasPrefix("<p>Heavyweight organic cotton tee") == true)
         #expect(tee.images.first?.hasPrefix("https://cdn.shop.example/files/NWB-TEE-HW-M/") == true)
-        #expect(try h.variant("NWB-TEE-HW-XL")?.status == "archived")
+        #expect(try h.variant("NWB-TEE-HW-XL")?.status == .archived)
         #expect(try h.variant("HK-MUG-CAFE")?.productID == "HK-MUG-CAFE")
     }
 
@@ -159,7 +159,7 @@ func realExport(_ name: String) -> String? {
         #expect(s.line == "akeneo-pim-docs-product-example.csv: 15 rows, 15 imported (15 new, 0 updated, 0 unchanged), 0 rejected")
         let tee = try #require(try h.variant("AKNTS_BPS"))
         #expect(tee.productID == "akeneo_tshirt", "grouped by the variant group when there is no parent")
-        #expect(tee.price == "14.00" && tee.color == "black" && tee.size == "s")
+        #expect(tee.price.amountString == "14.00" && tee.color == "black" && tee.size == "s")
         #expect(tee.description == "Akeneo T-Shirt")
         #expect(tee.custom.contains { $0.0 == "secondary_color" && $0.1 == "purple" })
         #expect(try h.importFile(path).unchanged == 15, "re-import changes nothing")

@@ -86,7 +86,7 @@ import UnifeedTestSupport
         let h = try ImportHarness()
         try h.importText(nativeCSV([goodRow("S1", ["sale_price": "19.00", "sale_start": "2026-11-20", "sale_end": "2026-11-30"])]))
         let v = try #require(try h.variant("S1"))
-        #expect(v.salePrice == "19.00")
+        #expect(v.salePrice?.amountString == "19.00")
         #expect(v.saleStart?.iso8601(in: h.config.shop.timeZone) == "2026-11-20T00:00:00-05:00")
         #expect(v.saleEnd?.iso8601(in: h.config.shop.timeZone) == "2026-12-01T00:00:00-05:00")
     }
@@ -294,7 +294,7 @@ import UnifeedTestSupport
                 ], columns: columns))
         #expect(s.updated == 1)
         let v = try #require(try h.variant("C1"))
-        #expect(v.price == "30.00" && v.gtin == nil && v.mpn == "M-2" && v.custom.isEmpty)
+        #expect(v.price.amountString == "30.00" && v.gtin == nil && v.mpn == "M-2" && v.custom.isEmpty)
         #expect(v.images == ["https://cdn.shop.example/C1.jpg", "https://x.example/9.jpg"])
     }
 }

@@ -16,8 +16,8 @@ import UnifeedTestSupport
     static func fields(_ v: VariantView) -> [String] {
         func o(_ s: String?) -> String { s ?? "∅" }
         return [
-            v.productID, v.sku, v.status, o(v.title), o(v.description), o(v.brand), o(v.gtin), o(v.mpn), o(v.condition),
-            v.price, v.currency, o(v.salePrice), o(v.link), v.images.joined(separator: " "), o(v.color), o(v.size),
+            v.productID, v.sku.rawValue, v.status.rawValue, o(v.title), o(v.description), o(v.brand), o(v.gtin), o(v.mpn), o(v.condition),
+            v.price.description, o(v.salePrice?.description), o(v.link), v.images.joined(separator: " "), o(v.color), o(v.size),
             o(v.sizeSystem), o(v.sizeType), o(v.gender), o(v.ageGroup), o(v.material), o(v.pattern),
             o(v.googleProductCategory), o(v.productType), o(v.weight), v.quantity.map(String.init) ?? "∅",
             v.custom.map { "\($0.0)=\($0.1)" }.joined(separator: ";"),

@@ -46,7 +46,7 @@ import UnifeedTestSupport
 
         let store = try SQLiteStore(path: path)
         let s = try #require(try store.read { try CatalogQueries.variant($0, sku: "tee-s") })
-        #expect(s.price == "25.00" && s.currency == "USD" && s.salePrice == "19.99")
+        #expect(s.price.amountString == "25.00" && s.price.currency.code == "USD" && s.salePrice?.amountString == "19.99")
         #expect(s.saleStart == Timestamp(secondsSinceEpoch: 1_764_547_200) && s.saleEnd == Timestamp(secondsSinceEpoch: 1_765_152_000))
         #expect(s.gtin == "4006381333931" && s.mpn == "T-S")
         #expect(s.images == ["https://cdn.example/s1.jpg", "https://cdn.example/s2.jpg", "https://cdn.example/s3.jpg"])
@@ -55,7 +55,7 @@ import UnifeedTestSupport
         #expect(s.quantity == 7)
 
         let m = try #require(try store.read { try CatalogQueries.variant($0, sku: "tee-m") })
-        #expect(m.price == "26.00" && m.currency == "EUR" && m.salePrice == nil && m.status == "archived")
+        #expect(m.price.amountString == "26.00" && m.price.currency.code == "EUR" && m.salePrice == nil && m.status == .archived)
         #expect(m.gtin == nil && m.mpn == "T-M")
         // No images of its own: the product's, in their order.
         #expect(m.images == ["https://cdn.example/tee.jpg", "https://cdn.example/tee-back.jpg"])

@@ -33,7 +33,7 @@ final class AmazonListingsWriter: OutputWriter {
     }
 
     func write(_ items: [FeedItem], stores: [StoreLocation]) throws {
-        let active = items.filter { $0.status != "archived" }
+        let active = items.filter { $0.status != .archived }
         let parent = active.count > 1 ? active[0].itemGroupID : nil
         let file = try files.file(adding: items.count + (parent == nil ? 0 : 1))
         if file !== currentFile {
@@ -44,7 +44,7 @@ final class AmazonListingsWriter: OutputWriter {
             try message(file, sku: parent, productType: first.marketplaceCategory) { json in self.parentAttributes(&json, first, group: active) }
         }
         for item in items {
-            if item.status == "archived" {
+            if item.status == .archived {
                 try message(file, sku: item.id, productType: nil, attributes: nil)
             } else {
                 try message(file, sku: item.id, productType: item.marketplaceCategory) { json in self.attributes(&json, item, parent: parent) }
@@ -346,5 +346,66 @@ enum AmazonListingsFormat: FormatAdapter {
     static func reader(path: String) throws -> any FeedRowReader { try AmazonListingsReader(path: path) }
     static var auditColumns: [ChannelDefinition.Column]? {
         [column("sku", "id"), column("our_price", "price_amount"), column("discounted_price", "sale_price_amount"), column("quantity", "quantity")]
+    }
+}
+
+/// An Amazon listings file read back: one row per `UPDATE` message that carries an offer (variation
+/// parents and `DELETE` messages carry none). Read a line at a time, as Unifeed writes it (one message a
+/// line), so memory stays at one message whatever the file's size.
+struct AmazonListingsReader: FeedRowReader {
+    let lines: JSONLinesReader
+
+    init(path: String) throws { lines = try JSONLinesReader(path: path) }
+
+    mutating func next() throws -> FeedReaderRow? {
+        while let (line, message) = try lines.next() {
+            guard let sku = message["sku"]?.string, let offer = message["attributes"]?["purchasable_offer"]?.array?.first else { continue }
+            func scheduled(_ key: String) -> String {
+                offer[key]?.array?.first?["schedule"]?.array?.first?["value_with_tax"]?.numberText ?? ""
+            }
+            let quantity = message["attributes"]?["fulfillment_availability"]?.array?.first?["quantity"]?.numberText ?? ""
+            return FeedReaderRow(
+                line: line,
+                values: [
+                    "sku": sku, "our_price": scheduled("our_price"), "discounted_price": scheduled("discounted_price"), "quantity": quantity,
+                ])
+        }
+        return nil
+    }
+}
+
+/// The JSON objects of a file that holds one per line (JSON lines, or Amazon's messages as Unifeed lays
+/// them out: a trailing `,` is dropped, and the envelope's own lines — `{"header":…`, `]}` — skipped).
+final class JSONLinesReader {
+    let reader: CSVReader
+
+    init(path: String) throws {
+        // Lines read with the byte reader: no quoting, and a delimiter (0x01) JSON text never holds raw.
+        reader = try CSVReader(path: path, delimiter: 0x01, quoting: false)
+    }
+
+    func next() throws -> (line: Int, object: JSONNode)? {
+        while try reader.next() {
+            var bytes = Array(reader.fields.joined(separator: "\u{01}").utf8)
+            while let last = bytes.last, last == UInt8(ascii: ",") || last == 0x20 || last == 0x0D { bytes.removeLast() }
+            guard bytes.first == UInt8(ascii: "{"), !bytes.starts(with: Array("{\"header\"".utf8)) else { continue }
+            return (reader.line, try JSONReader.parse(bytes, file: reader.file))
+        }
+        return nil
+    }
+}
+
+/// Amazon (specs/marketplaces.md §2): a product type mapped for every item, a brand; an item without a
+/// GTIN needs the brand's GTIN exemption.
+enum AmazonChannel: ChannelAdapter {
+    static var isMarketplace: Bool { true }
+    static var titleRule: TitleRule { .limit(200) }
+
+    static func check(_ item: FeedItem, into findings: inout Findings) {
+        checkMarketplaceCategory(item, column: "product_type", into: &findings)
+        if item.brand == nil { findings.error("missing_brand", "brand is required") }
+        if item.gtin == nil {
+            findings.warning("missing_gtin", "sent without externally_assigned_product_identifier: needs a GTIN exemption for the brand")
+        }
     }
 }

@@ -36,7 +36,7 @@ final class EbayFileExchangeWriter: OutputWriter {
     }
 
     func write(_ items: [FeedItem], stores: [StoreLocation]) throws {
-        let active = items.filter { $0.status != "archived" }
+        let active = items.filter { $0.status != .archived }
         let itemID = items.lazy.compactMap { $0.overrides["item_id"] }.first
         guard let first = active.first else {
             // Nothing left to sell: end the listing when eBay's ItemID is known.
@@ -131,5 +131,32 @@ enum EbayFileExchangeFormat: FormatAdapter {
     static func reader(path: String) throws -> any FeedRowReader { try EbayFileExchangeReader(path: path) }
     static var auditColumns: [ChannelDefinition.Column]? {
         [column("CustomLabel", "id"), column("StartPrice", "effective_price_amount"), column("Quantity", "quantity")]
+    }
+}
+
+/// An eBay File Exchange file read back: rows with a price (variation parents and `End` rows have none).
+struct EbayFileExchangeReader: FeedRowReader {
+    var rows: DelimitedFeedReader
+
+    init(path: String) throws { rows = try DelimitedFeedReader(path: path, format: .csv) }
+
+    mutating func next() throws -> FeedReaderRow? {
+        while let row = try rows.next() {
+            if let price = row.values["StartPrice"], !price.isEmpty { return row }
+        }
+        return nil
+    }
+}
+
+/// eBay (specs/marketplaces.md §3): a category mapped for every item and a description; titles hold 80
+/// characters.
+enum EbayChannel: ChannelAdapter {
+    static var isMarketplace: Bool { true }
+    static var titleRule: TitleRule { .truncatedAt(80, message: "eBay titles hold 80 characters; the title is cut at a word") }
+    static var categoryKey: String { "categories" }
+
+    static func check(_ item: FeedItem, into findings: inout Findings) {
+        checkMarketplaceCategory(item, column: "category", into: &findings)
+        if item.description.isEmpty { findings.error("missing_description", "eBay listings need a description") }
     }
 }

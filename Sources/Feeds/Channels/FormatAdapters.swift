@@ -19,10 +19,10 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 /// What one output format needs from Unifeed, in one place: how to write it, how `audit` reads it back,
 /// and, for a fixed layout, which of its values audit compares with which canonical field.
 ///
-/// A new Swift adapter is one file (its writer, its reader and a conforming type), one case of
-/// `OutputFormat` and one line of `FormatAdapters.table` (both in this file), and a template in
-/// `templates/` naming the format.
-protocol FormatAdapter {
+/// A new Swift format is written in its channel's file in `Feeds/Channels/` (its writer, its reader
+/// and a conforming type), plus one case of `OutputFormat` and one line of `FormatAdapters.table` (both
+/// in this file), and a template in `templates/` naming the format.
+protocol FormatAdapter: Sendable {
     /// A writer for one output of a channel into the channel's folder `dir`.
     static func writer(
         output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
@@ -53,35 +53,4 @@ enum FormatAdapters {
         .walmartItems: WalmartItemsFormat.self,
         .walmartInventory: WalmartInventoryFormat.self,
     ]
-}
-
-/// Template formats: columns declared in the channel's template.
-enum GoogleRSSFormat: FormatAdapter {
-    static func writer(
-        output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
-        shop: ShopConfig
-    ) throws -> any OutputWriter {
-        try TemplateOutputWriter(output: output, scope: scope, dir: dir, settings: settings, shop: shop)
-    }
-    static func reader(path: String) throws -> any FeedRowReader { try XMLFeedReader(path: path) }
-}
-
-enum TSVFormat: FormatAdapter {
-    static func writer(
-        output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
-        shop: ShopConfig
-    ) throws -> any OutputWriter {
-        try TemplateOutputWriter(output: output, scope: scope, dir: dir, settings: settings, shop: shop)
-    }
-    static func reader(path: String) throws -> any FeedRowReader { try DelimitedFeedReader(path: path, format: .tsv) }
-}
-
-enum CSVFormat: FormatAdapter {
-    static func writer(
-        output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
-        shop: ShopConfig
-    ) throws -> any OutputWriter {
-        try TemplateOutputWriter(output: output, scope: scope, dir: dir, settings: settings, shop: shop)
-    }
-    static func reader(path: String) throws -> any FeedRowReader { try DelimitedFeedReader(path: path, format: .csv) }
 }

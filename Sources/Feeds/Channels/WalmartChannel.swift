@@ -35,7 +35,7 @@ final class WalmartItemWriter: OutputWriter {
     }
 
     func write(_ items: [FeedItem], stores: [StoreLocation]) throws {
-        let active = items.filter { $0.status != "archived" }
+        let active = items.filter { $0.status != .archived }
         let variantAttributes = [("color", Set(active.compactMap(\.color)).count > 1), ("clothingSize", Set(active.compactMap(\.size)).count > 1)]
             .filter(\.1).map(\.0)
         for (n, item) in active.enumerated() {
@@ -178,4 +178,32 @@ enum WalmartInventoryFormat: FormatAdapter {
     }
     static func reader(path: String) throws -> any FeedRowReader { try XMLFeedReader(path: path, itemElement: "inventory", nested: true) }
     static var auditColumns: [ChannelDefinition.Column]? { [column("sku", "id"), column("amount", "quantity")] }
+}
+
+/// Walmart's MP_ITEM JSON lines read back (the header line skipped): sku and price of each item.
+struct WalmartItemsReader: FeedRowReader {
+    let lines: JSONLinesReader
+
+    init(path: String) throws { lines = try JSONLinesReader(path: path) }
+
+    mutating func next() throws -> FeedReaderRow? {
+        while let (line, node) = try lines.next() {
+            guard let orderable = node["Orderable"], let sku = orderable["sku"]?.string else { continue }
+            return FeedReaderRow(line: line, values: ["sku": sku, "price": orderable["price"]?.numberText ?? ""])
+        }
+        return nil
+    }
+}
+
+/// Walmart (specs/marketplaces.md §4): a product type mapped for every item, a brand and a product
+/// identifier.
+enum WalmartChannel: ChannelAdapter {
+    static var isMarketplace: Bool { true }
+    static var titleRule: TitleRule { .limit(200) }
+
+    static func check(_ item: FeedItem, into findings: inout Findings) {
+        checkMarketplaceCategory(item, column: "product_type", into: &findings)
+        if item.brand == nil { findings.error("missing_brand", "brand is required") }
+        if item.gtin == nil { findings.error("missing_gtin", "Walmart items need a product identifier (GTIN, UPC or EAN)") }
+    }
 }

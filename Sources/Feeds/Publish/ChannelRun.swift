@@ -76,7 +76,7 @@ final class ChannelRun {
                 continue
             }
             // Archived SKUs a marketplace is told to remove are not judged: nothing of theirs is listed.
-            if channel.sendsArchived && item.status == "archived" {
+            if channel.sendsArchived && item.status == .archived {
                 findings.append([])
             } else {
                 judged.append(items.count)
@@ -132,7 +132,7 @@ final class ChannelRun {
     /// to delete or zero them), then the include/exclude rules of `[channels.NAME]` and a
     /// `CHANNEL.exclude` override.
     private func selects(_ item: FeedItem) -> Bool {
-        if item.status == "archived" && channel.ruleSet != .meta && !channel.sendsArchived { return false }
+        if item.status == .archived && !channel.keepsArchived { return false }
         if let exclude = item.overrides["exclude"], ["true", "yes", "1"].contains(exclude.lowercased()) { return false }
         let type = item.productType ?? ""
         if !settings.includeProductTypes.isEmpty && !settings.includeProductTypes.contains(where: { type.hasPrefix($0) }) { return false }

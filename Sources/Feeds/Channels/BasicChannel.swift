@@ -1,0 +1,29 @@
+import Catalog
+import Config
+import Foundation
+
+/// A price-comparison or other declared channel (`templates/idealo.toml`): the basics any listing needs,
+/// as TSV or CSV columns declared in its template.
+enum BasicChannel: ChannelAdapter {}
+
+/// Tab-separated columns declared in a template.
+enum TSVFormat: FormatAdapter {
+    static func writer(
+        output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
+        shop: ShopConfig
+    ) throws -> any OutputWriter {
+        try TemplateOutputWriter(output: output, scope: scope, dir: dir, settings: settings, shop: shop)
+    }
+    static func reader(path: String) throws -> any FeedRowReader { try DelimitedFeedReader(path: path, format: .tsv) }
+}
+
+/// Comma-separated columns declared in a template.
+enum CSVFormat: FormatAdapter {
+    static func writer(
+        output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
+        shop: ShopConfig
+    ) throws -> any OutputWriter {
+        try TemplateOutputWriter(output: output, scope: scope, dir: dir, settings: settings, shop: shop)
+    }
+    static func reader(path: String) throws -> any FeedRowReader { try DelimitedFeedReader(path: path, format: .csv) }
+}

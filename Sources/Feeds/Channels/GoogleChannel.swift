@@ -1,0 +1,61 @@
+import Catalog
+import Config
+import Foundation
+
+/// Google Merchant Center (specs/google-merchant.md §8), also the rules of local inventory, which joins
+/// on the primary feed. Its feed is the `google-rss` format (and TSV), declared in `templates/google.toml`.
+enum GoogleChannel: ChannelAdapter {
+    static var editorialDescriptionLimit: Int? { 5000 }
+
+    static func check(_ item: FeedItem, into findings: inout Findings) {
+        if FeedRules.longer(item.id, than: 50) { findings.error("id_too_long", "id is longer than 50 characters", item.id) }
+        if item.brand == nil { findings.error("missing_brand", "brand is required for new branded products") }
+        if let gtin = item.gtin {
+            let (first, second) = FeedRules.gtin13Prefix(gtin)
+            if first == "2" || (first == "0" && (second == "2" || second == "4")) {
+                findings.error("gtin_restricted_prefix", "GTIN is in a restricted-circulation range (02, 04, 2)", gtin)
+            } else if first == "9" && (second == "8" || second == "9") {
+                findings.error("gtin_coupon_prefix", "GTIN is a coupon number (98, 99)", gtin)
+            }
+            if let declared = item.overrides["identifier_exists"], ["no", "false"].contains(declared.lowercased()) {
+                findings.error("identifier_exists_misuse", "identifier_exists is no although the item has a GTIN", gtin)
+            }
+        } else if item.mpn == nil {
+            findings.warning("missing_identifiers", "no GTIN and no MPN: sent with identifier_exists = no")
+        }
+        if FeedRules.isApparel(item.googleProductCategory) {
+            let missing = [("color", item.color), ("size", item.size), ("gender", item.gender), ("age_group", item.ageGroup)]
+                .filter { $0.1 == nil }.map(\.0)
+            if !missing.isEmpty {
+                findings.error(
+                    "apparel_missing_attributes", "apparel needs color, size, gender and age_group; missing: \(missing.joined(separator: ", "))",
+                    item.googleProductCategory)
+            }
+        }
+        if item.additionalImageLinks.count > 10 {
+            findings.warning("too_many_images", "more than 10 additional images; the first 10 are sent", String(item.additionalImageLinks.count))
+        }
+    }
+
+    /// Variants of one item group must differ: each needs a color, size, pattern or material.
+    static func checkGroup(_ group: [FeedItem], judged: [Int], findings all: inout [[Diagnostic]], channel: String) {
+        guard judged.count > 1 else { return }
+        for i in judged where group[i].color == nil && group[i].size == nil && group[i].pattern == nil && group[i].material == nil {
+            all[i].append(
+                Diagnostic(
+                    channel: channel, sku: group[i].id, rule: "variant_missing_attributes", severity: .error,
+                    message: "item_group_id \(group[i].itemGroupID) has \(judged.count) variants but this one has no color, size, pattern or material"))
+        }
+    }
+}
+
+/// Google's RSS 2.0 feed with the `g:` namespace, columns declared in the template.
+enum GoogleRSSFormat: FormatAdapter {
+    static func writer(
+        output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
+        shop: ShopConfig
+    ) throws -> any OutputWriter {
+        try TemplateOutputWriter(output: output, scope: scope, dir: dir, settings: settings, shop: shop)
+    }
+    static func reader(path: String) throws -> any FeedRowReader { try XMLFeedReader(path: path) }
+}
