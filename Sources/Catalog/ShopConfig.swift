@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The `[shop]` section: what every channel and every export that lacks it takes from the merchant.
 public struct ShopConfig: Hashable, Sendable {

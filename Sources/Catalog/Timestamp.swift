@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A point in time as whole seconds since 1970-01-01T00:00:00Z, parsed from ISO 8601 text.
 ///

@@ -1,4 +1,4 @@
-import Catalog
+public import Catalog
 
 /// A shipping rate sent with Google items (`[[channels.google.shipping]]`).
 public struct ShippingRate: Hashable, Sendable {

@@ -1,6 +1,6 @@
-import Catalog
-import Formats
-import Foundation
+public import Catalog
+public import Formats
+public import Foundation
 
 /// Reads `unifeed.toml` into `UnifeedConfig`. Unknown keys and bad values are errors that name the file
 /// and line (DESIGN.md §3).

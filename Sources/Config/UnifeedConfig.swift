@@ -1,5 +1,5 @@
-import Catalog
-import Foundation
+public import Catalog
+public import Foundation
 
 /// The `[import]` section: how foreign exports are read.
 public struct ImportConfig: Hashable, Sendable {

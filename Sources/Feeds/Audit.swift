@@ -1,10 +1,10 @@
-import CLibXML2
-import Catalog
-import Config
-import Formats
-import Foundation
-import Pipeline
-import StorePort
+public import CLibXML2
+public import Catalog
+public import Config
+public import Formats
+public import Foundation
+public import Pipeline
+public import StorePort
 
 /// A value a published file shows that the catalog does not.
 public struct AuditFinding: Sendable, Hashable {

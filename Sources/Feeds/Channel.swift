@@ -1,9 +1,9 @@
-import Catalog
-import Config
-import Formats
-import Foundation
-import Pipeline
-import StorePort
+public import Catalog
+public import Config
+public import Formats
+public import Foundation
+public import Pipeline
+public import StorePort
 
 /// A channel as `templates/NAME.toml` declares it: which rules judge its items, what it writes.
 public struct ChannelDefinition: Sendable, Hashable {

@@ -1,13 +1,13 @@
-import Catalog
-import Config
-import Crypto
-import Formats
-import Foundation
-import Pipeline
-import StorePort
+public import Catalog
+public import Config
+public import Crypto
+public import Formats
+public import Foundation
+public import Pipeline
+public import StorePort
 
 #if canImport(Glibc)
-    import Glibc
+    public import Glibc
 #endif
 
 /// Linux's `O_DIRECT` (Glibc's module leaves out the flags that need `_GNU_SOURCE`).

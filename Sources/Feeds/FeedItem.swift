@@ -1,9 +1,9 @@
-import Catalog
-import Config
-import Formats
-import Foundation
-import Pipeline
-import StorePort
+public import Catalog
+public import Config
+public import Formats
+public import Foundation
+public import Pipeline
+public import StorePort
 
 /// One SKU as a channel sees it at one moment: prices with the sale state at `--now`, availability
 /// from the channel's allocation, the channel's overrides applied. Pure: built from a `VariantView`.

@@ -1,9 +1,9 @@
-import Catalog
-import Config
-import Formats
-import Foundation
-import Pipeline
-import StorePort
+public import Catalog
+public import Config
+public import Formats
+public import Foundation
+public import Pipeline
+public import StorePort
 
 /// Google's RSS 2.0 feed with the `g:` namespace, written through libxml2's `xmlTextWriter` into a
 /// `FeedFile` (streaming: one item at a time; libxml2 does all escaping). Shipping and tax are nested

@@ -1,4 +1,4 @@
-import Catalog
+public import Catalog
 
 /// One data record as read: where it starts and its raw field values (kept for `--rejects`).
 public struct SourceRow: Sendable {

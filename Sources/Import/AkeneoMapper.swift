@@ -1,8 +1,8 @@
-import Catalog
-import Config
-import Formats
-import Pipeline
-import StorePort
+public import Catalog
+public import Config
+public import Formats
+public import Pipeline
+public import StorePort
 
 /// Akeneo PIM product CSV exports (`;`-separated).
 ///

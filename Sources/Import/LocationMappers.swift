@@ -1,8 +1,8 @@
-import Catalog
-import Config
-import Formats
-import Pipeline
-import StorePort
+public import Catalog
+public import Config
+public import Formats
+public import Pipeline
+public import StorePort
 
 /// `stores.csv`: store_code,name,address,city,postal_code,country,pickup_method,pickup_sla.
 public struct StoresMapper: RowMapper {

@@ -1,9 +1,9 @@
-import Catalog
-import Config
-import Formats
-import Foundation
-import Pipeline
-import StorePort
+public import Catalog
+public import Config
+public import Formats
+public import Foundation
+public import Pipeline
+public import StorePort
 
 /// Unifeed's own catalog CSV: one row per variant (DESIGN.md §4).
 public struct NativeMapper: RowMapper {

@@ -1,9 +1,9 @@
-import Catalog
-import Config
-import Formats
-import Foundation
-import Pipeline
-import StorePort
+public import Catalog
+public import Config
+public import Formats
+public import Foundation
+public import Pipeline
+public import StorePort
 
 /// Amazon flat-file order reports (tab separated, one row per order item), read by header name
 /// (specs/marketplaces.md §2.3):

@@ -1,9 +1,9 @@
-import Catalog
-import Config
-import Formats
-import Foundation
-import Pipeline
-import StorePort
+public import Catalog
+public import Config
+public import Formats
+public import Foundation
+public import Pipeline
+public import StorePort
 
 /// Walmart `GET /v3/orders` JSON (specs/marketplaces.md §4.4): `list.elements.order[]`, each with
 /// `orderLines.orderLine[]`. Quirks honoured: timestamps in epoch milliseconds (ISO 8601 text is taken

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Hands a value to another thread whose use of it the caller orders: the value goes to the thread and
 /// the caller does not touch it again until the thread is joined (or never).

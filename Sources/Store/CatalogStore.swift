@@ -1,11 +1,11 @@
 import CSQLiteTuning
-import Catalog
-import Foundation
+public import Catalog
+public import Foundation
 internal import GRDB
-import StorePort
+public import StorePort
 
 #if canImport(Glibc)
-    import Glibc
+    public import Glibc
 #endif
 
 /// The canonical product repository in one SQLite database (WAL mode), migrated when opened: the

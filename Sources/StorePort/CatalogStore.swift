@@ -1,5 +1,5 @@
-import Catalog
-import Foundation
+public import Catalog
+public import Foundation
 
 /// The store port: everything the rest of Unifeed asks of the canonical product repository, in the
 /// domain's words and values. No database type appears here; `Store` implements it over SQLite (GRDB),

@@ -1,5 +1,5 @@
-import Catalog
-import Formats
+public import Catalog
+public import Formats
 
 /// What one source row becomes after mapping: a change to apply, a row to skip, or errors.
 public struct MappedRecord: Sendable {

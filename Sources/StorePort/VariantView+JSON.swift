@@ -1,5 +1,5 @@
-import Catalog
-import Foundation
+public import Catalog
+public import Foundation
 
 extension VariantView {
     /// The `products list --json` object: keys named as the native CSV columns, money as strings.

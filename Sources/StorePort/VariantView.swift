@@ -1,4 +1,4 @@
-import Catalog
+public import Catalog
 
 /// One SKU as `products list` and `products show` present it: the native CSV columns, resolved.
 public struct VariantView: Sendable, Hashable {

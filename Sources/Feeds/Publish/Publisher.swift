@@ -1,12 +1,12 @@
-import Catalog
-import Config
-import Formats
-import Foundation
-import Pipeline
-import StorePort
+public import Catalog
+public import Config
+public import Formats
+public import Foundation
+public import Pipeline
+public import StorePort
 
 #if canImport(Glibc)
-    import Glibc
+    public import Glibc
 #endif
 
 /// What `publish` and `validate` are asked to do.
