@@ -44,9 +44,9 @@ public struct Auditor {
     public func run(outDir: String) throws -> (rows: Int, findings: [AuditFinding]) {
         let reportPath = (outDir as NSString).appendingPathComponent("publish-report.json")
         guard let data = FileManager.default.contents(atPath: reportPath),
-            let report = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let generated = report["generated_at"] as? String,
-            let entries = report["channels"] as? [[String: Any]]
+            let report = try? JSONReader.parse([UInt8](data), file: reportPath),
+            let generated = report["generated_at"]?.string,
+            let entries = report["channels"]?.array
         else {
             throw FeedError("\(reportPath): error: no readable publish report; publish first")
         }
@@ -54,8 +54,8 @@ public struct Auditor {
         var rows = 0
         var findings: [AuditFinding] = []
         for entry in entries {
-            guard let name = entry["channel"] as? String, let channel = channels.first(where: { $0.name == name }) else { continue }
-            let files = (entry["files"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+            guard let name = entry["channel"]?.string, let channel = channels.first(where: { $0.name == name }) else { continue }
+            let files = (entry["files"]?.array ?? []).compactMap { $0["path"]?.string }
             for output in channel.outputs {
                 // One file, or the numbered files of a split output in order (they follow the catalog's order).
                 var paths: [String] = []

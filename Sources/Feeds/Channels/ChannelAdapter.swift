@@ -7,9 +7,8 @@ import Foundation
 /// the adapter (`rules = "…"`) and the formats; its account settings are `[channels.NAME]` keys of the
 /// config (`ChannelSettings`).
 ///
-/// A new Swift channel is one file in `Feeds/Channels/` (its adapter, and its writer and reader when it
-/// has a format of its own), its line in `ChannelAdapters.table` (and in `FormatAdapters.table` for a
-/// format) and its template.
+/// A new Swift channel is one file in `Feeds/Channels/` (its adapter, and its writer, reader and
+/// `FormatAdapter` when it has a format of its own), its lines in `Registry.swift` and its template.
 protocol ChannelAdapter: Sendable {
     /// A marketplace hosts the listing page itself (no link needed), is told to delete or end an
     /// archived SKU (so archived SKUs stay in its feed), and maps product types to its categories.
@@ -53,18 +52,4 @@ extension ChannelAdapter {
                 item.productType ?? "no product_type")
         }
     }
-}
-
-/// Every channel adapter, with the name templates give as `rules`.
-enum ChannelAdapters {
-    static let all: [(name: String, adapter: any ChannelAdapter.Type)] = [
-        ("google", GoogleChannel.self),
-        ("meta", MetaChannel.self),
-        ("basic", BasicChannel.self),
-        ("amazon", AmazonChannel.self),
-        ("ebay", EbayChannel.self),
-        ("walmart", WalmartChannel.self),
-    ]
-
-    static let table: [String: any ChannelAdapter.Type] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0.adapter) })
 }
