@@ -101,7 +101,7 @@ let package = Package(
         .target(name: "UnifeedTestSupport", dependencies: ["Catalog"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], swiftSettings: swiftSettings),
         .testTarget(name: "FormatsTests", dependencies: ["Catalog", "Formats", "Config", "UnifeedTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Formats", "Config"], swiftSettings: swiftSettings),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Formats", "Config", "UnifeedTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StoreTests",
             dependencies: ["Catalog", "Formats", "Config", "StorePort", "Store", "Import", "Feeds", "Orders", "Pipeline", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift")],

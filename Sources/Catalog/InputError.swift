@@ -1,6 +1,7 @@
 import Foundation
 
-/// Where a problem is in an input file: 1-based physical line where the record starts (header = 1).
+/// Where a problem is in an input file: 1-based physical line where the record starts (header = 1);
+/// line 0 is the file as a whole (it cannot be opened, say), printed without a line.
 public struct InputLocation: Hashable, Sendable, CustomStringConvertible {
     public var file: String
     public var line: Int
@@ -12,7 +13,10 @@ public struct InputLocation: Hashable, Sendable, CustomStringConvertible {
         self.column = column
     }
 
-    public var description: String { "\(file):\(line)" }
+    /// The file as a whole, with no line (a file that cannot be opened or read).
+    public static func wholeFile(_ file: String) -> InputLocation { InputLocation(file: file, line: 0) }
+
+    public var description: String { line > 0 ? "\(file):\(line)" : file }
 }
 
 /// A problem found in an input file, printed as DESIGN.md §3 fixes it:
@@ -40,7 +44,7 @@ public struct InputError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        var s = "\(location.file):\(location.line): \(severity.rawValue): "
+        var s = "\(location): \(severity.rawValue): "
         if let column { s += "\(column): " }
         s += message
         if let found { s += " (found: \(found))" }

@@ -7,8 +7,8 @@ public import Foundation
 public enum ConfigLoader {
     /// Loads the config at `path`.
     public static func load(path: String) throws -> UnifeedConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError("cannot read the config file", at: InputLocation(file: path, line: 0))
+        guard FileAccess.problem(reading: path) == nil, let data = FileManager.default.contents(atPath: path) else {
+            throw FileAccess.unreadable(path, what: "the config file")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw InputError("the config file is not valid UTF-8", at: InputLocation(file: path, line: 1))

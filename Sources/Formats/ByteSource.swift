@@ -21,12 +21,12 @@ public struct FileByteSource: ByteSource {
         fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             let reason = String(cString: strerror(errno))
-            throw InputError("cannot open the file: \(reason)", at: InputLocation(file: path, line: 0))
+            throw InputError("cannot open the file: \(reason)", at: .wholeFile(path))
         }
         var info = stat()
         if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
             Glibc.close(fd)
-            throw InputError("is a folder, expected a CSV file", at: InputLocation(file: path, line: 0))
+            throw InputError("is a folder, expected a CSV file", at: .wholeFile(path))
         }
         self.path = path
     }
@@ -36,7 +36,7 @@ public struct FileByteSource: ByteSource {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if n >= 0 { return n }
             if errno == EINTR { continue }
-            throw InputError("cannot read the file: \(String(cString: strerror(errno)))", at: InputLocation(file: path, line: 0))
+            throw InputError("cannot read the file: \(String(cString: strerror(errno)))", at: .wholeFile(path))
         }
     }
 

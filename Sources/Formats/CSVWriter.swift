@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 
 /// Writes RFC 4180 CSV (quoting only where needed) to a temporary file that is renamed into place on
@@ -19,10 +20,18 @@ public final class CSVWriter {
         let url = URL(fileURLWithPath: path)
         temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
         guard FileManager.default.createFile(atPath: temp, contents: nil), let handle = FileHandle(forWritingAtPath: temp) else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
+            throw InputError("cannot write the file: \(CSVWriter.whyNotWritable(folder: url.deletingLastPathComponent().path))", at: .wholeFile(path))
         }
         self.handle = handle
         buffer.reserveCapacity(1 << 16)
+    }
+
+    /// Why a new file cannot be made in `folder`: it is missing, not a folder, or not writable.
+    static func whyNotWritable(folder: String) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) else { return "the folder \(folder) does not exist" }
+        guard isDirectory.boolValue else { return "\(folder) is not a folder" }
+        return "the folder \(folder) is not writable by this user"
     }
 
     public func write(_ fields: [String]) throws {

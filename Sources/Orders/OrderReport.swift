@@ -32,8 +32,8 @@ public enum OrderReport {
     /// JSON → Walmart; a header with `amazon-order-id` or `order-id` and tabs → Amazon; a header with
     /// `Order Number` (within the first lines, after eBay's filler) → eBay.
     public static func detect(path: String, displayName: String) throws -> OrderChannel {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw InputError("cannot read the order report", at: InputLocation(file: displayName, line: 0))
+        guard FileAccess.problem(reading: path) == nil, let handle = FileHandle(forReadingAtPath: path) else {
+            throw FileAccess.unreadable(path, shownAs: displayName, what: "the order report")
         }
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: 64 * 1024)) ?? Data()

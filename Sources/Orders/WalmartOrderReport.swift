@@ -21,7 +21,9 @@ public struct WalmartOrderReport: OrderReportReader {
     var index = 0
 
     public init(path: String, file: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw InputError("cannot read the order report", at: InputLocation(file: file, line: 0)) }
+        guard FileAccess.problem(reading: path) == nil, let handle = FileHandle(forReadingAtPath: path) else {
+            throw FileAccess.unreadable(path, shownAs: file, what: "the order report")
+        }
         defer { try? handle.close() }
         let data = try handle.read(upToCount: WalmartOrderReport.maxBytes + 1) ?? Data()
         guard data.count <= WalmartOrderReport.maxBytes else {

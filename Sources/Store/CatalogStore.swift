@@ -20,9 +20,15 @@ public struct SQLiteStore: CatalogStore {
     /// SQLite's process-wide settings, made once before the first connection.
     private static let tuned: Int32 = unifeed_sqlite_tune()
 
-    /// Opens (creating and migrating when needed) the database at `path`.
-    public init(path: String) throws {
+    /// Opens the database at `path`, migrating it when needed; a missing file is created when `create`
+    /// (commands that write: imports, order imports, the demo), else it is an error (a mistyped `--db`
+    /// would otherwise answer every question with an empty catalog).
+    public init(path: String, create: Bool = true) throws {
         _ = SQLiteStore.tuned
+        if !create && !FileManager.default.fileExists(atPath: path) {
+            throw StoreError(
+                "\(path): error: no database here (a command that writes, such as `unifeed import catalog`, creates one); check --db or $UNIFEED_DB")
+        }
         self.path = path
         var config = Configuration()
         config.foreignKeysEnabled = true

@@ -17,11 +17,23 @@ struct Demo: ParsableCommand {
     @Option(help: "The folder for the demo database and outputs.") var out: String = "demo"
     @Option(help: "The samples folder (default: ./samples, else the one beside the source).") var samples: String?
     @Option(help: "The moment the demo publishes at (sale windows), ISO 8601.") var now: String = "2026-11-25T12:00:00"
+    @Flag(help: "Use --out even when it holds files that are not an earlier demo's output (they may be replaced).")
+    var force = false
+
+    /// The file that marks a folder as a demo's output: a later demo may replace what is in it.
+    static let marker = ".unifeed-demo"
 
     func run() throws {
         let samplesDir = try locateSamples()
+        try checkOutFolder()
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        FileManager.default.createFile(
+            atPath: (out as NSString).appendingPathComponent(Demo.marker),
+            contents: Data("This folder holds the output of `unifeed demo`; a later demo replaces it.\n".utf8))
         let dbPath = (out as NSString).appendingPathComponent("unifeed.sqlite")
+        // Commands the demo suggests, runnable as printed (this binary, the demo's database and config).
+        let configPath = (samplesDir as NSString).appendingPathComponent("unifeed.toml")
+        let global = "\(Demo.invokedAs()) --db \(Demo.shellQuoted(dbPath)) --config \(Demo.shellQuoted(configPath))"
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dbPath + suffix) }
         let config = try orExit { try ConfigLoader.load(path: (samplesDir as NSString).appendingPathComponent("unifeed.toml")) }
         let store = try orExit { try SQLiteStore(path: dbPath) as any CatalogStore }
@@ -41,7 +53,7 @@ struct Demo: ParsableCommand {
         let brokenSummary = try orExit {
             try importer.run(path: broken, displayName: "samples/broken-catalog.csv", kind: .catalog(nil), options: dry) { _ in brokenErrors += 1 }
         }
-        print("  dry run of the broken catalog: \(brokenSummary.line) (\(brokenErrors) problems; run `unifeed import catalog samples/broken-catalog.csv --dry-run` to see them)")
+        print("  dry run of the broken catalog: \(brokenSummary.line) (\(brokenErrors) problems; to see them: \(global) import catalog \(Demo.shellQuoted(broken)) --dry-run)")
         let counts = try store.reading { try $0.counts() }
         print("Catalog: \(counts.products) products, \(counts.variants) SKUs, \(counts.stores) stores, \(counts.movements) stock movements")
 
@@ -53,7 +65,7 @@ struct Demo: ParsableCommand {
         publishOptions.dryRun = true
         var errors = 0, warnings = 0
         _ = try orExitFeeds { try publisher.run(publishOptions) { $0.severity == .error ? (errors += 1) : (warnings += 1) } }
-        print("Validate: \(errors) errors, \(warnings) warnings (see `unifeed --db \(dbPath) validate`)")
+        print("Validate: \(errors) errors, \(warnings) warnings (to see them: \(global) validate --now \(now))")
         publishOptions.dryRun = false
         publishOptions.force = true  // a fresh demo database has no baseline to hold back against
         let reports = try orExitFeeds { try publisher.run(publishOptions) { _ in } }
@@ -89,8 +101,45 @@ struct Demo: ParsableCommand {
         }
         let reaudit = try orExitFeeds { try Auditor(store: store, config: config, channels: definitions).run(outDir: out) }
         print("Audit after orders: \(reaudit.rows) rows read back, \(reaudit.findings.count) mismatches")
-        print("Try: unifeed --db \(dbPath) products list | unifeed --db \(dbPath) stock show DRS-MAX-TER-2X | unifeed --db \(dbPath) orders list | unifeed --db \(dbPath) audit --out \(out)")
+        print("Try (one command a line):")
+        for command in ["products list", "stock show DRS-MAX-TER-2X", "orders list", "audit --out \(Demo.shellQuoted(out))"] {
+            print("  \(global) \(command)")
+        }
         if !reaudit.findings.isEmpty || again.contains(where: \.heldBack) { throw ExitCode.failure }
+    }
+
+    /// Refuses an `--out` that holds anything but an earlier demo's output, unless `--force`: the demo
+    /// replaces `unifeed.sqlite` and the channels' folders in it.
+    private func checkOutFolder() throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue else {
+            printError("\(out): error: --out must be a folder for the demo's database and feeds (found: a file)")
+            throw ExitCode.failure
+        }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []
+        guard !entries.isEmpty, !entries.contains(Demo.marker), !force else { return }
+        let shown = entries.sorted().prefix(5).joined(separator: ", ") + (entries.count > 5 ? ", …" : "")
+        printError(
+            "\(out): error: the folder holds files that are not an earlier demo's output (found: \(shown)); the demo would replace its unifeed.sqlite and feeds. Use a new or empty folder (the default is ./demo), or --force to use this one anyway"
+        )
+        throw ExitCode.failure
+    }
+
+    /// How to run this binary again from a shell: its path when it was run by path (`swift run` runs
+    /// `.build/debug/unifeed`), else its name (on the PATH).
+    static func invokedAs() -> String {
+        let argument0 = CommandLine.arguments.first ?? "unifeed"
+        guard argument0.contains("/") else { return argument0 }
+        return shellQuoted(URL(fileURLWithPath: argument0).standardizedFileURL.path)
+    }
+
+    /// `text` as one shell word: unchanged when it holds only safe characters, else in single quotes.
+    static func shellQuoted(_ text: String) -> String {
+        let safe = text.utf8.allSatisfy { b in
+            (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || "/._-+=:,@".utf8.contains(b)
+        }
+        return safe && !text.isEmpty ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     private func locateSamples() throws -> String {

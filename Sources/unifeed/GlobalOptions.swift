@@ -27,8 +27,9 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Opens the store the options name: the one place where an implementation of the port is chosen.
-    func openStore() throws -> any CatalogStore {
-        try orExit { try SQLiteStore(path: databasePath) }
+    /// Only commands that write (`create`) make a new database; the others refuse a missing one.
+    func openStore(create: Bool = false) throws -> any CatalogStore {
+        try orExit { try SQLiteStore(path: databasePath, create: create) }
     }
 }
 

@@ -79,7 +79,7 @@ struct Import: ParsableCommand {
 /// Runs one import, prints problems to stderr and the summary to stdout, and exits as DESIGN.md §3 says.
 func runImport(global: GlobalOptions, file: String, kind: ImportKind, common: Import.Common) throws {
     let config = try global.loadConfig()
-    let store = try global.openStore()
+    let store = try global.openStore(create: true)
     let summary = try orExit {
         try Importer(store: store, config: config).run(path: file, displayName: file, kind: kind, options: common.options) {
             printError($0.description)

@@ -29,7 +29,7 @@ struct Orders: ParsableCommand {
 
         func run() throws {
             let config = try global.loadConfig()
-            let store = try global.openStore()
+            let store = try global.openStore(create: true)
             let summary: OrderImportSummary
             do {
                 summary = try orExit {

@@ -13,13 +13,14 @@ import UnifeedTestSupport
 
 func fixture(_ name: String) -> String { TestPaths.root.appendingPathComponent("Tests/ImportTests/Fixtures/\(name)").path }
 
-/// `../shared/samples-real/NAME`, or `nil` with a printed reason (the test then skips).
-func realExport(_ name: String) -> String? {
-    guard let shared = TestPaths.shared else {
-        print("skipped: ../shared is absent, so the real export \(name) cannot be read (CI always has it)")
-        return nil
-    }
-    return shared.appendingPathComponent("samples-real/\(name)").path
+/// `../shared/samples-real/NAME` (tests that read one are enabled only when it is there).
+func realExport(_ name: String) -> String {
+    (TestPaths.shared ?? TestPaths.root).appendingPathComponent("samples-real/\(name)").path
+}
+
+/// The trait of a test that reads a real export from `../shared`: skipped, with the reason, without it.
+func needsRealExport(_ name: String) -> some TestTrait {
+    .enabled(if: Requirements.shared("samples-real/\(name)"), "../shared/samples-real/\(name) is absent (CI always has ../shared beside the repository)")
 }
 
 @Suite struct ShopifyImportTests {
@@ -52,8 +53,8 @@ func realExport(_ name: String) -> String? {
         #expect(productImages[2].contains("organic-crew-tee-detail.jpg"))
     }
 
-    @Test func realExportWithoutSKUsGetsStableDerivedIDs() throws {
-        guard let path = realExport("shopify-apparel.csv") else { return }
+    @Test(needsRealExport("shopify-apparel.csv")) func realExportWithoutSKUsGetsStableDerivedIDs() throws {
+        let path = realExport("shopify-apparel.csv")
         let h = try ImportHarness()
         let s = try h.importFile(path)
         #expect(s.line == "shopify-apparel.csv: 22 rows, 22 imported (22 new, 0 updated, 0 unchanged), 0 rejected")
@@ -105,8 +106,8 @@ func realExport(_ name: String) -> String? {
         #expect(red.title == "Tee" && red.description == "<p>Soft</p>" && red.images == ["https://x.example/tee.jpg"])
     }
 
-    @Test func realSampleDataImports() throws {
-        guard let path = realExport("woocommerce-sample_products.csv") else { return }
+    @Test(needsRealExport("woocommerce-sample_products.csv")) func realSampleDataImports() throws {
+        let path = realExport("woocommerce-sample_products.csv")
         let h = try ImportHarness()
         let s = try h.importFile(path)
         #expect(s.line == "woocommerce-sample_products.csv: 25 rows, 24 imported (24 new, 0 updated, 0 unchanged), 0 rejected, 1 skipped")
@@ -150,8 +151,8 @@ func realExport(_ name: String) -> String? {
         }
     }
 
-    @Test func realDocumentationExampleImports() throws {
-        guard let path = realExport("akeneo-pim-docs-product-example.csv") else { return }
+    @Test(needsRealExport("akeneo-pim-docs-product-example.csv")) func realDocumentationExampleImports() throws {
+        let path = realExport("akeneo-pim-docs-product-example.csv")
         var config = try ConfigLoader.load(path: TestPaths.root.appendingPathComponent("samples/unifeed.toml").path)
         config.importing.akeneoChannel = "mobile"  // the example's descriptions are for the mobile channel
         let h = try ImportHarness(config: config)

@@ -1,0 +1,34 @@
+import Foundation
+
+/// What a test needs from the machine beyond Swift, checked before it runs: a test whose need is not
+/// met is skipped through the test framework (`.enabled(if: Requirements.x, "reason")`), so the
+/// summary counts it as skipped with its reason instead of as passed. `.ci/run` installs every tool
+/// these name, and CI always has `../shared` beside the repository.
+public enum Requirements {
+    /// `../shared` beside the repository (the specs, schemas and real exports, read in place).
+    public static var shared: Bool { TestPaths.shared != nil }
+
+    /// A file under `../shared`.
+    public static func shared(_ path: String) -> Bool {
+        TestPaths.shared.map { FileManager.default.fileExists(atPath: $0.appendingPathComponent(path).path) } ?? false
+    }
+
+    /// `/usr/bin/python3` can import `module`.
+    public static func python3(importing module: String) -> Bool {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { return false }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", "import \(module)"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
+    /// An executable at `path`.
+    public static func executable(_ path: String) -> Bool { FileManager.default.isExecutableFile(atPath: path) }
+
+    /// Running as root with `setpriv` at hand (to run the binary as an unprivileged user).
+    public static var rootWithSetpriv: Bool { getuid() == 0 && executable("/usr/bin/setpriv") }
+}
