@@ -35,7 +35,7 @@ let package = Package(
         // Text formats: the byte source, text decoding, the CSV reader and writer, JSON and TOML readers.
         .target(name: "Formats", dependencies: ["Catalog"], swiftSettings: swiftSettings),
         // unifeed.toml: the configuration's values and their loader.
-        .target(name: "Config", dependencies: ["Catalog", "Formats"], swiftSettings: swiftSettings),
+        .target(name: "Config", dependencies: ["Catalog", "Formats", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         // Threads and bounded pipes: the producer/consumer loops of import and publish.
         .target(name: "Pipeline", swiftSettings: swiftSettings),
         // The store port: what the rest of Unifeed asks of the store, with no database type in it.

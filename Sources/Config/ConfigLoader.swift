@@ -1,4 +1,5 @@
 public import Catalog
+import Crypto
 public import Formats
 public import Foundation
 
@@ -13,7 +14,9 @@ public enum ConfigLoader {
         guard let text = String(data: data, encoding: .utf8) else {
             throw InputError("the config file is not valid UTF-8", at: InputLocation(file: path, line: 1))
         }
-        return try parse(text, file: path)
+        var config = try parse(text, file: path)
+        config.digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return config
     }
 
     /// Parses config text; `file` names it in errors.

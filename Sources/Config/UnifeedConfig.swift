@@ -22,6 +22,9 @@ public struct UnifeedConfig: Hashable, Sendable {
     public var orders = OrdersConfig()
     /// `[channels.NAME]`, by channel name.
     public var channels: [String: ChannelSettings] = [:]
+    /// What the config was read from: the SHA-256 of the file's bytes, or `built-in` for the defaults.
+    /// A publish records it; `audit` refuses a config other than the publish's.
+    public var digest = "built-in"
 
     public init() {}
 

@@ -1,6 +1,7 @@
 public import CLibXML2
 public import Catalog
 public import Config
+import Crypto
 public import Formats
 public import Foundation
 public import Pipeline
@@ -15,9 +16,15 @@ public struct AuditFinding: Sendable, Hashable {
     public var expected: String
     public var found: String
 
-    /// `FILE:LINE: error: COLUMN: SKU shows FOUND, the catalog says EXPECTED`.
+    /// A finding about a whole file (`line` 0): its bytes are not the ones published, or it is missing.
+    public var fileProblem: String?
+
+    /// `FILE:LINE: error: COLUMN: SKU shows FOUND, the catalog says EXPECTED`; for a whole file
+    /// `FILE: error: sha256: what is wrong`.
     public var description: String {
-        "\(file):\(line): error: \(column): \(sku) shows \(InputError.displayValue(found.isEmpty ? "(empty)" : found)), the catalog says \(InputError.displayValue(expected.isEmpty ? "(empty)" : expected))"
+        if let fileProblem { return "\(file): error: \(column): \(fileProblem)" }
+        return
+            "\(file):\(line): error: \(column): \(sku) shows \(InputError.displayValue(found.isEmpty ? "(empty)" : found)), the catalog says \(InputError.displayValue(expected.isEmpty ? "(empty)" : expected))"
     }
 }
 
@@ -50,18 +57,34 @@ public struct Auditor {
         else {
             throw FeedError("\(reportPath): error: no readable publish report; publish first")
         }
-        let now = try Timestamp.parse(generated, timeZone: config.shop.timeZone)
         var rows = 0
         var findings: [AuditFinding] = []
         for entry in entries {
             guard let name = entry["channel"]?.string, let channel = channels.first(where: { $0.name == name }) else { continue }
+            // Each channel at the moment and with the config of its own last publish.
+            let now = try Timestamp.parse(entry["generated_at"]?.string ?? generated, timeZone: config.shop.timeZone)
+            if let published = entry["config_sha256"]?.string ?? report["config_sha256"]?.string, published != config.digest {
+                throw FeedError(
+                    "\(reportPath): error: \(name) was published with another config (sha256 \(published.prefix(12))…) than this one (\(config.digest == "built-in" ? "the built-in defaults" : "sha256 \(config.digest.prefix(12))…")); audit with the --config the publish used"
+                )
+            }
+            // First the files themselves: each must be the one published, byte for byte.
+            for file in entry["files"]?.array ?? [] {
+                guard let path = file["path"]?.string, let sha256 = file["sha256"]?.string else { continue }
+                let full = (outDir as NSString).appendingPathComponent(path)
+                if let problem = Auditor.changed(full, expected: sha256) {
+                    findings.append(AuditFinding(file: full, line: 0, sku: "", column: "sha256", expected: sha256, found: "", fileProblem: problem))
+                }
+            }
             let files = (entry["files"]?.array ?? []).compactMap { $0["path"]?.string }
             for output in channel.outputs {
                 // One file, or the numbered files of a split output in order (they follow the catalog's order).
                 var paths: [String] = []
                 var n = 1
                 while files.contains("\(name)/\(output.fileName(n))") {
-                    paths.append(((outDir as NSString).appendingPathComponent(name) as NSString).appendingPathComponent(output.fileName(n)))
+                    let path = ((outDir as NSString).appendingPathComponent(name) as NSString).appendingPathComponent(output.fileName(n))
+                    guard FileManager.default.fileExists(atPath: path) else { break }  // a finding already
+                    paths.append(path)
                     if output.maxItems == nil { break }
                     n += 1
                 }
@@ -72,6 +95,18 @@ public struct Auditor {
             }
         }
         return (rows, findings)
+    }
+
+    /// Why the file at `path` is not the one published with `expected` as its SHA-256 (hashed in
+    /// chunks, memory flat whatever its size), or `nil` when it is.
+    static func changed(_ path: String, expected: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "the published file is missing" }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+        let found = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        guard found != expected else { return nil }
+        return "the file is not the one published (its SHA-256 is \(found), the report says \(expected)): it was changed after the publish"
     }
 
     private func audit(paths: [String], output: ChannelDefinition.Output, channel: ChannelDefinition, now: Timestamp)

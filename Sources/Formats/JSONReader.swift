@@ -1,4 +1,4 @@
-import Catalog
+public import Catalog
 
 /// A JSON value with the line and column where it starts, so an error in an order file can name both.
 public struct JSONNode: Sendable {
@@ -15,6 +15,12 @@ public struct JSONNode: Sendable {
     public var value: Value
     public var line: Int
     public var column: Int
+
+    public init(value: Value, line: Int, column: Int) {
+        self.value = value
+        self.line = line
+        self.column = column
+    }
 
     /// The member `key` of an object (`nil` when absent, or when this is not an object).
     public subscript(key: String) -> JSONNode? {
@@ -229,5 +235,19 @@ public struct JSONReader {
         }
         guard let s = String(validating: out, as: UTF8.self) else { throw fail("a string is not valid UTF-8") }
         return s
+    }
+}
+
+extension JSONValue {
+    /// The value a node read holds (numbers as written).
+    public init(_ node: JSONNode) {
+        switch node.value {
+        case .null: self = .null
+        case .bool(let b): self = .bool(b)
+        case .number(let n): self = .decimal(n)
+        case .string(let s): self = .string(s)
+        case .array(let items): self = .array(items.map(JSONValue.init))
+        case .object(let members): self = .object(members.map { ($0.0, JSONValue($0.1)) })
+        }
     }
 }

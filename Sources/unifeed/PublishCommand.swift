@@ -26,8 +26,11 @@ struct Publish: ParsableCommand {
             try Publisher(store: store, config: config, channels: definitions).run(options) { printError($0.line) }
         }
         for r in reports {
-            let excluded = r.excluded.values.reduce(0) { $0 + $1.count }
-            var line = "\(r.channel): \(r.items) items, \(excluded) excluded by diagnostics, \(r.filtered) filtered"
+            if r.skipped {
+                print("\(r.channel): skipped: \(r.reason ?? "")")
+                continue
+            }
+            var line = "\(r.channel): \(r.items) items, \(r.excludedItems) excluded by diagnostics, \(r.filtered) filtered"
             if r.heldBack { line += "; HELD BACK: \(r.reason ?? "")" } else { line += "; " + r.files.map { "\($0.path) (\($0.bytes) bytes)" }.joined(separator: ", ") }
             print(line)
         }
@@ -65,11 +68,17 @@ struct Validate: ParsableCommand {
                     }
                 ).serialized(pretty: true))
         } else {
-            for d in findings { print(d.line) }
+            for d in findings { printError(d.line) }
             for r in reports {
+                if r.skipped {
+                    print("\(r.channel): skipped: \(r.reason ?? "")")
+                    continue
+                }
                 let rules = (r.excluded.map { ($0.key, $0.value.count, "error") } + r.warnings.map { ($0.key, $0.value.count, "warning") })
                     .sorted { ($0.0, $0.2) < ($1.0, $1.2) }
-                print("\(r.channel): \(r.items) items would be published" + (rules.isEmpty ? "" : "; ") + rules.map { "\($0.0) (\($0.2)): \($0.1)" }.joined(separator: ", "))
+                print(
+                    "\(r.channel): \(r.items) items would be published, \(r.excludedItems) excluded" + (rules.isEmpty ? "" : "; by rule: ")
+                        + rules.map { "\($0.0) (\($0.2)): \($0.1)" }.joined(separator: ", "))
             }
         }
         if findings.contains(where: { $0.severity == .error }) { throw ExitCode.failure }

@@ -252,7 +252,7 @@ import UnifeedTestSupport
         let validate = try cli.run(["validate", "--now", "2026-11-25T12:00:00"])
         #expect(validate.status == 1, "the samples carry 4 marketplace errors (unmapped candles on eBay, no GTIN on Walmart)")
         #expect(validate.stdout.contains("google: 126 items would be published"))
-        #expect(validate.stdout.contains("ebay: CDL-SOY-CED: error: unmapped_category:"))
+        #expect(validate.stderr.contains("ebay: CDL-SOY-CED: error: unmapped_category:"), "findings go to stderr, as publish's do")
         let googleOnly = try cli.run(["validate", "--channel", "google", "--now", "2026-11-25T12:00:00"])
         #expect(googleOnly.status == 0, "warnings only")
         let out = cli.directory.appendingPathComponent("feeds").path
@@ -269,9 +269,11 @@ import UnifeedTestSupport
             .write(toFile: xml, atomically: true, encoding: .utf8)
         let tampered = try cli.run(["audit", "--out", out])
         #expect(tampered.status == 1)
-        #expect(tampered.stderrLines.first?.hasPrefix("\(xml):") == true)
-        #expect(tampered.stderrLines.first?.contains(": error: price: ") == true)
-        #expect(tampered.stderrLines.first?.hasSuffix("shows 24.00 USD, the catalog says 25.00 USD") == true)
+        // First the file's bytes against the SHA-256 the report recorded, then the values.
+        #expect(tampered.stderrLines.first?.hasPrefix("\(xml): error: sha256: the file is not the one published") == true)
+        #expect(tampered.stderrLines.dropFirst().first?.hasPrefix("\(xml):") == true)
+        #expect(tampered.stderrLines.dropFirst().first?.contains(": error: price: ") == true)
+        #expect(tampered.stderrLines.dropFirst().first?.hasSuffix("shows 24.00 USD, the catalog says 25.00 USD") == true)
 
         #expect(try cli.run(["publish", "--channel", "nope"]).status == 1)
         #expect(try cli.run(["publish", "--now", "yesterday"]).status == 64)
@@ -367,5 +369,74 @@ import UnifeedTestSupport
         let lines = try cli.run(["orders", "list", "--json"])
         let array = try #require(try JSONSerialization.jsonObject(with: Data(lines.stdout.utf8)) as? [[String: Any]])
         #expect(array.first { $0["order_id"] as? String == "W-1" }?["matched"] as? Bool == true)
+    }
+
+    /// Audit checks what leaves the building, not what the last command touched: a partial publish keeps
+    /// the other channels in the report, every listed file is checked against its SHA-256 first (a
+    /// changed title, which no value check covers, is found), and a config other than the publish's is
+    /// one clear error, not hundreds of mismatches.
+    @Test func auditVerifiesEveryPublishedFileAndTheConfigItWasPublishedWith() throws {
+        let cli = try CLI()
+        for (kind, file) in [("catalog", "catalog.csv"), ("stores", "stores.csv"), ("inventory", "inventory.csv")] {
+            #expect(try cli.run(["import", kind, CLI.sample(file)]).status == 0)
+        }
+        let out = cli.directory.appendingPathComponent("feeds").path
+        #expect(try cli.run(["publish", "--out", out, "--now", "2026-11-25T12:00:00"]).status == 0)
+        #expect(try cli.run(["publish", "--out", out, "--channel", "google", "--now", "2026-11-26T12:00:00"]).status == 0)
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/publish-report.json"))) as? [String: Any])
+        let entries = try #require(report["channels"] as? [[String: Any]])
+        #expect(entries.compactMap { $0["channel"] as? String } == ["amazon", "ebay", "google", "google-local", "idealo", "meta", "walmart"])
+        #expect(entries.first { $0["channel"] as? String == "meta" }?["generated_at"] as? String == "2026-11-25T12:00:00-05:00")
+        #expect(entries.first { $0["channel"] as? String == "google" }?["generated_at"] as? String == "2026-11-26T12:00:00-05:00")
+        let clean = try cli.run(["audit", "--out", out])
+        #expect(clean.status == 0, "\(clean.stderr)")
+
+        // A price in the older Meta file, which the partial publish did not write.
+        let meta = out + "/meta/catalog.csv"
+        let csv = try String(contentsOfFile: meta, encoding: .utf8)
+        try csv.replacingOccurrences(of: ",25.00 USD,", with: ",24.00 USD,").write(toFile: meta, atomically: true, encoding: .utf8)
+        // A title in the Google XML: no value check covers it, the file's hash does.
+        let xml = out + "/google/products.xml"
+        let text = try String(contentsOfFile: xml, encoding: .utf8)
+        let title = try #require(text.range(of: "<title>")).upperBound
+        try (String(text[..<title]) + "Tampered " + String(text[title...])).write(toFile: xml, atomically: true, encoding: .utf8)
+        let tampered = try cli.run(["audit", "--out", out])
+        #expect(tampered.status == 1)
+        let shaLines = tampered.stderrLines.filter { $0.contains(": error: sha256: the file is not the one published") }
+        #expect(shaLines.map { String($0.prefix { $0 != ":" }) }.sorted() == [xml, meta])
+        #expect(tampered.stderrLines.contains { $0.hasPrefix(meta + ":") && $0.contains("shows 24.00 USD, the catalog says 25.00 USD") })
+
+        // Another config than the publish's: one line that says so.
+        let other = cli.directory.appendingPathComponent("other.toml").path
+        try (try String(contentsOfFile: CLI.config, encoding: .utf8) + "\n# changed\n").write(toFile: other, atomically: true, encoding: .utf8)
+        let wrongConfig = try cli.run(["--db", cli.db, "--config", other, "audit", "--out", out], globals: false)
+        #expect(wrongConfig.status == 1)
+        #expect(wrongConfig.stderrLines.count == 1)
+        #expect(wrongConfig.stderr.contains("was published with another config"))
+        #expect(wrongConfig.stderr.contains("audit with the --config the publish used"))
+    }
+
+    /// A shop without stores: local inventory has nothing to describe, so it is skipped with one line that
+    /// says how to give it something, and the publish still exits 0. Excluded items are counted once each.
+    @Test func aShopWithoutStoresPublishesCleanlyAndExcludedItemsCountOnce() throws {
+        let cli = try CLI()
+        let catalog = cli.directory.appendingPathComponent("c.csv")
+        try Data(
+            ("product_id,sku,title,description,brand,price,link,image_link,quantity,color\n"
+                + "P1,P1-A,Tee,A tee,Acme,10.00,https://shop.example/p1,https://cdn.example/p1.jpg,5,Red\n"
+                + "P2,P2-A,Cap,A cap,Acme,0.00,,,5,Blue\n").utf8
+        ).write(to: catalog)
+        #expect(try cli.run(["import", "catalog", catalog.path]).status == 0)
+        let out = cli.directory.appendingPathComponent("feeds").path
+        let publish = try cli.run(["publish", "--out", out, "--channel", "google", "--channel", "google-local", "--now", "2026-11-25T12:00:00"])
+        #expect(publish.status == 0, "\(publish.stderr)")
+        let lines = publish.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("google-local: skipped: no stores to describe: import them (`unifeed import stores FILE`") })
+        // P2-A has no image and no price: two rules, one item.
+        #expect(lines.contains { $0.hasPrefix("google: 1 items, 1 excluded by diagnostics, 0 filtered;") }, "\(lines)")
+        let validate = try cli.run(["validate", "--channel", "google", "--now", "2026-11-25T12:00:00"])
+        #expect(validate.stdout.contains("google: 1 items would be published, 1 excluded; by rule: missing_identifiers (warning): 2, missing_image (error): 1, price_not_positive (error): 1"))
+        #expect(!FileManager.default.fileExists(atPath: out + "/google-local"))
     }
 }

@@ -98,6 +98,7 @@ final class ChannelRun {
                 }
             }
         }
+        report.excludedItems += blocked.count
         let accepted = blocked.isEmpty ? items : items.filter { !blocked.contains($0.id) }
         guard !accepted.isEmpty else { return }
         report.items += channel.scope == .stores ? accepted.count * stores.count : accepted.count

@@ -69,9 +69,21 @@ public struct Publisher {
         defer { if lock >= 0 { close(lock) } }
 
         let started = Date()
+        // A channel with nothing to describe (local inventory without stores) is skipped, and says how
+        // to give it something: no gate, no files, no change to the exit status.
+        let hasStores = try selected.contains { $0.scope == .stores } ? store.reading { try !$0.stores().isEmpty } : true
+        var skipped: [ChannelReport] = []
         var runs: [ChannelRun] = []
         defer { for run in runs { run.discard() } }
         for channel in selected {
+            if channel.scope == .stores && !hasStores {
+                var report = ChannelReport(channel: channel.name)
+                report.skipped = true
+                report.reason =
+                    "no stores to describe: import them (`unifeed import stores FILE`, columns store_code,name,address,city,postal_code,country,pickup_method,pickup_sla) to publish local inventory, or turn the channel off with [channels.\(channel.name)] enabled = false"
+                skipped.append(report)
+                continue
+            }
             let settings = config.settings(for: channel.name)
             runs.append(try ChannelRun(channel: channel, settings: settings, shop: config.shop, outDir: outDir, write: !options.dryRun))
         }
@@ -83,7 +95,7 @@ public struct Publisher {
             report.durationMilliseconds = Int(Date().timeIntervalSince(started) * 1000)
             reports.append(report)
         }
-        guard !options.dryRun else { return reports }
+        guard !options.dryRun else { return (reports + skipped).sorted { $0.channel < $1.channel } }
 
         // The gate, then the renames.
         let at = options.now.iso8601UTC
@@ -105,8 +117,10 @@ public struct Publisher {
                 try log.record(channel: run.channel.name, outDir: outDir, at: at, items: items, published: !reports[i].heldBack)
             }
         }
-        try PublishReport(channels: reports, outDir: outDir, generatedAt: options.now.iso8601(in: config.shop.timeZone)).write()
-        return reports
+        var report = PublishReport(channels: reports, outDir: outDir, generatedAt: options.now.iso8601(in: config.shop.timeZone), configDigest: config.digest)
+        report.earlier = PublishReport.earlierEntries(outDir: outDir)
+        try report.write()
+        return (reports + skipped).sorted { $0.channel < $1.channel }
     }
 
     /// One cursor pass over the catalog (one read transaction), grouped by product, handed to every
