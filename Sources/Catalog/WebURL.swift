@@ -61,6 +61,22 @@ public enum WebURL {
     /// Byte-level: it runs for every row that has no link of its own (three rows in four of a typical
     /// catalog, where only a product's first row carries the link), and the Character-level version was
     /// 6% of the import's reading thread.
+    /// The placeholders a link template may hold.
+    public static let placeholders = ["{product_id}", "{handle}", "{sku}"]
+
+    /// The `{…}` words of `template` that are not placeholders, in order.
+    public static func unknownPlaceholders(in template: String) -> [String] {
+        var out: [String] = []
+        var rest = template[...]
+        while let open = rest.firstIndex(of: "{") {
+            guard let close = rest[open...].firstIndex(of: "}") else { break }
+            let word = String(rest[open...close])
+            if !placeholders.contains(word) { out.append(word) }
+            rest = rest[rest.index(after: close)...]
+        }
+        return out
+    }
+
     public static func fill(template: String, productID: String, sku: String) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(template.utf8.count + productID.utf8.count + sku.utf8.count)

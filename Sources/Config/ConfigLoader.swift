@@ -54,6 +54,12 @@ public enum ConfigLoader {
                         }
                         config.shop.timeZone = zone
                     case "link_template":
+                        if let unknown = WebURL.unknownPlaceholders(in: v).first {
+                            throw fail(
+                                "shop", k,
+                                "unknown placeholder \(unknown) in the link template; the known ones are \(WebURL.placeholders.joined(separator: ", "))",
+                                found: v)
+                        }
                         _ = try checked("shop", k, WebURL.fill(template: v, productID: "p", sku: "s"), WebURL.validate)
                         config.shop.linkTemplate = v
                     case "image_base_url": config.shop.imageBaseURL = try checked("shop", k, v, WebURL.validate)
@@ -215,6 +221,13 @@ public enum ConfigLoader {
         }
     }
 
+    /// Where `[section]` (or the key `key` in it) is written in the config file at `path` (line 1 when
+    /// the file cannot be read or it is not found).
+    public static func location(ofKey key: String, in section: String?, file path: String) -> InputLocation {
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        return InputLocation(file: path, line: line(of: key, in: section, text: text))
+    }
+
     /// The line where `key` is set in `section` (`nil` for the top level), found in the text because the
     /// TOML parser keeps no positions for keys; 1 when not found.
     static func line(of key: String, in section: String?, text: String) -> Int {
@@ -224,7 +237,9 @@ public enum ConfigLoader {
             let line = raw.trimmingCharacters(in: " ")
             if line.hasPrefix("[") {
                 current = String(line.drop { $0 == "[" }.prefix { $0 != "]" }).replacingOccurrences(of: " ", with: "")
-                if current == section.map({ "\($0).\(key)" }) ?? key { candidates.append(i + 1) }
+                // The table itself, or one under it (`[chanels.google]` for an unknown key `chanels`).
+                let full = section.map({ "\($0).\(key)" }) ?? key
+                if let current, current == full || current.hasPrefix(full + ".") { candidates.append(i + 1) }
                 continue
             }
             let name = line.prefix { $0 != "=" }.trimmingCharacters(in: " ").replacingOccurrences(of: "\"", with: "")

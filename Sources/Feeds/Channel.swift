@@ -95,6 +95,18 @@ public struct ChannelDefinition: Sendable, Hashable {
 /// Reads channel templates: the built-in ones (embedded at build time from `templates/`) and those of
 /// the config's `templates_dir`, which add channels or replace built-in ones of the same name.
 public enum ChannelCatalog {
+    /// The `[channels.NAME]` sections of a config that name no known channel (a typo, such as
+    /// `[channels.gogle]`, would otherwise be ignored): one error each, at its line, listing the channels.
+    public static func unknownChannelSections(in config: UnifeedConfig, file: String?, channels: [ChannelDefinition]) -> [InputError] {
+        let known = Set(channels.map(\.name))
+        return config.channels.keys.sorted().filter { !known.contains($0) }.map { name in
+            InputError(
+                "unknown channel; the channels are \(channels.map(\.name).sorted().joined(separator: ", ")) (a templates_dir may add more)",
+                at: file.map { ConfigLoader.location(ofKey: name, in: "channels", file: $0) } ?? InputLocation(file: "unifeed.toml", line: 1),
+                column: "channels", found: name)
+        }
+    }
+
     /// Every channel, sorted by name.
     public static func load(templatesDir: String?) throws -> [ChannelDefinition] {
         var byName: [String: ChannelDefinition] = [:]

@@ -85,7 +85,9 @@ public struct RuleSet: RawRepresentable, Sendable, Hashable {
             if let link = item.link {
                 if (try? WebURL.validate(link)) == nil { findings.error("link_not_absolute", "link must be an absolute http(s) URL", link) }
             } else {
-                findings.error("missing_link", "link is required (set link or [shop] link_template)")
+                findings.error(
+                    "missing_link",
+                    "link is required: give the row a link, or set [shop] link_template and import the catalog again (the template fills links at import)")
             }
         }
         if let image = item.imageLink {

@@ -24,6 +24,8 @@ public struct AkeneoMapper: RowMapper {
     let customColumns: [(Int, String)]
     let locale: String
     let channel: String
+    /// Attributes whose values the file holds only for other locales or channels than the config reads.
+    public private(set) var headerWarnings: [InputError] = []
 
     public init(header: Header, config: UnifeedConfig) throws {
         try header.require(["sku"], format: "akeneo")
@@ -57,6 +59,23 @@ public struct AkeneoMapper: RowMapper {
             custom.append((i, name))
         }
         customColumns = custom
+        for attribute in ["name", "description"] {
+            let read = ["\(attribute)-\(locale)-\(channel)", "\(attribute)-\(locale)", "\(attribute)-\(channel)", attribute]
+            guard !read.contains(where: { header.column($0) != nil }) else { continue }
+            let others = header.names.filter { $0.lowercased().hasPrefix(attribute + "-") }
+            guard !others.isEmpty else { continue }
+            // `description-en_US-mobile`: locale en_US, channel mobile.
+            let parts = others.map { $0.split(separator: "-").dropFirst().map(String.init) }
+            let locales = Set(parts.compactMap(\.first)).sorted()
+            let channels = Set(parts.compactMap { $0.count > 1 ? $0[1] : nil }).sorted()
+            var hint = "set [import.akeneo]"
+            if !channels.isEmpty && !channels.contains(channel) { hint += " channel = \"\(channels[0])\"" }
+            if !locales.contains(locale) { hint += (hint.hasSuffix("]") ? "" : " and") + " locale = \"\(locales[0])\"" }
+            headerWarnings.append(
+                InputError(
+                    "no \(attribute) column for locale \(locale) and channel \(channel) (the config's [import.akeneo]); the file has \(others.joined(separator: ", ")): \(hint) to read them",
+                    at: InputLocation(file: header.file, line: 1), column: attribute, severity: .warning))
+        }
     }
 
     /// The column for `attribute` by the lookup order in the type's documentation, for this row.

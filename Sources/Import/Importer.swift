@@ -194,15 +194,15 @@ public struct Importer {
                     "cannot tell the catalog format from the header: expected product_id and sku (unifeed), Handle and Variant Price (shopify), Type and Regular price (woocommerce) or sku with price-CUR columns (akeneo); use --format",
                     at: InputLocation(file: header.file, line: 1), found: header.names.joined(separator: String(UnicodeScalar(delimiter))))
             }
+            let mapper: any RowMapper
             switch format {
-            case .unifeed:
-                let native = try NativeMapper(header: header, config: config)
-                native.headerWarnings.forEach(warn)
-                return (native, format.rawValue)
-            case .shopify: return (try ShopifyMapper(header: header, config: config), format.rawValue)
-            case .woocommerce: return (try WooCommerceMapper(header: header, config: config, scratch: session.scratch), format.rawValue)
-            case .akeneo: return (try AkeneoMapper(header: header, config: config), format.rawValue)
+            case .unifeed: mapper = try NativeMapper(header: header, config: config)
+            case .shopify: mapper = try ShopifyMapper(header: header, config: config)
+            case .woocommerce: mapper = try WooCommerceMapper(header: header, config: config, scratch: session.scratch)
+            case .akeneo: mapper = try AkeneoMapper(header: header, config: config)
             }
+            mapper.headerWarnings.forEach(warn)
+            return (mapper, format.rawValue)
         }
     }
 }

@@ -13,10 +13,13 @@ public protocol RowMapper {
     /// The mapper reads the import's scratch space (its store connection), so it must run on the thread
     /// that writes, not on a reading thread of its own.
     var usesImportScratch: Bool { get }
+    /// Warnings about the header as a whole (a column the config points at is missing, say).
+    var headerWarnings: [InputError] { get }
 }
 
 extension RowMapper {
     public var usesImportScratch: Bool { false }
+    public var headerWarnings: [InputError] { [] }
 }
 
 extension RowReader {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
 import Config
+import Feeds
 import Formats
 import Foundation
 import Pipeline
@@ -19,11 +20,24 @@ struct GlobalOptions: ParsableArguments {
         db ?? ProcessInfo.processInfo.environment["UNIFEED_DB"] ?? "unifeed.sqlite"
     }
 
-    /// Loads the config; a bad config prints its error and exits 1.
+    /// The config file these options name: `--config`, else `./unifeed.toml` when present (`nil`: the
+    /// built-in defaults).
+    var configPath: String? {
+        config ?? (FileManager.default.fileExists(atPath: "unifeed.toml") ? "unifeed.toml" : nil)
+    }
+
+    /// Loads the config and checks its channel sections against the channels there are; a bad config
+    /// prints its errors and exits 1.
     func loadConfig() throws -> UnifeedConfig {
-        let path = config ?? (FileManager.default.fileExists(atPath: "unifeed.toml") ? "unifeed.toml" : nil)
-        guard let path else { return UnifeedConfig() }
-        return try orExit { try ConfigLoader.load(path: path) }
+        guard let path = configPath else { return UnifeedConfig() }
+        let loaded = try orExit { try ConfigLoader.load(path: path) }
+        let channels = try orExitFeeds { try ChannelCatalog.load(templatesDir: loaded.templatesDir) }
+        let problems = ChannelCatalog.unknownChannelSections(in: loaded, file: path, channels: channels)
+        guard problems.isEmpty else {
+            for problem in problems { printError(problem.description) }
+            throw ExitCode.failure
+        }
+        return loaded
     }
 
     /// Opens the store the options name: the one place where an implementation of the port is chosen.

@@ -90,6 +90,28 @@ import UnifeedTestSupport
         #expect(config.status == 1 && config.stderr == "nope.toml: error: cannot read the config file: no such file\n")
     }
 
+    /// Config mistakes are errors at their line, not silently ignored settings.
+    @Test(arguments: [
+        (
+            "version = 1\n\n[channels.gogle]\nenabled = false\n",
+            "u.toml:3: error: channels: unknown channel; the channels are amazon, ebay, google, google-local, idealo, meta, walmart (a templates_dir may add more) (found: gogle)"
+        ),
+        ("version = 1\n\n[chanels.google]\nenabled = false\n", "u.toml:3: error: chanels: unknown key"),
+        (
+            "version = 1\n[shop]\nlink_template = \"https://shop.example/p/{product}\"\n",
+            "u.toml:3: error: shop.link_template: unknown placeholder {product} in the link template; the known ones are {product_id}, {handle}, {sku} (found: https://shop.example/p/{product})"
+        ),
+    ])
+    func configMistakesAreErrorsAtTheirLine(text: String, message: String) throws {
+        let cli = try CLI()
+        let config = cli.directory.appendingPathComponent("u.toml")
+        try Data(text.utf8).write(to: config)
+        let r = try cli.run(["--db", cli.db, "--config", "u.toml", "import", "catalog", CLI.sample("catalog.csv")], globals: false)
+        #expect(r.status == 1)
+        #expect(r.stderrLines == [message])
+        #expect(!FileManager.default.fileExists(atPath: cli.db), "nothing was written")
+    }
+
     /// A mistyped `--db` is not a new, empty catalog: commands that only read refuse a missing database
     /// (and create nothing); commands that write create it.
     @Test func onlyCommandsThatWriteCreateADatabase() throws {

@@ -151,6 +151,19 @@ func needsRealExport(_ name: String) -> some TestTrait {
         }
     }
 
+    /// Descriptions that exist only for another Akeneo channel (or locale) would give `missing_description`
+    /// on every item; the import says which channel has them and what to set.
+    @Test func valuesForAnotherChannelOnlyAreNamedWithTheSettingThatReadsThem() throws {
+        let h = try ImportHarness()
+        let s = try h.importText(
+            "sku;family;name-en_US;description-en_US-mobile;price-USD\nSKU-1;tees;Tee;Soft tee;12.00\n", name: "akeneo.csv")
+        #expect(s.imported == 1)
+        #expect(
+            h.messages == [
+                "akeneo.csv:1: warning: description: no description column for locale en_US and channel ecommerce (the config's [import.akeneo]); the file has description-en_US-mobile: set [import.akeneo] channel = \"mobile\" to read them"
+            ])
+    }
+
     @Test(needsRealExport("akeneo-pim-docs-product-example.csv")) func realDocumentationExampleImports() throws {
         let path = realExport("akeneo-pim-docs-product-example.csv")
         var config = try ConfigLoader.load(path: TestPaths.root.appendingPathComponent("samples/unifeed.toml").path)
