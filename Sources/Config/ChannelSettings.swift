@@ -91,6 +91,9 @@ public struct MarketplaceSettings: Hashable, Sendable {
     /// Catalog `product_type` prefix → Amazon product type, eBay category id, Walmart product type.
     /// The longest matching prefix wins.
     public var categories: [String: String] = [:]
+    /// Walmart: the attribute a variant's size goes to, by Walmart product type (`[channels.walmart.size_attributes]`,
+    /// `"Candles" = ""` leaves it out); types not listed use Unifeed's built-in choice.
+    public var sizeAttributes: [String: String] = [:]
     /// eBay site (`US`), item location and postal code, business policy names.
     public var siteID = "US"
     public var location: String?

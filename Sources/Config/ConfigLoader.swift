@@ -205,6 +205,16 @@ public enum ConfigLoader {
                     }
                     s.marketplace.categories[prefix] = value
                 }
+            case "size_attributes":
+                guard let map = table[k]?.table else {
+                    throw fail(name, k, "expected a table of \"Walmart product type\" = \"attribute\" (clothingSize, shoeSize, size or \"\")", nil)
+                }
+                for type in map.keys {
+                    guard let value = map[type]?.string, ["clothingSize", "shoeSize", "size", ""].contains(value) else {
+                        throw fail("\(name).\(k)", type, "expected clothingSize, shoeSize, size or \"\" (leave the size out)", "\(map[type]!)")
+                    }
+                    s.marketplace.sizeAttributes[type] = value
+                }
             default:
                 throw fail(name, k, "unknown key in [\(name)]", nil)
             }

@@ -137,6 +137,22 @@ import Testing
         #expect(!findings([plain]).contains("error:variant_missing_attributes"), "a single item is no group")
     }
 
+    /// Two variants of one group with the same color, size, pattern and material are duplicates to
+    /// Google: the second is an error naming the first; a different size tells them apart.
+    @Test func identicalVariantsOfAGroupAreDuplicates() {
+        let first = Self.clean("TEE-1")
+        var twin = Self.clean("TEE-2")
+        let items = [first, twin].map { FeedItem($0, channel: "google", settings: ChannelSettings(), shop: ShopConfig(), now: Self.now) }
+        let found = RuleSet.google.check(items, channel: "google")
+        #expect(found[0].isEmpty)
+        #expect(found[1].map(\.rule) == ["duplicate_variant"])
+        #expect(found[1].first?.message == "item_group_id TEE: TEE-1 has the same color, size, pattern and material; Google shows one of two identical variants")
+        #expect(found[1].first?.value == "Black / M / unisex / adult")
+        twin.size = "L"
+        #expect(findings([first, twin]).isEmpty)
+        #expect(findings([first, Self.clean("TEE-2")], rules: .meta).isEmpty, "Meta's rules do not judge groups")
+    }
+
     @Test func metaNeedsABrandOrAnIdentifierAndAllowsLongerTitles() {
         var v = Self.clean()
         v.title = String(repeating: "Long tee ", count: 20)  // 180 characters: fine for Meta

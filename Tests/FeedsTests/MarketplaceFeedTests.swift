@@ -228,3 +228,31 @@ func csvRows(_ text: String) throws -> [[String]] {
     }
     return rows
 }
+
+/// Walmart's size goes to the attribute that fits the Walmart product type: clothingSize for apparel,
+/// shoeSize for shoes, none for a candle's "8 oz" unless the config names one.
+@Suite struct WalmartSizeAttributeTests {
+    @Test func theSizeGoesWhereTheProductTypeSays() throws {
+        let h = try FeedHarness()
+        try h.publish(channels: ["walmart"])
+        var lines = try h.read("walmart/items.jsonl").split(separator: "\n").map(String.init)
+        func line(_ sku: String) throws -> String { try #require(lines.first { $0.contains("\"sku\":\"\(sku)\"") }) }
+        #expect(try line("TEE-CLS-BLK-M").contains(#""clothingSize":"M""#))
+        #expect(try line("SNK-CNV-BLK-10").contains(#""shoeSize":"10""#))
+        let candle = try line("CDL-SOY-CED")
+        #expect(!candle.contains("Size\""), "\(candle)")
+        // The config can name the attribute for a type.
+        h.config.channels["walmart"]?.marketplace.sizeAttributes["Candles"] = "size"
+        try h.publish(channels: ["walmart"], force: true)
+        lines = try h.read("walmart/items.jsonl").split(separator: "\n").map(String.init)
+        #expect(try line("CDL-SOY-CED").contains(#""size":"8 oz""#))
+    }
+
+    @Test func aSizeAttributeOutsideWalmartsListIsAConfigError() throws {
+        let text = "version = 1\n[channels.walmart.size_attributes]\n\"Candles\" = \"volume\"\n"
+        #expect(throws: InputError.self) { try ConfigLoader.parse(text, file: "u.toml") }
+        do { _ = try ConfigLoader.parse(text, file: "u.toml") } catch let error as InputError {
+            #expect(error.description == "u.toml:3: error: channels.walmart.size_attributes.Candles: expected clothingSize, shoeSize, size or \"\" (leave the size out) (found: \"volume\")")
+        }
+    }
+}

@@ -37,14 +37,28 @@ enum GoogleChannel: ChannelAdapter {
         }
     }
 
-    /// Variants of one item group must differ: each needs a color, size, pattern or material.
+    /// Variants of one item group must differ: each needs a color, size, pattern or material, and no two
+    /// may have the same ones (Google treats them as duplicates and shows one).
     static func checkGroup(_ group: [FeedItem], judged: [Int], findings all: inout [[Diagnostic]], channel: String) {
         guard judged.count > 1 else { return }
-        for i in judged where group[i].color == nil && group[i].size == nil && group[i].pattern == nil && group[i].material == nil {
-            all[i].append(
-                Diagnostic(
-                    channel: channel, sku: group[i].id, rule: "variant_missing_attributes", severity: .error,
-                    message: "item_group_id \(group[i].itemGroupID) has \(judged.count) variants but this one has no color, size, pattern or material"))
+        var seen: [[String?]: String] = [:]
+        for i in judged {
+            let item = group[i]
+            let attributes = [item.color, item.size, item.pattern, item.material, item.gender, item.ageGroup, item.sizeType, item.sizeSystem]
+            if item.color == nil && item.size == nil && item.pattern == nil && item.material == nil {
+                all[i].append(
+                    Diagnostic(
+                        channel: channel, sku: item.id, rule: "variant_missing_attributes", severity: .error,
+                        message: "item_group_id \(item.itemGroupID) has \(judged.count) variants but this one has no color, size, pattern or material"))
+            } else if let first = seen[attributes] {
+                all[i].append(
+                    Diagnostic(
+                        channel: channel, sku: item.id, rule: "duplicate_variant", severity: .error,
+                        message: "item_group_id \(item.itemGroupID): \(first) has the same color, size, pattern and material; Google shows one of two identical variants",
+                        value: attributes.compactMap { $0 }.joined(separator: " / ")))
+            } else {
+                seen[attributes] = item.id
+            }
         }
     }
 }

@@ -34,9 +34,28 @@ final class WalmartItemWriter: OutputWriter {
         try file.write(header.serialized() + "\n")
     }
 
+    /// Walmart product types whose size is a clothing size or a shoe size (Walmart's item spec 5.0
+    /// names `clothingSize` for apparel and `shoeSize` for footwear); other types carry no size unless
+    /// `[channels.walmart.size_attributes]` says which attribute (a candle's "Large" is no clothing size).
+    static let clothingTypes: Set<String> = [
+        "T-Shirts", "Shirts", "Sweatshirts & Hoodies", "Sweaters", "Jeans", "Pants", "Shorts", "Skirts", "Dresses", "Coats & Jackets",
+        "Socks", "Underwear", "Swimwear", "Activewear", "Pajamas",
+    ]
+    static let shoeTypes: Set<String> = ["Sneakers", "Boots", "Sandals", "Shoes", "Slippers"]
+
+    /// The attribute a size goes to for `productType` (a Walmart product type), or `nil`: left out.
+    static func sizeAttribute(forProductType productType: String?, settings: ChannelSettings) -> String? {
+        guard let productType else { return nil }
+        if let configured = settings.marketplace.sizeAttributes[productType] { return configured.isEmpty ? nil : configured }
+        if clothingTypes.contains(productType) { return "clothingSize" }
+        if shoeTypes.contains(productType) { return "shoeSize" }
+        return nil
+    }
+
     func write(_ items: [FeedItem], stores: [StoreLocation]) throws {
         let active = items.filter { $0.status != .archived }
-        let variantAttributes = [("color", Set(active.compactMap(\.color)).count > 1), ("clothingSize", Set(active.compactMap(\.size)).count > 1)]
+        let sizeAttribute = active.first.flatMap { WalmartItemWriter.sizeAttribute(forProductType: $0.marketplaceCategory, settings: settings) }
+        let variantAttributes = [("color", Set(active.compactMap(\.color)).count > 1), (sizeAttribute ?? "", sizeAttribute != nil && Set(active.compactMap(\.size)).count > 1)]
             .filter(\.1).map(\.0)
         for (n, item) in active.enumerated() {
             // Written straight as bytes, one item a line (a JSON tree per item cost more than the rest).
@@ -83,8 +102,8 @@ final class WalmartItemWriter: OutputWriter {
                 json.member("color")
                 json.strings([color])
             }
-            if let size = item.size {
-                json.member("clothingSize")
+            if let size = item.size, let sizeAttribute {
+                json.member(sizeAttribute)
                 json.string(size)
             }
             if active.count > 1 {
