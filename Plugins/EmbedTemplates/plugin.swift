@@ -10,12 +10,27 @@ struct EmbedTemplates: BuildToolPlugin {
         let files = (try? FileManager.default.contentsOfDirectory(at: templates, includingPropertiesForKeys: nil)) ?? []
         let inputs = files.filter { $0.pathExtension == "toml" }.sorted { $0.lastPathComponent < $1.lastPathComponent }
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedTemplates.swift")
+        // The commit the build is made from (for `unifeed --version`): the files git keeps it in are
+        // inputs, so a new commit rebuilds the generated file.
+        let git = context.package.directoryURL.appending(path: ".git")
+        var gitInputs: [URL] = []
+        let head = git.appending(path: "HEAD")
+        if let text = try? String(contentsOf: head, encoding: .utf8) {
+            gitInputs.append(head)
+            let ref = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if ref.hasPrefix("ref: ") {
+                let refFile = git.appending(path: String(ref.dropFirst(5)))
+                if FileManager.default.fileExists(atPath: refFile.path) { gitInputs.append(refFile) }
+            }
+            let packed = git.appending(path: "packed-refs")
+            if FileManager.default.fileExists(atPath: packed.path) { gitInputs.append(packed) }
+        }
         return [
             .buildCommand(
                 displayName: "Embedding \(inputs.count) channel templates",
                 executable: try context.tool(named: "embed-templates").url,
-                arguments: [output.path] + inputs.map(\.path),
-                inputFiles: inputs,
+                arguments: [output.path, "--git", git.path] + inputs.map(\.path),
+                inputFiles: inputs + gitInputs,
                 outputFiles: [output])
         ]
     }

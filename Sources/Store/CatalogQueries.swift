@@ -319,6 +319,17 @@ struct SQLiteSnapshot: CatalogSnapshot {
     func stock(sku: String) throws -> StockReport? { try CatalogQueries.stock(db, sku: sku) }
     func counts() throws -> (products: Int, variants: Int, stores: Int, movements: Int) { try CatalogQueries.counts(db) }
     func orderLines() throws -> [RecordedOrderLine] { try OrderBook.list(db) }
+
+    func forEachStockLevel(location: String?, below: Int?, _ body: (String, String, Int) throws -> Void) throws {
+        let cursor = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT sku, location, on_hand FROM stock_levels
+                WHERE (?1 IS NULL OR location = ?1) AND (?2 IS NULL OR on_hand < ?2)
+                ORDER BY sku, location
+                """, arguments: [location, below])
+        while let row = try cursor.next() { try body(row[0], row[1], row[2]) }
+    }
 }
 
 /// The feed rows' cursor behind the port.

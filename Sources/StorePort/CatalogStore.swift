@@ -55,6 +55,10 @@ public protocol CatalogSnapshot {
 
     /// Every recorded order line, sorted by channel, order and line.
     func orderLines() throws -> [RecordedOrderLine]
+
+    /// On hand per SKU and location, sorted by SKU then location, one at a time: at `location` only
+    /// (`nil`: every location), and below `below` only (`nil`: any figure).
+    func forEachStockLevel(location: String?, below: Int?, _ body: (_ sku: String, _ location: String, _ onHand: Int) throws -> Void) throws
 }
 
 extension CatalogSnapshot {

@@ -1,7 +1,25 @@
 import Foundation
 
-// embed-templates OUTPUT.swift TEMPLATE.toml… — writes `EmbeddedTemplates.files`, name → text.
-let arguments = CommandLine.arguments.dropFirst()
+// embed-templates OUTPUT.swift [--git GITDIR] TEMPLATE.toml… — writes `EmbeddedTemplates.files`, name → text,
+// and `BuildInfo.commit`, the commit the build is made from (`unknown` outside a git checkout).
+var arguments = Array(CommandLine.arguments.dropFirst())
+var commit = "unknown"
+if arguments.count >= 3, arguments[1] == "--git" {
+    let git = arguments[2]
+    arguments.removeSubrange(1...2)
+    if let head = try? String(contentsOfFile: git + "/HEAD", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) {
+        if head.hasPrefix("ref: ") {
+            let ref = String(head.dropFirst(5))
+            if let id = try? String(contentsOfFile: git + "/" + ref, encoding: .utf8) {
+                commit = id.trimmingCharacters(in: .whitespacesAndNewlines)
+            } else if let packed = try? String(contentsOfFile: git + "/packed-refs", encoding: .utf8) {
+                for line in packed.split(separator: "\n") where line.hasSuffix(" " + ref) { commit = String(line.prefix { $0 != " " }) }
+            }
+        } else {
+            commit = head
+        }
+    }
+}
 guard let output = arguments.first else {
     FileHandle.standardError.write(Data("usage: embed-templates OUTPUT.swift TEMPLATE.toml…\n".utf8))
     exit(64)
@@ -17,4 +35,6 @@ for path in arguments.dropFirst() {
     source += "        (name: \"\(name)\", text: \(hashes)\"\"\"\n\(text)\n\"\"\"\(hashes)),\n"
 }
 source += "    ]\n}\n"
+let short = commit.allSatisfy(\.isHexDigit) ? String(commit.prefix(12)) : "unknown"
+source += "\n/// The build's origin, for `unifeed --version`.\npublic enum BuildInfo {\n    public static let commit = \"\(short)\"\n}\n"
 try source.write(toFile: output, atomically: true, encoding: .utf8)

@@ -46,3 +46,37 @@ func parseNow(_ text: String?, config: UnifeedConfig) throws -> Timestamp {
         throw ValidationError("--now: \(error.message) (found: \(text))")
     }
 }
+
+/// `unifeed stores list`: the stores local inventory describes.
+struct Stores: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The stores (import them with `unifeed import stores`).", subcommands: [List.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every store, by code.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "A JSON array, keys named as stores.csv's columns.") var json = false
+
+        func run() throws {
+            let store = try global.openStore()
+            let stores = try store.reading { try $0.stores() }
+            if json {
+                let array: JSONValue = .array(
+                    stores.map { s in
+                        .object([
+                            ("store_code", .string(s.code)), ("name", .string(s.name)), ("address", .string(s.address)), ("city", .string(s.city)),
+                            ("postal_code", .string(s.postalCode)), ("country", .string(s.country)),
+                            ("pickup_method", .string(s.pickupMethod.rawValue)), ("pickup_sla", .string(s.pickupSLA.rawValue)),
+                        ])
+                    })
+                print(array.serialized(pretty: true))
+                return
+            }
+            if stores.isEmpty {
+                print("no stores (import them with `unifeed import stores FILE`)")
+                return
+            }
+            print("store_code\tname\tcity\tcountry\tpickup")
+            for s in stores { print("\(s.code)\t\(s.name)\t\(s.city)\t\(s.country)\t\(s.pickupMethod.rawValue), \(s.pickupSLA.rawValue)") }
+        }
+    }
+}

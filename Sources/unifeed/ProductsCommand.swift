@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import Catalog
 import Config
 import Formats
@@ -6,13 +6,34 @@ import Foundation
 import Pipeline
 import StorePort
 
+extension VariantStatus: ExpressibleByArgument {}
+
 struct Products: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List or show products.", subcommands: [List.self, Show.self])
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Every SKU, sorted by SKU.")
+        static let configuration = CommandConfiguration(abstract: "Every SKU, sorted by SKU (filters narrow it).")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "A JSON array, one object per SKU.") var json = false
+        @Option(help: "Only this brand (as written).") var brand: String?
+        @Option(help: "Only product types that start with this (\"Apparel > Tops\").") var productType: String?
+        @Option(help: "Only active or archived SKUs.") var status: VariantStatus?
+        @Option(help: "At most N SKUs.") var limit: Int?
+
+        func validate() throws {
+            if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
+        }
+
+        /// Whether `v` passes the filters.
+        func selects(_ v: VariantView) -> Bool {
+            if let brand, v.brand != brand { return false }
+            if let productType, !(v.productType ?? "").hasPrefix(productType) { return false }
+            if let status, v.status != status { return false }
+            return true
+        }
+
+        /// Ends the listing once `--limit` SKUs are out.
+        struct Enough: Error {}
 
         func run() throws {
             let config = try global.loadConfig()
@@ -20,18 +41,24 @@ struct Products: ParsableCommand {
             let out = StandardOutput()
             var first = true
             if json { out.write("[") }
-            try store.reading { snapshot in
-                try snapshot.forEachVariant { v in
-                    if json {
-                        out.write((first ? "\n" : ",\n") + v.json(timeZone: config.shop.timeZone).serialized())
-                    } else {
-                        if first { out.write("sku\tproduct_id\tstatus\tprice\tsale_price\tonline\ttitle\n") }
-                        let sale = v.salePrice?.amountString ?? "-"
-                        out.write("\(v.sku)\t\(v.productID)\t\(v.status.rawValue)\t\(v.price)\t\(sale)\t\(v.quantity.map(String.init) ?? "-")\t\(v.title ?? "")\n")
+            var listed = 0
+            do {
+                try store.reading { snapshot in
+                    try snapshot.forEachVariant { v in
+                        guard selects(v) else { return }
+                        if let limit, listed == limit { throw Enough() }
+                        listed += 1
+                        if json {
+                            out.write((first ? "\n" : ",\n") + v.json(timeZone: config.shop.timeZone).serialized())
+                        } else {
+                            if first { out.write("sku\tproduct_id\tstatus\tprice\tsale_price\tonline\ttitle\n") }
+                            let sale = v.salePrice?.amountString ?? "-"
+                            out.write("\(v.sku)\t\(v.productID)\t\(v.status.rawValue)\t\(v.price)\t\(sale)\t\(v.quantity.map(String.init) ?? "-")\t\(v.title ?? "")\n")
+                        }
+                        first = false
                     }
-                    first = false
                 }
-            }
+            } catch is Enough {}
             if json { out.write(first ? "]\n" : "\n]\n") }
             out.flush()
         }

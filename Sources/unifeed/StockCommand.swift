@@ -7,7 +7,36 @@ import Pipeline
 import StorePort
 
 struct Stock: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Stock per location and the ledger behind it.", subcommands: [Show.self])
+    static let configuration = CommandConfiguration(abstract: "Stock per location and the ledger behind it.", subcommands: [Show.self, List.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "On hand per SKU and location (every SKU with a stock record).")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Only this location (online or a store code).") var location: String?
+        @Option(help: "Only figures below N (oversold: --below 0).") var below: Int?
+        @Flag(help: "A JSON array of {sku, location, on_hand}.") var json = false
+
+        func run() throws {
+            let store = try global.openStore()
+            let out = StandardOutput()
+            var first = true
+            if json { out.write("[") }
+            try store.reading { snapshot in
+                try snapshot.forEachStockLevel(location: location, below: below) { sku, location, onHand in
+                    if json {
+                        let object: JSONValue = .object([("sku", .string(sku)), ("location", .string(location)), ("on_hand", .int(onHand))])
+                        out.write((first ? "\n" : ",\n") + object.serialized())
+                    } else {
+                        if first { out.write("sku\tlocation\ton_hand\n") }
+                        out.write("\(sku)\t\(location)\t\(onHand)\n")
+                    }
+                    first = false
+                }
+            }
+            if json { out.write(first ? "]\n" : "\n]\n") }
+            out.flush()
+        }
+    }
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "On hand per location and every movement that explains it.")

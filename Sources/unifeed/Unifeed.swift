@@ -1,4 +1,5 @@
 import ArgumentParser
+import Feeds
 
 #if canImport(Glibc)
     import Glibc
@@ -10,7 +11,14 @@ struct Unifeed: ParsableCommand {
         commandName: "unifeed",
         abstract: "Product information and channel feeds from one canonical catalog.",
         usage: "unifeed [--db PATH] [--config PATH] <subcommand>",
-        subcommands: [Import.self, Products.self, Stock.self, Channels.self, Validate.self, Publish.self, Audit.self, Orders.self, Demo.self, BenchCSV.self])
+        version: "unifeed \(Unifeed.version) (commit \(BuildInfo.commit))",
+        subcommands: [
+            Import.self, Products.self, Stock.self, Stores.self, Channels.self, Validate.self, Publish.self, Audit.self, Orders.self,
+            Demo.self, Init.self, ConfigCommand.self, BenchCSV.self,
+        ])
+
+    /// The release: the version of the CLI contract (DESIGN.md §3) this build keeps.
+    static let version = "0.3.0"
 }
 
 @main

@@ -112,6 +112,43 @@ import UnifeedTestSupport
         #expect(!FileManager.default.fileExists(atPath: cli.db), "nothing was written")
     }
 
+    /// The basics a new user expects: the version with the build's commit, a starter config that checks
+    /// clean and is never written over, the stores, stock by location, and filters on the product list.
+    @Test func versionInitConfigCheckStoresStockAndListFilters() throws {
+        let cli = try CLI()
+        let version = try cli.run(["--version"], globals: false)
+        #expect(version.status == 0)
+        #expect(version.stdout.hasPrefix("unifeed 0.3.0 (commit "), "\(version.stdout)")
+        #expect(try cli.run(["--help"], globals: false).stdout.contains("--version"))
+
+        let starter = cli.directory.appendingPathComponent("unifeed.toml").path
+        let written = try cli.run(["init"], globals: false)
+        #expect(written.status == 0 && FileManager.default.fileExists(atPath: starter))
+        let again = try cli.run(["init"], globals: false)
+        #expect(again.status == 1)
+        #expect(again.stderr.hasPrefix("unifeed.toml: error: the file exists; init never overwrites"))
+        let check = try cli.run(["config", "check"], globals: false)
+        #expect(check.status == 0 && check.stdout == "unifeed.toml: ok; channels on: google, google-local, meta\n", "\(check.stderr)")
+        try (try String(contentsOfFile: starter, encoding: .utf8) + "\n[shop.extra]\n").write(toFile: starter, atomically: true, encoding: .utf8)
+        let bad = try cli.run(["config", "check"], globals: false)
+        #expect(bad.status == 1 && bad.stderr.hasPrefix("unifeed.toml:"), "\(bad.stderr)")
+        #expect(try cli.run(["--config", "none.toml", "config", "check"], globals: false).status == 1)
+
+        for (kind, file) in [("catalog", "catalog.csv"), ("stores", "stores.csv"), ("inventory", "inventory.csv")] {
+            #expect(try cli.run(["import", kind, CLI.sample(file)]).status == 0)
+        }
+        let stores = try cli.run(["stores", "list"])
+        #expect(stores.stdout.split(separator: "\n").map { String($0.prefix { $0 != "\t" }) } == ["store_code", "BKN-02", "JC-03", "NYC-01"])
+        let low = try cli.run(["stock", "list", "--location", "NYC-01", "--below", "1", "--json"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(low.stdout.utf8)) as? [[String: Any]])
+        #expect(!rows.isEmpty && rows.allSatisfy { $0["location"] as? String == "NYC-01" && ($0["on_hand"] as? Int ?? 1) < 1 })
+        let archived = try cli.run(["products", "list", "--status", "archived"])
+        #expect(archived.stdout.split(separator: "\n").dropFirst().map { String($0.prefix { $0 != "\t" }) } == ["CBL-USBC-2M", "DRS-MAX-TER-3X"])
+        let limited = try cli.run(["products", "list", "--product-type", "Apparel", "--limit", "3", "--json"])
+        let three = try #require(try JSONSerialization.jsonObject(with: Data(limited.stdout.utf8)) as? [[String: Any]])
+        #expect(three.count == 3 && three.allSatisfy { ($0["product_type"] as? String)?.hasPrefix("Apparel") == true })
+    }
+
     /// A mistyped `--db` is not a new, empty catalog: commands that only read refuse a missing database
     /// (and create nothing); commands that write create it.
     @Test func onlyCommandsThatWriteCreateADatabase() throws {
