@@ -41,23 +41,27 @@ enum GoogleChannel: ChannelAdapter {
     /// may have the same ones (Google treats them as duplicates and shows one).
     static func checkGroup(_ group: [FeedItem], judged: [Int], findings all: inout [[Diagnostic]], channel: String) {
         guard judged.count > 1 else { return }
-        var seen: [[String?]: String] = [:]
-        for i in judged {
+        /// The attributes that tell variants apart, compared field by field (no array per item: this runs
+        /// for every variant of every group at each publish).
+        func same(_ a: FeedItem, _ b: FeedItem) -> Bool {
+            a.color == b.color && a.size == b.size && a.pattern == b.pattern && a.material == b.material && a.gender == b.gender
+                && a.ageGroup == b.ageGroup && a.sizeType == b.sizeType && a.sizeSystem == b.sizeSystem
+        }
+        for (n, i) in judged.enumerated() {
             let item = group[i]
-            let attributes = [item.color, item.size, item.pattern, item.material, item.gender, item.ageGroup, item.sizeType, item.sizeSystem]
             if item.color == nil && item.size == nil && item.pattern == nil && item.material == nil {
                 all[i].append(
                     Diagnostic(
                         channel: channel, sku: item.id, rule: "variant_missing_attributes", severity: .error,
                         message: "item_group_id \(item.itemGroupID) has \(judged.count) variants but this one has no color, size, pattern or material"))
-            } else if let first = seen[attributes] {
+            } else if let first = judged[..<n].first(where: { same(group[$0], item) }) {
+                let attributes = [item.color, item.size, item.pattern, item.material, item.gender, item.ageGroup, item.sizeType, item.sizeSystem]
                 all[i].append(
                     Diagnostic(
                         channel: channel, sku: item.id, rule: "duplicate_variant", severity: .error,
-                        message: "item_group_id \(item.itemGroupID): \(first) has the same color, size, pattern and material; Google shows one of two identical variants",
+                        message:
+                            "item_group_id \(item.itemGroupID): \(group[first].id) has the same color, size, pattern and material; Google shows one of two identical variants",
                         value: attributes.compactMap { $0 }.joined(separator: " / ")))
-            } else {
-                seen[attributes] = item.id
             }
         }
     }
