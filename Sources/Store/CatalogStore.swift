@@ -23,7 +23,10 @@ public struct SQLiteStore: CatalogStore {
     /// Opens the database at `path`, migrating it when needed; a missing file is created when `create`
     /// (commands that write: imports, order imports, the demo), else it is an error (a mistyped `--db`
     /// would otherwise answer every question with an empty catalog).
-    public init(path: String, create: Bool = true) throws {
+    ///
+    /// `readOnly`: the commands that only read open the database read-only, so a database they may not
+    /// write (a read-only file or folder, a replica) still answers them.
+    public init(path: String, create: Bool = true, readOnly: Bool = false) throws {
         _ = SQLiteStore.tuned
         if !create && !FileManager.default.fileExists(atPath: path) {
             throw StoreError(
@@ -31,12 +34,13 @@ public struct SQLiteStore: CatalogStore {
         }
         self.path = path
         var config = Configuration()
+        config.readonly = readOnly
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(30)
         config.prepareDatabase { db in
             // 16 KB pages for a new database (an existing one keeps its size): a quarter of the WAL frames
             // of 4 KB pages (docs/PERFORMANCE.md, "Page size").
-            try db.execute(sql: "PRAGMA page_size = 16384; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384")
+            try db.execute(sql: readOnly ? "PRAGMA cache_size = -16384" : "PRAGMA page_size = 16384; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384")
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
@@ -44,8 +48,23 @@ public struct SQLiteStore: CatalogStore {
             throw StoreError("\(path): error: the folder \(directory) does not exist")
         }
         do {
-            writer = try DatabasePool(path: path, configuration: config)
+            do {
+                writer = try DatabasePool(path: path, configuration: config)
+            } catch let error as DatabaseError where readOnly && error.resultCode == .SQLITE_READONLY {
+                // A WAL database cannot be opened even read-only when its shared-memory file is missing
+                // and cannot be made (a folder this user may not write). With no such file there is no
+                // writer at work, so the file is read as it is (`immutable`: no locks, no WAL).
+                var uri = URLComponents()
+                uri.scheme = "file"
+                uri.path = URL(fileURLWithPath: path).standardizedFileURL.path
+                uri.queryItems = [URLQueryItem(name: "immutable", value: "1")]
+                writer = try DatabasePool(path: uri.string ?? path, configuration: config)
+            }
             if try !writer.read({ try Schema.migrator.hasCompletedMigrations($0) }) {
+                if readOnly {
+                    throw StoreError(
+                        "\(path): error: the database was made by another version of unifeed and needs migrating; run a command that writes (such as `unifeed import catalog`) with write access first")
+                }
                 // GRDB reads which migrations ran before it takes SQLite's write lock, so two processes
                 // opening a fresh database at once would both run them. A lock on the folder (flock on a
                 // directory: no extra file, and no clash with SQLite's own fcntl locks on the database)
@@ -55,6 +74,10 @@ public struct SQLiteStore: CatalogStore {
                 defer { if folder >= 0 { close(folder) } }
                 try Schema.migrator.migrate(writer)
             }
+        } catch let error as DatabaseError where !readOnly && error.resultCode == .SQLITE_READONLY {
+            let cause = access(path, W_OK) != 0 ? "the file is read-only for this user" : "its folder \(directory) is read-only for this user"
+            throw StoreError(
+                "\(path): error: cannot write the database: \(cause) (commands that only read, such as `products list`, still work)")
         } catch let error as DatabaseError {
             throw StoreError("\(path): error: cannot open the database: \(error.message ?? "\(error.resultCode)")")
         }

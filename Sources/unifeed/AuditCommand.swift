@@ -15,7 +15,7 @@ struct Audit: ParsableCommand {
 
     func run() throws {
         let config = try global.loadConfig()
-        let store = try global.openStore()
+        let store = try global.openStore(readOnly: true)
         let definitions = try orExitFeeds { try ChannelCatalog.load(templatesDir: config.templatesDir) }
         let result = try orExitFeeds { try Auditor(store: store, config: config, channels: definitions).run(outDir: out) }
         for finding in result.findings { printError(finding.description) }

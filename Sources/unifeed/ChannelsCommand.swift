@@ -57,7 +57,7 @@ struct Stores: ParsableCommand {
         @Flag(help: "A JSON array, keys named as stores.csv's columns.") var json = false
 
         func run() throws {
-            let store = try global.openStore()
+            let store = try global.openStore(readOnly: true)
             let stores = try store.reading { try $0.stores() }
             if json {
                 let array: JSONValue = .array(

@@ -42,8 +42,10 @@ struct GlobalOptions: ParsableArguments {
 
     /// Opens the store the options name: the one place where an implementation of the port is chosen.
     /// Only commands that write (`create`) make a new database; the others refuse a missing one.
-    func openStore(create: Bool = false) throws -> any CatalogStore {
-        try orExit { try SQLiteStore(path: databasePath, create: create) }
+    /// `readOnly`: the command only reads (lists, shows, validate, audit), so a database it may not write
+    /// still answers it.
+    func openStore(create: Bool = false, readOnly: Bool = false) throws -> any CatalogStore {
+        try orExit { try SQLiteStore(path: databasePath, create: create, readOnly: readOnly) }
     }
 }
 

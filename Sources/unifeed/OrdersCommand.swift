@@ -71,7 +71,7 @@ struct Orders: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let store = try global.openStore()
+            let store = try global.openStore(readOnly: true)
             let lines = try store.reading { try $0.orderLines() }
             if json {
                 print(JSONValue.array(lines.map(\.json)).serialized(pretty: true))

@@ -37,7 +37,7 @@ struct Products: ParsableCommand {
 
         func run() throws {
             let config = try global.loadConfig()
-            let store = try global.openStore()
+            let store = try global.openStore(readOnly: true)
             let out = StandardOutput()
             var first = true
             if json { out.write("[") }
@@ -72,7 +72,7 @@ struct Products: ParsableCommand {
 
         func run() throws {
             let config = try global.loadConfig()
-            let store = try global.openStore()
+            let store = try global.openStore(readOnly: true)
             guard let v = try store.reading({ try $0.variant(sku: sku) }) else {
                 printError("error: unknown SKU (found: \(InputError.displayValue(sku)))")
                 throw ExitCode.failure

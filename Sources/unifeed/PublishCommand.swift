@@ -48,7 +48,7 @@ struct Validate: ParsableCommand {
 
     func run() throws {
         let config = try global.loadConfig()
-        let store = try global.openStore()
+        let store = try global.openStore(readOnly: true)
         let definitions = try orExitFeeds { try ChannelCatalog.load(templatesDir: config.templatesDir) }
         var options = PublishOptions(outDir: ".", now: try parseNow(now, config: config))
         options.dryRun = true

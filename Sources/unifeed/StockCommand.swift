@@ -17,7 +17,7 @@ struct Stock: ParsableCommand {
         @Flag(help: "A JSON array of {sku, location, on_hand}.") var json = false
 
         func run() throws {
-            let store = try global.openStore()
+            let store = try global.openStore(readOnly: true)
             let out = StandardOutput()
             var first = true
             if json { out.write("[") }
@@ -45,7 +45,7 @@ struct Stock: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let store = try global.openStore()
+            let store = try global.openStore(readOnly: true)
             guard let report = try store.reading({ try $0.stock(sku: sku) }) else {
                 printError("error: unknown SKU (found: \(InputError.displayValue(sku)))")
                 throw ExitCode.failure
