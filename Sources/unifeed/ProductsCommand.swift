@@ -3,13 +3,34 @@ import Catalog
 import Config
 import Formats
 import Foundation
+import Import
 import Pipeline
 import StorePort
 
 extension VariantStatus: ExpressibleByArgument {}
 
 struct Products: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List or show products.", subcommands: [List.self, Show.self])
+    static let configuration = CommandConfiguration(abstract: "List, show or export products.", subcommands: [List.self, Show.self, Export.self])
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the canonical catalog as Unifeed's own CSV (import catalog reads it back to the same catalog).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The CSV file to write (replaced whole, only once complete).") var file: String
+
+        func run() throws {
+            let config = try global.loadConfig()
+            let store = try global.openStore(readOnly: true)
+            let count = try orExit {
+                let writer = try CSVWriter(path: file, formulaGuard: true)
+                defer { writer.discard() }
+                let count = try store.reading { try NativeExport.write($0, to: writer, timeZone: config.shop.timeZone) }
+                try writer.commit()
+                return count
+            }
+            print("\(file): \(count) SKUs exported")
+        }
+    }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every SKU, sorted by SKU (filters narrow it).")
