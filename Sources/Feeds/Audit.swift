@@ -41,6 +41,9 @@ public struct Auditor {
     let config: UnifeedConfig
     let channels: [ChannelDefinition]
 
+    /// Show a progress line per file on stderr (only when stderr is a terminal).
+    public var progress = false
+
     public init(store: any CatalogStore, config: UnifeedConfig, channels: [ChannelDefinition]) {
         self.store = store
         self.config = config
@@ -143,7 +146,14 @@ public struct Auditor {
         }
 
         try store.reading { snapshot in
+            let bar = TerminalProgress(
+                label: "audit \(channel.name)/\(output.fileName(1))", unit: "SKUs", total: progress ? try snapshot.counts().variants : nil,
+                enabled: progress)
+            defer { bar.finish() }
+            var done = 0
             try snapshot.forEachFeedRow { v in
+                done += 1
+                if done % 4096 == 0 { bar.update(done) }
                 let item = FeedItem(v, channel: channel.name, settings: settings, shop: config.shop, now: now)
                 while let row = pending, row.values[idHeader] == item.id {
                     if let storeHeader {

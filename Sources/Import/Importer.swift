@@ -105,7 +105,8 @@ public struct Importer {
             try rejects?.write(header.names.enumerated().filter { $0.offset != errorColumn }.map(\.element) + ["error"])
         }
         defer { rejects?.discard() }
-        let interactive = options.progress && isatty(2) == 1
+        let progress = TerminalProgress(label: name, unit: "rows", total: nil, enabled: options.progress)
+        defer { progress.finish() }
 
         try store.importing(now: now) { session in
             let (mapper, format) = try makeMapper(
@@ -141,9 +142,7 @@ public struct Importer {
                                 records[i].source.fields.enumerated().filter { $0.offset != errorColumn }.map(\.element)
                                     + [errors.map { ($0.column.map { "\($0): " } ?? "") + $0.message }.joined(separator: "; ")])
                         }
-                        if interactive && summary.rows % 50_000 == 0 {
-                            FileHandle.standardError.write(Data("\r\(name): \(summary.rows) rows…".utf8))
-                        }
+                        if summary.rows % 8192 == 0 { progress.update(summary.rows) }
                     }
                 }
             }
@@ -162,7 +161,7 @@ public struct Importer {
                 Workers.startProducer(into: pipe) { pipe in try producer.run { pipe.put(.batch($0)) } }
                 try Workers.drain(pipe, consume)
             }
-            if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            progress.finish()
             try session.flush()
             if summary.rows == 0 {
                 throw InputError("no data rows after the header", at: InputLocation(file: name, line: 1))

@@ -17,7 +17,9 @@ struct Audit: ParsableCommand {
         let config = try global.loadConfig()
         let store = try global.openStore(readOnly: true)
         let definitions = try orExitFeeds { try ChannelCatalog.load(templatesDir: config.templatesDir) }
-        let result = try orExitFeeds { try Auditor(store: store, config: config, channels: definitions).run(outDir: out) }
+        var auditor = Auditor(store: store, config: config, channels: definitions)
+        auditor.progress = true
+        let result = try orExitFeeds { try auditor.run(outDir: out) }
         for finding in result.findings { printError(finding.description) }
         print("audit: \(result.rows) rows checked, \(result.findings.count) mismatches")
         if !result.findings.isEmpty { throw ExitCode.failure }

@@ -22,8 +22,11 @@ struct Publish: ParsableCommand {
         var options = PublishOptions(outDir: out, now: try parseNow(now, config: config))
         options.force = force
         options.channels = channels
+        options.progress = true
         let reports = try orExitFeeds {
-            try Publisher(store: store, config: config, channels: definitions).run(options) { printError($0.line) }
+            // On a terminal a finding first clears the progress line (which the next update redraws).
+            let clear = isatty(2) == 1 ? "\r\u{1B}[K" : ""
+            return try Publisher(store: store, config: config, channels: definitions).run(options) { printError(clear + $0.line) }
         }
         for r in reports {
             if r.skipped {

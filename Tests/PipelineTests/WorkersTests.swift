@@ -84,3 +84,20 @@ final class Counter: @unchecked Sendable {  // guarded by `lock`
     var value: Int { lock.withLock { n } }
     func add(_ k: Int = 1) { lock.withLock { n += k } }
 }
+
+/// The progress line long commands show on a terminal (never in a log: see `TerminalProgress`).
+@Suite struct TerminalProgressTests {
+    @Test(arguments: [
+        (450_000, 1_000_000, 5.0, "publish: 45% (450,000 of 1,000,000 SKUs), about 6 s left"),
+        (100, 1_000_000, 10.0, "publish: 0% (100 of 1,000,000 SKUs), about 1667 min left"),
+        (1_000_000, 1_000_000, 9.0, "publish: 100% (1,000,000 of 1,000,000 SKUs)"),
+        (4096, 8192, 0.5, "publish: 50% (4,096 of 8,192 SKUs)"),
+    ])
+    func aLineSaysHowFarAndHowLong(done: Int, total: Int, elapsed: Double, expected: String) {
+        #expect(TerminalProgress.line(label: "publish", unit: "SKUs", done: done, total: total, elapsed: elapsed) == expected)
+    }
+
+    @Test func withoutATotalItCounts() {
+        #expect(TerminalProgress.line(label: "import", unit: "rows", done: 1_234_567, total: nil, elapsed: 3) == "import: 1,234,567 rows")
+    }
+}

@@ -18,6 +18,8 @@ public struct PublishOptions: Sendable {
     public var channels: [String] = []
     /// `validate`: run everything, write nothing.
     public var dryRun = false
+    /// Show a progress line on stderr (only when stderr is a terminal).
+    public var progress = false
 
     public init(outDir: String, now: Timestamp) {
         self.outDir = outDir
@@ -87,7 +89,7 @@ public struct Publisher {
             let settings = config.settings(for: channel.name)
             runs.append(try ChannelRun(channel: channel, settings: settings, shop: config.shop, outDir: outDir, write: !options.dryRun))
         }
-        try fanOut(to: runs, now: options.now, diagnostic: diagnostic)
+        try fanOut(to: runs, now: options.now, progress: options.progress, diagnostic: diagnostic)
         var reports: [ChannelReport] = []
         for run in runs {
             if !options.dryRun { try run.finish() }
@@ -127,7 +129,7 @@ public struct Publisher {
     /// channel. Each channel runs on its own thread behind a bounded pipe, so reading the catalog and
     /// the channels' work overlap and channels use every core; memory stays flat. Findings from the
     /// channels reach `diagnostic` one at a time (each channel's in catalog order).
-    private func fanOut(to runs: [ChannelRun], now: Timestamp, diagnostic: @escaping (Diagnostic) -> Void) throws {
+    private func fanOut(to runs: [ChannelRun], now: Timestamp, progress showProgress: Bool, diagnostic: @escaping (Diagnostic) -> Void) throws {
         let lock = NSLock()
         let report = UnsafeTransfer { (d: Diagnostic) in
             lock.lock()
@@ -175,7 +177,13 @@ public struct Publisher {
                 // Stock: all locations for local inventory, else only the channels' own locations.
                 let locations = runs.contains { $0.channel.scope == .stores } ? nil : Array(Set(runs.map(\.settings.stockLocation))).sorted()
                 let rows = try snapshot.feedRows(locations: locations)
+                let progress = TerminalProgress(
+                    label: "publish", unit: "SKUs", total: showProgress ? try snapshot.counts().variants : nil, enabled: showProgress)
+                defer { progress.finish() }
+                var read = 0
                 while let v = try rows.next() {
+                    read += 1
+                    if read % 4096 == 0 { progress.update(read) }
                     if let last = batch.views.last, last.productID != v.productID {
                         batch.groupEnds.append(batch.views.count)
                         if batch.groupEnds.count == 64 { send() }
