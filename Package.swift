@@ -46,6 +46,8 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // zlib, for the .gz twins of published files.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // Process-wide SQLite settings (sqlite3_config is variadic: C).
         .target(name: "CSQLiteTuning", linkerSettings: [.linkedLibrary("sqlite3")]),
         // The SQLite implementation of the store port (GRDB, imported internally): migrations, queries,
@@ -74,7 +76,7 @@ let package = Package(
         .target(
             name: "Feeds",
             dependencies: [
-                "Catalog", "Formats", "Config", "Pipeline", "StorePort", "CLibXML2",
+                "Catalog", "Formats", "Config", "Pipeline", "StorePort", "CLibXML2", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings,

@@ -13,6 +13,7 @@ struct Publish: ParsableCommand {
     @Option(name: .customLong("channel"), help: "Publish only this channel (repeatable).") var channels: [String] = []
     @Option(help: "The output folder.") var out: String = "feeds"
     @Flag(help: "Publish even when the gate would hold a channel back.") var force = false
+    @Flag(help: "Also write a .gz twin of every file (listed in the report).") var gzip = false
     @Option(help: "Fix the clock (sale windows, report time), ISO 8601.") var now: String?
 
     func run() throws {
@@ -23,6 +24,7 @@ struct Publish: ParsableCommand {
         options.force = force
         options.channels = channels
         options.progress = true
+        options.gzip = gzip
         let reports = try orExitFeeds {
             // On a terminal a finding first clears the progress line (which the next update redraws).
             let clear = isatty(2) == 1 ? "\r\u{1B}[K" : ""

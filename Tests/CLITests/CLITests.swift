@@ -524,4 +524,39 @@ import UnifeedTestSupport
         #expect(validate.stdout.contains("google: 1 items would be published, 1 excluded; by rule: missing_identifiers (warning): 2, missing_image (error): 1, price_not_positive (error): 1"))
         #expect(!FileManager.default.fileExists(atPath: out + "/google-local"))
     }
+
+    /// `publish --gzip` writes a .gz twin of every file (Google and Meta fetch them), listed in the report
+    /// with its own hash; it decompresses to the file itself; a publish without --gzip removes the twins,
+    /// so no stale version is ever served.
+    @Test(.enabled(if: Requirements.executable("/bin/gzip"), "gzip is not installed"))
+    func gzipTwinsAreTheFilesThemselvesAndNeverStale() throws {
+        let cli = try CLI()
+        #expect(try cli.run(["import", "catalog", CLI.sample("catalog.csv")]).status == 0)
+        let out = cli.directory.appendingPathComponent("feeds").path
+        let publish = try cli.run(["publish", "--out", out, "--channel", "google", "--gzip", "--now", "2026-11-25T12:00:00"])
+        #expect(publish.status == 0, "\(publish.stderr)")
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/publish-report.json"))) as? [String: Any])
+        let files = try #require((report["channels"] as? [[String: Any]])?.first?["files"] as? [[String: Any]])
+        #expect(files.compactMap { $0["path"] as? String } == ["google/products.xml", "google/products.xml.gz", "google/products.tsv", "google/products.tsv.gz"])
+        for name in ["products.xml", "products.tsv"] {
+            let gunzip = Process()
+            gunzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+            gunzip.arguments = ["-dc", "\(out)/google/\(name).gz"]
+            let pipe = Pipe()
+            gunzip.standardOutput = pipe
+            try gunzip.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            gunzip.waitUntilExit()
+            #expect(gunzip.terminationStatus == 0)
+            #expect(data == (try Data(contentsOf: URL(fileURLWithPath: "\(out)/google/\(name)"))))
+        }
+        // The same feed gives the same twin, byte for byte.
+        let first = try Data(contentsOf: URL(fileURLWithPath: out + "/google/products.xml.gz"))
+        #expect(try cli.run(["publish", "--out", out, "--channel", "google", "--gzip", "--now", "2026-11-25T12:00:00"]).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/google/products.xml.gz")) == first)
+        #expect(try cli.run(["audit", "--out", out]).status == 0)
+        #expect(try cli.run(["publish", "--out", out, "--channel", "google", "--now", "2026-11-25T12:00:00"]).status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out + "/google").sorted() == ["products.tsv", "products.xml"])
+    }
 }

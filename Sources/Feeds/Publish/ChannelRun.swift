@@ -14,6 +14,10 @@ final class ChannelRun {
     private var writers: [any OutputWriter] = []
     private(set) var files: [ChannelReport.File] = []
 
+    /// Write a `.gz` twin of every file (`publish --gzip`).
+    var gzip = false
+    private var dir = ""
+
     init(channel: ChannelDefinition, settings: ChannelSettings, shop: ShopConfig, outDir: String, write: Bool) throws {
         self.channel = channel
         self.settings = settings
@@ -21,6 +25,7 @@ final class ChannelRun {
         report = ChannelReport(channel: channel.name)
         guard write else { return }
         let dir = (outDir as NSString).appendingPathComponent(channel.name)
+        self.dir = dir
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         } catch {
@@ -156,7 +161,17 @@ final class ChannelRun {
         for writer in writers {
             for file in try writer.commit() {
                 files.append(.init(path: "\(channel.name)/\((file.path as NSString).lastPathComponent)", bytes: file.byteCount, sha256: file.sha256))
+                if gzip {
+                    let twin = try GzipTwin.write(from: file.path)
+                    files.append(.init(path: "\(channel.name)/\((twin.path as NSString).lastPathComponent)", bytes: twin.byteCount, sha256: twin.sha256))
+                }
             }
+        }
+        // A twin whose file this publish did not write (or one from a publish with --gzip, now without)
+        // would serve another version of the feed: it goes.
+        let kept = Set(files.map { ($0.path as NSString).lastPathComponent })
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where name.hasSuffix(".gz") && !kept.contains(name) {
+            unlink((dir as NSString).appendingPathComponent(name))
         }
     }
 

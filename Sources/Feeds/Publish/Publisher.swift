@@ -20,6 +20,8 @@ public struct PublishOptions: Sendable {
     public var dryRun = false
     /// Show a progress line on stderr (only when stderr is a terminal).
     public var progress = false
+    /// Write a `.gz` twin of every file, listed in the report beside it.
+    public var gzip = false
 
     public init(outDir: String, now: Timestamp) {
         self.outDir = outDir
@@ -87,7 +89,9 @@ public struct Publisher {
                 continue
             }
             let settings = config.settings(for: channel.name)
-            runs.append(try ChannelRun(channel: channel, settings: settings, shop: config.shop, outDir: outDir, write: !options.dryRun))
+            let run = try ChannelRun(channel: channel, settings: settings, shop: config.shop, outDir: outDir, write: !options.dryRun)
+            run.gzip = options.gzip
+            runs.append(run)
         }
         try fanOut(to: runs, now: options.now, progress: options.progress, diagnostic: diagnostic)
         var reports: [ChannelReport] = []
