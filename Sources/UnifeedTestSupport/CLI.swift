@@ -20,6 +20,9 @@ public struct CLI: Sendable {
     public init() throws { directory = try TestPaths.temporaryDirectory() }
 
     public var db: String { directory.appendingPathComponent("unifeed.sqlite").path }
+
+    /// A path in the temporary folder.
+    public func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
     public static var config: String { TestPaths.root.appendingPathComponent("samples/unifeed.toml").path }
     public static func sample(_ name: String) -> String { TestPaths.root.appendingPathComponent("samples/\(name)").path }
 

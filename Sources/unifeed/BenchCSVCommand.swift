@@ -13,6 +13,8 @@ struct BenchCSV: ParsableCommand {
         commandName: "bench-csv", abstract: "Measure the CSV reader alone (records, fields, MB/s).", shouldDisplay: false)
 
     @Argument(help: "The CSV file.") var file: String
+    /// Accepted as everywhere (`unifeed --db X bench-csv F`); the reader alone uses neither.
+    @OptionGroup var global: GlobalOptions
 
     func run() throws {
         let start = Date()

@@ -6,7 +6,10 @@ import Foundation
 /// `unifeed init`: a commented starter config, never over an existing file.
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Write a commented starter unifeed.toml (never overwrites).")
-    @Option(help: "Where to write it.") var config: String = "unifeed.toml"
+    @OptionGroup var global: GlobalOptions
+
+    /// Where to write it: `--config`, else `./unifeed.toml`.
+    var config: String { global.config ?? "unifeed.toml" }
 
     /// The starter: every section a new shop sets first, the rest commented out with what it does.
     static let starter = """

@@ -19,11 +19,18 @@ struct Demo: ParsableCommand {
     @Option(help: "The moment the demo publishes at (sale windows), ISO 8601.") var now: String = "2026-11-25T12:00:00"
     @Flag(help: "Use --out even when it holds files that are not an earlier demo's output (they may be replaced).")
     var force = false
+    /// Accepted where every command takes them, but the demo keeps to its own database and the samples'
+    /// config, so it never touches real work.
+    @OptionGroup var global: GlobalOptions
 
     /// The file that marks a folder as a demo's output: a later demo may replace what is in it.
     static let marker = ".unifeed-demo"
 
     func run() throws {
+        if global.db != nil || global.config != nil {
+            printError(
+                "warning: demo uses its own database (\((out as NSString).appendingPathComponent("unifeed.sqlite"))) and the samples' config, never --db, $UNIFEED_DB or --config")
+        }
         let samplesDir = try locateSamples()
         try checkOutFolder()
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)

@@ -175,6 +175,26 @@ import UnifeedTestSupport
         }
     }
 
+    /// `--db` and `--config` before the subcommand work with every command (the ones that do not use a
+    /// database accept them too; the demo says it keeps to its own).
+    @Test func globalOptionsBeforeTheSubcommandWorkEverywhere() throws {
+        let cli = try CLI()
+        #expect(try cli.run(["import", "catalog", CLI.sample("catalog.csv")]).status == 0)
+        let commands: [[String]] = [
+            ["products", "list"], ["products", "show", "TEE-CLS-BLK-M"], ["products", "export", cli.path("e.csv")], ["stock", "list"],
+            ["stock", "show", "TEE-CLS-BLK-M"], ["stores", "list"], ["orders", "list"], ["channels", "list"], ["config", "check"],
+            ["validate", "--channel", "idealo"], ["bench-csv", CLI.sample("catalog.csv")], ["init", "--help"],
+            ["demo", "--out", cli.path("demo")],
+        ]
+        for command in commands {
+            let r = try cli.run(command, cwd: TestPaths.root)
+            #expect(!r.stderr.contains("Unknown option"), "\(command): \(r.stderr)")
+            #expect(r.status == 0 || command.first == "validate", "\(command): \(r.stderr)")
+        }
+        let demo = try cli.run(["demo", "--out", cli.path("demo2")], cwd: TestPaths.root)
+        #expect(demo.stderrLines.first?.hasPrefix("warning: demo uses its own database") == true)
+    }
+
     /// A mistyped `--db` is not a new, empty catalog: commands that only read refuse a missing database
     /// (and create nothing); commands that write create it.
     @Test func onlyCommandsThatWriteCreateADatabase() throws {

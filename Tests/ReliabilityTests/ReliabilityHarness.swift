@@ -39,8 +39,6 @@ extension CLI {
         return (result, Date().timeIntervalSince(start))
     }
 
-    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
-
     /// The database opened read-only, for checks.
     func database() throws -> DatabaseQueue {
         var configuration = Configuration()
