@@ -1,6 +1,7 @@
 public import Catalog
 public import Config
 public import Formats
+import Foundation
 public import Pipeline
 public import StorePort
 
@@ -111,6 +112,12 @@ public struct AkeneoMapper: RowMapper {
         }
         variant.color = value(r, "color", "main_color")?.0
         variant.size = value(r, "size", "clothing_size")?.0
+        // A variant row's name often carries its own color or size ("Tee black and purple"): the product
+        // model's title is the name without them, and each variant's title is made from its own values
+        // (otherwise every variant took the first row's: "Tee black and purple - white - M").
+        if r.text(parent) != nil || groupCode != nil, let title = product.title {
+            product.title = AkeneoMapper.withoutVariantValues(title, [variant.color, variant.size])
+        }
         if let (_, i) = value(r, "picture", "image") {
             if let url = r.parse(i, { s throws(ValueError) in try WebURL.resolveImage(s, base: shop.imageBaseURL) }) {
                 variant.images = [url]
@@ -138,4 +145,28 @@ public struct AkeneoMapper: RowMapper {
     }
 
     public mutating func finish() -> [MappedRecord] { [] }
+
+    /// `name` without each of `values` where it appears as whole words (case-insensitive), and the
+    /// separators left dangling (`-`, `,`, `/`, `(` `)`, spaces); `name` unchanged when nothing would be left.
+    static func withoutVariantValues(_ name: String, _ values: [String?]) -> String {
+        var result = name
+        for case let value? in values where !value.isEmpty {
+            var from = result.startIndex
+            while let range = result.range(of: value, options: [.caseInsensitive], range: from..<result.endIndex) {
+                let before = range.lowerBound == result.startIndex ? nil : result[result.index(before: range.lowerBound)]
+                let after = range.upperBound == result.endIndex ? nil : result[range.upperBound]
+                // Whole words only: "Red" in "Redwood" stays.
+                if before.map({ !$0.isLetter && !$0.isNumber }) ?? true, after.map({ !$0.isLetter && !$0.isNumber }) ?? true {
+                    result.removeSubrange(range)
+                    break
+                }
+                from = range.upperBound
+            }
+        }
+        let separators: Set<Character> = [" ", "-", ",", "/", "(", ")", "–"]
+        var trimmed = String(result.drop { separators.contains($0) }.reversed().drop { separators.contains($0) }.reversed())
+        while trimmed.contains("  ") { trimmed = trimmed.replacingOccurrences(of: "  ", with: " ") }
+        trimmed = trimmed.replacingOccurrences(of: " ,", with: ",").replacingOccurrences(of: "()", with: "")
+        return trimmed.isEmpty ? name : trimmed
+    }
 }

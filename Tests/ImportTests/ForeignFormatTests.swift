@@ -1,13 +1,14 @@
 import Catalog
 import Config
+import Feeds
 import Formats
 import Foundation
 import GRDB
-import Import
 import StorePort
 import Testing
 import UnifeedTestSupport
 
+@testable import Import
 @testable import Store
 @testable import unifeed
 
@@ -149,6 +150,27 @@ func needsRealExport(_ name: String) -> some TestTrait {
         do { try h.importFile(fixture("akeneo-products.csv")) } catch let error as InputError {
             #expect(error.description == "akeneo-products.csv:1: error: price-GBP: missing price column for the configured currency (set [import.akeneo] currency) (found: price-USD,price-EUR)")
         }
+    }
+
+    /// An Akeneo variant row's name often carries its own color ("Tee black and purple"); the product
+    /// model's title leaves the variant's values out, so each variant's title is made from its own.
+    @Test func variantTitlesAreMadeFromTheirOwnValues() throws {
+        let h = try ImportHarness()
+        let s = try h.importText(
+            "sku;parent;family;name-en_US;main_color;size;price-USD\n"
+                + "TEE-BP-M;tee;clothing;Organic Tee black and purple;black and purple;m;20.00\n"
+                + "TEE-W-M;tee;clothing;Organic Tee - White;white;m;20.00\n"
+                + "MUG;;kitchen;Redwood Mug Red;Red;;9.00\n", name: "akeneo.csv")
+        #expect(s.imported == 3)
+        #expect(try h.variant("TEE-BP-M")?.title == "Organic Tee")
+        let titles = try ["TEE-BP-M", "TEE-W-M"].map { sku in
+            FeedItem(try #require(try h.variant(sku)), channel: "google", settings: ChannelSettings(), shop: h.config.shop, now: Timestamp(secondsSinceEpoch: 0)).title
+        }
+        #expect(titles == ["Organic Tee - black and purple - m", "Organic Tee - white - m"])
+        // A product without a model keeps its name as written (and "Red" in "Redwood" is no color).
+        #expect(try h.variant("MUG")?.title == "Redwood Mug Red")
+        #expect(AkeneoMapper.withoutVariantValues("Redwood Mug (Red)", ["Red"]) == "Redwood Mug")
+        #expect(AkeneoMapper.withoutVariantValues("Red", ["Red"]) == "Red", "nothing left: the name stays")
     }
 
     /// Descriptions that exist only for another Akeneo channel (or locale) would give `missing_description`
