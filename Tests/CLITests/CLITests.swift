@@ -195,6 +195,18 @@ import UnifeedTestSupport
         #expect(demo.stderrLines.first?.hasPrefix("warning: demo uses its own database") == true)
     }
 
+    /// A test that cannot run here is skipped through Swift Testing (a trait with its reason, counted in
+    /// the summary), never by printing a reason and passing.
+    @Test func noTestSkipsByPrintingAndPassing() throws {
+        let tests = TestPaths.root.appendingPathComponent("Tests")
+        let files = FileManager.default.enumerator(atPath: tests.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
+        #expect(files.count > 20)
+        for file in files {
+            let text = try String(contentsOf: tests.appendingPathComponent(file), encoding: .utf8)
+            #expect(!text.contains("print(\"skipped"), "\(file)")
+        }
+    }
+
     /// A mistyped `--db` is not a new, empty catalog: commands that only read refuse a missing database
     /// (and create nothing); commands that write create it.
     @Test func onlyCommandsThatWriteCreateADatabase() throws {

@@ -137,6 +137,19 @@ import Testing
         #expect(!findings([plain]).contains("error:variant_missing_attributes"), "a single item is no group")
     }
 
+    /// The hint for a missing link says what works: the template fills links at import, so a config
+    /// change needs the catalog imported again.
+    @Test func aMissingLinkSaysHowToFillIt() {
+        var v = Self.clean()
+        v.link = nil
+        let items = [v].map { FeedItem($0, channel: "google", settings: ChannelSettings(), shop: ShopConfig(), now: Self.now) }
+        let found = RuleSet.google.check(items, channel: "google").flatMap { $0 }
+        #expect(
+            found.map(\.message) == [
+                "link is required: give the row a link, or set [shop] link_template and import the catalog again (the template fills links at import)"
+            ])
+    }
+
     /// Two variants of one group with the same color, size, pattern and material are duplicates to
     /// Google: the second is an error naming the first; a different size tells them apart.
     @Test func identicalVariantsOfAGroupAreDuplicates() {
