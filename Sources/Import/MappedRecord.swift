@@ -1,5 +1,4 @@
 public import Catalog
-public import Config
 public import Formats
 public import Pipeline
 public import StorePort

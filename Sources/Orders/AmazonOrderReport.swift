@@ -2,7 +2,6 @@ public import Catalog
 public import Config
 public import Formats
 public import Foundation
-public import Pipeline
 public import StorePort
 
 /// Amazon flat-file order reports (tab separated, one row per order item), read by header name

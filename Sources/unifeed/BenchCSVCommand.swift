@@ -3,7 +3,6 @@ import Config
 import Formats
 import Foundation
 import Import
-import Pipeline
 import StorePort
 
 /// `unifeed bench-csv FILE`: reads a CSV with the import's reader and nothing else, and prints its

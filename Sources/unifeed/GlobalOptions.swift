@@ -4,7 +4,6 @@ import Config
 import Feeds
 import Formats
 import Foundation
-import Pipeline
 import Store
 import StorePort
 

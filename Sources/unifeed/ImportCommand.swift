@@ -1,11 +1,10 @@
 public import ArgumentParser
-public import Catalog
-public import Config
-public import Formats
-public import Foundation
-public import Import
-public import Pipeline
-public import StorePort
+import Catalog
+import Config
+import Formats
+import Foundation
+import Import
+import StorePort
 
 extension CatalogFormat: ExpressibleByArgument {}
 extension TextEncoding: ExpressibleByArgument {}

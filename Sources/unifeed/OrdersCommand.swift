@@ -5,7 +5,6 @@ import Formats
 import Foundation
 import Import
 import Orders
-import Pipeline
 import StorePort
 
 struct Orders: ParsableCommand {

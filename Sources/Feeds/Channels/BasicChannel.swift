@@ -7,23 +7,11 @@ import Foundation
 enum BasicChannel: ChannelAdapter {}
 
 /// Tab-separated columns declared in a template.
-enum TSVFormat: FormatAdapter {
-    static func writer(
-        output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
-        shop: ShopConfig
-    ) throws -> any OutputWriter {
-        try TemplateOutputWriter(output: output, scope: scope, dir: dir, settings: settings, shop: shop)
-    }
+enum TSVFormat: TemplateFormat {
     static func reader(path: String) throws -> any FeedRowReader { try DelimitedFeedReader(path: path, format: .tsv) }
 }
 
 /// Comma-separated columns declared in a template.
-enum CSVFormat: FormatAdapter {
-    static func writer(
-        output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
-        shop: ShopConfig
-    ) throws -> any OutputWriter {
-        try TemplateOutputWriter(output: output, scope: scope, dir: dir, settings: settings, shop: shop)
-    }
+enum CSVFormat: TemplateFormat {
     static func reader(path: String) throws -> any FeedRowReader { try DelimitedFeedReader(path: path, format: .csv) }
 }

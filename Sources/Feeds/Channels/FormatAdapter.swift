@@ -27,3 +27,15 @@ extension FormatAdapter {
     /// A column of `auditColumns`.
     static func column(_ header: String, _ field: String) -> ChannelDefinition.Column { .init(header: header, field: field, values: [:]) }
 }
+
+/// A format whose columns a template declares (XML, TSV, CSV): written by `TemplateOutputWriter`.
+protocol TemplateFormat: FormatAdapter {}
+
+extension TemplateFormat {
+    static func writer(
+        output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
+        shop: ShopConfig
+    ) throws -> any OutputWriter {
+        try TemplateOutputWriter(output: output, scope: scope, dir: dir, settings: settings, shop: shop)
+    }
+}

@@ -1,5 +1,4 @@
 import Catalog
-import Config
 import Foundation
 
 /// Google Merchant Center (specs/google-merchant.md §8), also the rules of local inventory, which joins
@@ -68,12 +67,6 @@ enum GoogleChannel: ChannelAdapter {
 }
 
 /// Google's RSS 2.0 feed with the `g:` namespace, columns declared in the template.
-enum GoogleRSSFormat: FormatAdapter {
-    static func writer(
-        output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
-        shop: ShopConfig
-    ) throws -> any OutputWriter {
-        try TemplateOutputWriter(output: output, scope: scope, dir: dir, settings: settings, shop: shop)
-    }
+enum GoogleRSSFormat: TemplateFormat {
     static func reader(path: String) throws -> any FeedRowReader { try XMLFeedReader(path: path) }
 }

@@ -1,5 +1,5 @@
 import CZlib
-public import Foundation
+import Foundation
 
 /// The `.gz` twin of a published file (`publish --gzip`): Google's and Meta's fetchers take gzip, and a
 /// 1 GB XML feed compresses to about a tenth. Streamed in chunks (memory flat), written like every feed

@@ -1,5 +1,4 @@
 import Catalog
-import Config
 import Formats
 import Foundation
 import Pipeline
@@ -33,13 +32,7 @@ final class OutputThread: OutputWriter {
         // The writer and the stores go to the thread; this side only puts batches until `finish`/`discard`
         // wait for it.
         let context = UnsafeTransfer((writer, stores))
-        Workers.startConsumer(
-            of: pipe, group: done, failure: failure,
-            setUp: {
-                XMLStreamWriter.quietOnThisThread()
-                Publisher.yieldToReader()
-            }
-        ) { work in
+        Workers.startConsumer(of: pipe, group: done, failure: failure, setUp: Publisher.setUpWorkerThread) { work in
             let (writer, stores) = context.value
             switch work {
             case .items(let groups):

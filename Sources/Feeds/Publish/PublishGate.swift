@@ -1,8 +1,6 @@
 import Catalog
 import Config
-import Formats
 import Foundation
-import Pipeline
 import StorePort
 
 /// The publish gate (DESIGN.md §6): a channel whose item count would fall to zero, or by more than

@@ -151,13 +151,7 @@ public struct Publisher {
             for (run, pipe) in zip(runs, pipes) {
                 // The run goes to its thread; this side touches it again only after `done.wait()`.
                 let context = UnsafeTransfer((run, stores))
-                Workers.startConsumer(
-                    of: pipe, group: done, failure: failures,
-                    setUp: {
-                        XMLStreamWriter.quietOnThisThread()
-                        Publisher.yieldToReader()
-                    }
-                ) { batch in
+                Workers.startConsumer(of: pipe, group: done, failure: failures, setUp: Publisher.setUpWorkerThread) { batch in
                     let (run, stores) = context.value
                     try batch.views.withUnsafeBufferPointer { views in
                         var start = 0
@@ -216,6 +210,12 @@ public struct Publisher {
         setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 3)
     }
 
+    /// What a channel's or an output's thread does first: libxml2 quiet on it, and a little below the
+    /// reader (see `yieldToReader`).
+    static func setUpWorkerThread() {
+        XMLStreamWriter.quietOnThisThread()
+        yieldToReader()
+    }
 }
 
 extension Publisher {
