@@ -31,6 +31,45 @@ public struct GTIN: Hashable, Sendable, CustomStringConvertible {
         digits = String(decoding: bytes.map { $0 + UInt8(ascii: "0") }, as: UTF8.self)
     }
 
+    /// A GTIN kept as written (spaces and dashes stripped) although it is not valid: the catalog holds
+    /// it as the merchant has it, and each channel's diagnostics judge it (no channel ever sends it).
+    public init(unchecked text: String) {
+        digits = String(text.utf8.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "-") }.map { Character(UnicodeScalar($0)) })
+    }
+
+    /// Whether `digits` is a valid GTIN: 8, 12, 13 or 14 digits with the right check digit.
+    /// Reads the bytes in place, no allocation: every channel asks it of every item at each publish.
+    public static func isValid(_ digits: String) -> Bool {
+        func check(_ bytes: some Collection<UInt8>) -> Bool {
+            let count = bytes.count
+            guard count == 8 || count == 12 || count == 13 || count == 14 else { return false }
+            var sum = 0
+            var last = 0
+            for (i, b) in bytes.enumerated() {
+                guard b >= 48 && b <= 57 else { return false }
+                let d = Int(b - 48)
+                if i == count - 1 {
+                    last = d
+                } else {
+                    sum += d * ((count - 1 - i) % 2 == 1 ? 3 : 1)  // weights 3,1,3,… from the right of the body
+                }
+            }
+            return (10 - sum % 10) % 10 == last
+        }
+        return digits.utf8.withContiguousStorageIfAvailable { check($0) } ?? check(digits.utf8)
+    }
+
+    /// What is wrong with `text` as a GTIN, in the words of an import warning; `nil` when it is valid.
+    public static func problem(_ text: String) -> String? {
+        do {
+            _ = try GTIN(parsing: text)
+            return nil
+        } catch {
+            let message = error.message
+            return message.hasPrefix("GTIN ") ? String(message.dropFirst(5)) : message
+        }
+    }
+
     /// The GS1 mod-10 check digit for the digits before it (weights 3,1,3,… from the right).
     public static func checkDigit(_ body: some BidirectionalCollection<UInt8>) -> UInt8 {
         var sum = 0

@@ -101,6 +101,10 @@ public struct RuleSet: RawRepresentable, Sendable, Hashable {
         }
         if item.saleEnded { findings.warning("sale_ended", "the sale window has ended; the sale price is not sent") }
         if item.unstocked { findings.warning("no_stock_record", "the SKU has no stock record here; it is sent as out of stock") }
+        if let bad = item.invalidGTIN {
+            findings.warning(
+                "invalid_gtin", "the GTIN is not valid (\(GTIN.problem(bad) ?? "wrong")); the item is sent without it, as one with no GTIN", bad)
+        }
         adapter.check(item, into: &findings)
         return findings.all
     }

@@ -39,6 +39,8 @@ public struct FeedItem: Sendable {
     public var saleEnded: Bool
     public var brand: String?
     public var gtin: String?
+    /// A GTIN the catalog holds that is not valid: never sent (`gtin` is nil then), judged by diagnostics.
+    public var invalidGTIN: String?
     public var mpn: String?
     public var identifierExists: Bool
     public var condition: String
@@ -216,7 +218,13 @@ extension FeedItem {
         price = v.pointee.price
         priceText = price.description
         brand = (channelOverrides["brand"] ?? v.pointee.brand).map(FeedText.xmlSafe)
-        gtin = v.pointee.gtin
+        if let written = v.pointee.gtin, !GTIN.isValid(written) {
+            gtin = nil
+            invalidGTIN = written
+        } else {
+            gtin = v.pointee.gtin
+            invalidGTIN = nil
+        }
         mpn = v.pointee.mpn.map(FeedText.xmlSafe)
         // `identifier_exists = no` is sent when the item has neither GTIN nor MPN, or when the catalog says so
         // (`google.identifier_exists`, which diagnostics refuse when a GTIN exists).

@@ -80,6 +80,15 @@ public struct RowReader {
         }
     }
 
+    /// The GTIN of column `index`: as written when it is not valid (wrong check digit or length, other
+    /// characters), with a warning; the row is imported and each channel's diagnostics judge it.
+    public mutating func gtin(_ index: Int?) -> GTIN? {
+        guard let text = text(index) else { return nil }
+        if let valid = try? GTIN(parsing: text) { return valid }
+        warn(index, GTIN.problem(text) ?? "is not a valid GTIN", found: text)
+        return GTIN(unchecked: text)
+    }
+
     /// Records an error on column `index` (or on the row when `nil`).
     public mutating func fail(_ index: Int?, _ message: String, found: String? = nil) {
         errors.append(

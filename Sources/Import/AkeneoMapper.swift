@@ -107,7 +107,7 @@ public struct AkeneoMapper: RowMapper {
         if let p = r.parse(price, { s throws(ValueError) in try Money.parse(s, currency: currency) }) { variant.price = p }
         variant.status = (r.text(enabled) ?? "1") == "0" ? .archived : .active
         if let (g, i) = value(r, "ean", "gtin", "upc") {
-            variant.gtin = r.parse(i) { s throws(ValueError) in try GTIN(parsing: s) }
+            variant.gtin = r.gtin(i)
             _ = g
         }
         variant.color = value(r, "color", "main_color")?.0

@@ -158,7 +158,7 @@ public struct NativeMapper: RowMapper {
         var variant = Variant(sku: sku ?? "", productID: productID ?? "", price: money?.price ?? Money(minorUnits: 0, currency: shop.currency))
         variant.sale = money?.sale
         variant.status = r.parse(c.status, VariantStatus.parse) ?? .active
-        variant.gtin = r.parse(c.gtin) { s throws(ValueError) in try GTIN(parsing: s) }
+        variant.gtin = r.gtin(c.gtin)
         variant.mpn = r.text(c.mpn)
         variant.color = r.text(c.color)
         variant.size = r.text(c.size)

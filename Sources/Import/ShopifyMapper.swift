@@ -129,7 +129,7 @@ public struct ShopifyMapper: RowMapper {
                 variant.sale = Sale(price: variantPrice)
             }
             variant.status = archived ? .archived : .active
-            variant.gtin = r.parse(c.barcode) { s throws(ValueError) in try GTIN(parsing: s) }
+            variant.gtin = r.gtin(c.barcode)
             variant.mpn = r.text(c.mpn)
             variant.quantity = r.parse(c.qty) { s throws(ValueError) in
                 // Shopify allows negative inventory (oversold); on hand never goes below 0 on import.

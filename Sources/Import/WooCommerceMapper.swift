@@ -141,7 +141,7 @@ public struct WooCommerceMapper: RowMapper {
         variant.color = color
         variant.size = size
         variant.custom = custom
-        variant.gtin = r.parse(c.gtin) { s throws(ValueError) in try GTIN(parsing: s) }
+        variant.gtin = r.gtin(c.gtin)
         variant.quantity = r.parse(c.stock) { s throws(ValueError) in
             if let n = Int(s), n < 0 { return 0 }
             return try Quantity.parse(s)

@@ -22,6 +22,7 @@ extension VariantView {
             ("availability_date", date(availabilityDate)),
         ]
         if detail {
+            members.append(("gtin_valid", .bool(gtinValid)))
             members.append(("images", .array(images.map(JSONValue.string))))
             members.append(("custom", .object(custom.map { ($0.0, .string($0.1)) })))
             var channels: [(String, JSONValue)] = []

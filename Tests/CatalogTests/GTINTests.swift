@@ -94,3 +94,11 @@ func capture(_ path: String, _ arguments: [String], stdin: String) throws -> Str
     process.waitUntilExit()
     return String(decoding: data, as: UTF8.self)
 }
+
+/// `GTIN.isValid` (read in place at every publish) agrees with the strict parser.
+@Suite struct GTINValidityTests {
+    @Test(arguments: ["4006381333931", "4006381333930", "96385074", "96385075", "036000291452", "036000291453", "10012345678902", "1234", "40063813339a1", ""])
+    func agreesWithTheParser(_ text: String) {
+        #expect(GTIN.isValid(text) == ((try? GTIN(parsing: text)) != nil), "\(text)")
+    }
+}

@@ -2,6 +2,7 @@ import Catalog
 import Config
 import Formats
 import Foundation
+import Import
 import StorePort
 import Testing
 
@@ -88,8 +89,8 @@ import Testing
         case 15: v.sku = SKU(String(repeating: "A", count: 51))
         case 16: v.brand = nil
         case 17: v.gtin = "2000000000008"
-        case 18: v.gtin = "0400000000001"
-        case 19: v.gtin = "9800000000000"
+        case 18: v.gtin = "0400000000008"
+        case 19: v.gtin = "9800000000007"
         case 20: v.overrides = [("google", "identifier_exists", "no")]
         case 21: v.gtin = nil
         case 22: v.gender = nil
@@ -201,5 +202,34 @@ import Testing
         v.stock = [(location: "online", quantity: 3)]
         let item = FeedItem(v, channel: "google", settings: settings, shop: ShopConfig(), now: Self.now)
         #expect(item.quantity == 0 && item.availability == "out_of_stock")
+    }
+
+    /// A wrong GTIN is the channels' problem, not a reason to lose the product (DESIGN.md §4): 100
+    /// products with wrong check digits all import, and the Google feed carries none of those GTINs (they
+    /// go out as items with no GTIN, judged `invalid_gtin`; a channel that needs one, Walmart, then has its
+    /// `missing_gtin` error).
+    @Test func invalidGTINsImportAndNoChannelSendsThem() throws {
+        let h = try FeedHarness(samples: false)
+        var csv = "product_id,sku,title,description,brand,gtin,mpn,price,image_link,quantity,color\n"
+        var bad: [String] = []
+        for n in 0..<100 {
+            var gtin = String(4_006_381_333_000 + n * 7)
+            let digits = gtin.utf8.map { Int($0) - 48 }
+            let sum = digits.dropLast().reversed().enumerated().reduce(0) { $0 + $1.element * ($1.offset % 2 == 0 ? 3 : 1) }
+            let right = (10 - sum % 10) % 10
+            gtin = String(gtin.dropLast()) + String((right + 1) % 10)  // one off: never valid
+            bad.append(gtin)
+            csv += "P\(n),P\(n)-A,Soft Tee \(n),A soft tee,Acme,\(gtin),M-\(n),20.00,https://cdn.example/p\(n).jpg,5,Black\n"
+        }
+        let summary = try h.importText(csv)
+        #expect(summary.imported == 100 && summary.rejected == 0)
+        let (reports, diagnostics) = try h.publish(channels: ["google"])
+        #expect(reports.first?.items == 100)
+        let xml = try h.read("google/products.xml")
+        #expect(bad.allSatisfy { !xml.contains($0) })
+        #expect(xml.contains("<g:mpn>M-7</g:mpn>") && !xml.contains("<g:identifier_exists>no</g:identifier_exists>"), "the MPN still identifies it")
+        #expect(diagnostics.filter { $0.rule == "invalid_gtin" }.count == 100)
+        #expect(diagnostics.first { $0.rule == "invalid_gtin" }?.severity == .warning)
+        #expect(try #require(try h.store.reading { try $0.variant(sku: "P3-A") }).gtinValid == false)
     }
 }

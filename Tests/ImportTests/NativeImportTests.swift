@@ -96,13 +96,15 @@ import UnifeedTestSupport
     @Test func theBrokenSampleReportsEveryRowError() throws {
         let h = try ImportHarness()
         let s = try h.importSample("broken-catalog.csv")
-        #expect(s.line == "samples/broken-catalog.csv: 24 rows, 3 imported (3 new, 0 updated, 0 unchanged), 21 rejected")
+        // A wrong GTIN is the channels' problem, not a reason to lose the row (DESIGN.md §4): the two
+        // GTIN rows import with a warning and the value kept as written.
+        #expect(s.line == "samples/broken-catalog.csv: 24 rows, 5 imported (5 new, 0 updated, 0 unchanged), 19 rejected")
         #expect(s.exitCode == 2)
         let f = "samples/broken-catalog.csv"
         #expect(
             h.messages == [
-                "\(f):5: error: gtin: GTIN check digit is wrong: expected 0, found 1 (found: 4006381333161)",
-                "\(f):6: error: gtin: GTIN must contain only digits (spaces and dashes are ignored) (found: 40063813A3316)",
+                "\(f):5: warning: gtin: check digit is wrong: expected 0, found 1 (found: 4006381333161)",
+                "\(f):6: warning: gtin: must contain only digits (spaces and dashes are ignored) (found: 40063813A3316)",
                 "\(f):7: error: price: amount must not be negative (found: -5.00)",
                 "\(f):8: error: price: not a number, expected a decimal amount with a '.' separator, e.g. 12.50 (found: abc)",
                 "\(f):9: error: price: ',' is not a decimal separator here, expected a decimal amount with a '.' separator, e.g. 12.50 (found: 12,50)",
@@ -123,7 +125,9 @@ import UnifeedTestSupport
                 "\(f):24: error: expected 33 fields as in the header, found 10",
                 "\(f):25: error: description: contains a NUL byte (found: Looks fine but has a NUL\\0byte inside)",
             ])
-        #expect(try h.counts().variants == 3)
+        #expect(try h.counts().variants == 5)
+        let kept = try #require(try h.variant("BRK-GTIN-CHK"))
+        #expect(kept.gtin == "4006381333161" && !kept.gtinValid)
     }
 
     @Test func aRowWithThreeProblemsGivesThreeLines() throws {
@@ -131,7 +135,8 @@ import UnifeedTestSupport
         let s = try h.importText(nativeCSV([goodRow("M1", ["price": "x", "gtin": "123", "condition": "mint"])]))
         #expect(s.rejected == 1)
         #expect(h.messages.count == 3)
-        #expect(h.messages.allSatisfy { $0.hasPrefix("catalog.csv:2: error: ") })
+        #expect(h.messages.filter { $0.hasPrefix("catalog.csv:2: error: ") }.count == 2)
+        #expect(h.messages.filter { $0.hasPrefix("catalog.csv:2: warning: gtin: ") }.count == 1, "a bad GTIN is a warning")
     }
 
     @Test func strictMakesAnyRejectFatalAndWritesNothing() throws {
@@ -161,7 +166,7 @@ import UnifeedTestSupport
         var options = ImportOptions()
         options.rejectsPath = h.directory.appendingPathComponent("rejects.csv").path
         try h.importText(
-            nativeCSV([goodRow("R1"), goodRow("R2", ["price": "-5.00"]), goodRow("R3", ["title": "=HYPERLINK(\"x\")", "gtin": "1"])]),
+            nativeCSV([goodRow("R1"), goodRow("R2", ["price": "-5.00"]), goodRow("R3", ["title": "=HYPERLINK(\"x\")", "price": "1,5"])]),
             options: options)
         let rejects = try String(contentsOfFile: options.rejectsPath!, encoding: .utf8)
         let lines = rejects.split(separator: "\n", omittingEmptySubsequences: false)
@@ -169,7 +174,7 @@ import UnifeedTestSupport
         #expect(lines.count == 4)  // header, two rows, final newline
         #expect(lines[1].contains(",'-5.00,"), "a value a spreadsheet would run is prefixed with '")
         #expect(lines[1].hasSuffix(",price: amount must not be negative"))
-        #expect(lines[2].contains(",\"'=HYPERLINK(\"\"x\"\")\","))
+        #expect(lines[2].contains(",\"'=HYPERLINK(\"\"x\"\")\","), "\(lines)")
         // Re-importing the rejects file: the error column is ignored and the ' prefix stripped.
         let again = try h.importFile(options.rejectsPath!, as: "rejects.csv")
         #expect(again.rejected == 2)
