@@ -70,8 +70,22 @@ public struct RowReader {
     }
 
     /// Parses the cell of `index` when present; a parse error is recorded against that column.
+    /// The trimmed cell of a typed column (a number, a flag, a date, an identifier), without the one
+    /// leading `'` a spreadsheet or WooCommerce's exporter puts before such values (`'-1`,
+    /// `'7350177880022`); free text keeps its apostrophes (read it with `text`).
+    public func typed(_ index: Int?) -> String? {
+        guard var value = text(index) else { return nil }
+        if value.utf8.first == UInt8(ascii: "'") {
+            value.removeFirst()
+            value = value.trimmingASCIIWhitespace()
+        }
+        return value.isEmpty ? nil : value
+    }
+
+    /// Parses the typed cell of `index` (see `typed`) when present; a parse error is recorded against
+    /// that column.
     public mutating func parse<T>(_ index: Int?, _ parser: (String) throws(ValueError) -> T) -> T? {
-        guard let value = text(index) else { return nil }
+        guard let value = typed(index) else { return nil }
         do {
             return try parser(value)
         } catch {
@@ -83,7 +97,7 @@ public struct RowReader {
     /// The GTIN of column `index`: as written when it is not valid (wrong check digit or length, other
     /// characters), with a warning; the row is imported and each channel's diagnostics judge it.
     public mutating func gtin(_ index: Int?) -> GTIN? {
-        guard let text = text(index) else { return nil }
+        guard let text = typed(index) else { return nil }
         if let valid = try? GTIN(parsing: text) { return valid }
         warn(index, GTIN.problem(text) ?? "is not a valid GTIN", found: text)
         return GTIN(unchecked: text)

@@ -65,7 +65,7 @@ public struct WooCommerceMapper: RowMapper {
         let types = Set((r.text(c.type) ?? "").lowercased().split(separator: ",").map { $0.trimmingASCIIWhitespace() })
         let id = r.text(c.id)
         let ownSKU = r.parse(c.sku) { s throws(ValueError) in try Identifier.validate(s, noun: "SKU") }
-        let archived = (r.text(c.published) ?? "1") != "1"
+        let archived = (r.typed(c.published) ?? "1") != "1"
 
         if types.contains("grouped") {
             r.warn(c.type, "grouped products have no price of their own; skipped (their members are imported)")

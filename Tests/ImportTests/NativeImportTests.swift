@@ -130,6 +130,18 @@ import UnifeedTestSupport
         #expect(kept.gtin == "4006381333161" && !kept.gtinValid)
     }
 
+    /// Spreadsheets and WooCommerce's exporter put a `'` before numbers and identifiers (`'-1`,
+    /// `'7350177880022`); typed columns drop one, free text keeps it.
+    @Test func oneLeadingApostropheLeavesTypedValuesOnly() throws {
+        let h = try ImportHarness()
+        let s = try h.importText(
+            nativeCSV([goodRow("Q1", ["price": "'25.00", "gtin": "'4006381333931", "quantity": "'7", "title": "'Quoted' tee"])]))
+        #expect(s.imported == 1 && s.rejected == 0, "\(h.messages)")
+        let v = try #require(try h.variant("Q1"))
+        #expect(v.price.amountString == "25.00" && v.gtin == "4006381333931" && v.gtinValid && v.quantity == 7)
+        #expect(v.title == "'Quoted' tee")
+    }
+
     @Test func aRowWithThreeProblemsGivesThreeLines() throws {
         let h = try ImportHarness()
         let s = try h.importText(nativeCSV([goodRow("M1", ["price": "x", "gtin": "123", "condition": "mint"])]))
