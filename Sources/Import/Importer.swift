@@ -56,6 +56,8 @@ public struct ImportSummary: Sendable {
     public var updated = 0
     public var unchanged = 0
     public var rejected = 0
+    /// Of the rejected rows, those whose SKU came earlier in the file.
+    public var duplicateSKUs = 0
     public var skipped = 0
     public var warnings = 0
     public var committed = false
@@ -119,6 +121,14 @@ public struct Importer {
             var rules = RecordRulesState(
                 file: name, skuColumn: header.column(anyOf: ["sku", "Variant SKU", "SKU"]).map { header.names[$0] })
 
+            func reject(_ record: MappedRecord, _ errors: [InputError]) throws {
+                summary.rejected += 1
+                for error in errors { report(error) }
+                try rejects?.write(
+                    record.source.fields.enumerated().filter { $0.offset != errorColumn }.map(\.element)
+                        + [errors.map { ($0.column.map { "\($0): " } ?? "") + $0.message }.joined(separator: "; ")])
+            }
+
             func consume(_ batch: [MappedRecord]) throws {
                 let firstSeen = try session.duplicates(in: batch)
                 // Records are read in place: `enumerated()` copied each one (every String in it retained
@@ -136,11 +146,10 @@ public struct Importer {
                         case .applied(.unchanged): summary.unchanged += 1
                         case .skipped: summary.skipped += 1
                         case .rejected(let errors):
-                            summary.rejected += 1
-                            for error in errors { report(error) }
-                            try rejects?.write(
-                                records[i].source.fields.enumerated().filter { $0.offset != errorColumn }.map(\.element)
-                                    + [errors.map { ($0.column.map { "\($0): " } ?? "") + $0.message }.joined(separator: "; ")])
+                            try reject(records[i], errors)
+                        case .rejectedDuplicate(let error):
+                            summary.duplicateSKUs += 1
+                            try reject(records[i], [error])
                         }
                         if summary.rows % 8192 == 0 { progress.update(summary.rows) }
                     }

@@ -288,6 +288,12 @@ final class CatalogWriter: ImportSession {
         return try Bool.fetchOne(prepared("SELECT 1 FROM variants WHERE sku = ?"), arguments: [sku]) ?? false
     }
 
+    /// The product of `sku`, with what this import buffered written first.
+    func productID(ofSKU sku: String) throws -> String? {
+        try flush()
+        return try String.fetchOne(prepared("SELECT product_id FROM variants WHERE sku = ?"), arguments: [sku])
+    }
+
     /// Whether a location code exists (`online` always does).
     func locationExists(_ code: String) throws -> Bool {
         try Bool.fetchOne(prepared("SELECT 1 FROM locations WHERE code = ?"), arguments: [code]) ?? false

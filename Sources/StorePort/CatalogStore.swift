@@ -88,6 +88,8 @@ public protocol ImportSession: AnyObject {
     /// Inserts or updates a store.
     func upsert(_ store: StoreLocation) throws -> Change
     func variantExists(_ sku: String) throws -> Bool
+    /// The product a SKU belongs to, what this import wrote included (`nil`: unknown).
+    func productID(ofSKU sku: String) throws -> String?
     func locationExists(_ code: String) throws -> Bool
     /// Sets on hand to `quantity` by appending the difference to the ledger; returns the difference.
     /// `knownZero`: the SKU was created by this import (no stock record yet).

@@ -35,6 +35,8 @@ public enum RecordOutcome: Sendable {
     case skipped
     /// Not imported: one error per problem.
     case rejected([InputError])
+    /// Not imported: its SKU came earlier in the file.
+    case rejectedDuplicate(InputError)
 }
 
 /// What the record rules remember from one record to the next within an import.
@@ -95,7 +97,13 @@ extension ImportSession {
             return .applied(delta == 0 ? .unchanged : .updated)
         case .catalog(let product, let variant):
             if let variant, let first = firstSeen {
-                return .rejected([InputError("duplicate SKU: first seen on line \(first)", at: at, column: state.skuColumn, found: variant.sku)])
+                // Across products (Shopify allows it), the message names both, so the merchant can tell
+                // which listing to renumber.
+                var message = "duplicate SKU: first seen on line \(first)"
+                if let firstProduct = try productID(ofSKU: variant.sku), firstProduct != variant.productID {
+                    message += " in product \(firstProduct); this row is in product \(variant.productID)"
+                }
+                return .rejectedDuplicate(InputError(message, at: at, column: state.skuColumn, found: variant.sku))
             }
             var change: Change = .unchanged
             // A product's fields come from its first row in the file; later rows (product-level cells may

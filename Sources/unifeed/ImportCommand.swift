@@ -97,6 +97,7 @@ extension ImportSummary {
     /// `catalog.csv: 1204 rows, 1190 imported (12 new, 3 updated, 1175 unchanged), 14 rejected`
     var line: String {
         var s = "\(file): \(rows) rows, \(imported) imported (\(new) new, \(updated) updated, \(unchanged) unchanged), \(rejected) rejected"
+        if duplicateSKUs > 0 { s += " (\(duplicateSKUs) of them duplicate SKUs)" }
         if skipped > 0 { s += ", \(skipped) skipped" }
         if dryRun { s += "; dry run, nothing written" } else if strictFailure { s += "; --strict: nothing written" }
         return s
@@ -113,7 +114,7 @@ extension ImportSummary {
         .object([
             ("file", .string(file)), ("format", .string(format)), ("rows", .int(rows)), ("imported", .int(imported)),
             ("new", .int(new)), ("updated", .int(updated)), ("unchanged", .int(unchanged)),
-            ("rejected", .int(rejected)), ("skipped", .int(skipped)), ("warnings", .int(warnings)),
+            ("rejected", .int(rejected)), ("duplicate_skus", .int(duplicateSKUs)), ("skipped", .int(skipped)), ("warnings", .int(warnings)),
             ("committed", .bool(committed)), ("dry_run", .bool(dryRun)), ("exit_code", .int(Int(exitCode))),
         ])
     }

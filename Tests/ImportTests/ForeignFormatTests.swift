@@ -54,6 +54,23 @@ func needsRealExport(_ name: String) -> some TestTrait {
         #expect(productImages[2].contains("organic-crew-tee-detail.jpg"))
     }
 
+    /// Shopify allows one SKU on two products; Unifeed refuses the second, naming both handles and the
+    /// line of the first, and the summary counts duplicates apart.
+    @Test func aSKUOnTwoProductsNamesBothHandles() throws {
+        let h = try ImportHarness()
+        let s = try h.importText(
+            "Handle,Title,Option1 Name,Option1 Value,Variant SKU,Variant Price\n"
+                + "blue-tee,Blue Tee,Size,M,TEE-M,20.00\n"
+                + "red-tee,Red Tee,Size,M,TEE-M,20.00\n"
+                + "red-tee,,Size,L,TEE-L,20.00\n", name: "shopify.csv")
+        #expect(s.imported == 2 && s.rejected == 1 && s.duplicateSKUs == 1)
+        #expect(s.line.hasSuffix("1 rejected (1 of them duplicate SKUs)"), "\(s.line)")
+        #expect(
+            h.messages.contains(
+                "shopify.csv:3: error: Variant SKU: duplicate SKU: first seen on line 2 in product blue-tee; this row is in product red-tee (found: TEE-M)"),
+            "\(h.messages)")
+    }
+
     @Test(needsRealExport("shopify-apparel.csv")) func realExportWithoutSKUsGetsStableDerivedIDs() throws {
         let path = realExport("shopify-apparel.csv")
         let h = try ImportHarness()

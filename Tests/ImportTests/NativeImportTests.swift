@@ -98,7 +98,7 @@ import UnifeedTestSupport
         let s = try h.importSample("broken-catalog.csv")
         // A wrong GTIN is the channels' problem, not a reason to lose the row (DESIGN.md §4): the two
         // GTIN rows import with a warning and the value kept as written.
-        #expect(s.line == "samples/broken-catalog.csv: 24 rows, 5 imported (5 new, 0 updated, 0 unchanged), 19 rejected")
+        #expect(s.line == "samples/broken-catalog.csv: 24 rows, 5 imported (5 new, 0 updated, 0 unchanged), 19 rejected (1 of them duplicate SKUs)")
         #expect(s.exitCode == 2)
         let f = "samples/broken-catalog.csv"
         #expect(
@@ -121,7 +121,7 @@ import UnifeedTestSupport
                 "\(f):20: error: quantity: expected a whole number of units, e.g. 12 (found: 3.5)",
                 "\(f):21: error: status: unknown status, expected one of: active, archived (found: deleted)",
                 "\(f):22: error: sku: sku is required",
-                "\(f):23: error: sku: duplicate SKU: first seen on line 2 (found: BRK-GOOD-1)",
+                "\(f):23: error: sku: duplicate SKU: first seen on line 2 in product BRK-G1; this row is in product BRK-DUP (found: BRK-GOOD-1)",
                 "\(f):24: error: expected 33 fields as in the header, found 10",
                 "\(f):25: error: description: contains a NUL byte (found: Looks fine but has a NUL\\0byte inside)",
             ])
