@@ -272,10 +272,38 @@ public final class CSVReader {
             at: InputLocation(file: file, line: bad.line))
     }
 
+    /// Skips what comes before the header's first cell: whitespace and blank lines that a PHP plugin or
+    /// theme printed into an export (`\n\t` before the BOM, say), and the UTF-8 byte order mark. Line
+    /// numbers stay physical (the header is then line 2 or later); `skippedBeforeHeader` says how many
+    /// bytes of whitespace went, so the import can warn.
     private func skipByteOrderMark() throws {
-        while data.count < 3, try fill() {}
-        if data.count >= 3, data[0] == 0xEF, data[1] == 0xBB, data[2] == 0xBF { pos = 3 }
+        func byte(at i: Int) throws -> UInt8? {
+            while pos + i >= data.count { guard try fill() else { return nil } }
+            return data[pos + i]
+        }
+        func skipWhitespace() throws {
+            while let b = try byte(at: 0), b == 0x20 || b == 0x09 || b == Self.lf || b == Self.cr {
+                if b == Self.lf {
+                    physicalLine += 1
+                } else if b == Self.cr {
+                    let following = try byte(at: 1)
+                    if following != Self.lf { physicalLine += 1 }
+                }
+                pos += 1
+                skippedBeforeHeader += 1
+                guard skippedBeforeHeader <= limits.maxRecordBytes else { return }
+            }
+        }
+        try skipWhitespace()
+        let first = try byte(at: 0), second = try byte(at: 1), third = try byte(at: 2)
+        if first == 0xEF, second == 0xBB, third == 0xBF {
+            pos += 3
+            try skipWhitespace()
+        }
     }
+
+    /// Bytes of whitespace and blank lines skipped before the header (see `skipByteOrderMark`).
+    public private(set) var skippedBeforeHeader = 0
 
     /// Counts `,` `;` and tab outside quotes on the header line; the most frequent wins (`,` on a tie or none).
     private func detectDelimiter() throws -> UInt8 {

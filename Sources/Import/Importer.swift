@@ -98,6 +98,12 @@ public struct Importer {
         }
         let header = Header(reader.fields, file: name)
         let errorColumn = header.column("error")
+        var leading: InputError?
+        if reader.skippedBeforeHeader > 0 {
+            leading = InputError(
+                "\(reader.skippedBeforeHeader) bytes of whitespace or blank lines before the header were skipped (a plugin or theme that printed them into the export, most likely)",
+                at: InputLocation(file: name, line: reader.line), severity: .warning)
+        }
         var summary = ImportSummary(file: name, format: "")
         summary.dryRun = options.dryRun
 
@@ -118,6 +124,10 @@ public struct Importer {
                     report($0)
                 })
             summary.format = format
+            if let leading {
+                summary.warnings += 1
+                report(leading)
+            }
             var rules = RecordRulesState(
                 file: name, skuColumn: header.column(anyOf: ["sku", "Variant SKU", "SKU"]).map { header.names[$0] })
 

@@ -142,6 +142,22 @@ import UnifeedTestSupport
         #expect(v.title == "'Quoted' tee")
     }
 
+    /// A PHP plugin or theme that prints whitespace leaves exports that start `\n\t` before the BOM and
+    /// the header: skipped with a warning that counts the bytes; line numbers stay physical.
+    @Test func whitespaceBeforeTheHeaderIsSkippedWithAWarning() throws {
+        let h = try ImportHarness()
+        let csv = nativeCSV([goodRow("W1"), goodRow("W2", ["price": "abc"])])
+        let path = try h.write(bytes: Array("\n\t".utf8) + [0xEF, 0xBB, 0xBF] + Array(csv.utf8), to: "woo.csv")
+        let s = try h.importFile(path, as: "woo.csv")
+        #expect(s.imported == 1 && s.rejected == 1)
+        #expect(
+            h.messages == [
+                "woo.csv:2: warning: 2 bytes of whitespace or blank lines before the header were skipped (a plugin or theme that printed them into the export, most likely)",
+                "woo.csv:4: error: price: not a number, expected a decimal amount with a '.' separator, e.g. 12.50 (found: abc)",
+            ])
+        #expect(try h.variant("W1") != nil)
+    }
+
     @Test func aRowWithThreeProblemsGivesThreeLines() throws {
         let h = try ImportHarness()
         let s = try h.importText(nativeCSV([goodRow("M1", ["price": "x", "gtin": "123", "condition": "mint"])]))
