@@ -10,6 +10,9 @@ public import StorePort
 public struct FeedItem: Sendable {
     public var id: String
     public var itemGroupID: String
+    /// The item is one of several variants of its product on this channel: only then does it carry
+    /// `item_group_id` (a product of one SKU is no variant group; the channel run decides).
+    public var inGroup = true
     public var status: VariantStatus
     public var title: String
     /// The catalog's title, before variant details (editorial rules judge it).
@@ -82,7 +85,7 @@ public struct FeedItem: Sendable {
     public func value(_ field: FeedField) -> String? {
         switch field {
         case .id: return id
-        case .itemGroupID: return itemGroupID
+        case .itemGroupID: return inGroup ? itemGroupID : nil
         case .title: return title
         case .description: return description
         case .descriptionText: return FeedText.plain(description)
@@ -130,7 +133,7 @@ public struct FeedItem: Sendable {
     public func withValue(_ field: FeedField, _ body: (String) throws -> Void) rethrows {
         switch field {
         case .id: try body(id)
-        case .itemGroupID: try body(itemGroupID)
+        case .itemGroupID: if inGroup { try body(itemGroupID) }
         case .title: try body(title)
         case .description: try body(description)
         case .link: if let link { try body(link) }

@@ -232,4 +232,27 @@ import Testing
         #expect(diagnostics.first { $0.rule == "invalid_gtin" }?.severity == .warning)
         #expect(try #require(try h.store.reading { try $0.variant(sku: "P3-A") }).gtinValid == false)
     }
+
+    /// A product of one SKU is no variant group (Shopify's "Default Title", a WooCommerce simple product,
+    /// a native product of one row): Google and Meta get it without item_group_id; a product of several
+    /// SKUs keeps it on each.
+    @Test func aSingleVariantProductCarriesNoItemGroupID() throws {
+        let h = try FeedHarness(samples: false)
+        try h.importText(
+            "Handle,Title,Body (HTML),Vendor,Option1 Name,Option1 Value,Variant SKU,Variant Price,Image Src,Variant Inventory Qty\n"
+                + "solo-mug,Solo Mug,A mug,Acme,Title,Default Title,MUG-1,12.00,https://cdn.example/mug.jpg,4\n"
+                + "duo-tee,Duo Tee,A tee,Acme,Color,Red,TEE-R,20.00,https://cdn.example/tee.jpg,4\n"
+                + "duo-tee,,,,Color,Blue,TEE-B,20.00,,4\n")
+        try h.publish(channels: ["google", "meta"])
+        let xml = try h.read("google/products.xml")
+        let items = xml.components(separatedBy: "<item>").dropFirst()
+        let mug = try #require(items.first { $0.contains("<g:id>MUG-1</g:id>") })
+        #expect(!mug.contains("item_group_id"))
+        #expect(items.filter { $0.contains("<g:item_group_id>duo-tee</g:item_group_id>") }.count == 2)
+        let meta = try h.read("meta/catalog.csv").split(separator: "\n")
+        let header = meta[0].split(separator: ",", omittingEmptySubsequences: false)
+        let group = try #require(header.firstIndex(of: "item_group_id"))
+        let mugRow = try #require(meta.first { $0.hasPrefix("MUG-1,") }).split(separator: ",", omittingEmptySubsequences: false)
+        #expect(mugRow[group].isEmpty)
+    }
 }

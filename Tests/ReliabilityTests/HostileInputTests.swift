@@ -177,6 +177,7 @@ import UnifeedTestSupport
         let out = cli.path("feeds")
         #expect(try cli.run(["publish", "--out", out, "--channel", "meta", "--force"]).status == 0)
         let meta = try String(contentsOfFile: "\(out)/meta/catalog.csv", encoding: .utf8)
-        #expect(meta.contains(#"=SKU1,P1,"=HYPERLINK(""http://evil.example"")""#))
+        // P1 has one SKU: no item_group_id (a product of one SKU is no variant group).
+        #expect(meta.contains(#"=SKU1,,"=HYPERLINK(""http://evil.example"")""#))
     }
 }

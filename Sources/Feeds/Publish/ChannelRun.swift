@@ -90,6 +90,9 @@ final class ChannelRun {
             items.append(item)
         }
         guard !items.isEmpty else { return }
+        // A product of one SKU (in the catalog, whatever this channel selects) is no variant group: its
+        // item carries no item_group_id (Shopify's "Default Title", a WooCommerce simple product).
+        if group.count == 1 && items.count == 1 { items[0].inGroup = false }
         channel.ruleSet.checkGroup(items, judged: judged, findings: &findings, channel: channel.name)
         var blocked: Set<String> = []
         for i in findings.indices where !findings[i].isEmpty {
