@@ -107,7 +107,7 @@ public struct Auditor {
         defer { try? handle.close() }
         var hasher = SHA256()
         while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-        let found = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let found = hasher.finalize().hex
         guard found != expected else { return nil }
         return "the file is not the one published (its SHA-256 is \(found), the report says \(expected)): it was changed after the publish"
     }
@@ -146,9 +146,11 @@ public struct Auditor {
         }
 
         try store.reading { snapshot in
+            // The total is a count over the catalog: only worth it when a terminal shows the line.
+            let shown = progress && TerminalProgress.stderrIsTerminal
             let bar = TerminalProgress(
-                label: "audit \(channel.name)/\(output.fileName(1))", unit: "SKUs", total: progress ? try snapshot.counts().variants : nil,
-                enabled: progress)
+                label: "audit \(channel.name)/\(output.fileName(1))", unit: "SKUs", total: shown ? try snapshot.counts().variants : nil,
+                enabled: shown)
             defer { bar.finish() }
             var done = 0
             try snapshot.forEachFeedRow { v in

@@ -145,7 +145,7 @@ public final class FeedFile {
         fd = -1
         storage?.deallocate()
         storage = nil
-        sha256 = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        sha256 = hasher.finalize().hex
     }
 
     /// Renames the finished file into place.
@@ -290,4 +290,9 @@ extension FeedText {
     static func isForbidden(_ c: Unicode.Scalar) -> Bool {
         (c.value < 0x20 && c != "\t" && c != "\n" && c != "\r") || c.value == 0xFFFE || c.value == 0xFFFF
     }
+}
+
+extension SHA256.Digest {
+    /// Lower-case hex, as the report and audit write and compare it.
+    var hex: String { map { String(format: "%02x", $0) }.joined() }
 }

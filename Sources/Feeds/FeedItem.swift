@@ -221,7 +221,7 @@ extension FeedItem {
         price = v.pointee.price
         priceText = price.description
         brand = (channelOverrides["brand"] ?? v.pointee.brand).map(FeedText.xmlSafe)
-        if let written = v.pointee.gtin, !GTIN.isValid(written) {
+        if let written = v.pointee.gtin, !v.pointee.gtinValid {
             gtin = nil
             invalidGTIN = written
         } else {

@@ -16,11 +16,14 @@ public final class TerminalProgress {
     private var last = Date.distantPast
     private var shown = false
 
+    /// Whether stderr is a terminal: a caller computes a total (a count over the catalog) only then.
+    public static var stderrIsTerminal: Bool { isatty(2) == 1 }
+
     public init(label: String, unit: String, total: Int?, enabled: Bool) {
         self.label = label
         self.unit = unit
         self.total = total
-        self.enabled = enabled && isatty(2) == 1
+        self.enabled = enabled && TerminalProgress.stderrIsTerminal
     }
 
     /// `done` units so far.

@@ -9,9 +9,12 @@ public struct VariantView: Sendable, Hashable {
     public var description: String?
     public var brand: String?
     /// The GTIN as the catalog holds it (as written when it is not valid: see `gtinValid`).
-    public var gtin: String?
+    public var gtin: String? {
+        didSet { gtinValid = gtin.map(GTIN.isValid) ?? true }
+    }
     /// The GTIN is valid (8, 12, 13 or 14 digits, right check digit); channels never send one that is not.
-    public var gtinValid: Bool { gtin.map(GTIN.isValid) ?? true }
+    /// Derived when `gtin` is set: once per row, not once per channel.
+    public private(set) var gtinValid = true
     public var mpn: String?
     public var condition: String?
     /// The price in minor units of its currency, as stored (rendered as text only on the way out).

@@ -13,9 +13,8 @@ struct Audit: ParsableCommand {
     @Option(help: "The folder publish wrote.") var out: String = "feeds"
 
     func run() throws {
-        let config = try global.loadConfig()
+        let (config, definitions) = try global.loadConfigAndChannels()
         let store = try global.openStore(readOnly: true)
-        let definitions = try orExitFeeds { try ChannelCatalog.load(templatesDir: config.templatesDir) }
         var auditor = Auditor(store: store, config: config, channels: definitions)
         auditor.progress = true
         let result = try orExitFeeds { try auditor.run(outDir: out) }

@@ -14,8 +14,7 @@ struct Channels: ParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
-            let config = try global.loadConfig()
-            let channels = try orExitFeeds { try ChannelCatalog.load(templatesDir: config.templatesDir) }
+            let (config, channels) = try global.loadConfigAndChannels()
             for channel in channels {
                 let (enabled, why) = channel.state(config.settings(for: channel.name))
                 let files = channel.outputs.map { "\(channel.name)/\($0.maxItems == nil ? $0.file : $0.fileName(1).replacingOccurrences(of: "0001", with: "NNNN"))" }

@@ -78,8 +78,7 @@ struct ConfigCommand: ParsableCommand {
                 print("no config file (./unifeed.toml or --config): the built-in defaults apply; `unifeed init` writes a starter")
                 return
             }
-            let config = try global.loadConfig()
-            let channels = try orExitFeeds { try ChannelCatalog.load(templatesDir: config.templatesDir) }
+            let (config, channels) = try global.loadConfigAndChannels()
             let enabled = channels.filter { $0.state(config.settings(for: $0.name)).enabled }.map(\.name)
             print("\(path): ok; channels on: \(enabled.isEmpty ? "none" : enabled.joined(separator: ", "))")
         }

@@ -27,8 +27,14 @@ struct GlobalOptions: ParsableArguments {
 
     /// Loads the config and checks its channel sections against the channels there are; a bad config
     /// prints its errors and exits 1.
-    func loadConfig() throws -> UnifeedConfig {
-        guard let path = configPath else { return UnifeedConfig() }
+    func loadConfig() throws -> UnifeedConfig { try loadConfigAndChannels().config }
+
+    /// The config (checked as `loadConfig` does) and the channels it sees (built-in templates and its
+    /// `templates_dir`), read once for the commands that need both.
+    func loadConfigAndChannels() throws -> (config: UnifeedConfig, channels: [ChannelDefinition]) {
+        guard let path = configPath else {
+            return (UnifeedConfig(), try orExitFeeds { try ChannelCatalog.load(templatesDir: nil) })
+        }
         let loaded = try orExit { try ConfigLoader.load(path: path) }
         let channels = try orExitFeeds { try ChannelCatalog.load(templatesDir: loaded.templatesDir) }
         let problems = ChannelCatalog.unknownChannelSections(in: loaded, file: path, channels: channels)
@@ -36,7 +42,7 @@ struct GlobalOptions: ParsableArguments {
             for problem in problems { printError(problem.description) }
             throw ExitCode.failure
         }
-        return loaded
+        return (loaded, channels)
     }
 
     /// Opens the store the options name: the one place where an implementation of the port is chosen.

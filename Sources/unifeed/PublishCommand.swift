@@ -17,9 +17,8 @@ struct Publish: ParsableCommand {
     @Option(help: "Fix the clock (sale windows, report time), ISO 8601.") var now: String?
 
     func run() throws {
-        let config = try global.loadConfig()
+        let (config, definitions) = try global.loadConfigAndChannels()
         let store = try global.openStore()
-        let definitions = try orExitFeeds { try ChannelCatalog.load(templatesDir: config.templatesDir) }
         var options = PublishOptions(outDir: out, now: try parseNow(now, config: config))
         options.force = force
         options.channels = channels
@@ -52,9 +51,8 @@ struct Validate: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let config = try global.loadConfig()
+        let (config, definitions) = try global.loadConfigAndChannels()
         let store = try global.openStore(readOnly: true)
-        let definitions = try orExitFeeds { try ChannelCatalog.load(templatesDir: config.templatesDir) }
         var options = PublishOptions(outDir: ".", now: try parseNow(now, config: config))
         options.dryRun = true
         options.channels = channels

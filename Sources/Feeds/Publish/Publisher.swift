@@ -175,8 +175,9 @@ public struct Publisher {
                 // Stock: all locations for local inventory, else only the channels' own locations.
                 let locations = runs.contains { $0.channel.scope == .stores } ? nil : Array(Set(runs.map(\.settings.stockLocation))).sorted()
                 let rows = try snapshot.feedRows(locations: locations)
-                let progress = TerminalProgress(
-                    label: "publish", unit: "SKUs", total: showProgress ? try snapshot.counts().variants : nil, enabled: showProgress)
+                // The total is a count over the catalog: only worth it when a terminal shows the line.
+                let shown = showProgress && TerminalProgress.stderrIsTerminal
+                let progress = TerminalProgress(label: "publish", unit: "SKUs", total: shown ? try snapshot.counts().variants : nil, enabled: shown)
                 defer { progress.finish() }
                 var read = 0
                 while let v = try rows.next() {
