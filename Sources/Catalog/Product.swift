@@ -59,6 +59,8 @@ public struct Variant: Hashable, Sendable {
     public var sizeType: SizeType?
     public var weight: Weight?
     public var availabilityDate: Timestamp?
+    /// Counted stock (`tracked`, `backorder`) or a status given instead of a count.
+    public var stockPolicy: StockPolicy = .tracked
     /// `CHANNEL.FIELD` columns: channel → field → value.
     public var overrides: [String: [String: String]] = [:]
     /// `custom.NAME` columns.

@@ -24,6 +24,10 @@ extension Variant {
         h.add(sizeType?.rawValue)
         h.add(weight?.description)
         h.add(availabilityDate?.secondsSinceEpoch ?? -1)
+        if stockPolicy != .tracked {  // the default adds nothing, so hashes stored before the policy still match
+            h.add("stock_policy")
+            h.add(stockPolicy.rawValue)
+        }
         for channel in overrides.keys.sorted() {
             for (field, value) in overrides[channel, default: [:]].sorted(by: { $0.key < $1.key }) {
                 h.add("\(channel).\(field)")

@@ -102,3 +102,21 @@ public enum YesNo {
         }
     }
 }
+
+/// How a SKU's online availability follows its stock.
+///
+/// Shops that count stock say what happens at zero (`tracked`: out of stock; `backorder`: sold on
+/// backorder, as Shopify's "continue selling when out of stock" and WooCommerce's "Backorders allowed?");
+/// shops that do not count it give a status instead (WooCommerce's `In stock?` with an empty `Stock`,
+/// Shopify with no inventory tracker), and the channels use that status rather than a count.
+public enum StockPolicy: String, Vocabulary {
+    case tracked, backorder
+    /// Not counted; the shop says it is in stock, out of stock, or sold on backorder.
+    case inStock = "in_stock", outOfStock = "out_of_stock", untrackedBackorder = "untracked_backorder"
+    public static let noun = "stock_policy"
+
+    /// The stock is not counted: channels use the status, not the ledger.
+    public var isUntracked: Bool { self == .inStock || self == .outOfStock || self == .untrackedBackorder }
+    /// At zero available, the SKU is sold on backorder.
+    public var sellsOnBackorder: Bool { self == .backorder || self == .untrackedBackorder }
+}

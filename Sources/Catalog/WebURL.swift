@@ -39,6 +39,32 @@ public enum WebURL {
         return s
     }
 
+    /// The URL's host is one a channel's crawler can reach: not `localhost` (or a name under it), not a
+    /// loopback, private or link-local IPv4 address, not an IPv6 literal of those kinds, not a `.local`,
+    /// `.internal` or `.lan` name. Text, not a DNS lookup: a merchant's staging URL is caught by name.
+    public static func isPublic(_ url: String) -> Bool {
+        guard let hostStart = url.range(of: "://")?.upperBound else { return true }
+        var host = url[hostStart...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = host.lastIndex(of: "@") { host = host[host.index(after: at)...] }
+        let lower: String
+        if host.hasPrefix("[") {
+            lower = String(host.dropFirst().prefix { $0 != "]" }).lowercased()
+            return !(lower == "::1" || lower.hasPrefix("fe80:") || lower.hasPrefix("fc") || lower.hasPrefix("fd") || lower == "::")
+        } else {
+            lower = String(host.prefix { $0 != ":" }).lowercased()
+        }
+        let name = lower.hasSuffix(".") ? String(lower.dropLast()) : lower
+        if name == "localhost" || name.hasSuffix(".localhost") || name.hasSuffix(".local") || name.hasSuffix(".internal")
+            || name.hasSuffix(".lan")
+        {
+            return false
+        }
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
+        guard octets.count == 4, octets.allSatisfy({ $0 != nil && $0! <= 255 }) else { return true }
+        let a = octets[0]!, b = octets[1]!
+        return !(a == 127 || a == 10 || a == 0 || (a == 172 && (16...31).contains(b)) || (a == 192 && b == 168) || (a == 169 && b == 254))
+    }
+
     /// Resolves an image path against the configured base: absolute URLs pass through, relative paths
     /// are appended to `base`; without a base a relative path is an error.
     public static func resolveImage(_ text: String, base: String?) throws(ValueError) -> String {

@@ -47,6 +47,9 @@ public struct ChannelSettings: Hashable, Sendable {
     public var share = 100
     /// Where this channel's stock comes from.
     public var stockLocation = StoreLocation.online
+    /// Units offered for a SKU whose stock the shop does not count but says is in stock (WooCommerce's
+    /// `In stock?` with no `Stock`, Shopify with no inventory tracker); at most `max_quantity`.
+    public var untrackedQuantity = 1
     /// Product-type prefixes (`Apparel > Tops`) to include (empty: all) and to exclude.
     public var includeProductTypes: [String] = []
     public var excludeProductTypes: [String] = []

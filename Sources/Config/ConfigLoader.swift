@@ -69,6 +69,24 @@ public enum ConfigLoader {
             case "import":
                 guard let section = value.table else { throw fail(nil, key, "expected an [import] table") }
                 for k in section.keys.sorted() {
+                    if k == "woocommerce", let woo = section[k]!.table {
+                        for w in woo.keys.sorted() {
+                            guard w == "headers", let headers = woo[w]!.table else {
+                                throw fail("import.woocommerce", w, "unknown key in [import.woocommerce]; expected a [import.woocommerce.headers] table")
+                            }
+                            for localized in headers.keys.sorted() {
+                                let english = try string(headers[localized]!, "import.woocommerce.headers", localized)
+                                guard WooCommerceColumns.isKnown(english) else {
+                                    throw fail(
+                                        "import.woocommerce.headers", localized,
+                                        "expected one of WooCommerce's English column names, such as Regular price, Attribute 1 name or Weight (kg)",
+                                        found: english)
+                                }
+                                config.importing.wooCommerceHeaders[localized] = english
+                            }
+                        }
+                        continue
+                    }
                     guard k == "akeneo", let akeneo = section[k]!.table else { throw fail("import", k, "unknown key in [import]") }
                     for a in akeneo.keys.sorted() {
                         let v = try string(akeneo[a]!, "import.akeneo", a)
@@ -137,6 +155,7 @@ public enum ConfigLoader {
                 s.enabled = b
             case "safety_stock": s.safetyStock = try int(k, 0...1_000_000_000)
             case "max_quantity": s.maxQuantity = try int(k, 0...1_000_000_000)
+            case "untracked_quantity": s.untrackedQuantity = try int(k, 0...1_000_000_000)
             case "share": s.share = try int(k, 0...100)
             case "stock_location":
                 guard let v = table[k]?.string else { throw fail(name, k, "expected online or a store_code", nil) }

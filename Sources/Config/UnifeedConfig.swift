@@ -8,6 +8,9 @@ public struct ImportConfig: Hashable, Sendable {
     public var akeneoChannel: String = "ecommerce"
     /// Akeneo currency; `nil` means the shop currency.
     public var akeneoCurrency: Currency? = nil
+    /// `[import.woocommerce.headers]`: localized column name → WooCommerce's English one, added to (and
+    /// overriding) the built-in translations.
+    public var wooCommerceHeaders: [String: String] = [:]
 
     public init() {}
 }

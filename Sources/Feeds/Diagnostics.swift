@@ -91,16 +91,27 @@ public struct RuleSet: RawRepresentable, Sendable, Hashable {
             }
         }
         if let image = item.imageLink {
-            if (try? WebURL.validate(image)) == nil { findings.error("image_not_http", "image_link must be an http(s) URL", image) }
+            if (try? WebURL.validate(image)) == nil {
+                findings.error("image_not_http", "image_link must be an http(s) URL", image)
+            } else if !WebURL.isPublic(image) {
+                findings.error("image_not_public", "image_link is on a local or private host the channel cannot fetch", image)
+            }
         } else {
             findings.error("missing_image", "image_link is required")
         }
-        if item.price.minorUnits <= 0 { findings.error("price_not_positive", "price must be above 0", item.price.description) }
+        if item.price.minorUnits <= 0 {
+            findings.error("missing_price", "the SKU has no price (empty or zero at import); no channel lists it until it has one", item.price.description)
+        }
         if let sale = item.salePrice, sale.minorUnits >= item.price.minorUnits {
             findings.error("sale_not_below_price", "sale price must be below the price (\(item.price))", sale.description)
         }
         if item.saleEnded { findings.warning("sale_ended", "the sale window has ended; the sale price is not sent") }
         if item.unstocked { findings.warning("no_stock_record", "the SKU has no stock record here; it is sent as out of stock") }
+        if item.backorderWithoutDate {
+            findings.warning(
+                "backorder_without_date",
+                "the shop sells it on backorder, but channels need an availability_date to show backorder; it is sent as out of stock")
+        }
         if let bad = item.invalidGTIN {
             findings.warning(
                 "invalid_gtin", "the GTIN is not valid (\(GTIN.problem(bad) ?? "wrong")); the item is sent without it, as one with no GTIN", bad)

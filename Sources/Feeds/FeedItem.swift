@@ -26,8 +26,11 @@ public struct FeedItem: Sendable {
     public var availabilityDate: String?
     /// Units offered to the channel after allocation.
     public var quantity: Int
-    /// The SKU has no stock record at the channel's location.
+    /// The SKU has no stock record at the channel's location (and the shop gives no status instead).
     public var unstocked: Bool
+    /// The shop sells it on backorder, but there is no availability date ahead: channels need one to
+    /// show `backorder`, so it is sent as `out_of_stock` (a warning says so).
+    public var backorderWithoutDate = false
     public var price: Money
     /// The sale price when a sale is active or announced at `now` (with its window in `saleWindow`).
     public var salePrice: Money?
@@ -278,10 +281,18 @@ extension FeedItem {
             }
         }
 
-        // Availability from the channel's allocation.
-        let onHand = v.pointee.stock.first { $0.location == settings.stockLocation }
-        unstocked = onHand == nil
-        quantity = v.pointee.status == .archived ? 0 : settings.available(onHand: onHand?.quantity ?? 0)
+        // Availability from the channel's allocation, or from the shop's status where it counts no stock
+        // online (`untracked_quantity` units offered when in stock).
+        let policy = v.pointee.stockPolicy
+        if policy.isUntracked && settings.stockLocation == StoreLocation.online {
+            unstocked = false
+            let offered = policy == .inStock ? settings.untrackedQuantity : 0
+            quantity = v.pointee.status == .archived ? 0 : settings.maxQuantity.map { min($0, offered) } ?? offered
+        } else {
+            let onHand = v.pointee.stock.first { $0.location == settings.stockLocation }
+            unstocked = onHand == nil
+            quantity = v.pointee.status == .archived ? 0 : settings.available(onHand: onHand?.quantity ?? 0)
+        }
         availabilityDate = v.pointee.availabilityDate.map { FeedText.googleDate($0, shop.timeZone) }
         if quantity > 0 {
             availability = "in_stock"
@@ -289,6 +300,7 @@ extension FeedItem {
             availability = "backorder"
         } else {
             availability = "out_of_stock"
+            backorderWithoutDate = policy.sellsOnBackorder && v.pointee.status != .archived
         }
         if availability != "backorder" { availabilityDate = nil }
 

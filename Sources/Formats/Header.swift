@@ -11,12 +11,24 @@ public struct SourceRow: Sendable {
 }
 
 /// The header of a file: case-insensitive lookup of columns, kept with their spelling as written.
+///
+/// A header may also answer to other names for its columns (`aliases`): WooCommerce's localized
+/// headers answer to the English names the mapper asks for, while messages keep naming the column as
+/// the file writes it.
 public struct Header: Sendable {
     public let names: [String]
     public let file: String
+    /// Per column, the name the mappers know it by: its alias where it has one, else its name.
+    public let canonicalNames: [String]
     private let index: [String: Int]
 
     public init(_ names: [String], file: String) {
+        self.init(names, file: file, aliases: [:])
+    }
+
+    /// A header whose columns also answer to `aliases` (canonical name → column index). A name the
+    /// header has itself wins over an alias.
+    public init(_ names: [String], file: String, aliases: [String: Int]) {
         self.names = names
         self.file = file
         var index: [String: Int] = [:]
@@ -24,6 +36,14 @@ public struct Header: Sendable {
             let key = name.trimmingASCIIWhitespace().lowercased()
             if index[key] == nil { index[key] = i }
         }
+        var canonical = names
+        for (alias, i) in aliases.sorted(by: { $0.value < $1.value }) where i < names.count {
+            let key = alias.lowercased()
+            guard index[key] == nil else { continue }
+            index[key] = i
+            canonical[i] = alias
+        }
+        self.canonicalNames = canonical
         self.index = index
     }
 

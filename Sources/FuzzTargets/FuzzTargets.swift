@@ -105,4 +105,8 @@ final class MemoryScratch: ImportScratch {
     var values: [String: String] = [:]
     func remember(_ key: String, _ value: String) throws { values[key] = value }
     func recall(_ key: String) throws -> String? { values[key] }
+    func forget(_ key: String) throws { values[key] = nil }
+    func forEach(withPrefix prefix: String, _ body: (String, String) throws -> Void) throws {
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) where key.hasPrefix(prefix) { try body(key, value) }
+    }
 }

@@ -103,7 +103,9 @@ public struct AkeneoMapper: RowMapper {
         product.material = value(r, "material")?.0
         product.productType = r.text(family)
         var variant = Variant(sku: sku ?? "", productID: productID, price: Money(minorUnits: 0, currency: currency))
-        if r.text(price) == nil { r.fail(price, "price is required") }
+        if r.text(price) == nil {
+            r.warn(price, "no price yet: imported, and kept out of every channel (missing_price) until it has one")
+        }
         if let p = r.parse(price, { s throws(ValueError) in try Money.parse(s, currency: currency) }) { variant.price = p }
         variant.status = (r.text(enabled) ?? "1") == "0" ? .archived : .active
         if let (g, i) = value(r, "ean", "gtin", "upc") {

@@ -117,7 +117,7 @@ public struct Importer {
         defer { progress.finish() }
 
         try store.importing(now: now) { session in
-            let (mapper, format) = try makeMapper(
+            let (mapper, format, header) = try makeMapper(
                 kind: kind, header: header, delimiter: reader.delimiter, session: session,
                 report: {
                     summary.warnings += 1
@@ -198,16 +198,27 @@ public struct Importer {
         return summary
     }
 
-    /// The mapper for `kind` (a catalog's format detected from the header unless given) and the format's
-    /// name for the summary. Header warnings go to `warn`.
+    /// The mapper for `kind` (a catalog's format detected from the header unless given), the format's
+    /// name for the summary and the header as the mapper reads it (a localized WooCommerce header
+    /// answering to the English names). Header warnings go to `warn`.
     private func makeMapper(
         kind: ImportKind, header: Header, delimiter: UInt8, session: any ImportSession, report warn: (InputError) -> Void
-    ) throws -> (any RowMapper, String) {
+    ) throws -> (any RowMapper, String, Header) {
         switch kind {
-        case .stores: return (try StoresMapper(header: header), "stores")
-        case .inventory: return (try InventoryMapper(header: header), "inventory")
+        case .stores: return (try StoresMapper(header: header), "stores", header)
+        case .inventory: return (try InventoryMapper(header: header), "inventory", header)
         case .catalog(let forced):
-            guard let format = forced ?? CatalogFormat.detect(header, delimiter: delimiter) else {
+            var header = header
+            var detected = forced ?? CatalogFormat.detect(header, delimiter: delimiter)
+            // WooCommerce exports its headers in the shop's language: read them through its translations.
+            if detected == nil || detected == .woocommerce {
+                let localized = WooCommerceHeaders.localize(header, extra: config.importing.wooCommerceHeaders)
+                if detected == .woocommerce || CatalogFormat.detect(localized.header, delimiter: delimiter) == .woocommerce {
+                    header = localized.header
+                    detected = .woocommerce
+                }
+            }
+            guard let format = detected else {
                 throw InputError(
                     "cannot tell the catalog format from the header: expected product_id and sku (unifeed), Handle and Variant Price (shopify), Type and Regular price (woocommerce) or sku with price-CUR columns (akeneo); use --format",
                     at: InputLocation(file: header.file, line: 1), found: header.names.joined(separator: String(UnicodeScalar(delimiter))))
@@ -220,7 +231,7 @@ public struct Importer {
             case .akeneo: mapper = try AkeneoMapper(header: header, config: config)
             }
             mapper.headerWarnings.forEach(warn)
-            return (mapper, format.rawValue)
+            return (mapper, format.rawValue, header)
         }
     }
 }
@@ -247,6 +258,16 @@ struct RowProducer {
     /// stayed alive on this thread's heap (30–50 bytes a row in malloc_stats; heaptrack named the
     /// arrays), so the import's memory grew with the file.
     var keepsRawCells = true
+    /// Storable values some channel will not take, said as warnings.
+    var limits: ChannelLimitWarnings
+
+    init(reader: CSVReader, header: Header, mapper: any RowMapper, keepsRawCells: Bool) {
+        self.reader = reader
+        self.header = header
+        self.mapper = mapper
+        self.keepsRawCells = keepsRawCells
+        self.limits = ChannelLimitWarnings(header: header)
+    }
 
     /// Runs to the end of the file, or until `emit` returns `false`. Throws what the reader throws.
     mutating func run(_ emit: ([MappedRecord]) -> Bool) throws {
@@ -278,6 +299,7 @@ struct RowProducer {
                 batch.append(MappedRecord(source: row, payload: .skip("bad row"), errors: rowErrors))
             } else {
                 for var record in mapper.consume(row) {
+                    limits.check(&record)
                     if record.errors.isEmpty, case .catalog(_, let variant?) = record.payload { record.contentHash = variant.contentHash }
                     if !keepsRawCells { record.source.fields = [] }
                     batch.append(record)

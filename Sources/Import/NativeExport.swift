@@ -31,6 +31,7 @@ public enum NativeExport {
                 date(v.saleEnd), v.link ?? "", v.images.first ?? "", v.images.dropFirst().joined(separator: "|"), v.color ?? "", v.size ?? "",
                 v.sizeSystem ?? "", v.sizeType ?? "", v.gender ?? "", v.ageGroup ?? "", v.material ?? "", v.pattern ?? "",
                 v.googleProductCategory ?? "", v.productType ?? "", v.weight ?? "", v.quantity.map(String.init) ?? "", date(v.availabilityDate),
+                v.stockPolicy.rawValue,
             ]
             for name in overrides {
                 row.append(v.overrides.first { "\($0.0).\($0.1)" == name }?.2 ?? "")

@@ -11,7 +11,7 @@ public struct NativeMapper: RowMapper {
         "product_id", "sku", "status", "title", "description", "brand", "gtin", "mpn", "condition", "price", "currency",
         "sale_price", "sale_start", "sale_end", "link", "image_link", "additional_image_links", "color", "size",
         "size_system", "size_type", "gender", "age_group", "material", "pattern", "google_product_category",
-        "product_type", "weight", "quantity", "availability_date",
+        "product_type", "weight", "quantity", "availability_date", "stock_policy",
     ]
     public static let required = ["product_id", "sku", "title", "price"]
 
@@ -56,6 +56,7 @@ public struct NativeMapper: RowMapper {
         var weight: Int?
         var quantity: Int?
         var availabilityDate: Int?
+        var stockPolicy: Int?
         init(_ header: Header) {
             productId = header.column("product_id")
             sku = header.column("sku")
@@ -87,6 +88,7 @@ public struct NativeMapper: RowMapper {
             weight = header.column("weight")
             quantity = header.column("quantity")
             availabilityDate = header.column("availability_date")
+            stockPolicy = header.column("stock_policy")
         }
     }
 
@@ -169,6 +171,7 @@ public struct NativeMapper: RowMapper {
             try Timestamp.parse(s, timeZone: shop.timeZone)
         }
         variant.quantity = r.parse(c.quantity, Quantity.parse)
+        variant.stockPolicy = r.parse(c.stockPolicy, StockPolicy.parse) ?? .tracked
         // A link on the row belongs to the variant; the template fills it when the whole product has none.
         variant.link = r.parse(c.link, WebURL.validate)
         if variant.link == nil, let template = shop.linkTemplate, let productID, let sku {
@@ -222,13 +225,32 @@ struct PriceCells {
     var salePrice: Int?
     var saleStart: Int?
     var saleEnd: Int?
+    /// A decimal comma is read as the point (`129,90`): WooCommerce writes prices with the shop's
+    /// decimal separator and no thousands separator, so one comma and no point is a decimal comma.
+    var decimalComma = false
+
+    /// `129,90` → `129.90` when `decimalComma` is on and the cell has one comma and no point.
+    static func decimalPoint(_ s: String) -> String {
+        let u = s.utf8
+        guard u.count(where: { $0 == UInt8(ascii: ",") }) == 1, !u.contains(UInt8(ascii: ".")) else { return s }
+        return s.replacingOccurrences(of: ",", with: ".")
+    }
 
     func read(_ r: inout RowReader, shop: ShopConfig) -> (price: Money, sale: Sale?)? {
         let currency = r.parse(currency, Currency.parse) ?? (r.text(currency) == nil ? shop.currency : nil)
         guard let currency else { return nil }
-        if r.text(price) == nil { r.fail(price, "price is required") }
-        let regular = r.parse(price) { s throws(ValueError) in try Money.parse(s, currency: currency) }
-        let salePrice = r.parse(salePrice) { s throws(ValueError) in try Money.parse(s, currency: currency) }
+        // No price yet: a shop may hold a product it does not sell yet. It is stored at zero and every
+        // channel keeps it out (`missing_price`) until it has one.
+        let regular: Money?
+        if r.text(price) == nil {
+            r.warn(price, "no price yet: imported, and kept out of every channel (missing_price) until it has one")
+            regular = Money(minorUnits: 0, currency: currency)
+        } else {
+            regular = r.parse(price) { [decimalComma] s throws(ValueError) in try Money.parse(decimalComma ? Self.decimalPoint(s) : s, currency: currency) }
+        }
+        let salePrice = r.parse(salePrice) { [decimalComma] s throws(ValueError) in
+            try Money.parse(decimalComma ? Self.decimalPoint(s) : s, currency: currency)
+        }
         let start = r.parse(saleStart) { s throws(ValueError) in try Timestamp.parse(s, timeZone: shop.timeZone) }
         let end = r.parse(saleEnd) { s throws(ValueError) in try Timestamp.parse(s, timeZone: shop.timeZone, endOfDay: true) }
         guard let regular else { return nil }

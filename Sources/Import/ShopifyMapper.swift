@@ -26,6 +26,7 @@ public struct ShopifyMapper: RowMapper {
         var optionName: [Int?], optionValue: [Int?]
         var sku, grams, qty, price, compareAt, barcode, imageSrc, imagePosition, variantImage: Int?
         var gender, ageGroup, mpn, condition: Int?
+        var tracker, policy: Int?
     }
 
     public init(header: Header, config: UnifeedConfig) throws {
@@ -45,7 +46,8 @@ public struct ShopifyMapper: RowMapper {
             imageSrc: header.column("Image Src"), imagePosition: header.column("Image Position"),
             variantImage: header.column("Variant Image"), gender: header.column("Google Shopping / Gender"),
             ageGroup: header.column("Google Shopping / Age Group"), mpn: header.column("Google Shopping / MPN"),
-            condition: header.column("Google Shopping / Condition"))
+            condition: header.column("Google Shopping / Condition"), tracker: header.column("Variant Inventory Tracker"),
+            policy: header.column("Variant Inventory Policy"))
     }
 
     public mutating func consume(_ row: SourceRow) -> [MappedRecord] {
@@ -122,7 +124,9 @@ public struct ShopifyMapper: RowMapper {
             let priceCell = r.text(c.price)
             let variantPrice = r.parse(c.price) { s throws(ValueError) in try Money.parse(s, currency: shop.currency) }
             let compareAt = r.parse(c.compareAt) { s throws(ValueError) in try Money.parse(s, currency: shop.currency) }
-            if priceCell == nil { r.fail(c.price, "Variant Price is required") }
+            if priceCell == nil {
+                r.warn(c.price, "no price yet: imported, and kept out of every channel (missing_price) until it has one")
+            }
             var variant = Variant(sku: sku ?? handle, productID: handle, price: variantPrice ?? Money(minorUnits: 0, currency: shop.currency))
             if let compareAt, let variantPrice, compareAt.minorUnits > variantPrice.minorUnits {
                 variant.price = compareAt
@@ -135,6 +139,19 @@ public struct ShopifyMapper: RowMapper {
                 // Shopify allows negative inventory (oversold); on hand never goes below 0 on import.
                 if let n = Int(s), n < 0 { return 0 }
                 return try Quantity.parse(s)
+            }
+            // `Variant Inventory Tracker` empty: Shopify does not count this variant and always sells it
+            // (its `Variant Inventory Qty` means nothing then); `Variant Inventory Policy` continue: sold
+            // when out of stock, on backorder.
+            if c.tracker != nil, r.text(c.tracker) == nil {
+                variant.stockPolicy = .inStock
+                variant.quantity = nil
+            } else if let policy = r.typed(c.policy) {
+                switch policy.lowercased() {
+                case "continue": variant.stockPolicy = .backorder
+                case "deny": variant.stockPolicy = .tracked
+                default: r.warn(c.policy, "unknown inventory policy, expected deny or continue; read as deny", found: policy)
+                }
             }
             if let grams = r.text(c.grams), grams != "0" {
                 variant.weight = r.parse(c.grams) { s throws(ValueError) in try Weight.parse(s + " g") }

@@ -41,7 +41,7 @@ enum CatalogQueries {
               END AS overrides_packed,
               v.custom,
               \(stock),
-              v.mpn
+              v.mpn, v.stock_policy
             FROM variants v\(joinProducts ? " JOIN products p ON p.product_id = v.product_id" : "")
             """
     }
@@ -62,7 +62,7 @@ enum CatalogQueries {
         static let amount = 8, currency = 9, saleAmount = 10, saleStart = 11, saleEnd = 12, link = 13, images = 14
         static let color = 15, size = 16, sizeSystem = 17, sizeType = 18, gender = 19, ageGroup = 20, material = 21
         static let pattern = 22, googleProductCategory = 23, productType = 24, weight = 25, availabilityDate = 26
-        static let overrides = 27, custom = 28, stock = 29, mpn = 30
+        static let overrides = 27, custom = 28, stock = 29, mpn = 30, stockPolicy = 31
     }
 
     /// Calls `body` for each record of a packed value (records separated by U+001F, fields by U+001E)
@@ -174,6 +174,7 @@ enum CatalogQueries {
         v.sizeType = row[C.sizeType]
         v.weight = row[C.weight]
         v.availabilityDate = (row[C.availabilityDate] as Int64?).map(Timestamp.init)
+        if let policy = row[C.stockPolicy] as String?, policy != "tracked" { v.stockPolicy = StockPolicy(rawValue: policy) ?? .tracked }
         forEachRecord(row[C.overrides]) { count, channel, field, value in
             if count == 3 { v.overrides.append((text(channel), text(field), text(value))) }
         }

@@ -196,7 +196,8 @@ final class CatalogWriter: ImportSession {
             """
             UPDATE variants SET product_id = ?2, status = ?3, currency = ?4, amount_minor = ?5, sale_amount_minor = ?6,
               sale_start = ?7, sale_end = ?8, gtin = ?9, mpn = ?10, color = ?11, size = ?12, size_system = ?13,
-              size_type = ?14, link = ?15, images = ?16, weight = ?17, availability_date = ?18, custom = ?19, content_hash = ?20
+              size_type = ?14, link = ?15, images = ?16, weight = ?17, availability_date = ?18, custom = ?19, content_hash = ?20,
+              stock_policy = ?21
             WHERE sku = ?1
             """)
         update.resetForBinding()
@@ -221,8 +222,9 @@ final class CatalogWriter: ImportSession {
     private let variantRows = BulkInsert(
         """
         variants(sku, product_id, status, currency, amount_minor, sale_amount_minor, sale_start, sale_end, gtin, mpn,
-          color, size, size_system, size_type, link, images, weight, availability_date, custom, content_hash)
-        """, width: 20)
+          color, size, size_system, size_type, link, images, weight, availability_date, custom, content_hash,
+          stock_policy)
+        """, width: 21)
     private let overrideRows = BulkInsert("channel_overrides(sku, channel, field, value)", width: 4)
     private let movementRows = BulkInsert("stock_movements(at, sku, location, delta, kind, ref)", width: 6)
     private let zeroLevelRows = BulkInsert("stock_levels(sku, location, on_hand)", width: 3)
@@ -237,7 +239,7 @@ final class CatalogWriter: ImportSession {
         put(.int(v.sale?.end?.secondsSinceEpoch)); put(.text(v.gtin?.digits)); put(.text(v.mpn)); put(.text(v.color))
         put(.text(v.size)); put(.text(v.sizeSystem?.rawValue)); put(.text(v.sizeType?.rawValue)); put(.text(v.link))
         put(.text(Self.imageList(v.images))); put(.text(v.weight?.description)); put(.int(v.availabilityDate?.secondsSinceEpoch))
-        put(.text(Self.customObject(v.custom))); put(.int(hash))
+        put(.text(Self.customObject(v.custom))); put(.int(hash)); put(.text(v.stockPolicy.rawValue))
     }
 
     /// Custom attributes as the store keeps them: a JSON object of strings, keys sorted; `nil` for none.
@@ -403,5 +405,16 @@ final class TempTableScratch: ImportScratch {
     func recall(_ key: String) throws -> String? {
         try create()
         return try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM import_keys WHERE key = ?"), arguments: [key])
+    }
+    func forget(_ key: String) throws {
+        try create()
+        try db.cachedStatement(sql: "DELETE FROM import_keys WHERE key = ?").execute(arguments: [key])
+    }
+    func forEach(withPrefix prefix: String, _ body: (String, String) throws -> Void) throws {
+        try create()
+        // `key >= prefix AND key < prefix + U+10FFFF`: a range on the primary key, not a scan.
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT key, value FROM import_keys WHERE key >= ? AND key < ? ORDER BY key", arguments: [prefix, prefix + "\u{10FFFF}"])
+        while let row = try rows.next() { try body(row[0], row[1]) }
     }
 }

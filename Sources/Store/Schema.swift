@@ -225,6 +225,15 @@ enum Schema {
                       SELECT v.sku, j.key, j.value FROM variants v, json_each(v.custom) j WHERE v.custom IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v5-stock-policy") { db in
+            try db.execute(
+                sql: """
+                    -- How online availability follows stock: counted ('tracked', 'backorder') or a status
+                    -- given instead of a count ('in_stock', 'out_of_stock', 'untracked_backorder').
+                    ALTER TABLE variants ADD COLUMN stock_policy TEXT NOT NULL DEFAULT 'tracked'
+                      CHECK (stock_policy IN ('tracked', 'backorder', 'in_stock', 'out_of_stock', 'untracked_backorder'));
+                    """)
+        }
         return migrator
     }
 }

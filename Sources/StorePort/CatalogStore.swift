@@ -104,6 +104,9 @@ public protocol ImportSession: AnyObject {
 public protocol ImportScratch: AnyObject {
     func remember(_ key: String, _ value: String) throws
     func recall(_ key: String) throws -> String?
+    func forget(_ key: String) throws
+    /// Every key starting with `prefix`, with its value, in key order.
+    func forEach(withPrefix prefix: String, _ body: (String, String) throws -> Void) throws
 }
 
 /// The order book inside one transaction (DESIGN.md §7: each line once, `desired − applied` posted).

@@ -19,7 +19,7 @@ extension VariantView {
             ("material", .optional(material)), ("pattern", .optional(pattern)),
             ("google_product_category", .optional(googleProductCategory)), ("product_type", .optional(productType)),
             ("weight", .optional(weight)), ("quantity", quantity.map(JSONValue.int) ?? .null),
-            ("availability_date", date(availabilityDate)),
+            ("availability_date", date(availabilityDate)), ("stock_policy", .string(stockPolicy.rawValue)),
         ]
         if detail {
             members.append(("gtin_valid", .bool(gtinValid)))

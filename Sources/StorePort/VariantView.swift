@@ -39,6 +39,8 @@ public struct VariantView: Sendable, Hashable {
     /// Online on hand (`nil` when the SKU has no online stock record).
     public var quantity: Int?
     public var availabilityDate: Timestamp?
+    /// Counted stock, or the status the shop gives instead of a count.
+    public var stockPolicy: StockPolicy = .tracked
     public var custom: [(String, String)] = []
     public var overrides: [(String, String, String)] = []
     /// On hand per location that has a stock record.

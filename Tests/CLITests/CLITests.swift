@@ -554,7 +554,7 @@ import UnifeedTestSupport
         // P2-A has no image and no price: two rules, one item.
         #expect(lines.contains { $0.hasPrefix("google: 1 items, 1 excluded by diagnostics, 0 filtered;") }, "\(lines)")
         let validate = try cli.run(["validate", "--channel", "google", "--now", "2026-11-25T12:00:00"])
-        #expect(validate.stdout.contains("google: 1 items would be published, 1 excluded; by rule: missing_identifiers (warning): 2, missing_image (error): 1, price_not_positive (error): 1"))
+        #expect(validate.stdout.contains("google: 1 items would be published, 1 excluded; by rule: missing_identifiers (warning): 2, missing_image (error): 1, missing_price (error): 1"))
         #expect(!FileManager.default.fileExists(atPath: out + "/google-local"))
     }
 

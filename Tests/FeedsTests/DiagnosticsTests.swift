@@ -54,7 +54,7 @@ import Testing
         ("error:link_not_absolute", 8),
         ("error:missing_image", 9),
         ("error:image_not_http", 10),
-        ("error:price_not_positive", 11),
+        ("error:missing_price", 11),
         ("error:sale_not_below_price", 12),
         ("warning:sale_ended", 13),
         ("warning:no_stock_record", 14),
@@ -67,6 +67,8 @@ import Testing
         ("warning:missing_identifiers", 21),
         ("error:apparel_missing_attributes", 22),
         ("warning:too_many_images", 23),
+        ("error:image_not_public", 24),
+        ("warning:backorder_without_date", 25),
     ])
     func eachRuleTriggers(rule: String, change: Int) {
         var v = Self.clean()
@@ -95,6 +97,8 @@ import Testing
         case 21: v.gtin = nil
         case 22: v.gender = nil
         case 23: v.images = (0...11).map { "https://cdn.example/\($0).jpg" }
+        case 24: v.images = ["http://localhost:8080/wp-content/uploads/tee.jpg"]
+        case 25: v.stockPolicy = .backorder; v.stock = [(location: "online", quantity: 0)]
         default: Issue.record("no such case")
         }
         #expect(findings([v]).contains(rule), "\(findings([v]))")
@@ -254,5 +258,60 @@ import Testing
         let group = try #require(header.firstIndex(of: "item_group_id"))
         let mugRow = try #require(meta.first { $0.hasPrefix("MUG-1,") }).split(separator: ",", omittingEmptySubsequences: false)
         #expect(mugRow[group].isEmpty)
+    }
+}
+
+/// A SKU's availability from its stock policy (issue 13, item 7): counted stock, a status instead of a
+/// count, and backorder with and without a date ahead.
+@Suite struct StockPolicyAvailabilityTests {
+    static let now = DiagnosticsTests.now
+
+    static func item(
+        _ policy: StockPolicy, stock: [(location: String, quantity: Int)], date: Timestamp? = nil, settings: ChannelSettings = ChannelSettings()
+    ) -> FeedItem {
+        var v = DiagnosticsTests.clean()
+        v.stockPolicy = policy
+        v.stock = stock
+        v.availabilityDate = date
+        return FeedItem(v, channel: "google", settings: settings, shop: ShopConfig(), now: now)
+    }
+
+    @Test func aStatusStandsInForACountOnline() {
+        var settings = ChannelSettings()
+        settings.untrackedQuantity = 5
+        settings.maxQuantity = 3
+        let inStock = Self.item(.inStock, stock: [], settings: settings)
+        #expect(inStock.availability == "in_stock" && inStock.quantity == 3 && !inStock.unstocked, "untracked_quantity, capped by max_quantity")
+        #expect(RuleSet.google.check([inStock], channel: "google")[0].isEmpty, "no no_stock_record for a status")
+        let out = Self.item(.outOfStock, stock: [(location: "online", quantity: 9)])
+        #expect(out.availability == "out_of_stock" && out.quantity == 0, "the status wins over a stale count")
+    }
+
+    @Test func aStoreChannelCountsEvenWhenTheShopGivesAStatus() {
+        var settings = ChannelSettings()
+        settings.stockLocation = "store-1"
+        let item = Self.item(.inStock, stock: [(location: "store-1", quantity: 0)], settings: settings)
+        #expect(item.availability == "out_of_stock" && item.quantity == 0)
+    }
+
+    @Test func backorderNeedsADateAheadToBeShown() {
+        let later = Timestamp(secondsSinceEpoch: Self.now.secondsSinceEpoch + 14 * 86_400)
+        let dated = Self.item(.backorder, stock: [(location: "online", quantity: 0)], date: later)
+        #expect(dated.availability == "backorder" && dated.availabilityDate != nil && !dated.backorderWithoutDate)
+        let undated = Self.item(.untrackedBackorder, stock: [])
+        #expect(undated.availability == "out_of_stock" && undated.backorderWithoutDate)
+        let counted = Self.item(.backorder, stock: [(location: "online", quantity: 4)])
+        #expect(counted.availability == "in_stock" && counted.quantity == 4 && !counted.backorderWithoutDate)
+        let tracked = Self.item(.tracked, stock: [(location: "online", quantity: 0)])
+        #expect(tracked.availability == "out_of_stock" && !tracked.backorderWithoutDate)
+    }
+
+    /// `missing_price` keeps an item out of every channel.
+    @Test(arguments: RuleSet.allCases)
+    func noPriceIsAnErrorOnEveryChannel(rules: RuleSet) {
+        var v = DiagnosticsTests.clean()
+        v.price = Money(minorUnits: 0, currency: v.price.currency)
+        let item = FeedItem(v, channel: rules.rawValue, settings: ChannelSettings(), shop: ShopConfig(), now: Self.now)
+        #expect(rules.check([item], channel: rules.rawValue)[0].contains { $0.rule == "missing_price" && $0.severity == .error })
     }
 }
