@@ -43,6 +43,20 @@ public enum WebURL {
     /// loopback, private or link-local IPv4 address, not an IPv6 literal of those kinds, not a `.local`,
     /// `.internal` or `.lan` name. Text, not a DNS lookup: a merchant's staging URL is caught by name.
     public static func isPublic(_ url: String) -> Bool {
+        // Most hosts are names with a dot and a letter in the last label: public unless the label is
+        // `local`, `internal`, `localhost` or `lan`. Decided on the bytes, without making strings.
+        let u = url.utf8
+        guard let schemeEnd = u.firstRange(of: "://".utf8)?.upperBound else { return true }
+        let hostBytes = u[schemeEnd...].prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
+        if !hostBytes.contains(UInt8(ascii: "@")) && !hostBytes.contains(UInt8(ascii: "[")) {
+            let name = hostBytes.prefix { $0 != UInt8(ascii: ":") }
+            let trimmed = name.last == UInt8(ascii: ".") ? name.dropLast() : name[...]
+            let last = trimmed.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).last ?? trimmed[...]
+            if last.contains(where: { ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") }) {
+                let label = String(decoding: last, as: UTF8.self).lowercased()
+                return !["localhost", "local", "internal", "lan"].contains(label)
+            }
+        }
         guard let hostStart = url.range(of: "://")?.upperBound else { return true }
         var host = url[hostStart...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         if let at = host.lastIndex(of: "@") { host = host[host.index(after: at)...] }

@@ -30,8 +30,8 @@ struct ChannelLimitWarnings {
         let at = InputLocation(file: header.file, line: record.source.line)
         if let product, product.productID != lastProductID, let title = product.title {
             lastProductID = product.productID
-            let length = title.count
-            if length > Self.titleLimit {
+            // Bytes first: a title of at most 150 bytes has at most 150 characters (most titles).
+            if title.utf8.count > Self.titleLimit, case let length = title.count, length > Self.titleLimit {
                 record.warnings.append(
                     InputError(
                         "title is \(length) characters, over Google's \(Self.titleLimit) (Meta, Amazon and Walmart take 200): imported; channels judge it (title_too_long)",

@@ -21,6 +21,8 @@ public struct WooCommerceMapper: RowMapper {
     let config: UnifeedConfig
     let scratch: any ImportScratch
     let c: Columns
+    /// The parent of the last variation read.
+    private var lastParentID: String?
 
     struct Columns {
         var id, type, sku, name, published, short, description, saleStart, saleEnd, stock, salePrice, regularPrice: Int?
@@ -74,7 +76,9 @@ public struct WooCommerceMapper: RowMapper {
                 let variationSeen = (try? scratch.recall(Self.seenKey + productID)) != nil
                 if !variationSeen, (try? scratch.remember(Self.heldKey + productID, Self.encode(row))) != nil { return [] }
             }
-        } else if types.contains("variation"), let parentID = parentProductID(reader) {
+        } else if types.contains("variation"), let parentID = parentProductID(reader), parentID != lastParentID {
+            // Variations mostly follow each other: only the first of a run looks in the scratch space.
+            lastParentID = parentID
             if let held = try? scratch.recall(Self.heldKey + parentID), let parentRow = Self.decode(held) {
                 try? scratch.forget(Self.heldKey + parentID)
                 return [map(parentRow), map(row)]
