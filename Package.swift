@@ -28,6 +28,14 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // The server (`unifeed serve`): Hummingbird 2 on SwiftNIO, TLS through swift-nio-ssl, graceful
+        // shutdown through swift-service-lifecycle, Prometheus metrics, swift-log.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Pure core: value types, validation, rules. Foundation only, no I/O, no channel names.
@@ -85,11 +93,31 @@ let package = Package(
         // Build-time embedding of templates/*.toml into Feeds.
         .executableTarget(name: "embed-templates"),
         .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["embed-templates"]),
+        // `unifeed serve`: HTTP routes over the store port (feeds, stock, availability, orders, tokens,
+        // metrics), the OpenAPI document embedded from openapi/.
+        .target(
+            name: "Server",
+            dependencies: [
+                "Catalog", "Formats", "Config", "StorePort", "Feeds", "Orders", "CZlib",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedTemplates"]
+        ),
         // Thin CLI: argument parsing, printing, exit codes.
         .executableTarget(
             name: "unifeed",
             dependencies: [
-                "Catalog", "Formats", "Config", "StorePort", "Store", "Import", "Feeds", "Orders",
+                "Catalog", "Formats", "Config", "StorePort", "Store", "Import", "Feeds", "Orders", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -2,10 +2,24 @@ import Foundation
 import PackagePlugin
 
 /// Embeds `templates/*.toml` (the built-in channel definitions) into the Feeds module at build time,
-/// so every command finds them from any folder.
+/// so every command finds them from any folder; for the Server module, `openapi/*.json` (the API's
+/// OpenAPI document) the same way.
 @main
 struct EmbedTemplates: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] {
+        if target.name == "Server" {
+            let folder = context.package.directoryURL.appending(path: "openapi")
+            let files = (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? []
+            let inputs = files.filter { $0.pathExtension == "json" }.sorted { $0.lastPathComponent < $1.lastPathComponent }
+            let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedFiles.swift")
+            return [
+                .buildCommand(
+                    displayName: "Embedding \(inputs.count) server files",
+                    executable: try context.tool(named: "embed-templates").url,
+                    arguments: [output.path, "--files"] + inputs.map(\.path),
+                    inputFiles: inputs, outputFiles: [output])
+            ]
+        }
         let templates = context.package.directoryURL.appending(path: "templates")
         let files = (try? FileManager.default.contentsOfDirectory(at: templates, includingPropertiesForKeys: nil)) ?? []
         let inputs = files.filter { $0.pathExtension == "toml" }.sorted { $0.lastPathComponent < $1.lastPathComponent }

@@ -317,6 +317,7 @@ struct SQLiteSnapshot: CatalogSnapshot {
 
     func forEachVariant(_ body: (VariantView) throws -> Void) throws { try CatalogQueries.forEachVariant(db, body) }
     func variant(sku: String) throws -> VariantView? { try CatalogQueries.variant(db, sku: sku) }
+    func liveTokens() throws -> [(token: APIToken, hash: [UInt8])] { try TokenTable.live(db) }
     func stock(sku: String) throws -> StockReport? { try CatalogQueries.stock(db, sku: sku) }
     func counts() throws -> (products: Int, variants: Int, stores: Int, movements: Int) { try CatalogQueries.counts(db) }
     func orderLines() throws -> [RecordedOrderLine] { try OrderBook.list(db) }

@@ -118,4 +118,12 @@ public struct SQLiteStore: CatalogStore {
     public func reading<T>(_ body: (any CatalogSnapshot) throws -> T) throws -> T {
         try read { db in try body(SQLiteSnapshot(db: db)) }
     }
+
+    public func managingTokens<T>(_ body: (any TokenSession) throws -> T) throws -> T {
+        try write { db in (try body(TokenTable(db: db)), commit: true) }
+    }
+
+    public func postingMovements<T>(at now: Date, _ body: (any MovementSession) throws -> (T, commit: Bool)) throws -> T {
+        try write { db in try body(MovementWriter(db: db)) }
+    }
 }

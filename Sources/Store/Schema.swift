@@ -234,6 +234,29 @@ enum Schema {
                       CHECK (stock_policy IN ('tracked', 'backorder', 'in_stock', 'out_of_stock', 'untracked_backorder'));
                     """)
         }
+        migrator.registerMigration("v6-service") { db in
+            try db.execute(
+                sql: """
+                    -- API tokens for `unifeed serve`: the SHA-256 of each token, never the token.
+                    CREATE TABLE api_tokens (
+                      name TEXT NOT NULL PRIMARY KEY,
+                      hash BLOB NOT NULL UNIQUE,
+                      scopes TEXT NOT NULL, -- comma-separated, sorted
+                      created_at TEXT NOT NULL,
+                      revoked_at TEXT
+                    ) WITHOUT ROWID;
+                    -- Stock movements posted through the API, by the client's idempotency key: the key is
+                    -- the primary key, so no process can record one twice; the movement is in the ledger
+                    -- with ref 'api:' || id.
+                    CREATE TABLE api_movements (
+                      id TEXT NOT NULL PRIMARY KEY,
+                      fingerprint TEXT NOT NULL,
+                      delta INTEGER NOT NULL,
+                      on_hand INTEGER NOT NULL,
+                      at TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

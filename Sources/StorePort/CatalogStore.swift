@@ -30,6 +30,13 @@ public protocol CatalogStore: Sendable {
     /// Runs `body` inside one read transaction: every read through the snapshot sees the same state,
     /// whatever commits meanwhile (a publish reads every channel from one snapshot).
     func reading<T>(_ body: (any CatalogSnapshot) throws -> T) throws -> T
+
+    /// Creates, lists and revokes API tokens in one write transaction (committed when `body` returns).
+    func managingTokens<T>(_ body: (any TokenSession) throws -> T) throws -> T
+
+    /// Posts one request's stock movements in one write transaction, committed when `body` returns
+    /// `commit: true`: all of them or none. A movement is durable once this returns.
+    func postingMovements<T>(at now: Date, _ body: (any MovementSession) throws -> (T, commit: Bool)) throws -> T
 }
 
 /// One consistent view of the catalog.
@@ -55,6 +62,10 @@ public protocol CatalogSnapshot {
 
     /// Every recorded order line, sorted by channel, order and line.
     func orderLines() throws -> [RecordedOrderLine]
+
+    /// The live (not revoked) API tokens with their SHA-256 (the server compares a request's against
+    /// each, in constant time).
+    func liveTokens() throws -> [(token: APIToken, hash: [UInt8])]
 
     /// On hand per SKU and location, sorted by SKU then location, one at a time: at `location` only
     /// (`nil`: every location), and below `below` only (`nil`: any figure).
@@ -147,6 +158,13 @@ extension CatalogStore {
     /// `reading(_:)` for asynchronous callers (see `StoreThreads`).
     public func read<T: Sendable>(_ body: @escaping @Sendable (any CatalogSnapshot) throws -> T) async throws -> T {
         try await StoreThreads.run { try self.reading(body) }
+    }
+
+    /// `postingMovements(at:_:)` for asynchronous callers.
+    public func postMovements<T: Sendable>(
+        at now: Date = Date(), _ body: @escaping @Sendable (any MovementSession) throws -> (T, commit: Bool)
+    ) async throws -> T {
+        try await StoreThreads.run { try self.postingMovements(at: now, body) }
     }
 
     /// `recordingOrders(_:_:_:)` for asynchronous callers.

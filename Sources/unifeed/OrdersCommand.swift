@@ -96,16 +96,6 @@ extension OrderImportSummary {
         if !oversold.isEmpty { s += "; \(oversold.count) oversold" }
         return s
     }
-
-    var json: JSONValue {
-        .object([
-            ("file", .string(file)), ("channel", .string(channel.rawValue)), ("lines", .int(lines)), ("new", .int(new)),
-            ("updated", .int(updated)), ("unchanged", .int(unchanged)),
-            ("unmatched", .array(unmatched.map { .object([("sku", .string($0.sku)), ("line", .int($0.line))]) })),
-            ("units_taken", .int(unitsTaken)), ("units_returned", .int(unitsReturned)), ("settled_waiting", .int(settledWaiting)),
-            ("oversold", .array(oversold.map { .object([("sku", .string($0.sku)), ("location", .string($0.location)), ("on_hand", .int($0.onHand))]) })),
-        ])
-    }
 }
 
 extension RecordedOrderLine {

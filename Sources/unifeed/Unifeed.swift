@@ -6,7 +6,7 @@ import Feeds
 #endif
 
 /// `unifeed`: one product repository, every sales channel.
-struct Unifeed: ParsableCommand {
+struct Unifeed: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unifeed",
         abstract: "Product information and channel feeds from one canonical catalog.",
@@ -14,7 +14,7 @@ struct Unifeed: ParsableCommand {
         version: "unifeed \(Unifeed.version) (commit \(BuildInfo.commit))",
         subcommands: [
             Import.self, Products.self, Stock.self, Stores.self, Channels.self, Validate.self, Publish.self, Audit.self, Orders.self,
-            Demo.self, Init.self, ConfigCommand.self, BenchCSV.self,
+            Serve.self, Tokens.self, Demo.self, Init.self, ConfigCommand.self, BenchCSV.self,
         ])
 
     /// The release: the version of the CLI contract (DESIGN.md §3) this build keeps.
@@ -23,10 +23,10 @@ struct Unifeed: ParsableCommand {
 
 @main
 enum Main {
-    static func main() {
+    static func main() async {
         // A file size limit (`ulimit -f`, a quota) must fail the write with EFBIG, which the writers report
         // and clean up after, instead of killing the process with SIGXFSZ mid-file.
         signal(SIGXFSZ, SIG_IGN)
-        Unifeed.main(GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst())))
+        await Unifeed.main(GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst())))
     }
 }

@@ -37,7 +37,7 @@ public struct PublishOptions: Sendable {
 /// than `[feeds] max_drop_percent` against its last publish into the same folder, is held back
 /// unless `force`, and its previous files stay. A lock on the output folder makes overlapping runs
 /// queue instead of interleaving.
-public struct Publisher {
+public struct Publisher: Sendable {
     let store: any CatalogStore
     let config: UnifeedConfig
     let channels: [ChannelDefinition]
@@ -103,7 +103,11 @@ public struct Publisher {
         }
         guard !options.dryRun else { return (reports + skipped).sorted { $0.channel < $1.channel } }
 
-        // The gate, then the renames.
+        // The gate, then the renames and the report, under the swap lock: `unifeed serve` opens a file
+        // and reads its report entry under the same lock (shared), so a download is always one
+        // publish's file with that publish's SHA-256.
+        let swap = PublishedFiles.lock(outDir: outDir, exclusive: true)
+        defer { PublishedFiles.unlock(swap) }
         let at = options.now.iso8601UTC
         let gate = PublishGate(maxDropPercent: config.feeds.maxDropPercent)
         try store.loggingPublish { log in

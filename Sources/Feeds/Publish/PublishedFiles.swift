@@ -1,0 +1,80 @@
+import Formats
+public import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The files of the last good publish in an output folder, as `publish-report.json` lists them, for
+/// delivery (`unifeed serve`): nothing the report does not list can be opened, so no path can leave
+/// the folder.
+///
+/// A publish renames its files into place and then writes the report while holding the folder's swap
+/// lock (`.unifeed-swap.lock`) exclusively; `open` reads the report and opens the file while holding
+/// it shared. The descriptor keeps that version whatever is renamed over it later, so a download that
+/// overlaps a publish is one whole version, and its ETag (the report's SHA-256) is that version's.
+public enum PublishedFiles {
+    /// A published file, opened: close `descriptor` when done.
+    public struct Opened: Sendable {
+        public let descriptor: Int32
+        public let bytes: Int
+        public let sha256: String
+        /// The file's modification time.
+        public let modified: Date
+    }
+
+    public static let swapLockName = ".unifeed-swap.lock"
+
+    /// Takes the swap lock of `outDir` (blocking); returns the descriptor to pass to `unlock` (-1 when
+    /// the lock file cannot be made: a read-only folder has no publish to wait for).
+    static func lock(outDir: String, exclusive: Bool) -> Int32 {
+        let fd = Glibc.open((outDir as NSString).appendingPathComponent(swapLockName), O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let readOnlyFD = fd >= 0 ? fd : Glibc.open((outDir as NSString).appendingPathComponent(swapLockName), O_RDONLY | O_CLOEXEC)
+        if readOnlyFD >= 0 { flock(readOnlyFD, exclusive ? LOCK_EX : LOCK_SH) }
+        return readOnlyFD
+    }
+
+    static func unlock(_ fd: Int32) {
+        if fd >= 0 { close(fd) }
+    }
+
+    /// The report's entry for `CHANNEL/FILE`: its size and SHA-256, or `nil` when the last publish
+    /// lists no such file.
+    static func listed(_ report: JSONNode, path: String) -> (bytes: Int, sha256: String)? {
+        for entry in report["channels"]?.array ?? [] {
+            for file in entry["files"]?.array ?? [] where file["path"]?.string == path {
+                guard let bytes = file["bytes"]?.numberText.flatMap({ Int($0) }), let sha = file["sha256"]?.string else { return nil }
+                return (bytes, sha)
+            }
+        }
+        return nil
+    }
+
+    /// Opens `channel/file` of the last good publish under `outDir`; `nil` when the report does not
+    /// list it (or there is no report). Blocks while a publish is renaming files: call it off the event
+    /// loop.
+    public static func open(outDir: String, channel: String, file: String) -> Opened? {
+        // Names only: a `/`, a NUL or a dot-name never matches a report entry, and is refused before
+        // anything is read.
+        for part in [channel, file] {
+            guard !part.isEmpty, !part.hasPrefix("."), !part.contains("/"), !part.contains("\0") else { return nil }
+        }
+        let lockFD = lock(outDir: outDir, exclusive: false)
+        defer { unlock(lockFD) }
+        let reportPath = (outDir as NSString).appendingPathComponent("publish-report.json")
+        guard let data = FileManager.default.contents(atPath: reportPath),
+            let report = try? JSONReader.parse([UInt8](data), file: reportPath),
+            let entry = listed(report, path: "\(channel)/\(file)")
+        else { return nil }
+        let path = (outDir as NSString).appendingPathComponent(channel + "/" + file)
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return nil }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int(st.st_size) == entry.bytes else {
+            close(fd)
+            return nil
+        }
+        let modified = Date(timeIntervalSince1970: TimeInterval(st.st_mtim.tv_sec))
+        return Opened(descriptor: fd, bytes: entry.bytes, sha256: entry.sha256, modified: modified)
+    }
+}
