@@ -169,6 +169,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ServerTests",
+            dependencies: ["unifeed", "UnifeedTestSupport", "Feeds", "Config", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CLITests",
             dependencies: ["unifeed", "UnifeedTestSupport"],
             swiftSettings: swiftSettings

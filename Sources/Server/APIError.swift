@@ -2,7 +2,7 @@ import Catalog
 import Foundation
 public import HTTPTypes
 public import Hummingbird
-public import NIOCore
+import NIOCore
 
 /// An answer that is not a success: a status and a JSON body `{"error": message, "problems": [...]}`,
 /// where each problem names the field (`movements[2].quantity`) and what was expected.

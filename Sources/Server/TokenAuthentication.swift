@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-public import Hummingbird
+import Hummingbird
 import StorePort
 
 /// API tokens: 32 random bytes from the system's CSPRNG, written base64url; the store keeps only their
