@@ -77,6 +77,7 @@ public struct UnifeedServer {
         let metrics = ServerMetrics()
         let router = Router(context: ServerContext.self)
         router.add(middleware: RequestLog(logger: logger, metrics: metrics))
+        router.add(middleware: MethodCheck())
         router.add(middleware: TokenAuthentication(store: store))
 
         let (store, outDir) = (self.store, options.outDir)
