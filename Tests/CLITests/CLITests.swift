@@ -305,8 +305,20 @@ import UnifeedTestSupport
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n").map(String.init)
         let start = try #require(lines.firstIndex(of: "Try (one command a line):"))
-        let commands = lines[(start + 1)...].map { $0.trimmingCharacters(in: .whitespaces) }
+        let serving = try #require(lines.firstIndex { $0.hasPrefix("Serve these feeds") })
+        let commands = lines[(start + 1)..<serving].map { $0.trimmingCharacters(in: .whitespaces) }
         #expect(commands.count == 4)
+        // The server's lines: a token is made; `serve` runs until stopped (the server tests run it).
+        let serveLines = lines[(serving + 1)...].map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(serveLines.count == 3 && serveLines[1].contains(" serve --listen 127.0.0.1:8080 --out \(out.path)"))
+        let tokenCommand = String(serveLines[0].prefix { $0 != "#" }).trimmingCharacters(in: .whitespaces)
+        let made = Process()
+        made.executableURL = URL(fileURLWithPath: "/bin/sh")
+        made.arguments = ["-c", tokenCommand + " >/dev/null 2>&1"]
+        made.currentDirectoryURL = TestPaths.root
+        try made.run()
+        made.waitUntilExit()
+        #expect(made.terminationStatus == 0, "\(tokenCommand)")
         #expect(!lines.contains { $0.contains(" | ") })
         for command in commands {
             #expect(command.hasPrefix(CLI.binary.path + " --db "), "\(command)")
