@@ -19,7 +19,7 @@ import StorePort
 /// descriptor opened under the publish's swap lock: one whole version, in constant memory.
 struct FeedDelivery {
     let outDir: String
-    static let chunkSize = 1 << 20
+    static let chunkSize = 256 << 10
 
     func respond(_ request: Request, context: ServerContext) async throws -> Response {
         try context.require(.feedsRead)
@@ -86,19 +86,40 @@ struct FeedDelivery {
             var position = first
             while position < end {
                 let (at, count) = (position, min(Self.chunkSize, end - position))
-                let chunk = try await NIOThreadPool.singleton.runIfActive { try Self.read(descriptor, at: at, count: count) }
-                guard !chunk.isEmpty else { break }  // the file cannot shrink (it is this version's inode), but never spin
-                position += chunk.count
+                let chunk = try await NIOThreadPool.singleton.runIfActive { try Self.readBuffer(descriptor, at: at, count: count) }
+                guard chunk.readableBytes > 0 else { break }  // the file cannot shrink (it is this version's inode), but never spin
+                position += chunk.readableBytes
                 if let deflater {
-                    let compressed = try deflater.compress(chunk, finish: position >= end)
+                    let compressed = try deflater.compress(Array(chunk.readableBytesView), finish: position >= end)
                     if !compressed.isEmpty { try await writer.write(ByteBuffer(bytes: compressed)) }
                 } else {
-                    try await writer.write(ByteBuffer(bytes: chunk))
+                    try await writer.write(chunk)
                 }
             }
             try await writer.finish(nil)
         }
         return Response(status: status, headers: headers, body: body)
+    }
+
+    /// `count` bytes at `offset` (fewer at the end of the file), read straight into a buffer the
+    /// channel writes (no copy).
+    static func readBuffer(_ fd: Int32, at offset: Int, count: Int) throws -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: count)
+        var filled = 0
+        while filled < count {
+            var result = 0
+            _ = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count - filled) { out -> Int in
+                result = pread(fd, out.baseAddress!, count - filled, off_t(offset + filled))
+                return max(result, 0)
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw APIError(.internalServerError, "cannot read the feed: \(String(cString: strerror(errno)))")
+            }
+            if result == 0 { break }
+            filled += result
+        }
+        return buffer
     }
 
     /// `count` bytes at `offset` (fewer at the end of the file).

@@ -26,7 +26,11 @@ public struct SQLiteStore: CatalogStore {
     ///
     /// `readOnly`: the commands that only read open the database read-only, so a database they may not
     /// write (a read-only file or folder, a replica) still answers them.
-    public init(path: String, create: Bool = true, readOnly: Bool = false) throws {
+    ///
+    /// `durable`: every commit is synced to the disk before it returns (`synchronous = FULL`), so a
+    /// committed write survives a power cut, not only a killed process (the default, `NORMAL` in WAL
+    /// mode, survives a killed process; a power cut may lose the last commits, never the database).
+    public init(path: String, create: Bool = true, readOnly: Bool = false, durable: Bool = false) throws {
         _ = SQLiteStore.tuned
         if !create && !FileManager.default.fileExists(atPath: path) {
             throw StoreError(
@@ -40,7 +44,10 @@ public struct SQLiteStore: CatalogStore {
         config.prepareDatabase { db in
             // 16 KB pages for a new database (an existing one keeps its size): a quarter of the WAL frames
             // of 4 KB pages (docs/PERFORMANCE.md, "Page size").
-            try db.execute(sql: readOnly ? "PRAGMA cache_size = -16384" : "PRAGMA page_size = 16384; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384")
+            try db.execute(
+                sql: readOnly
+                    ? "PRAGMA cache_size = -16384"
+                    : "PRAGMA page_size = 16384; PRAGMA synchronous = \(durable ? "FULL" : "NORMAL"); PRAGMA cache_size = -16384")
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var isDirectory: ObjCBool = false

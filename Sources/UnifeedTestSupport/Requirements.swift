@@ -29,6 +29,19 @@ public enum Requirements {
     /// An executable at `path`.
     public static func executable(_ path: String) -> Bool { FileManager.default.isExecutableFile(atPath: path) }
 
+    /// The `unifeed` binary has `serve` (built with the package's `Server` trait, the default; a build
+    /// with `--disable-default-traits` has not).
+    public static let serverBuilt: Bool = {
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["serve", "--help"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+
     /// Running as root with `setpriv` at hand (to run the binary as an unprivileged user).
     public static var rootWithSetpriv: Bool { getuid() == 0 && executable("/usr/bin/setpriv") }
 }

@@ -112,10 +112,12 @@ struct Demo: ParsableCommand {
         for command in ["products list", "stock show DRS-MAX-TER-2X", "orders list", "audit --out \(Demo.shellQuoted(out))"] {
             print("  \(global) \(command)")
         }
-        print("Serve these feeds and the stock API (README, \"Running the server\"):")
-        print("  \(global) tokens create ops --scope admin      # prints the token once")
-        print("  \(global) serve --listen 127.0.0.1:8080 --out \(Demo.shellQuoted(out))")
-        print("  curl -u x:TOKEN http://127.0.0.1:8080/v1/availability/DRS-MAX-TER-2X")
+        #if Server
+            print("Serve these feeds and the stock API (README, \"Running the server\"):")
+            print("  \(global) tokens create ops --scope admin      # prints the token once")
+            print("  \(global) serve --listen 127.0.0.1:8080 --out \(Demo.shellQuoted(out))")
+            print("  curl -u x:TOKEN http://127.0.0.1:8080/v1/availability/DRS-MAX-TER-2X")
+        #endif
         if !reaudit.findings.isEmpty || again.contains(where: \.heldBack) { throw ExitCode.failure }
     }
 

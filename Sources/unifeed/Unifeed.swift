@@ -14,8 +14,14 @@ struct Unifeed: AsyncParsableCommand {
         version: "unifeed \(Unifeed.version) (commit \(BuildInfo.commit))",
         subcommands: [
             Import.self, Products.self, Stock.self, Stores.self, Channels.self, Validate.self, Publish.self, Audit.self, Orders.self,
-            Serve.self, Tokens.self, Demo.self, Init.self, ConfigCommand.self, BenchCSV.self,
-        ])
+        ] + serverCommands + [Demo.self, Init.self, ConfigCommand.self, BenchCSV.self])
+
+    /// `serve` and `tokens`, when the package's `Server` trait is on (the default).
+    #if Server
+        static let serverCommands: [any ParsableCommand.Type] = [Serve.self, Tokens.self]
+    #else
+        static let serverCommands: [any ParsableCommand.Type] = []
+    #endif
 
     /// The release: the version of the CLI contract (DESIGN.md §3) this build keeps.
     static let version = "0.3.0"

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 import UnifeedTestSupport
 
-@Suite(.serialized) struct AvailabilityTests {
+@Suite(.serialized, .enabled(if: Requirements.serverBuilt, "the unifeed binary was built without the Server trait (--disable-default-traits)")) struct AvailabilityTests {
     /// The API answers for every SKU of the samples what the published Google, Meta, local-inventory and
     /// marketplace files say: zero differences, before and after a till's sale.
     @Test func theAnswerIsWhatEveryPublishedFileSays() throws {

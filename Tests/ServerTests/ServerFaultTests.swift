@@ -8,7 +8,7 @@ import UnifeedTestSupport
 
 /// Clients posting movements with retries while servers are killed, restarted, or run two at once on
 /// one database file. Bounded in time; loopback only.
-@Suite(.serialized) struct ServerFaultTests {
+@Suite(.serialized, .enabled(if: Requirements.serverBuilt, "the unifeed binary was built without the Server trait (--disable-default-traits)")) struct ServerFaultTests {
     static let sku = "TEE-CLS-BLK-S"
 
     /// The ports clients may use now (the servers come and go).

@@ -15,7 +15,7 @@ final class ServerProcess: @unchecked Sendable {
     let outDir: String
 
     /// Starts the server and waits (at most 30 s) for its "listening on" line.
-    init(cli: CLI, outDir: String? = nil, extra: [String] = []) throws {
+    init(cli: CLI, outDir: String? = nil, extra: [String] = [], scheme: String = "http") throws {
         self.cli = cli
         self.outDir = outDir ?? cli.path("feeds")
         logPath = cli.path("serve-\(UUID().uuidString.prefix(8)).log")
@@ -28,7 +28,7 @@ final class ServerProcess: @unchecked Sendable {
         try process.run()
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
-            if let text = try? String(contentsOfFile: logPath, encoding: .utf8), let range = text.range(of: "listening on http://127.0.0.1:") {
+            if let text = try? String(contentsOfFile: logPath, encoding: .utf8), let range = text.range(of: "listening on \(scheme)://127.0.0.1:") {
                 let digits = text[range.upperBound...].prefix { $0.isNumber }
                 if let port = Int(digits) {
                     self.port = port

@@ -52,7 +52,7 @@ final class SampleServer: @unchecked Sendable {
 
 func sha256Hex(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
 
-@Suite(.serialized) struct ServerAuthTests {
+@Suite(.serialized, .enabled(if: Requirements.serverBuilt, "the unifeed binary was built without the Server trait (--disable-default-traits)")) struct ServerAuthTests {
     @Test func tokensScopesAndRevocation() throws {
         let s = try SampleServer(publish: false)
         let sku = "TEE-CLS-BLK-S"
@@ -93,7 +93,7 @@ func sha256Hex(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { Stri
     }
 }
 
-@Suite(.serialized) struct FeedDeliveryTests {
+@Suite(.serialized, .enabled(if: Requirements.serverBuilt, "the unifeed binary was built without the Server trait (--disable-default-traits)")) struct FeedDeliveryTests {
     @Test func everyPublishedFileIsServedAsTheReportListsIt() throws {
         let s = try SampleServer()
         let report = try #require(
@@ -209,4 +209,45 @@ func gunzip(_ bytes: [UInt8], in cli: CLI) throws -> [UInt8] {
     let data = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return Array(data)
+}
+
+@Suite(
+    .serialized,
+    .enabled(if: Requirements.serverBuilt, "the unifeed binary was built without the Server trait (--disable-default-traits)"),
+    .enabled(if: Requirements.executable("/usr/bin/openssl") && Requirements.executable("/usr/bin/curl"), "needs openssl and curl for a TLS client"))
+struct ServerTLSTests {
+    /// `--tls-cert` and `--tls-key`: the server speaks HTTPS (a self-signed certificate made here).
+    @Test func theServerSpeaksHTTPSWithACertificateAndKey() throws {
+        let cli = try CLI()
+        try cli.importSamples()
+        let token = try cli.token("ops", "admin")
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout", cli.path("key.pem"), "-out",
+            cli.path("cert.pem"),
+        ]
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        #expect(openssl.terminationStatus == 0)
+        let server = try ServerProcess(cli: cli, extra: ["--tls-cert", cli.path("cert.pem"), "--tls-key", cli.path("key.pem")], scheme: "https")
+        defer { server.stop() }
+        func curl(_ arguments: [String]) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            process.arguments = ["-s", "--cacert", cli.path("cert.pem")] + arguments
+            let out = Pipe()
+            process.standardOutput = out
+            try process.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return text
+        }
+        #expect(try curl(["https://127.0.0.1:\(server.port)/healthz"]).contains("\"status\":\"ok\""))
+        #expect(try curl(["-H", "Authorization: Bearer \(token)", "https://127.0.0.1:\(server.port)/v1/stock/TEE-CLS-BLK-S"]).contains("\"sku\":\"TEE-CLS-BLK-S\""))
+        // Plain HTTP to the TLS port gets no answer.
+        #expect((try? server.request("GET", "/healthz")) == nil || (try? server.request("GET", "/healthz"))?.status != 200)
+    }
 }

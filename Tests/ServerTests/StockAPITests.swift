@@ -6,7 +6,7 @@ import UnifeedTestSupport
     import Glibc
 #endif
 
-@Suite(.serialized) struct StockAPITests {
+@Suite(.serialized, .enabled(if: Requirements.serverBuilt, "the unifeed binary was built without the Server trait (--disable-default-traits)")) struct StockAPITests {
     let sku = "TEE-CLS-BLK-S"
 
     @Test func eachKindMovesTheLedgerOnceAndStockShowExplainsIt() throws {
