@@ -38,16 +38,40 @@ public enum PublishedFiles {
         if fd >= 0 { close(fd) }
     }
 
-    /// The report's entry for `CHANNEL/FILE`: its size and SHA-256, or `nil` when the last publish
-    /// lists no such file.
-    static func listed(_ report: JSONNode, path: String) -> (bytes: Int, sha256: String)? {
+    /// The files a report lists (path → size and SHA-256), parsed once per report: a publish writes a
+    /// new report under a new name and renames it over the old, so the same inode, size and time are
+    /// the same report (a 1M-variant report is about 30 KB of JSON, which every feed request would
+    /// otherwise parse).
+    static func listing(_ reportPath: String) -> [String: (bytes: Int, sha256: String)]? {
+        var st = stat()
+        guard stat(reportPath, &st) == 0 else { return nil }
+        let key = [UInt64(st.st_dev), UInt64(st.st_ino), UInt64(st.st_size), UInt64(st.st_mtim.tv_sec), UInt64(st.st_mtim.tv_nsec)]
+        if let hit = cache.withLock({ $0[reportPath] }), hit.key == key { return hit.files }
+        guard let data = FileManager.default.contents(atPath: reportPath), let report = try? JSONReader.parse([UInt8](data), file: reportPath)
+        else { return nil }
+        var files: [String: (bytes: Int, sha256: String)] = [:]
         for entry in report["channels"]?.array ?? [] {
-            for file in entry["files"]?.array ?? [] where file["path"]?.string == path {
-                guard let bytes = file["bytes"]?.numberText.flatMap({ Int($0) }), let sha = file["sha256"]?.string else { return nil }
-                return (bytes, sha)
+            for file in entry["files"]?.array ?? [] {
+                guard let path = file["path"]?.string, let bytes = file["bytes"]?.numberText.flatMap({ Int($0) }), let sha = file["sha256"]?.string
+                else { continue }
+                files[path] = (bytes, sha)
             }
         }
-        return nil
+        cache.withLock { $0[reportPath] = (key, files) }
+        return files
+    }
+
+    private static let cache = LockedCache()
+
+    /// The parsed listings by report path.
+    final class LockedCache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var entries: [String: (key: [UInt64], files: [String: (bytes: Int, sha256: String)])] = [:]
+        func withLock<T>(_ body: (inout [String: (key: [UInt64], files: [String: (bytes: Int, sha256: String)])]) -> T) -> T {
+            lock.lock()
+            defer { lock.unlock() }
+            return body(&entries)
+        }
     }
 
     /// Opens `channel/file` of the last good publish under `outDir`; `nil` when the report does not
@@ -62,10 +86,7 @@ public enum PublishedFiles {
         let lockFD = lock(outDir: outDir, exclusive: false)
         defer { unlock(lockFD) }
         let reportPath = (outDir as NSString).appendingPathComponent("publish-report.json")
-        guard let data = FileManager.default.contents(atPath: reportPath),
-            let report = try? JSONReader.parse([UInt8](data), file: reportPath),
-            let entry = listed(report, path: "\(channel)/\(file)")
-        else { return nil }
+        guard let entry = listing(reportPath)?["\(channel)/\(file)"] else { return nil }
         let path = (outDir as NSString).appendingPathComponent(channel + "/" + file)
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { return nil }
