@@ -91,6 +91,27 @@ func sha256Hex(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { Stri
         let s = try SampleServer(publish: false)
         #expect(s.server.stop(signal: SIGTERM) == 0)
     }
+
+    /// SIGTERM while a request is in flight (its body half sent): the server finishes it, answers,
+    /// and only then exits 0; the movement is in the ledger once.
+    @Test func aRequestInFlightAtSIGTERMFinishes() throws {
+        let s = try SampleServer(publish: false)
+        let body = Array("{\"movements\":[{\"id\":\"late-1\",\"sku\":\"TEE-CLS-BLK-S\",\"location\":\"NYC-01\",\"kind\":\"return\",\"quantity\":1}]}".utf8)
+        let fd = try HTTPClient.connect(port: s.server.port)
+        defer { close(fd) }
+        let head = "POST /v1/stock/movements HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(s.admin)\r\nConnection: close\r\nContent-Length: \(body.count)\r\n\r\n"
+        try HTTPClient.writeAll(fd, Array(head.utf8) + body.prefix(20))
+        usleep(300_000)
+        kill(s.server.process.processIdentifier, SIGTERM)
+        usleep(300_000)
+        #expect(s.server.process.isRunning, "the server waits for the request in flight")
+        try HTTPClient.writeAll(fd, Array(body.dropFirst(20)))
+        let reply = try HTTPClient.parse(try HTTPClient.readAll(fd))
+        #expect(reply.status == 200, "\(reply.text)")
+        s.server.process.waitUntilExit()
+        #expect(s.server.process.terminationStatus == 0)
+        #expect(try s.ledger("TEE-CLS-BLK-S").filter { $0["ref"] as? String == "api:late-1" }.count == 1)
+    }
 }
 
 @Suite(.serialized, .enabled(if: Requirements.serverBuilt, "the unifeed binary was built without the Server trait (--disable-default-traits)")) struct FeedDeliveryTests {
