@@ -10,6 +10,12 @@ public struct Timestamp: Hashable, Comparable, Sendable {
 
     public init(secondsSinceEpoch: Int64) { self.secondsSinceEpoch = secondsSinceEpoch }
 
+    /// `date`, to the whole second (rounded down).
+    public init(_ date: Date) { self.init(secondsSinceEpoch: Int64(date.timeIntervalSince1970)) }
+
+    /// Now, to the whole second.
+    public static var now: Timestamp { Timestamp(Date()) }
+
     public static func < (a: Timestamp, b: Timestamp) -> Bool { a.secondsSinceEpoch < b.secondsSinceEpoch }
 
     public static let expectedFormat = "expected an ISO 8601 date such as 2026-11-20 or 2026-11-20T09:30:00-05:00"

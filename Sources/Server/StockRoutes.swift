@@ -26,7 +26,7 @@ struct StockRoutes {
         let movements = try Self.movements(in: body)
         let now = Date()
         let outcome = try await store.postMovements(at: now) { session -> (Result<[MovementResult], MovementRejection>, commit: Bool) in
-            let outcome = try session.apply(movements, at: Timestamp(secondsSinceEpoch: Int64(now.timeIntervalSince1970)).iso8601UTC)
+            let outcome = try session.apply(movements, at: Timestamp(now).iso8601UTC)
             if case .success = outcome { return (outcome, commit: true) }
             return (outcome, commit: false)
         }
@@ -150,7 +150,7 @@ struct StockRoutes {
         try context.require(.stockRead)
         let sku = try context.parameters.require("sku")
         let publisher = self.publisher
-        let answer = try await StoreThreads.run { try publisher.availability(sku: sku, now: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))) }
+        let answer = try await StoreThreads.run { try publisher.availability(sku: sku, now: Timestamp.now) }
         guard let answer else { throw APIError(.notFound, "unknown SKU '\(sku)'") }
         return answer.json.response()
     }

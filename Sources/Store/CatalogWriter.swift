@@ -18,7 +18,7 @@ final class CatalogWriter: ImportSession {
     init(db: Database, now: Date = Date()) throws {
         self.db = db
         catalogWasEmpty = try Bool.fetchOne(db, sql: "SELECT 1 FROM variants LIMIT 1") == nil
-        self.at = Timestamp(secondsSinceEpoch: Int64(now.timeIntervalSince1970)).iso8601UTC
+        self.at = Timestamp(now).iso8601UTC
         try db.execute(
             sql: """
                 PRAGMA temp.cache_size = -1024;

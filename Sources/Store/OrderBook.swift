@@ -22,7 +22,7 @@ final class OrderBook: OrderBookSession {
     init(db: Database, restockRefunds: Bool, now: Date = Date()) {
         self.db = db
         self.restockRefunds = restockRefunds
-        at = Timestamp(secondsSinceEpoch: Int64(now.timeIntervalSince1970)).iso8601UTC
+        at = Timestamp(now).iso8601UTC
     }
 
     /// Records `line` (stock from `location` when it is new) and settles its stock.

@@ -37,7 +37,7 @@ func orExitFeeds<T>(_ body: () throws -> T) throws -> T {
 
 /// `--now ISO8601`, else the clock.
 func parseNow(_ text: String?, config: UnifeedConfig) throws -> Timestamp {
-    guard let text else { return Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)) }
+    guard let text else { return Timestamp.now }
     do {
         return try Timestamp.parse(text, timeZone: config.shop.timeZone)
     } catch {

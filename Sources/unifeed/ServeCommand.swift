@@ -67,7 +67,7 @@
                 let store = try global.openStore(create: true)
                 let (token, hash) = TokenSecret.generate()
                 let created = try orExit {
-                    try store.managingTokens { try $0.create(name: name, hash: hash, scopes: scopes, at: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)).iso8601UTC) }
+                    try store.managingTokens { try $0.create(name: name, hash: hash, scopes: scopes, at: Timestamp.now.iso8601UTC) }
                 }
                 guard created else {
                     printError("error: a token named '\(name)' exists (revoked tokens keep their names); choose another name")
@@ -111,7 +111,7 @@
             func run() throws {
                 let store = try global.openStore(create: false)
                 let revoked = try orExit {
-                    try store.managingTokens { try $0.revoke(name: name, at: Timestamp(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)).iso8601UTC) }
+                    try store.managingTokens { try $0.revoke(name: name, at: Timestamp.now.iso8601UTC) }
                 }
                 guard revoked else {
                     printError("error: no live token named '\(name)' (found: \(InputError.displayValue(name)))")
