@@ -153,15 +153,11 @@ public struct WooCommerceMapper: RowMapper {
                 r.fail(c.parent, "a variation needs its parent (a SKU or id:NNN)")
                 return r.record(.skip("no parent"))
             }
-            var parentID: String? = parentRef
-            if parentRef.lowercased().hasPrefix("id:") {
-                parentID = (try? scratch.recall(String(parentRef.dropFirst(3)).trimmingASCIIWhitespace())) ?? nil
-                if parentID == nil {
-                    r.fail(c.parent, "parent not found: the variable product with this ID must come earlier in the file", found: parentRef)
-                    return r.record(.skip("unknown parent"))
-                }
+            guard let parentID = parentProductID(r) else {
+                r.fail(c.parent, "parent not found: the variable product with this ID must come earlier in the file", found: parentRef)
+                return r.record(.skip("unknown parent"))
             }
-            product = Product(productID: parentID ?? parentRef)
+            product = Product(productID: parentID)
         } else {
             let productID = ownSKU ?? id.map { "woo-\($0)" }
             guard let productID else {

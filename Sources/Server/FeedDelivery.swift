@@ -122,23 +122,6 @@ struct FeedDelivery {
         return buffer
     }
 
-    /// `count` bytes at `offset` (fewer at the end of the file).
-    static func read(_ fd: Int32, at offset: Int, count: Int) throws -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + filled, count - filled, off_t(offset + filled)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw APIError(.internalServerError, "cannot read the feed: \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { break }
-            filled += n
-        }
-        buffer.removeLast(count - filled)
-        return buffer
-    }
-
     /// One `bytes=` range within `size`: `a-b`, `a-` or `-n` (the last n bytes); `nil` when malformed,
     /// several, or not satisfiable.
     static func range(_ header: String, size: Int) -> (Int, Int)? {
