@@ -81,16 +81,7 @@ public struct Auditor {
             }
             let files = (entry["files"]?.array ?? []).compactMap { $0["path"]?.string }
             for output in channel.outputs {
-                // One file, or the numbered files of a split output in order (they follow the catalog's order).
-                var paths: [String] = []
-                var n = 1
-                while files.contains("\(name)/\(output.fileName(n))") {
-                    let path = ((outDir as NSString).appendingPathComponent(name) as NSString).appendingPathComponent(output.fileName(n))
-                    guard FileManager.default.fileExists(atPath: path) else { break }  // a finding already
-                    paths.append(path)
-                    if output.maxItems == nil { break }
-                    n += 1
-                }
+                let paths = output.publishedPaths(channel: name, outDir: outDir, listed: Set(files))
                 guard !paths.isEmpty else { continue }
                 let result = try audit(paths: paths, output: output, channel: channel, now: now)
                 rows += result.rows
@@ -121,13 +112,11 @@ public struct Auditor {
         var path = paths[0]
         let settings = config.settings(for: channel.name)
         // Marketplace adapters have a fixed layout: what they show, as columns of canonical fields.
-        let columns = output.format.adapter.auditColumns ?? output.columns
+        let columns = output.readBackColumns
         let idHeader = columns.first { $0.field == "id" }?.header ?? "id"
         let storeHeader = columns.first { $0.field == "store_code" }?.header
         let checked = columns.filter { Auditor.audited.contains($0.field) }
-        let headerName = { (c: ChannelDefinition.Column) in
-            output.format != .tsv && output.format != .csv ? c.header : (settings.headerSpaces ? c.header.replacingOccurrences(of: "_", with: " ") : c.header)
-        }
+        let headerName = { (c: ChannelDefinition.Column) in output.writtenHeader(c, settings: settings) }
         var findings: [AuditFinding] = []
         var rows = 0
         var pending = try reader.next()
@@ -186,6 +175,34 @@ public struct Auditor {
             pending = try reader.next()
         }
         return (rows, findings)
+    }
+}
+
+extension ChannelDefinition.Output {
+    /// The columns read back from a published file: a marketplace adapter's fixed layout, else the
+    /// template's.
+    var readBackColumns: [ChannelDefinition.Column] { format.adapter.auditColumns ?? columns }
+
+    /// A column's header as the published file writes it (TSV and CSV headers with spaces for
+    /// underscores when the channel says so; XML and JSON names as they are).
+    func writtenHeader(_ column: ChannelDefinition.Column, settings: ChannelSettings) -> String {
+        format != .tsv && format != .csv ? column.header : (settings.headerSpaces ? column.header.replacingOccurrences(of: "_", with: " ") : column.header)
+    }
+
+    /// This output's files of `channel` that the report lists (`listed`, as `CHANNEL/FILE`), in order:
+    /// one file, or the numbered files of a split output (they follow the catalog's order). Stops at
+    /// the first one missing from the folder (audit reports that file by its SHA-256 check).
+    func publishedPaths(channel: String, outDir: String, listed: Set<String>) -> [String] {
+        var paths: [String] = []
+        var n = 1
+        while listed.contains("\(channel)/\(fileName(n))") {
+            let path = ((outDir as NSString).appendingPathComponent(channel) as NSString).appendingPathComponent(fileName(n))
+            guard FileManager.default.fileExists(atPath: path) else { break }
+            paths.append(path)
+            if maxItems == nil { break }
+            n += 1
+        }
+        return paths
     }
 }
 

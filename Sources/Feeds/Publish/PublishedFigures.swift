@@ -33,20 +33,15 @@ public struct PublishedFigures: Sendable {
             let files = Set((entry["files"]?.array ?? []).compactMap { $0["path"]?.string })
             let settings = config.settings(for: name)
             for output in channel.outputs {
-                let columns = output.format.adapter.auditColumns ?? output.columns
-                let header = { (c: ChannelDefinition.Column) in
-                    output.format != .tsv && output.format != .csv
-                        ? c.header : (settings.headerSpaces ? c.header.replacingOccurrences(of: "_", with: " ") : c.header)
-                }
+                let columns = output.readBackColumns
+                let header = { (c: ChannelDefinition.Column) in output.writtenHeader(c, settings: settings) }
                 guard let id = columns.first(where: { $0.field == "id" }).map(header) else { continue }
                 let availability = columns.first { $0.field == "availability" }
                 let quantity = columns.first { $0.field == "quantity" }
                 guard availability != nil || quantity != nil else { continue }
                 if let availability { figures.spelling[name, default: [:]].merge(availability.values) { a, _ in a } }
                 let store = columns.first { $0.field == "store_code" }.map(header)
-                var n = 1
-                while files.contains("\(name)/\(output.fileName(n))") {
-                    let path = ((outDir as NSString).appendingPathComponent(name) as NSString).appendingPathComponent(output.fileName(n))
+                for path in output.publishedPaths(channel: name, outDir: outDir, listed: files) {
                     var reader = try PublishedFeedReader.open(path: path, format: output.format)
                     while let row = try reader.next() {
                         guard let sku = row.values[id] else { continue }
@@ -54,8 +49,6 @@ public struct PublishedFigures: Sendable {
                         figures.byChannel[name, default: [:]][key] = Figure(
                             availability: availability.flatMap { row.values[header($0)] }, quantity: quantity.flatMap { row.values[header($0)] })
                     }
-                    if output.maxItems == nil { break }
-                    n += 1
                 }
             }
         }
