@@ -6,6 +6,8 @@ public struct CLI: Sendable {
         public var status: Int32
         public var stdout: String
         public var stderr: String
+        /// stdout as bytes (a tool's binary output, such as gzip's).
+        public var stdoutBytes: [UInt8] = []
         public var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
 
         public init(status: Int32, stdout: String, stderr: String) {
@@ -49,6 +51,21 @@ public struct CLI: Sendable {
         return CLI.collect(process, out: out, err: err)
     }
 
+    /// Runs any program to its end (`/bin/sh`, `gzip`, `sqlite3`, `openssl`…) from `cwd`, collecting
+    /// its output; stdin is empty.
+    public static func tool(_ path: String, _ arguments: [String], cwd: URL? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        if let cwd { process.currentDirectoryURL = cwd }
+        process.standardInput = FileHandle.nullDevice
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        return collect(process, out: out, err: err)
+    }
+
     /// Waits for a started child whose stdout and stderr are `out` and `err`, reading both pipes while it
     /// runs so a large output cannot block it.
     public static func collect(_ process: Process, out: Pipe, err: Pipe) -> Result {
@@ -62,8 +79,10 @@ public struct CLI: Sendable {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return Result(
+        var result = Result(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData, as: UTF8.self))
+        result.stdoutBytes = Array(outData)
+        return result
     }
 }

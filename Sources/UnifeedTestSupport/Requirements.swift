@@ -15,15 +15,7 @@ public enum Requirements {
 
     /// `/usr/bin/python3` can import `module`.
     public static func python3(importing module: String) -> Bool {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { return false }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", "import \(module)"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        executable("/usr/bin/python3") && (try? CLI.tool("/usr/bin/python3", ["-c", "import \(module)"]))?.status == 0
     }
 
     /// An executable at `path`.
@@ -31,16 +23,7 @@ public enum Requirements {
 
     /// The `unifeed` binary has `serve` (built with the package's `Server` trait, the default; a build
     /// with `--disable-default-traits` has not).
-    public static let serverBuilt: Bool = {
-        let process = Process()
-        process.executableURL = CLI.binary
-        process.arguments = ["serve", "--help"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
+    public static let serverBuilt: Bool = (try? CLI.tool(CLI.binary.path, ["serve", "--help"]))?.status == 0
 
     /// Running as root with `setpriv` at hand (to run the binary as an unprivileged user).
     public static var rootWithSetpriv: Bool { getuid() == 0 && executable("/usr/bin/setpriv") }

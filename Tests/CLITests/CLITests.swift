@@ -311,31 +311,17 @@ import UnifeedTestSupport
         #expect(commands.count == 4)
         // The server's lines: a token is made; `serve` runs until stopped (the server tests run it).
         let serveLines = serving < lines.endIndex ? lines[(serving + 1)...].map { $0.trimmingCharacters(in: .whitespaces) } : []
-        guard Requirements.serverBuilt else { return }
-        #expect(serveLines.count == 3 && serveLines[1].contains(" serve --listen 127.0.0.1:8080 --out \(out.path)"))
-        let tokenCommand = String(serveLines[0].prefix { $0 != "#" }).trimmingCharacters(in: .whitespaces)
-        let made = Process()
-        made.executableURL = URL(fileURLWithPath: "/bin/sh")
-        made.arguments = ["-c", tokenCommand + " >/dev/null 2>&1"]
-        made.currentDirectoryURL = TestPaths.root
-        try made.run()
-        made.waitUntilExit()
-        #expect(made.terminationStatus == 0, "\(tokenCommand)")
         #expect(!lines.contains { $0.contains(" | ") })
         for command in commands {
             #expect(command.hasPrefix(CLI.binary.path + " --db "), "\(command)")
-            let shell = Process()
-            shell.executableURL = URL(fileURLWithPath: "/bin/sh")
-            shell.arguments = ["-c", command]
-            shell.currentDirectoryURL = TestPaths.root
-            let output = Pipe()
-            shell.standardOutput = output
-            shell.standardError = FileHandle.nullDevice
-            try shell.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            shell.waitUntilExit()
-            #expect(shell.terminationStatus == 0, "\(command)")
-            if command.hasSuffix("audit --out \(out.path)") { #expect(text.contains(", 0 mismatches"), "\(text)") }
+            let shell = try CLI.tool("/bin/sh", ["-c", command], cwd: TestPaths.root)
+            #expect(shell.status == 0, "\(command)")
+            if command.hasSuffix("audit --out \(out.path)") { #expect(shell.stdout.contains(", 0 mismatches"), "\(shell.stdout)") }
+        }
+        if Requirements.serverBuilt {
+            #expect(serveLines.count == 3 && serveLines[1].contains(" serve --listen 127.0.0.1:8080 --out \(out.path)"))
+            let tokenCommand = String(serveLines.first?.prefix { $0 != "#" } ?? "").trimmingCharacters(in: .whitespaces)
+            #expect(try CLI.tool("/bin/sh", ["-c", tokenCommand], cwd: TestPaths.root).status == 0, "\(tokenCommand)")
         }
     }
 
@@ -587,16 +573,9 @@ import UnifeedTestSupport
         let files = try #require((report["channels"] as? [[String: Any]])?.first?["files"] as? [[String: Any]])
         #expect(files.compactMap { $0["path"] as? String } == ["google/products.xml", "google/products.xml.gz", "google/products.tsv", "google/products.tsv.gz"])
         for name in ["products.xml", "products.tsv"] {
-            let gunzip = Process()
-            gunzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
-            gunzip.arguments = ["-dc", "\(out)/google/\(name).gz"]
-            let pipe = Pipe()
-            gunzip.standardOutput = pipe
-            try gunzip.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            gunzip.waitUntilExit()
-            #expect(gunzip.terminationStatus == 0)
-            #expect(data == (try Data(contentsOf: URL(fileURLWithPath: "\(out)/google/\(name)"))))
+            let gunzip = try CLI.tool("/bin/gzip", ["-dc", "\(out)/google/\(name).gz"])
+            #expect(gunzip.status == 0)
+            #expect(Data(gunzip.stdoutBytes) == (try Data(contentsOf: URL(fileURLWithPath: "\(out)/google/\(name)"))))
         }
         // The same feed gives the same twin, byte for byte.
         let first = try Data(contentsOf: URL(fileURLWithPath: out + "/google/products.xml.gz"))

@@ -80,18 +80,10 @@ import UnifeedTestSupport
     }
 
     static func integrityCheck(_ path: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [path, "PRAGMA integrity_check;"]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        try CLI.tool("/usr/bin/sqlite3", [path, "PRAGMA integrity_check;"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3"), "needs the sqlite3 shell for integrity_check"))
+    @Test(.enabled(if: Requirements.executable("/usr/bin/sqlite3"), "needs the sqlite3 shell for integrity_check"))
     func sigkillUnderLoadLosesNoAcknowledgedMovementAndDoublesNone() throws {
         let s = try SampleServer(publish: false)
         let ports = Ports([s.server.port])
