@@ -28,10 +28,16 @@ struct FeedDelivery {
         }
         let outDir = self.outDir
         let wantsGzip = Self.acceptsGzip(request.headers[.acceptEncoding]) && request.headers[.range] == nil
-        // The twin, when the publish wrote one and the client takes gzip; else the file itself.
-        let opened = try await NIOThreadPool.singleton.runIfActive { () -> (PublishedFiles.Opened, gzipTwin: Bool)? in
-            if wantsGzip, let twin = PublishedFiles.open(outDir: outDir, channel: channel, file: file + ".gz") { return (twin, true) }
-            return PublishedFiles.open(outDir: outDir, channel: channel, file: file).map { ($0, false) }
+        // The twin, when the publish wrote one and the client takes gzip; else the file itself. Opened
+        // here when no publish holds the swap lock (a few system calls: cheaper than a hop to another
+        // thread, which would double the cost of a 304), else on the thread pool, waiting.
+        var opened: (PublishedFiles.Opened, gzipTwin: Bool)?
+        switch Self.open(outDir: outDir, channel: channel, file: file, gzip: wantsGzip, waiting: false) {
+        case .some(let found): opened = found
+        case nil:
+            opened = try await NIOThreadPool.singleton.runIfActive {
+                Self.open(outDir: outDir, channel: channel, file: file, gzip: wantsGzip, waiting: true) ?? nil
+            }
         }
         guard let (feed, isTwin) = opened else {
             throw APIError(.notFound, "no published file \(channel)/\(file): the last publish under the output folder does not list it")
@@ -99,6 +105,23 @@ struct FeedDelivery {
             try await writer.finish(nil)
         }
         return Response(status: status, headers: headers, body: body)
+    }
+
+    /// The gzip twin (when `gzip` and the publish wrote one) or the file: `.some(nil)` when the report
+    /// lists neither, `nil` when not `waiting` and a publish holds the swap lock.
+    static func open(outDir: String, channel: String, file: String, gzip: Bool, waiting: Bool) -> (PublishedFiles.Opened, gzipTwin: Bool)?? {
+        if gzip {
+            switch PublishedFiles.open(outDir: outDir, channel: channel, file: file + ".gz", waiting: waiting) {
+            case .opened(let twin): return .some((twin, true))
+            case .busy: return nil
+            case .missing: break
+            }
+        }
+        switch PublishedFiles.open(outDir: outDir, channel: channel, file: file, waiting: waiting) {
+        case .opened(let feed): return .some((feed, false))
+        case .busy: return nil
+        case .missing: return .some(nil)
+        }
     }
 
     /// `count` bytes at `offset` (fewer at the end of the file), read straight into a buffer the

@@ -250,7 +250,7 @@ enum CatalogQueries {
 
     /// The stores, ordered by code.
     static func stores(_ db: Database) throws -> [StoreLocation] {
-        try Row.fetchAll(db, sql: "SELECT * FROM locations WHERE kind = 'store' ORDER BY code").compactMap { row in
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM locations WHERE kind = 'store' ORDER BY code")).compactMap { row in
             guard let method = PickupMethod(rawValue: row["pickup_method"] ?? ""), let sla = PickupSLA(rawValue: row["pickup_sla"] ?? "") else {
                 return nil
             }
@@ -270,24 +270,24 @@ enum CatalogQueries {
     /// One SKU with its custom attributes and channel overrides, or `nil`.
     static func variant(_ db: Database, sku: String) throws -> VariantView? {
         var product: ProductColumns?
-        return try Row.fetchOne(db, sql: selectSQL + " WHERE v.sku = ?", arguments: [sku]).map { view($0, product: &product) }
+        return try Row.fetchOne(db.cachedStatement(sql: selectSQL + " WHERE v.sku = ?"), arguments: [sku]).map { view($0, product: &product) }
     }
 
     /// A SKU's stock report, or `nil` when the SKU is unknown.
     static func stock(_ db: Database, sku: String) throws -> StockReport? {
-        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM variants WHERE sku = ?", arguments: [sku]) == true else {
+        guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM variants WHERE sku = ?"), arguments: [sku]) == true else {
             return nil
         }
         let levels = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT l.code, COALESCE(s.on_hand, 0) AS on_hand FROM locations l
-                LEFT JOIN stock_levels s ON s.location = l.code AND s.sku = ?
-                ORDER BY l.kind = 'store', l.code
-                """, arguments: [sku]
+            db.cachedStatement(
+                sql: """
+                    SELECT l.code, COALESCE(s.on_hand, 0) AS on_hand FROM locations l
+                    LEFT JOIN stock_levels s ON s.location = l.code AND s.sku = ?
+                    ORDER BY l.kind = 'store', l.code
+                    """), arguments: [sku]
         ).map { (location: $0["code"] as String, quantity: $0["on_hand"] as Int) }
         let movements = try Row.fetchAll(
-            db, sql: "SELECT id, at, location, delta, kind, ref FROM stock_movements WHERE sku = ? ORDER BY id",
+            db.cachedStatement(sql: "SELECT id, at, location, delta, kind, ref FROM stock_movements WHERE sku = ? ORDER BY id"),
             arguments: [sku]
         ).map { StockMovement(id: $0["id"], at: $0["at"], location: $0["location"], delta: $0["delta"], kind: $0["kind"], ref: $0["ref"]) }
         return StockReport(sku: sku, onHand: levels, movements: movements)
@@ -317,7 +317,6 @@ struct SQLiteSnapshot: CatalogSnapshot {
 
     func forEachVariant(_ body: (VariantView) throws -> Void) throws { try CatalogQueries.forEachVariant(db, body) }
     func variant(sku: String) throws -> VariantView? { try CatalogQueries.variant(db, sku: sku) }
-    func liveTokens() throws -> [(token: APIToken, hash: [UInt8])] { try TokenTable.live(db) }
     func stock(sku: String) throws -> StockReport? { try CatalogQueries.stock(db, sku: sku) }
     func counts() throws -> (products: Int, variants: Int, stores: Int, movements: Int) { try CatalogQueries.counts(db) }
     func orderLines() throws -> [RecordedOrderLine] { try OrderBook.list(db) }

@@ -41,40 +41,80 @@ final class TokenTable: TokenSession {
 /// Movements posted through the API: each appended to the ledger with kind and `api:ID`, its id
 /// recorded in `api_movements` (the primary key refuses a second record of one id, whatever process
 /// writes it).
+///
+/// A request's values travel as one JSON array read by `json_each`: one cached statement per step
+/// whatever the batch's size, and SQLite's own loop over the rows.
 final class MovementWriter: MovementSession {
     let db: Database
     init(db: Database) { self.db = db }
 
-    func recorded(id: String) throws -> RecordedMovement? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT fingerprint, delta, on_hand FROM api_movements WHERE id = ?"), arguments: [id]).map {
-            RecordedMovement(fingerprint: $0[0], delta: $0[1], onHand: $0[2])
-        }
+    func recorded(ids: [String]) throws -> [String: RecordedMovement] {
+        var found: [String: RecordedMovement] = [:]
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT a.id, a.fingerprint, a.delta, a.on_hand FROM json_each(?) j JOIN api_movements a ON a.id = j.value"),
+            arguments: [Self.json(ids.map(JSONValue.string))])
+        while let row = try rows.next() { found[row[0]] = RecordedMovement(fingerprint: row[1], delta: row[2], onHand: row[3]) }
+        return found
     }
 
-    func variantExists(_ sku: String) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM variants WHERE sku = ?)"), arguments: [sku]) ?? false
+    func unknownSKUs(_ skus: Set<String>) throws -> Set<String> {
+        try Set(
+            String.fetchAll(
+                db.cachedStatement(sql: "SELECT j.value FROM json_each(?) j WHERE NOT EXISTS (SELECT 1 FROM variants WHERE sku = j.value)"),
+                arguments: [Self.json(skus.map(JSONValue.string))]))
     }
 
-    func locationExists(_ code: String) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM locations WHERE code = ?)"), arguments: [code]) ?? false
+    func unknownLocations(_ codes: Set<String>) throws -> Set<String> {
+        try Set(
+            String.fetchAll(
+                db.cachedStatement(sql: "SELECT j.value FROM json_each(?) j WHERE NOT EXISTS (SELECT 1 FROM locations WHERE code = j.value)"),
+                arguments: [Self.json(codes.map(JSONValue.string))]))
     }
 
-    func onHand(sku: String, location: String) throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: "SELECT on_hand FROM stock_levels WHERE sku = ? AND location = ?"), arguments: [sku, location]) ?? 0
+    func onHand(_ keys: Set<SKULocation>) throws -> [SKULocation: Int] {
+        var levels: [SKULocation: Int] = [:]
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT s.sku, s.location, s.on_hand FROM json_each(?) j
+                    JOIN stock_levels s ON s.sku = j.value ->> 0 AND s.location = j.value ->> 1
+                    """),
+            arguments: [Self.json(keys.map { .array([.string($0.sku), .string($0.location)]) })])
+        while let row = try rows.next() { levels[SKULocation(sku: row[0], location: row[1])] = row[2] }
+        return levels
     }
 
-    func post(_ movement: MovementRequest, delta: Int, at: String) throws -> Int {
-        if delta != 0 {
-            try db.cachedStatement(sql: "INSERT INTO stock_movements(at, sku, location, delta, kind, ref) VALUES (?, ?, ?, ?, ?, ?)")
-                .execute(arguments: [at, movement.sku, movement.location, delta, movement.kind.rawValue, "api:\(movement.id)"])
-        } else {
-            // A count that matches: the SKU is now counted here, even at 0.
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO stock_levels(sku, location, on_hand) VALUES (?, ?, 0)")
-                .execute(arguments: [movement.sku, movement.location])
-        }
-        let onHand = try onHand(sku: movement.sku, location: movement.location)
-        try db.cachedStatement(sql: "INSERT INTO api_movements(id, fingerprint, delta, on_hand, at) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [movement.id, movement.fingerprint, delta, onHand, at])
-        return onHand
+    func post(_ movements: [PostedMovement]) throws {
+        guard !movements.isEmpty else { return }
+        // [sku, location, delta, kind, id, at, fingerprint, on_hand], in the request's order.
+        let rows = Self.json(
+            movements.map {
+                .array([
+                    .string($0.request.sku), .string($0.request.location), .int($0.delta), .string($0.request.kind.rawValue), .string($0.request.id),
+                    .string($0.at), .string($0.request.fingerprint), .int($0.onHand),
+                ])
+            })
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO stock_movements(at, sku, location, delta, kind, ref)
+                SELECT j.value ->> 5, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, 'api:' || (j.value ->> 4)
+                FROM json_each(?) j WHERE j.value ->> 2 <> 0 ORDER BY j.key
+                """
+        ).execute(arguments: [rows])
+        // A count that matches: the SKU is now counted here, even at 0.
+        try db.cachedStatement(
+            sql: """
+                INSERT OR IGNORE INTO stock_levels(sku, location, on_hand)
+                SELECT j.value ->> 0, j.value ->> 1, 0 FROM json_each(?) j WHERE j.value ->> 2 = 0
+                """
+        ).execute(arguments: [rows])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO api_movements(id, fingerprint, delta, on_hand, at)
+                SELECT j.value ->> 4, j.value ->> 6, j.value ->> 2, j.value ->> 7, j.value ->> 5 FROM json_each(?) j ORDER BY j.key
+                """
+        ).execute(arguments: [rows])
     }
+
+    static func json(_ values: [JSONValue]) -> String { JSONValue.array(values).serialized() }
 }

@@ -37,6 +37,16 @@ public protocol CatalogStore: Sendable {
     /// Posts one request's stock movements in one write transaction, committed when `body` returns
     /// `commit: true`: all of them or none. A movement is durable once this returns.
     func postingMovements<T>(at now: Date, _ body: (any MovementSession) throws -> (T, commit: Bool)) throws -> T
+
+    /// The live (not revoked) API tokens with their SHA-256 (the server compares a request's against
+    /// each, in constant time), read on every request so a revocation takes effect on the next one.
+    ///
+    /// One short read of a small table that never waits for a writer, so an asynchronous caller may
+    /// make it on its own executor: the hop to `StoreThreads` would cost more than the read.
+    func liveTokens() throws -> [(token: APIToken, hash: [UInt8])]
+
+    /// One small read that proves the store answers (a health check; it costs the same at any size).
+    func ping() throws
 }
 
 /// One consistent view of the catalog.
@@ -62,10 +72,6 @@ public protocol CatalogSnapshot {
 
     /// Every recorded order line, sorted by channel, order and line.
     func orderLines() throws -> [RecordedOrderLine]
-
-    /// The live (not revoked) API tokens with their SHA-256 (the server compares a request's against
-    /// each, in constant time).
-    func liveTokens() throws -> [(token: APIToken, hash: [UInt8])]
 
     /// On hand per SKU and location, sorted by SKU then location, one at a time: at `location` only
     /// (`nil`: every location), and below `below` only (`nil`: any figure).

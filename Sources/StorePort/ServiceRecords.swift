@@ -140,17 +140,29 @@ public struct RecordedMovement: Sendable, Hashable {
     }
 }
 
-/// The writes of one request's movements, inside one transaction.
+/// The writes of one request's movements, inside one transaction. Each call takes the whole request's
+/// values at once, so a batch of 500 movements costs a handful of statements, not thousands.
 public protocol MovementSession: AnyObject {
-    /// The movement first recorded under `id`, if any.
-    func recorded(id: String) throws -> RecordedMovement?
-    func variantExists(_ sku: String) throws -> Bool
-    func locationExists(_ code: String) throws -> Bool
-    /// On hand at `location` (0 when the SKU has no record there).
-    func onHand(sku: String, location: String) throws -> Int
-    /// Appends `delta` to the ledger (kind, `api:ID` ref, at) unless it is 0, records `id` with its
-    /// fingerprint and result; returns on hand after.
-    func post(_ movement: MovementRequest, delta: Int, at: String) throws -> Int
+    /// The movements first recorded under these ids, by id.
+    func recorded(ids: [String]) throws -> [String: RecordedMovement]
+    /// Those of `skus` the catalog does not have.
+    func unknownSKUs(_ skus: Set<String>) throws -> Set<String>
+    /// Those of `codes` that are not locations (`online` or a store).
+    func unknownLocations(_ codes: Set<String>) throws -> Set<String>
+    /// On hand per SKU and location (absent: the SKU has no record there, which counts as 0).
+    func onHand(_ keys: Set<SKULocation>) throws -> [SKULocation: Int]
+    /// Appends each movement's delta to the ledger (kind, `api:ID` ref, `at`) in order, unless it is 0
+    /// (a count that matches: the SKU is then recorded at that location, even at 0), and records each
+    /// id with its fingerprint, delta and on hand after.
+    func post(_ movements: [PostedMovement]) throws
+}
+
+/// One movement as `MovementSession.post` writes it.
+public struct PostedMovement: Sendable {
+    public var request: MovementRequest
+    public var delta: Int
+    public var onHand: Int
+    public var at: String
 }
 
 /// Why a request's movements were not applied.
@@ -166,30 +178,38 @@ extension MovementSession {
     /// other content (409), are found before anything is posted. A movement whose id came before with
     /// the same content moves nothing and answers as the first time.
     public func apply(_ movements: [MovementRequest], at now: String) throws -> Result<[MovementResult], MovementRejection> {
-        var problems: [(field: String, message: String)] = []
+        let previous = try recorded(ids: movements.map(\.id))
         var seen: [String: Int] = [:]
-        var previous: [RecordedMovement?] = []
         for (i, m) in movements.enumerated() {
-            let recorded = try recorded(id: m.id)
-            previous.append(recorded)
-            if let recorded, recorded.fingerprint != m.fingerprint { return .failure(.conflict(id: m.id, index: i)) }
+            if let recorded = previous[m.id], recorded.fingerprint != m.fingerprint { return .failure(.conflict(id: m.id, index: i)) }
             if let first = seen[m.id] {
                 if movements[first].fingerprint != m.fingerprint { return .failure(.conflict(id: m.id, index: i)) }
             } else {
                 seen[m.id] = i
             }
-            if recorded == nil {
-                if try !variantExists(m.sku) { problems.append(("movements[\(i)].sku", "unknown SKU '\(m.sku)'")) }
-                if try !locationExists(m.location) {
-                    problems.append(("movements[\(i)].location", "unknown location '\(m.location)': expected online or a store code"))
-                }
+        }
+        let fresh = movements.filter { previous[$0.id] == nil }
+        let unknownSKUs = try unknownSKUs(Set(fresh.map(\.sku)))
+        let unknownLocations = try unknownLocations(Set(fresh.map(\.location)))
+        var problems: [(field: String, message: String)] = []
+        for (i, m) in movements.enumerated() where previous[m.id] == nil {
+            if unknownSKUs.contains(m.sku) { problems.append(("movements[\(i)].sku", "unknown SKU '\(m.sku)'")) }
+            if unknownLocations.contains(m.location) {
+                problems.append(("movements[\(i)].location", "unknown location '\(m.location)': expected online or a store code"))
             }
         }
         guard problems.isEmpty else { return .failure(.invalid(problems)) }
+
+        // On hand before, then each movement in order on top of it (what the ledger's trigger does to
+        // `stock_levels` as the rows go in).
+        var levels = try onHand(Set(fresh.map { SKULocation(sku: $0.sku, location: $0.location) }))
         var results: [MovementResult] = []
         var posted: [String: MovementResult] = [:]
-        for (i, m) in movements.enumerated() {
-            if let recorded = previous[i] {
+        var writes: [PostedMovement] = []
+        results.reserveCapacity(movements.count)
+        writes.reserveCapacity(fresh.count)
+        for m in movements {
+            if let recorded = previous[m.id] {
                 results.append(MovementResult(id: m.id, sku: m.sku, location: m.location, delta: recorded.delta, onHand: recorded.onHand, replayed: true))
                 continue
             }
@@ -199,17 +219,21 @@ extension MovementSession {
                 results.append(again)
                 continue
             }
+            let key = SKULocation(sku: m.sku, location: m.location)
+            let before = levels[key] ?? 0
             let delta: Int
             switch m.kind {
             case .sale: delta = -m.quantity
             case .return, .adjustment: delta = m.quantity
-            case .count: delta = m.quantity - (try onHand(sku: m.sku, location: m.location))
+            case .count: delta = m.quantity - before
             }
-            let onHand = try post(m, delta: delta, at: m.at ?? now)
-            let result = MovementResult(id: m.id, sku: m.sku, location: m.location, delta: delta, onHand: onHand, replayed: false)
+            levels[key] = before + delta
+            writes.append(PostedMovement(request: m, delta: delta, onHand: before + delta, at: m.at ?? now))
+            let result = MovementResult(id: m.id, sku: m.sku, location: m.location, delta: delta, onHand: before + delta, replayed: false)
             posted[m.id] = result
             results.append(result)
         }
+        try post(writes)
         return .success(results)
     }
 }

@@ -49,8 +49,11 @@ struct GlobalOptions: ParsableArguments {
     /// Only commands that write (`create`) make a new database; the others refuse a missing one.
     /// `readOnly`: the command only reads (lists, shows, validate, audit), so a database it may not write
     /// still answers it.
-    func openStore(create: Bool = false, readOnly: Bool = false, durable: Bool = false) throws -> any CatalogStore {
-        try orExit { try SQLiteStore(path: databasePath, create: create, readOnly: readOnly, durable: durable) }
+    /// `serving`: a long-running server (checkpoints on a thread of their own, see `SQLiteStore`).
+    func openStore(create: Bool = false, readOnly: Bool = false, durable: Bool = false, serving: Bool = false) throws -> any CatalogStore {
+        try orExit {
+            try SQLiteStore(path: databasePath, create: create, readOnly: readOnly, durable: durable, backgroundCheckpoints: serving)
+        }
     }
 }
 

@@ -24,7 +24,7 @@
 
         func run() async throws {
             let (config, channels) = try global.loadConfigAndChannels()
-            let store = try global.openStore(create: true, durable: durable)
+            let store = try global.openStore(create: true, durable: durable, serving: true)
             var options = ServerOptions()
             (options.host, options.port) = ServerOptions.parseListen(listen)!
             options.outDir = URL(fileURLWithPath: out).standardizedFileURL.path

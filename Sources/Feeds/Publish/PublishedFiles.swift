@@ -26,11 +26,15 @@ public enum PublishedFiles {
     public static let swapLockName = ".unifeed-swap.lock"
 
     /// Takes the swap lock of `outDir` (blocking); returns the descriptor to pass to `unlock` (-1 when
-    /// the lock file cannot be made: a read-only folder has no publish to wait for).
-    static func lock(outDir: String, exclusive: Bool) -> Int32 {
+    /// the lock file cannot be made: a read-only folder has no publish to wait for). `waiting: false`:
+    /// `nil` instead of waiting when a publish holds it.
+    static func lock(outDir: String, exclusive: Bool, waiting: Bool = true) -> Int32? {
         let fd = Glibc.open((outDir as NSString).appendingPathComponent(swapLockName), O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         let readOnlyFD = fd >= 0 ? fd : Glibc.open((outDir as NSString).appendingPathComponent(swapLockName), O_RDONLY | O_CLOEXEC)
-        if readOnlyFD >= 0 { flock(readOnlyFD, exclusive ? LOCK_EX : LOCK_SH) }
+        if readOnlyFD >= 0 && flock(readOnlyFD, (exclusive ? LOCK_EX : LOCK_SH) | (waiting ? 0 : LOCK_NB)) != 0 && !waiting {
+            close(readOnlyFD)
+            return nil
+        }
         return readOnlyFD
     }
 
@@ -74,28 +78,45 @@ public enum PublishedFiles {
         }
     }
 
+    /// What `open(outDir:channel:file:waiting:)` found.
+    public enum Attempt: Sendable {
+        case opened(Opened)
+        /// The report does not list it (or there is no report).
+        case missing
+        /// A publish is renaming files (only when not waiting).
+        case busy
+    }
+
     /// Opens `channel/file` of the last good publish under `outDir`; `nil` when the report does not
     /// list it (or there is no report). Blocks while a publish is renaming files: call it off the event
-    /// loop.
+    /// loop (or try `waiting: false` first).
     public static func open(outDir: String, channel: String, file: String) -> Opened? {
+        if case .opened(let opened) = open(outDir: outDir, channel: channel, file: file, waiting: true) { return opened }
+        return nil
+    }
+
+    /// `open(outDir:channel:file:)`, or `.busy` at once when `waiting` is false and a publish holds the
+    /// swap lock. Without the wait, the rest is a few system calls on a local folder, short enough for
+    /// an event loop.
+    public static func open(outDir: String, channel: String, file: String, waiting: Bool) -> Attempt {
         // Names only: a `/`, a NUL or a dot-name never matches a report entry, and is refused before
         // anything is read.
         for part in [channel, file] {
-            guard !part.isEmpty, !part.hasPrefix("."), !part.contains("/"), !part.contains("\0") else { return nil }
+            guard !part.isEmpty, !part.hasPrefix("."), !part.contains("/"), !part.contains("\0") else { return .missing }
         }
-        let lockFD = lock(outDir: outDir, exclusive: false)
+        guard let lockFD = lock(outDir: outDir, exclusive: false, waiting: waiting) else { return .busy }
         defer { unlock(lockFD) }
         let reportPath = (outDir as NSString).appendingPathComponent("publish-report.json")
-        guard let entry = listing(reportPath)?["\(channel)/\(file)"] else { return nil }
+        guard let entry = listing(reportPath)?["\(channel)/\(file)"] else { return .missing }
         let path = (outDir as NSString).appendingPathComponent(channel + "/" + file)
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard fd >= 0 else { return nil }
+        guard fd >= 0 else { return .missing }
         var st = stat()
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, Int(st.st_size) == entry.bytes else {
             close(fd)
-            return nil
+            return .missing
         }
         let modified = Date(timeIntervalSince1970: TimeInterval(st.st_mtim.tv_sec))
-        return Opened(descriptor: fd, bytes: entry.bytes, sha256: entry.sha256, modified: modified)
+        return .opened(Opened(descriptor: fd, bytes: entry.bytes, sha256: entry.sha256, modified: modified))
     }
 }

@@ -106,7 +106,7 @@ public struct Publisher: Sendable {
         // The gate, then the renames and the report, under the swap lock: `unifeed serve` opens a file
         // and reads its report entry under the same lock (shared), so a download is always one
         // publish's file with that publish's SHA-256.
-        let swap = PublishedFiles.lock(outDir: outDir, exclusive: true)
+        let swap = PublishedFiles.lock(outDir: outDir, exclusive: true) ?? -1  // waiting: never nil
         defer { PublishedFiles.unlock(swap) }
         let at = options.now.iso8601UTC
         let gate = PublishGate(maxDropPercent: config.feeds.maxDropPercent)
