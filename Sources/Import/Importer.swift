@@ -35,6 +35,7 @@ public enum ImportKind: Sendable, Equatable {
     case catalog(CatalogFormat?)
     case stores
     case inventory
+    case promotions
 }
 
 public struct ImportOptions: Sendable {
@@ -207,6 +208,7 @@ public struct Importer {
         switch kind {
         case .stores: return (try StoresMapper(header: header), "stores", header)
         case .inventory: return (try InventoryMapper(header: header), "inventory", header)
+        case .promotions: return (try PromotionsMapper(header: header, config: config), "promotions", header)
         case .catalog(let forced):
             var header = header
             var detected = forced ?? CatalogFormat.detect(header, delimiter: delimiter)

@@ -293,6 +293,28 @@ enum CatalogQueries {
         return StockReport(sku: sku, onHand: levels, movements: movements)
     }
 
+    /// Every promotion, sorted by id.
+    static func promotions(_ db: Database) throws -> [Promotion] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM promotions ORDER BY promotion_id")).map { row in
+            let currency = (row["currency"] as String?).map { Currency(code: $0) ?? Currency(unknownCode: $0) }
+            let discount: Promotion.Discount
+            switch row["discount_type"] as String {
+            case "percent_off": discount = .percentOff(row["percent_off"])
+            case "money_off": discount = .moneyOff(Money(minorUnits: row["amount_minor"], currency: currency ?? Currency(unknownCode: "XXX")))
+            default: discount = .freeShipping
+            }
+            let minimum = (row["minimum_minor"] as Int64?).map { Money(minorUnits: $0, currency: currency ?? Currency(unknownCode: "XXX")) }
+            let targets = (row["targets"] as String).split(separator: "\u{1F}", omittingEmptySubsequences: true).map(String.init)
+            return Promotion(
+                id: row["promotion_id"], title: row["title"], discount: discount, couponCode: row["coupon_code"],
+                appliesTo: Promotion.AppliesTo(rawValue: row["applies_to"]) ?? .all, targets: targets,
+                start: Timestamp(secondsSinceEpoch: row["start_at"]), end: Timestamp(secondsSinceEpoch: row["end_at"]),
+                redemption: Promotion.Redemption(rawValue: row["redemption"]) ?? .online,
+                priceEffect: Promotion.PriceEffect(rawValue: row["price_effect"]) ?? .none, minimumPurchase: minimum,
+                status: Promotion.Status(rawValue: row["status"]) ?? .archived)
+        }
+    }
+
     /// Counts for summaries: products, variants, stores.
     static func counts(_ db: Database) throws -> (products: Int, variants: Int, stores: Int, movements: Int) {
         let row = try Row.fetchOne(
@@ -320,6 +342,7 @@ struct SQLiteSnapshot: CatalogSnapshot {
     func stock(sku: String) throws -> StockReport? { try CatalogQueries.stock(db, sku: sku) }
     func counts() throws -> (products: Int, variants: Int, stores: Int, movements: Int) { try CatalogQueries.counts(db) }
     func orderLines() throws -> [RecordedOrderLine] { try OrderBook.list(db) }
+    func promotions() throws -> [Promotion] { try CatalogQueries.promotions(db) }
 
     func forEachStockLevel(location: String?, below: Int?, _ body: (String, String, Int) throws -> Void) throws {
         let cursor = try Row.fetchCursor(

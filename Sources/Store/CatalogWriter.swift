@@ -32,6 +32,9 @@ final class CatalogWriter: ImportSession {
     /// The import's scratch table, made on first use.
     lazy var scratch: any ImportScratch = TempTableScratch(db: db)
 
+    /// The brands and product types of the catalog, read once when a promotion first targets one.
+    private var promotionTargets: [String: Set<String>] = [:]
+
     private func prepared(_ sql: StaticString) throws -> Statement { try statements.prepared(sql) }
 
     /// Records `key` (a SKU) as seen on `line`; returns the earlier line when it was seen before.
@@ -381,6 +384,55 @@ final class CatalogWriter: ImportSession {
             """
         ).execute(arguments: args)
         return db.changesCount == 1 ? .updated : .unchanged
+    }
+
+    func upsert(_ promotion: Promotion) throws -> Change {
+        var percent: Int?
+        var amount: Int64?
+        switch promotion.discount {
+        case .percentOff(let p): percent = p
+        case .moneyOff(let m): amount = m.minorUnits
+        case .freeShipping: break
+        }
+        let currency = promotion.minimumPurchase?.currency.code ?? { if case .moneyOff(let m) = promotion.discount { m.currency.code } else { nil } }()
+        let args: StatementArguments = [
+            promotion.id, promotion.title, promotion.discount.type.rawValue, percent, amount, currency, promotion.couponCode,
+            promotion.appliesTo.rawValue, promotion.targets.joined(separator: "\u{1F}"), promotion.start.secondsSinceEpoch,
+            promotion.end.secondsSinceEpoch, promotion.redemption.rawValue, promotion.priceEffect.rawValue,
+            promotion.minimumPurchase?.minorUnits, promotion.status.rawValue,
+        ]
+        let existed = try Bool.fetchOne(prepared("SELECT 1 FROM promotions WHERE promotion_id = ?"), arguments: [promotion.id]) ?? false
+        try prepared(
+            """
+            INSERT INTO promotions(promotion_id, title, discount_type, percent_off, amount_minor, currency, coupon_code, applies_to,
+              targets, start_at, end_at, redemption, price_effect, minimum_minor, status)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+            ON CONFLICT(promotion_id) DO UPDATE SET title = ?2, discount_type = ?3, percent_off = ?4, amount_minor = ?5, currency = ?6,
+              coupon_code = ?7, applies_to = ?8, targets = ?9, start_at = ?10, end_at = ?11, redemption = ?12, price_effect = ?13,
+              minimum_minor = ?14, status = ?15
+            WHERE title IS NOT ?2 OR discount_type IS NOT ?3 OR percent_off IS NOT ?4 OR amount_minor IS NOT ?5 OR currency IS NOT ?6
+              OR coupon_code IS NOT ?7 OR applies_to IS NOT ?8 OR targets IS NOT ?9 OR start_at IS NOT ?10 OR end_at IS NOT ?11
+              OR redemption IS NOT ?12 OR price_effect IS NOT ?13 OR minimum_minor IS NOT ?14 OR status IS NOT ?15
+            """
+        ).execute(arguments: args)
+        if !existed { return .new }
+        return db.changesCount == 1 ? .updated : .unchanged
+    }
+
+    func targetExists(_ kind: Promotion.AppliesTo, _ value: String) throws -> Bool {
+        switch kind {
+        case .all: return true
+        case .sku: return try variantExists(value)
+        case .productID: return try Bool.fetchOne(prepared("SELECT 1 FROM products WHERE product_id = ?"), arguments: [value]) ?? false
+        case .brand, .productType:
+            // One pass over the products the first time a file asks (no index on them: it would cost
+            // every catalog import), then lookups in memory.
+            let column = kind == .brand ? "brand" : "product_type"
+            if promotionTargets[column] == nil {
+                promotionTargets[column] = Set(try String.fetchAll(db, sql: "SELECT DISTINCT \(column) FROM products WHERE \(column) IS NOT NULL"))
+            }
+            return promotionTargets[column]!.contains(value)
+        }
     }
 }
 

@@ -257,6 +257,29 @@ enum Schema {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v7-promotions") { db in
+            try db.execute(
+                sql: """
+                    -- Promotions (DESIGN.md §10), upserted by id; an archived one has ended.
+                    CREATE TABLE promotions (
+                      promotion_id TEXT NOT NULL PRIMARY KEY,
+                      title TEXT NOT NULL,
+                      discount_type TEXT NOT NULL CHECK (discount_type IN ('percent_off', 'money_off', 'free_shipping')),
+                      percent_off INTEGER,          -- percent_off: 5 to 99
+                      amount_minor INTEGER,         -- money_off: in minor units of currency
+                      currency TEXT,                -- of amount_minor and minimum_minor
+                      coupon_code TEXT,
+                      applies_to TEXT NOT NULL CHECK (applies_to IN ('all', 'sku', 'product_id', 'product_type', 'brand')),
+                      targets TEXT NOT NULL,        -- separated by char(31)
+                      start_at INTEGER NOT NULL,    -- seconds since 1970, inclusive
+                      end_at INTEGER NOT NULL,      -- exclusive
+                      redemption TEXT NOT NULL CHECK (redemption IN ('online', 'in_store', 'both')),
+                      price_effect TEXT NOT NULL CHECK (price_effect IN ('sale', 'none')),
+                      minimum_minor INTEGER,
+                      status TEXT NOT NULL CHECK (status IN ('active', 'archived'))
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

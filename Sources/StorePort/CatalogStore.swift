@@ -73,6 +73,9 @@ public protocol CatalogSnapshot {
     /// Every recorded order line, sorted by channel, order and line.
     func orderLines() throws -> [RecordedOrderLine]
 
+    /// Every promotion, archived ones included, sorted by id.
+    func promotions() throws -> [Promotion]
+
     /// On hand per SKU and location, sorted by SKU then location, one at a time: at `location` only
     /// (`nil`: every location), and below `below` only (`nil`: any figure).
     func forEachStockLevel(location: String?, below: Int?, _ body: (_ sku: String, _ location: String, _ onHand: Int) throws -> Void) throws
@@ -104,6 +107,10 @@ public protocol ImportSession: AnyObject {
     func upsert(_ variant: Variant, contentHash: UInt64?) throws -> Change
     /// Inserts or updates a store.
     func upsert(_ store: StoreLocation) throws -> Change
+    /// Inserts or updates a promotion (by id).
+    func upsert(_ promotion: Promotion) throws -> Change
+    /// Whether the catalog has a SKU, product, product type or brand of that name (a promotion's target).
+    func targetExists(_ kind: Promotion.AppliesTo, _ value: String) throws -> Bool
     func variantExists(_ sku: String) throws -> Bool
     /// The product a SKU belongs to, what this import wrote included (`nil`: unknown).
     func productID(ofSKU sku: String) throws -> String?

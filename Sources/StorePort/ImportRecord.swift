@@ -8,6 +8,8 @@ public struct MappedRecord: Sendable {
         case catalog(product: Product?, variant: Variant?)
         case store(StoreLocation)
         case stock(sku: String, location: String, quantity: Int, skuColumn: String, locationColumn: String)
+        /// A promotion, upserted by id; `targetsColumn` names the column its targets came from.
+        case promotion(Promotion, targetsColumn: String)
         /// Read but not imported (a WooCommerce grouped product), with the reason as a warning.
         case skip(String)
     }
@@ -77,6 +79,19 @@ extension ImportSession {
             return .skipped
         case .store(let location):
             return .applied(try upsert(location))
+        case .promotion(let promotion, let targetsColumn):
+            if let first = try firstLine(ofDuplicate: "promotion\u{1}\(promotion.id)", line: record.source.line) {
+                return .rejected([InputError("duplicate promotion_id: first given on line \(first)", at: at, column: "promotion_id", found: promotion.id)])
+            }
+            let unknown = try promotion.targets.filter { try !targetExists(promotion.appliesTo, $0) }
+            if !unknown.isEmpty {
+                let what = String(promotion.appliesTo.rawValue.map { $0 == "_" ? " " : $0 })
+                return .rejected(
+                    unknown.map {
+                        InputError("unknown target: no \(what) '\($0)' in the catalog (import the catalog first)", at: at, column: targetsColumn, found: $0)
+                    })
+            }
+            return .applied(try upsert(promotion))
         case .stock(let sku, let location, let quantity, let skuColumn, let locationColumn):
             if try !variantExists(sku) {
                 return .rejected([InputError("unknown SKU: import the catalog first", at: at, column: skuColumn, found: sku)])

@@ -11,8 +11,8 @@ extension TextEncoding: ExpressibleByArgument {}
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import a catalog, stores or inventory from CSV.",
-        subcommands: [Catalog.self, Stores.self, Inventory.self])
+        abstract: "Import a catalog, stores, inventory or promotions from CSV.",
+        subcommands: [Catalog.self, Stores.self, Inventory.self, Promotions.self])
 
     /// Options every import shares.
     struct Common: ParsableArguments {
@@ -72,6 +72,16 @@ struct Import: ParsableCommand {
         @Argument(help: "The CSV file.") var file: String
         @OptionGroup var common: Common
         func run() throws { try runImport(global: global, file: file, kind: .inventory, common: common) }
+    }
+
+    struct Promotions: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Import promotions: promotion_id,title,discount_type,value,coupon_code,applies_to,targets,start,end,redemption,price_effect,minimum_purchase[,status].")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The CSV file.") var file: String
+        @OptionGroup var common: Common
+        func run() throws { try runImport(global: global, file: file, kind: .promotions, common: common) }
     }
 }
 

@@ -13,7 +13,7 @@ struct Unifeed: AsyncParsableCommand {
         usage: "unifeed [--db PATH] [--config PATH] <subcommand>",
         version: "unifeed \(Unifeed.version) (commit \(BuildInfo.commit))",
         subcommands: [
-            Import.self, Products.self, Stock.self, Stores.self, Channels.self, Validate.self, Publish.self, Audit.self, Orders.self,
+            Import.self, Products.self, Stock.self, Stores.self, Promotions.self, Channels.self, Validate.self, Publish.self, Audit.self, Orders.self,
         ] + serverCommands + [Demo.self, Init.self, ConfigCommand.self, BenchCSV.self])
 
     /// `serve` and `tokens`, when the package's `Server` trait is on (the default).

@@ -74,7 +74,7 @@ final class ImportHarness {
             var out = ""
             for table in [
                 "products", "variants", "prices", "identifiers", "product_images", "variant_images", "channel_overrides",
-                "custom_attributes", "locations", "stock_movements", "stock_levels",
+                "custom_attributes", "locations", "stock_movements", "stock_levels", "promotions",
             ] {
                 for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1, 2") { out += "\(table) \(row)\n" }
             }
