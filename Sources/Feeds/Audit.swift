@@ -142,10 +142,12 @@ public struct Auditor {
                 enabled: shown)
             defer { bar.finish() }
             var done = 0
+            let markdowns = Markdowns(try snapshot.promotions())
             try snapshot.forEachFeedRow { v in
                 done += 1
                 if done % 4096 == 0 { bar.update(done) }
-                let item = FeedItem(v, channel: channel.name, settings: settings, shop: config.shop, now: now)
+                let item = FeedItem(
+                    v, channel: channel.name, settings: settings, shop: config.shop, now: now, markdowns: markdowns, inStore: channel.scope == .stores)
                 while let row = pending, row.values[idHeader] == item.id {
                     if let storeHeader {
                         if let code = row.values[storeHeader], let location = stores.first(where: { $0.code == code }) {

@@ -64,7 +64,8 @@ extension Publisher {
         let channels = try selected([])
         return try store.reading { snapshot -> AvailabilityAnswer? in
             guard let v = try snapshot.variant(sku: sku) else { return nil }
-            let base = FeedItem(v, channel: "", settings: ChannelSettings(), shop: config.shop, now: now)
+            let markdowns = Markdowns(try snapshot.promotions())
+            let base = FeedItem(v, channel: "", settings: ChannelSettings(), shop: config.shop, now: now, markdowns: markdowns)
             var answer = AvailabilityAnswer(
                 sku: sku, price: base.price, salePrice: base.saleActive ? base.salePrice : nil, effectivePrice: base.effectivePrice,
                 channels: [], stores: [])
@@ -72,7 +73,7 @@ extension Publisher {
                 let settings = config.settings(for: channel.name)
                 if channel.scope == .stores {
                     guard answer.stores.isEmpty else { continue }
-                    let item = FeedItem(v, channel: channel.name, settings: settings, shop: config.shop, now: now)
+                    let item = FeedItem(v, channel: channel.name, settings: settings, shop: config.shop, now: now, markdowns: markdowns, inStore: true)
                     for store in try snapshot.stores() {
                         let (availability, quantity) = withUnsafePointer(to: store) { pointer in
                             let row = LocalRow(item: item, store: pointer, settings: settings)
@@ -85,7 +86,7 @@ extension Publisher {
                                 pickupSLA: store.pickupSLA.rawValue))
                     }
                 } else {
-                    let item = FeedItem(v, channel: channel.name, settings: settings, shop: config.shop, now: now)
+                    let item = FeedItem(v, channel: channel.name, settings: settings, shop: config.shop, now: now, markdowns: markdowns)
                     answer.channels.append((channel.name, .init(availability: item.availability, quantity: item.quantity)))
                 }
             }

@@ -43,6 +43,8 @@ public struct FeedItem: Sendable {
     public var saleActive: Bool
     /// A sale that ended before `now` (omitted, reported as a warning).
     public var saleEnded: Bool
+    /// The automatic markdown behind the sale price, when one beats the variant's own sale.
+    public var markdownID: String?
     public var brand: String?
     public var gtin: String?
     /// A GTIN the catalog holds that is not valid: never sent (`gtin` is nil then), judged by diagnostics.
@@ -181,13 +183,24 @@ extension FeedItem {
     ///   sale with no end is given a one-year window (Google needs both ends).
     /// - Availability: the channel's allocation of its stock location; `in_stock` when anything is
     ///   offered, else `backorder` when an availability date lies ahead, else `out_of_stock`.
-    public init(_ v: borrowing VariantView, channel: String, settings: ChannelSettings, shop: ShopConfig, now: Timestamp) {
-        self = withUnsafePointer(to: v) { FeedItem(at: $0, channel: channel, settings: settings, shop: shop, now: now) }
+    public init(
+        _ v: borrowing VariantView, channel: String, settings: ChannelSettings, shop: ShopConfig, now: Timestamp, markdowns: Markdowns = Markdowns(),
+        inStore: Bool = false
+    ) {
+        self = withUnsafePointer(to: v) {
+            FeedItem(at: $0, channel: channel, settings: settings, shop: shop, now: now, markdowns: markdowns, inStore: inStore)
+        }
     }
 
     /// The same, reading the view in place: each field is copied alone as the item takes it, not the
     /// whole view first (publish builds a million of these per channel).
-    public init(at v: UnsafePointer<VariantView>, channel: String, settings: ChannelSettings, shop: ShopConfig, now: Timestamp) {
+    ///
+    /// The sale is the one `Markdowns.offer` gives for where the item is shown (`inStore`: the store
+    /// rows of local inventory): the variant's own sale or an automatic markdown that beats it.
+    public init(
+        at v: UnsafePointer<VariantView>, channel: String, settings: ChannelSettings, shop: ShopConfig, now: Timestamp,
+        markdowns: Markdowns = Markdowns(), inStore: Bool = false
+    ) {
         let channelOverrides =
             v.pointee.overrides.isEmpty
             ? [:] : Dictionary(v.pointee.overrides.filter { $0.0 == channel }.map { ($0.1, $0.2) }, uniquingKeysWith: { a, _ in a })
@@ -260,12 +273,15 @@ extension FeedItem {
         saleWindow = nil
         saleActive = false
         saleEnded = false
-        if let sale = v.pointee.salePrice {
-            let start = v.pointee.saleStart
-            let end = v.pointee.saleEnd
-            if let end, end <= now {
-                saleEnded = true
-            } else {
+        if v.pointee.salePrice != nil, let end = v.pointee.saleEnd, end <= now { saleEnded = true }
+        if v.pointee.salePrice != nil || !markdowns.isEmpty {
+            if let offer = markdowns.offer(
+                price: v.pointee.price, sale: v.pointee.salePrice, saleStart: v.pointee.saleStart, saleEnd: v.pointee.saleEnd,
+                sku: v.pointee.sku.rawValue, productID: v.pointee.productID, productType: v.pointee.productType, brand: v.pointee.brand,
+                inStore: inStore, now: now)
+            {
+                let (sale, start, end) = (offer.salePrice, offer.start, offer.end)
+                markdownID = offer.promotionID
                 salePrice = sale
                 salePriceText = sale.description
                 saleStart = start

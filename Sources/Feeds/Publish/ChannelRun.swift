@@ -65,7 +65,9 @@ final class ChannelRun {
     }
 
     /// Judges and writes one product's variants.
-    func add(_ group: UnsafeBufferPointer<VariantView>, stores: [StoreLocation], now: Timestamp, diagnostic: (Diagnostic) -> Void) throws {
+    func add(
+        _ group: UnsafeBufferPointer<VariantView>, stores: [StoreLocation], markdowns: Markdowns, now: Timestamp, diagnostic: (Diagnostic) -> Void
+    ) throws {
         // Indexes, not `for v in group`: a loop variable would copy every field of every row. Each item
         // is judged as it is made, while it is a local (judging the array afterwards copied every item).
         var items: [FeedItem] = []
@@ -74,7 +76,9 @@ final class ChannelRun {
         items.reserveCapacity(group.count)
         findings.reserveCapacity(group.count)
         for i in group.indices {
-            var item = FeedItem(at: group.baseAddress! + i, channel: channel.name, settings: settings, shop: shop, now: now)
+            var item = FeedItem(
+                at: group.baseAddress! + i, channel: channel.name, settings: settings, shop: shop, now: now, markdowns: markdowns,
+                inStore: channel.scope == .stores)
             if item.marketplaceCategory == nil && channel.ruleSet.isMarketplace { item.marketplaceCategory = category(group[i].productType) }
             guard selects(item) else {
                 report.filtered += 1

@@ -148,19 +148,21 @@ public struct Publisher: Sendable {
         let failures = FailureBox()
         let done = DispatchGroup()
         var stores: [StoreLocation] = []
+        var markdowns = Markdowns()
         var started = false
         func start() {
             started = true
             _ = XMLStreamWriter.initialized
             for (run, pipe) in zip(runs, pipes) {
                 // The run goes to its thread; this side touches it again only after `done.wait()`.
-                let context = UnsafeTransfer((run, stores))
+                let context = UnsafeTransfer((run, stores, markdowns))
                 Workers.startConsumer(of: pipe, group: done, failure: failures, setUp: Publisher.setUpWorkerThread) { batch in
-                    let (run, stores) = context.value
+                    let (run, stores, markdowns) = context.value
                     try batch.views.withUnsafeBufferPointer { views in
                         var start = 0
                         for end in batch.groupEnds {
-                            try run.add(UnsafeBufferPointer(rebasing: views[start..<end]), stores: stores, now: now, diagnostic: report.value)
+                            try run.add(
+                                UnsafeBufferPointer(rebasing: views[start..<end]), stores: stores, markdowns: markdowns, now: now, diagnostic: report.value)
                             start = end
                         }
                     }
@@ -170,6 +172,7 @@ public struct Publisher: Sendable {
         do {
             try store.reading { snapshot in
                 stores = try snapshot.stores()
+                markdowns = Markdowns(try snapshot.promotions())
                 start()
                 var batch = ViewBatch()
                 func send() {
@@ -230,8 +233,9 @@ extension Publisher {
         let settings = config.settings(for: name)
         var out: [String: (String, Int)] = [:]
         try store.reading { snapshot in
+            let markdowns = Markdowns(try snapshot.promotions())
             try snapshot.forEachFeedRow { v in
-                let item = FeedItem(v, channel: name, settings: settings, shop: config.shop, now: now)
+                let item = FeedItem(v, channel: name, settings: settings, shop: config.shop, now: now, markdowns: markdowns)
                 out[item.id] = (item.availability, item.quantity)
             }
         }

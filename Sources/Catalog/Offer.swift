@@ -1,0 +1,96 @@
+/// A SKU's sale as one channel shows it: the variant's own sale or the automatic markdown that beats it.
+public struct Offer: Hashable, Sendable {
+    public var salePrice: Money
+    public var start: Timestamp?
+    public var end: Timestamp?
+    /// The promotion that makes it, or `nil` for the variant's own sale.
+    public var promotionID: String?
+
+    public init(salePrice: Money, start: Timestamp?, end: Timestamp?, promotionID: String?) {
+        self.salePrice = salePrice
+        self.start = start
+        self.end = end
+        self.promotionID = promotionID
+    }
+}
+
+/// The automatic markdowns (`price_effect = sale`, active) by what they target: the one place that
+/// decides a SKU's sale for a channel, a location and a moment (DESIGN.md §10). Every feed writer,
+/// `audit` and `/v1/availability` go through `offer(...)`, through `FeedItem`.
+public struct Markdowns: Sendable {
+    private var all: [Promotion] = []
+    private var bySKU: [String: [Promotion]] = [:]
+    private var byProduct: [String: [Promotion]] = [:]
+    private var byType: [String: [Promotion]] = [:]
+    private var byBrand: [String: [Promotion]] = [:]
+
+    /// No markdowns.
+    public init() {}
+
+    /// The markdowns among `promotions` (the others change no price).
+    public init(_ promotions: [Promotion]) {
+        for p in promotions where p.priceEffect == .sale && p.status == .active {
+            switch p.appliesTo {
+            case .all: all.append(p)
+            case .sku: for t in p.targets { bySKU[t, default: []].append(p) }
+            case .productID: for t in p.targets { byProduct[t, default: []].append(p) }
+            case .productType: for t in p.targets { byType[t, default: []].append(p) }
+            case .brand: for t in p.targets { byBrand[t, default: []].append(p) }
+            }
+        }
+    }
+
+    public var isEmpty: Bool { all.isEmpty && bySKU.isEmpty && byProduct.isEmpty && byType.isEmpty && byBrand.isEmpty }
+
+    /// The sale a SKU shows at `now`, online or in store, or `nil` when it has none.
+    ///
+    /// Candidates: the variant's own sale and each markdown that targets the SKU and reaches where it is
+    /// shown, unless ended. Among those running at `now` the lowest price wins (a tie: the variant's
+    /// own sale, then the one ending first, then the lower id), with its window; when none runs yet,
+    /// the one starting first (so a feed can announce it with its dates).
+    public func offer(
+        price: Money, sale: Money?, saleStart: Timestamp?, saleEnd: Timestamp?, sku: String, productID: String, productType: String?,
+        brand: String?, inStore: Bool, now: Timestamp
+    ) -> Offer? {
+        var best: Offer?
+        var bestRunning = false
+        func consider(_ candidate: Offer) {
+            if let end = candidate.end, end <= now { return }
+            let running = candidate.start.map { $0 <= now } ?? true
+            guard let current = best else {
+                (best, bestRunning) = (candidate, running)
+                return
+            }
+            let better: Bool
+            if running != bestRunning {
+                better = running
+            } else if running {
+                better = Self.rank(candidate) < Self.rank(current)
+            } else {
+                let (a, b) = (candidate.start?.secondsSinceEpoch ?? 0, current.start?.secondsSinceEpoch ?? 0)
+                better = a != b ? a < b : Self.rank(candidate) < Self.rank(current)
+            }
+            if better { (best, bestRunning) = (candidate, running) }
+        }
+        if let sale { consider(Offer(salePrice: sale, start: saleStart, end: saleEnd, promotionID: nil)) }
+        if !isEmpty {
+            func each(_ list: [Promotion]?) {
+                for p in list ?? [] where (inStore ? p.redemption.inStore : p.redemption.online) {
+                    guard let promoted = p.promotedPrice(of: price), promoted.minorUnits < price.minorUnits else { continue }
+                    consider(Offer(salePrice: promoted, start: p.start, end: p.end, promotionID: p.id))
+                }
+            }
+            each(all)
+            each(bySKU[sku])
+            each(byProduct[productID])
+            if let productType { each(byType[productType]) }
+            if let brand { each(byBrand[brand]) }
+        }
+        return best
+    }
+
+    /// Lower is better: price, then the variant's own sale, then the earlier end, then the id.
+    private static func rank(_ o: Offer) -> (Int64, Int, Int64, String) {
+        (o.salePrice.minorUnits, o.promotionID == nil ? 0 : 1, o.end?.secondsSinceEpoch ?? .max, o.promotionID ?? "")
+    }
+}

@@ -1,0 +1,80 @@
+import Catalog
+import Feeds
+import Foundation
+import Import
+import Testing
+
+/// Automatic markdowns (`price_effect = sale`) are the sale price of every SKU they target, on every
+/// channel they reach, online and in store (DESIGN.md §10).
+@Suite struct PromotionFeedTests {
+    static let promotions = """
+        promotion_id,title,discount_type,value,coupon_code,applies_to,targets,start,end,redemption,price_effect,minimum_purchase
+        TEE30,30% off classic tees,percent_off,30,,product_id,TEE-CLS,2026-11-20,2026-12-01,both,sale,
+        VOLT15,15% off Voltarc online,percent_off,15,,brand,Voltarc,2026-11-20,2026-12-01,online,sale,
+        SAVE10,$10 off orders of $50 or more,money_off,10,SAVE10,all,,2026-11-20,2026-12-31,online,none,50
+        LATER,30% off dresses in December,percent_off,30,,product_type,Apparel > Dresses,2026-12-01,2026-12-10,both,sale,
+        """
+
+    static func published() throws -> FeedHarness {
+        let h = try FeedHarness()
+        let summary = try h.importText(promotions, kind: .promotions)
+        #expect(summary.new == 4 && summary.rejected == 0)
+        _ = try h.publish()
+        return h
+    }
+
+    static func tsv(_ text: String) -> [[String: String]] {
+        let lines = text.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(lines[0], $0)) }
+    }
+
+    @Test func markdownsAreTheSalePriceOnlineAndInStoreWhereTheyReach() throws {
+        let h = try Self.published()
+        let items = try rssItems((h.out as NSString).appendingPathComponent("google/products.xml"))
+        func item(_ sku: String) throws -> [String: [String]] { try #require(items.first { $0["id"] == [sku] }) }
+        // 25.00 − 30 % = 17.50, lower than the tee's own sale (19.00 until Dec 5): the promotion wins,
+        // with its window in the shop's offset.
+        let tee = try item("TEE-CLS-BLK-S")
+        #expect(tee["price"] == ["25.00 USD"] && tee["sale_price"] == ["17.50 USD"])
+        #expect(tee["sale_price_effective_date"] == ["2026-11-20T00:00-0500/2026-12-02T00:00-0500"])
+        // 45.00 − 15 % = 38.25 online.
+        #expect(try item("CHG-65W-WHT")["sale_price"] == ["38.25 USD"])
+        // The code promotion changes no price; the December one is announced with its dates (a future
+        // sale), since nothing runs for dresses now.
+        let dress = try item("DRS-MAX-TER-1X")
+        #expect(dress["sale_price"] == ["68.60 USD"] && dress["sale_price_effective_date"] == ["2026-12-01T00:00-0500/2026-12-11T00:00-0500"])
+
+        let local = Self.tsv(try h.read("google-local/local-inventory.tsv"))
+        let teeRows = local.filter { $0["id"] == "TEE-CLS-BLK-S" }
+        #expect(!teeRows.isEmpty && teeRows.allSatisfy { $0["sale_price"] == "17.50 USD" }, "both: the stores honour it")
+        let chargerRows = local.filter { $0["id"] == "CHG-65W-WHT" }
+        #expect(!chargerRows.isEmpty && chargerRows.allSatisfy { $0["sale_price"] == "" }, "online only: the stores do not")
+
+        // eBay and Walmart send the price in effect now; Amazon its discounted price.
+        let ebay = try csvRows(try h.read("ebay/file-exchange.csv"))
+        let header = ebay[0]
+        func ebayPrice(_ sku: String) -> String? {
+            ebay.first { $0[header.firstIndex(of: "CustomLabel")!] == sku }.map { $0[header.firstIndex(of: "StartPrice")!] }
+        }
+        #expect(ebayPrice("TEE-CLS-BLK-S") == "17.50" && ebayPrice("CHG-65W-WHT") == "38.25")
+        let walmart = try h.read("walmart/items.jsonl").split(separator: "\n")
+        #expect(walmart.contains { $0.contains("\"sku\":\"TEE-CLS-BLK-S\"") && $0.contains("17.50") })
+        let amazon = try h.read("amazon/listings-0001.json")
+        #expect(amazon.contains("17.5"), "Amazon's discounted price schedule carries 17.50")
+    }
+
+    /// Archived, the markdown ends: the tee's own sale (19.00) is back on every channel.
+    @Test func anArchivedMarkdownEndsEverywhere() throws {
+        let h = try Self.published()
+        let archived = """
+            promotion_id,title,discount_type,value,coupon_code,applies_to,targets,start,end,redemption,price_effect,minimum_purchase,status
+            TEE30,30% off classic tees,percent_off,30,,product_id,TEE-CLS,2026-11-20,2026-12-01,both,sale,,archived
+            """
+        #expect(try h.importText(archived, kind: .promotions).updated == 1)
+        _ = try h.publish()
+        let items = try rssItems((h.out as NSString).appendingPathComponent("google/products.xml"))
+        #expect(items.first { $0["id"] == ["TEE-CLS-BLK-S"] }?["sale_price"] == ["19.00 USD"])
+        #expect(
+            Self.tsv(try h.read("google-local/local-inventory.tsv")).filter { $0["id"] == "TEE-CLS-BLK-S" }.allSatisfy { $0["sale_price"] == "19.00 USD" })
+    }
+}
