@@ -50,6 +50,10 @@ public struct ChannelSettings: Hashable, Sendable {
     /// Units offered for a SKU whose stock the shop does not count but says is in stock (WooCommerce's
     /// `In stock?` with no `Stock`, Shopify with no inventory tracker); at most `max_quantity`.
     public var untrackedQuantity = 1
+    /// Local inventory only: a store row may show another price than the online offer (Google then
+    /// needs a separate product id for the in-store offer); off, such a row is an error,
+    /// `in_store_price_differs` (DESIGN.md §10).
+    public var allowStorePrice = false
     /// Product-type prefixes (`Apparel > Tops`) to include (empty: all) and to exclude.
     public var includeProductTypes: [String] = []
     public var excludeProductTypes: [String] = []

@@ -156,6 +156,9 @@ public enum ConfigLoader {
             case "safety_stock": s.safetyStock = try int(k, 0...1_000_000_000)
             case "max_quantity": s.maxQuantity = try int(k, 0...1_000_000_000)
             case "untracked_quantity": s.untrackedQuantity = try int(k, 0...1_000_000_000)
+            case "allow_store_price":
+                guard let b = table[k]?.bool else { throw fail(name, k, "expected true or false", nil) }
+                s.allowStorePrice = b
             case "share": s.share = try int(k, 0...100)
             case "stock_location":
                 guard let v = table[k]?.string else { throw fail(name, k, "expected online or a store_code", nil) }

@@ -45,6 +45,9 @@ public struct FeedItem: Sendable {
     public var saleEnded: Bool
     /// The automatic markdown behind the sale price, when one beats the variant's own sale.
     public var markdownID: String?
+    /// In store only: the online offer, when its price in effect now differs from the store's (the
+    /// price, and the promotion that makes it or `nil` for the variant's own price or sale).
+    public var onlineOffer: (price: Money, promotionID: String?)?
     public var brand: String?
     public var gtin: String?
     /// A GTIN the catalog holds that is not valid: never sent (`gtin` is nil then), judged by diagnostics.
@@ -294,6 +297,20 @@ extension FeedItem {
                         saleWindow = FeedText.googleDate(from, shop.timeZone) + "/" + FeedText.googleDate(to, shop.timeZone)
                     }
                 }
+            }
+        }
+
+        // In store, the online offer beside it (they differ only through a markdown that reaches one
+        // and not the other).
+        if inStore && !markdowns.isEmpty {
+            let online = markdowns.offer(
+                price: v.pointee.price, sale: v.pointee.salePrice, saleStart: v.pointee.saleStart, saleEnd: v.pointee.saleEnd,
+                sku: v.pointee.sku.rawValue, productID: v.pointee.productID, productType: v.pointee.productType, brand: v.pointee.brand,
+                inStore: false, now: now)
+            let onlinePrice = online.flatMap { o in o.start.map { $0 <= now } ?? true ? o.salePrice : nil } ?? v.pointee.price
+            let storePrice = saleActive ? (salePrice ?? price) : price
+            if onlinePrice != storePrice {
+                onlineOffer = (onlinePrice, online.flatMap { o in (o.start.map { $0 <= now } ?? true) ? o.promotionID : nil })
             }
         }
 

@@ -65,6 +65,19 @@ final class ChannelRun {
     }
 
     /// Judges and writes one product's variants.
+    /// `in_store_price_differs` (DESIGN.md §10): the store rows would show another price than the
+    /// online offer, naming what makes each.
+    static func storePriceDiffers(_ item: FeedItem, online: (price: Money, promotionID: String?), channel: String) -> Diagnostic {
+        let storePrice = item.effectivePrice
+        let storeCause = item.markdownID.map { "promotion \($0)" } ?? (item.saleActive ? "its sale" : "its price")
+        let onlineCause = online.promotionID.map { "promotion \($0)" } ?? "its price or sale"
+        return Diagnostic(
+            channel: channel, sku: item.id, rule: "in_store_price_differs", severity: .error,
+            message:
+                "in store \(storePrice) (\(storeCause)) but online \(online.price) (\(onlineCause)): Google needs one price for both, or a separate product id for the in-store offer; make the promotion's redemption both, or set [channels.\(channel)] allow_store_price = true",
+            value: nil)
+    }
+
     func add(
         _ group: UnsafeBufferPointer<VariantView>, stores: [StoreLocation], markdowns: Markdowns, now: Timestamp, diagnostic: (Diagnostic) -> Void
     ) throws {
@@ -89,7 +102,9 @@ final class ChannelRun {
                 findings.append([])
             } else {
                 judged.append(items.count)
-                findings.append(channel.ruleSet.check(item, channel: channel.name))
+                var found = channel.ruleSet.check(item, channel: channel.name)
+                if let online = item.onlineOffer, !settings.allowStorePrice { found.append(Self.storePriceDiffers(item, online: online, channel: channel.name)) }
+                findings.append(found)
             }
             items.append(item)
         }
