@@ -16,19 +16,29 @@ public struct Offer: Hashable, Sendable {
 
 /// The automatic markdowns (`price_effect = sale`, active) by what they target: the one place that
 /// decides a SKU's sale for a channel, a location and a moment (DESIGN.md §10). Every feed writer,
-/// `audit` and `/v1/availability` go through `offer(...)`, through `FeedItem`.
+/// `audit` and `/v1/availability` go through `offer(...)`, through `FeedItem`. It also knows which
+/// code promotions name a SKU (`linkedIDs`, Google's `promotion_id`).
 public struct Markdowns: Sendable {
     private var all: [Promotion] = []
     private var bySKU: [String: [Promotion]] = [:]
     private var byProduct: [String: [Promotion]] = [:]
     private var byType: [String: [Promotion]] = [:]
     private var byBrand: [String: [Promotion]] = [:]
+    /// Code and basket promotions (`price_effect = none`) for specific products, by target kind and
+    /// value: the items they name carry their ids.
+    private var linked: [Promotion.AppliesTo: [String: [String]]] = [:]
+    private var linkEnds: [String: Timestamp] = [:]
 
     /// No markdowns.
     public init() {}
 
-    /// The markdowns among `promotions` (the others change no price).
+    /// The markdowns among `promotions`, and the code and basket promotions for specific products
+    /// (they change no price, but the items they name carry their ids).
     public init(_ promotions: [Promotion]) {
+        for p in promotions where p.priceEffect == .none && p.status == .active && p.appliesTo != .all {
+            linkEnds[p.id] = p.end
+            for t in p.targets { linked[p.appliesTo, default: [:]][t, default: []].append(p.id) }
+        }
         for p in promotions where p.priceEffect == .sale && p.status == .active {
             switch p.appliesTo {
             case .all: all.append(p)
@@ -40,7 +50,22 @@ public struct Markdowns: Sendable {
         }
     }
 
+    /// No markdown (code promotions may still be linked).
     public var isEmpty: Bool { all.isEmpty && bySKU.isEmpty && byProduct.isEmpty && byType.isEmpty && byBrand.isEmpty }
+
+    public var hasLinkedPromotions: Bool { !linked.isEmpty }
+
+    /// The code and basket promotions for specific products that name this SKU (by SKU, product,
+    /// product type or brand) and have not ended at `now`, sorted by id: Google's `promotion_id`.
+    public func linkedIDs(sku: String, productID: String, productType: String?, brand: String?, now: Timestamp) -> [String] {
+        var ids: [String] = []
+        ids += linked[.sku]?[sku] ?? []
+        ids += linked[.productID]?[productID] ?? []
+        if let productType { ids += linked[.productType]?[productType] ?? [] }
+        if let brand { ids += linked[.brand]?[brand] ?? [] }
+        guard !ids.isEmpty else { return [] }
+        return Set(ids).filter { (linkEnds[$0].map { now < $0 }) ?? false }.sorted()
+    }
 
     /// The sale a SKU shows at `now`, online or in store, or `nil` when it has none.
     ///

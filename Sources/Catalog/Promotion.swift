@@ -66,12 +66,23 @@ public struct Promotion: Hashable, Sendable {
     public var priceEffect: PriceEffect
     public var minimumPurchase: Money?
     public var status: Status
+    /// The page showing the promotion (Google requires it for in-store redemption).
+    public var promotionURL: String?
+    /// Conditions shown with the offer (at most 500 characters).
+    public var finePrint: String?
+    /// When Google shows the offer, when it differs from the window it runs in.
+    public var displayStart: Timestamp?
+    public var displayEnd: Timestamp?
 
     public init(
         id: String, title: String, discount: Discount, couponCode: String? = nil, appliesTo: AppliesTo, targets: [String] = [],
         start: Timestamp, end: Timestamp, redemption: Redemption = .both, priceEffect: PriceEffect, minimumPurchase: Money? = nil,
-        status: Status = .active
+        status: Status = .active, promotionURL: String? = nil, finePrint: String? = nil, displayStart: Timestamp? = nil, displayEnd: Timestamp? = nil
     ) {
+        self.promotionURL = promotionURL
+        self.finePrint = finePrint
+        self.displayStart = displayStart
+        self.displayEnd = displayEnd
         self.id = id
         self.title = title
         self.discount = discount

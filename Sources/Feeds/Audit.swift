@@ -83,7 +83,9 @@ public struct Auditor {
             for output in channel.outputs {
                 let paths = output.publishedPaths(channel: name, outDir: outDir, listed: Set(files))
                 guard !paths.isEmpty else { continue }
-                let result = try audit(paths: paths, output: output, channel: channel, now: now)
+                let result =
+                    channel.scope == .promotions
+                    ? try auditPromotions(path: paths[0], now: now) : try audit(paths: paths, output: output, channel: channel, now: now)
                 rows += result.rows
                 findings += result.findings
             }
@@ -101,6 +103,40 @@ public struct Auditor {
         let found = hasher.finalize().hex
         guard found != expected else { return nil }
         return "the file is not the one published (its SHA-256 is \(found), the report says \(expected)): it was changed after the publish"
+    }
+
+    /// The promotions file against the store: each promotion the feed should list at `now`, element by
+    /// element (a repeated one as its values joined with `|`), and nothing else.
+    private func auditPromotions(path: String, now: Timestamp) throws -> (rows: Int, findings: [AuditFinding]) {
+        let listed = GooglePromotionsFeed.listed(try store.reading { try $0.promotions() }, now: now)
+        var expected: [String: [String: String]] = [:]
+        for p in listed {
+            var values: [String: String] = [:]
+            for (name, value) in GooglePromotionsFeed.elements(p, shop: config.shop) {
+                values[name] = values[name].map { $0 + "|" + value } ?? value
+            }
+            expected[p.id] = values
+        }
+        var reader = try GooglePromotionsFormat.reader(path: path)
+        var findings: [AuditFinding] = []
+        var rows = 0
+        var seen: Set<String> = []
+        while let row = try reader.next() {
+            rows += 1
+            let id = row.values["promotion_id"] ?? ""
+            seen.insert(id)
+            guard let wanted = expected[id] else {
+                findings.append(AuditFinding(file: path, line: row.line, sku: id, column: "promotion_id", expected: "(not listed)", found: id))
+                continue
+            }
+            for name in Set(wanted.keys).union(row.values.keys).sorted() where wanted[name] != row.values[name] {
+                findings.append(AuditFinding(file: path, line: row.line, sku: id, column: name, expected: wanted[name] ?? "", found: row.values[name] ?? ""))
+            }
+        }
+        for id in expected.keys.sorted() where !seen.contains(id) {
+            findings.append(AuditFinding(file: path, line: 0, sku: id, column: "promotion_id", expected: id, found: ""))
+        }
+        return (rows, findings)
     }
 
     private func audit(paths: [String], output: ChannelDefinition.Output, channel: ChannelDefinition, now: Timestamp)
@@ -276,11 +312,14 @@ final class XMLFeedReader: FeedRowReader {
     let itemElement: String
     /// Leaf elements at any depth are values (Walmart's `quantity/amount`); else only the row's children.
     let nested: Bool
+    /// Put between the values of a repeated element (`nil`: run together).
+    let repeatSeparator: String?
 
-    init(path: String, itemElement: String = "item", nested: Bool = false) throws {
+    init(path: String, itemElement: String = "item", nested: Bool = false, repeatSeparator: String? = nil) throws {
         self.path = path
         self.itemElement = itemElement
         self.nested = nested
+        self.repeatSeparator = repeatSeparator
         XMLStreamWriter.quietOnThisThread()
         guard let reader = xmlReaderForFile(path, nil, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOERROR.rawValue)) else {
             throw FeedError("\(path): error: cannot open the XML feed")
@@ -312,6 +351,7 @@ final class XMLFeedReader: FeedRowReader {
                     depth = Int(xmlTextReaderDepth(reader))
                 } else if inItem && (nested || Int(xmlTextReaderDepth(reader)) == depth + 1) {
                     current = name.hasPrefix("g:") ? String(name.dropFirst(2)) : name
+                    if let key = current, let separator = repeatSeparator, values[key] != nil { values[key]! += separator }
                     if xmlTextReaderIsEmptyElement(reader) == 1, let key = current, values[key] == nil { values[key] = "" }
                 }
             case 3, 4:  // text, CDATA

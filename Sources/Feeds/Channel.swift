@@ -7,7 +7,8 @@ public import StorePort
 
 /// A channel as `templates/NAME.toml` declares it: which rules judge its items, what it writes.
 public struct ChannelDefinition: Sendable, Hashable {
-    public enum Scope: String, Sendable { case items, stores }
+    /// What a channel describes: one row per SKU, per store × SKU, or per promotion.
+    public enum Scope: String, Sendable { case items, stores, promotions }
     /// An output format (see `FormatAdapters`, where each is listed with its adapter).
     public typealias Format = OutputFormat
 
@@ -145,7 +146,7 @@ public enum ChannelCatalog {
         }
         let scopeName = table["scope"]?.string ?? "items"
         guard let scope = ChannelDefinition.Scope(rawValue: scopeName) else {
-            throw fail("scope", "unknown scope, expected items or stores", found: scopeName)
+            throw fail("scope", "unknown scope, expected items, stores or promotions", found: scopeName)
         }
         guard let outputsArray = table["outputs"]?.array, !outputsArray.isEmpty else {
             throw fail("outputs", "a channel template needs at least one [[outputs]]")

@@ -212,10 +212,10 @@ public final class DelimitedWriter {
             switch column.id {
             case .shipping: CSVEncoding.append(shippingCell, delimiter: delimiter, to: &line)
             case .tax: CSVEncoding.append(taxCell, delimiter: delimiter, to: &line)
-            case .additionalImageLink:
+            case .additionalImageLink, .promotionID:
                 // Joined with commas, one cell (quoted if a URL holds a delimiter or quote).
                 var cell = ""
-                for image in row.additionalImageLinks.prefix(10) {
+                for image in row.values(column.id).prefix(10) {
                     column.withRenamed(image) { cell += cell.isEmpty ? $0 : "," + $0 }
                 }
                 CSVEncoding.append(cell, delimiter: delimiter, to: &line)

@@ -45,6 +45,9 @@ public struct FeedItem: Sendable {
     public var saleEnded: Bool
     /// The automatic markdown behind the sale price, when one beats the variant's own sale.
     public var markdownID: String?
+    /// The code and basket promotions (`price_effect = none`) that name this SKU, not ended, by id:
+    /// Google's `promotion_id` (at most 10 are sent).
+    public var promotionIDs: [String] = []
     /// In store only: the online offer, when its price in effect now differs from the store's (the
     /// price, and the promotion that makes it or `nil` for the variant's own price or sale).
     public var onlineOffer: (price: Money, promotionID: String?)?
@@ -83,6 +86,7 @@ public struct FeedItem: Sendable {
     /// The values of a resolved field (writers resolve column names once, not per item).
     public func values(_ field: FeedField) -> [String] {
         if field == .additionalImageLink { return additionalImageLinks }
+        if field == .promotionID { return promotionIDs }
         return value(field).map { [$0] } ?? []
     }
 
@@ -99,7 +103,7 @@ public struct FeedItem: Sendable {
         case .descriptionText: return FeedText.plain(description)
         case .link: return link
         case .imageLink: return imageLink
-        case .additionalImageLink: return nil
+        case .additionalImageLink, .promotionID: return nil
         case .availability: return availability
         case .availabilityDate: return availabilityDate
         case .quantity: return String(quantity)
@@ -173,7 +177,7 @@ public struct FeedItem: Sendable {
         "sale_price_effective_date", "effective_price", "effective_price_amount", "sale_strikethrough_amount", "brand", "gtin", "mpn", "identifier_exists",
         "condition", "color", "size", "size_system", "size_type", "gender", "age_group", "material", "pattern",
         "google_product_category", "product_type", "shipping_weight", "status",
-        "custom_label_0", "custom_label_1", "custom_label_2", "custom_label_3", "custom_label_4",
+        "custom_label_0", "custom_label_1", "custom_label_2", "custom_label_3", "custom_label_4", "promotion_id",
     ]
 }
 
@@ -300,6 +304,11 @@ extension FeedItem {
             }
         }
 
+        if markdowns.hasLinkedPromotions {
+            promotionIDs = markdowns.linkedIDs(
+                sku: v.pointee.sku.rawValue, productID: v.pointee.productID, productType: v.pointee.productType, brand: v.pointee.brand, now: now)
+        }
+
         // In store, the online offer beside it (they differ only through a markdown that reaches one
         // and not the other).
         if inStore && !markdowns.isEmpty {
@@ -361,7 +370,7 @@ public enum FeedField: Hashable, Sendable {
     case availabilityDate, quantity, price, priceAmount, currency, salePrice, salePriceAmount, salePriceEffectiveDate
     case effectivePrice, effectivePriceAmount, saleStrikethroughAmount, brand, gtin, mpn, identifierExists, condition
     case color, size, sizeSystem, sizeType, gender, ageGroup, material, pattern, googleProductCategory, productType
-    case shippingWeight, status, storeCode, pickupMethod, pickupSLA, shipping, tax
+    case shippingWeight, status, storeCode, pickupMethod, pickupSLA, shipping, tax, promotionID
     case customLabel(Int)
     case custom(String)
     case unknown
@@ -377,7 +386,7 @@ public enum FeedField: Hashable, Sendable {
         "size_system": .sizeSystem, "size_type": .sizeType, "gender": .gender, "age_group": .ageGroup, "material": .material,
         "pattern": .pattern, "google_product_category": .googleProductCategory, "product_type": .productType,
         "shipping_weight": .shippingWeight, "status": .status, "store_code": .storeCode, "pickup_method": .pickupMethod,
-        "pickup_sla": .pickupSLA, "shipping": .shipping, "tax": .tax,
+        "pickup_sla": .pickupSLA, "shipping": .shipping, "tax": .tax, "promotion_id": .promotionID,
         "custom_label_0": .customLabel(0), "custom_label_1": .customLabel(1), "custom_label_2": .customLabel(2),
         "custom_label_3": .customLabel(3), "custom_label_4": .customLabel(4),
     ]

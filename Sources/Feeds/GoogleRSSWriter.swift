@@ -42,8 +42,8 @@ public final class GoogleRSSWriter {
             switch column.id {
             case .shipping: chunk.append(contentsOf: shippingMarkup)
             case .tax: chunk.append(contentsOf: taxMarkup)
-            case .additionalImageLink:
-                for value in item.additionalImageLinks.prefix(10) {
+            case .additionalImageLink, .promotionID:
+                for value in item.values(column.id).prefix(10) {
                     try column.withRenamed(value) { try XMLStreamWriter.appendTextElement(column.tag, $0, to: &chunk) }
                 }
             default:

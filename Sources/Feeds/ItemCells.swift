@@ -109,8 +109,8 @@ struct CellBuilder {
     private mutating func append(_ item: FeedItem, _ key: CellLayout.Key) {
         let start = bytes.count
         var has = false
-        if key.field == .additionalImageLink {
-            for image in item.additionalImageLinks.prefix(10) {
+        if key.field == .additionalImageLink || key.field == .promotionID {
+            for image in item.values(key.field).prefix(10) {
                 has = true
                 withRenamed(image, key.renames) { value in
                     let at = bytes.count
@@ -195,7 +195,7 @@ final class CellColumns {
                 _ = made.initialize(from: value)
                 constants.append(made)
                 bytes = UnsafeBufferPointer(start: made.baseAddress, count: value.count)
-            case .additionalImageLink: kind = .repeated
+            case .additionalImageLink, .promotionID: kind = .repeated
             default: kind = .value
             }
             (columns.baseAddress! + i).initialize(to: CellColumn(kind: kind, cell: column.cell, tag: column.tag.parts, constant: bytes))

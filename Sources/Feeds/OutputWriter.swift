@@ -163,6 +163,8 @@ final class TemplateOutputWriter: OutputWriter {
                             try text.write(row, columns: plan)
                         }
                     }
+                case .promotions:
+                    break  // a promotions channel is not fed the catalog
                 }
             }
         }
@@ -246,7 +248,7 @@ struct LocalRow: FeedRow {
     var additionalImageLinks: [String] { item.additionalImageLinks }
 
     func values(_ field: FeedField) -> [String] {
-        if field == .additionalImageLink { return additionalImageLinks }
+        if field == .additionalImageLink || field == .promotionID { return item.values(field) }
         return value(field).map { [$0] } ?? []
     }
 

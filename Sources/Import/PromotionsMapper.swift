@@ -10,10 +10,12 @@ public import StorePort
 /// target exists is the record rules' check, against the store.
 public struct PromotionsMapper: RowMapper {
     public static let required = ["promotion_id", "title", "discount_type", "applies_to", "start", "end", "price_effect"]
-    public static let columns = required + ["value", "coupon_code", "targets", "redemption", "minimum_purchase", "status"]
+    public static let columns =
+        required + ["value", "coupon_code", "targets", "redemption", "minimum_purchase", "status", "promotion_url", "fine_print", "display_start", "display_end"]
     let header: Header
     let shop: ShopConfig
     let id, title, discountType, value, couponCode, appliesTo, targets, start, end, redemption, priceEffect, minimumPurchase, status: Int?
+    let promotionURL, finePrint, displayStart, displayEnd: Int?
 
     public init(header: Header, config: UnifeedConfig) throws {
         try header.require(Self.required, format: "promotions")
@@ -32,6 +34,10 @@ public struct PromotionsMapper: RowMapper {
         priceEffect = header.column("price_effect")
         minimumPurchase = header.column("minimum_purchase")
         status = header.column("status")
+        promotionURL = header.column("promotion_url")
+        finePrint = header.column("fine_print")
+        displayStart = header.column("display_start")
+        displayEnd = header.column("display_end")
     }
 
     /// Parses one of an enumeration's raw values (case-insensitive), naming them all when it is none.
@@ -111,6 +117,23 @@ public struct PromotionsMapper: RowMapper {
                 r.fail(end, "a promotion runs at most 183 days (Google's limit); this one runs \(days)", found: r.text(end))
             }
         }
+        // What Google shows beside the offer.
+        let url = r.text(promotionURL)
+        if let url, !(url.hasPrefix("https://") || url.hasPrefix("http://")) || url.contains(" ") {
+            r.fail(promotionURL, "expected an absolute http(s) URL of the page showing the promotion", found: url)
+        }
+        if effect == Promotion.PriceEffect.none, reach?.inStore == true, url == nil {
+            r.fail(promotionURL, "a promotion redeemed in store needs promotion_url (Google requires the page for local promotions)")
+        }
+        let fine = r.text(finePrint)
+        if let fine, fine.count > 500 { r.fail(finePrint, "expected at most 500 characters (Google's fine_print), found \(fine.count)") }
+        let shownFrom = r.parse(displayStart, { (text: String) throws(ValueError) in try Timestamp.parse(text, timeZone: tz) })
+        let shownTo = r.parse(displayEnd, { (text: String) throws(ValueError) in try Timestamp.parse(text, timeZone: tz, endOfDay: true) })
+        if (r.text(displayStart) == nil) != (r.text(displayEnd) == nil) {
+            r.fail(r.text(displayStart) == nil ? displayStart : displayEnd, "display_start and display_end go together")
+        } else if let shownFrom, let shownTo, shownTo <= shownFrom {
+            r.fail(displayEnd, "the display end must come after the display start", found: r.text(displayEnd))
+        }
         let minimum = r.parse(minimumPurchase, { (text: String) throws(ValueError) in try Money.parse(text, currency: shop.currency) })
 
         guard r.errors.isEmpty, let promotionID, let promotionTitle, let discount, let applies, let reach, let effect, let from, let to, let state
@@ -120,7 +143,8 @@ public struct PromotionsMapper: RowMapper {
         }
         let promotion = Promotion(
             id: promotionID, title: promotionTitle, discount: discount, couponCode: code, appliesTo: applies, targets: applies == .all ? [] : listed,
-            start: from, end: to, redemption: reach, priceEffect: effect, minimumPurchase: minimum, status: state)
+            start: from, end: to, redemption: reach, priceEffect: effect, minimumPurchase: minimum, status: state, promotionURL: url, finePrint: fine,
+            displayStart: shownFrom, displayEnd: shownTo)
         return [r.record(.promotion(promotion, targetsColumn: targets.map { header.names[$0] } ?? "targets"))]
     }
 

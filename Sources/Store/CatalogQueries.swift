@@ -311,7 +311,9 @@ enum CatalogQueries {
                 start: Timestamp(secondsSinceEpoch: row["start_at"]), end: Timestamp(secondsSinceEpoch: row["end_at"]),
                 redemption: Promotion.Redemption(rawValue: row["redemption"]) ?? .online,
                 priceEffect: Promotion.PriceEffect(rawValue: row["price_effect"]) ?? .none, minimumPurchase: minimum,
-                status: Promotion.Status(rawValue: row["status"]) ?? .archived)
+                status: Promotion.Status(rawValue: row["status"]) ?? .archived, promotionURL: row["promotion_url"], finePrint: row["fine_print"],
+                displayStart: (row["display_start_at"] as Int64?).map(Timestamp.init(secondsSinceEpoch:)),
+                displayEnd: (row["display_end_at"] as Int64?).map(Timestamp.init(secondsSinceEpoch:)))
         }
     }
 

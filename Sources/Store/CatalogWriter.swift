@@ -399,20 +399,23 @@ final class CatalogWriter: ImportSession {
             promotion.id, promotion.title, promotion.discount.type.rawValue, percent, amount, currency, promotion.couponCode,
             promotion.appliesTo.rawValue, promotion.targets.joined(separator: "\u{1F}"), promotion.start.secondsSinceEpoch,
             promotion.end.secondsSinceEpoch, promotion.redemption.rawValue, promotion.priceEffect.rawValue,
-            promotion.minimumPurchase?.minorUnits, promotion.status.rawValue,
+            promotion.minimumPurchase?.minorUnits, promotion.status.rawValue, promotion.promotionURL, promotion.finePrint,
+            promotion.displayStart?.secondsSinceEpoch, promotion.displayEnd?.secondsSinceEpoch,
         ]
         let existed = try Bool.fetchOne(prepared("SELECT 1 FROM promotions WHERE promotion_id = ?"), arguments: [promotion.id]) ?? false
         try prepared(
             """
             INSERT INTO promotions(promotion_id, title, discount_type, percent_off, amount_minor, currency, coupon_code, applies_to,
-              targets, start_at, end_at, redemption, price_effect, minimum_minor, status)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+              targets, start_at, end_at, redemption, price_effect, minimum_minor, status, promotion_url, fine_print, display_start_at,
+              display_end_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
             ON CONFLICT(promotion_id) DO UPDATE SET title = ?2, discount_type = ?3, percent_off = ?4, amount_minor = ?5, currency = ?6,
               coupon_code = ?7, applies_to = ?8, targets = ?9, start_at = ?10, end_at = ?11, redemption = ?12, price_effect = ?13,
-              minimum_minor = ?14, status = ?15
+              minimum_minor = ?14, status = ?15, promotion_url = ?16, fine_print = ?17, display_start_at = ?18, display_end_at = ?19
             WHERE title IS NOT ?2 OR discount_type IS NOT ?3 OR percent_off IS NOT ?4 OR amount_minor IS NOT ?5 OR currency IS NOT ?6
               OR coupon_code IS NOT ?7 OR applies_to IS NOT ?8 OR targets IS NOT ?9 OR start_at IS NOT ?10 OR end_at IS NOT ?11
               OR redemption IS NOT ?12 OR price_effect IS NOT ?13 OR minimum_minor IS NOT ?14 OR status IS NOT ?15
+              OR promotion_url IS NOT ?16 OR fine_print IS NOT ?17 OR display_start_at IS NOT ?18 OR display_end_at IS NOT ?19
             """
         ).execute(arguments: args)
         if !existed { return .new }

@@ -276,7 +276,11 @@ enum Schema {
                       redemption TEXT NOT NULL CHECK (redemption IN ('online', 'in_store', 'both')),
                       price_effect TEXT NOT NULL CHECK (price_effect IN ('sale', 'none')),
                       minimum_minor INTEGER,
-                      status TEXT NOT NULL CHECK (status IN ('active', 'archived'))
+                      status TEXT NOT NULL CHECK (status IN ('active', 'archived')),
+                      promotion_url TEXT,
+                      fine_print TEXT,
+                      display_start_at INTEGER,
+                      display_end_at INTEGER
                     ) WITHOUT ROWID;
                     """)
         }

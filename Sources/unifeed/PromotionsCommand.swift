@@ -59,7 +59,8 @@ extension Promotion {
             ("coupon_code", .optional(couponCode)), ("applies_to", .string(appliesTo.rawValue)), ("targets", .array(targets.map(JSONValue.string))),
             ("start", .string(start.iso8601UTC)), ("end", .string(end.iso8601UTC)), ("redemption", .string(redemption.rawValue)),
             ("price_effect", .string(priceEffect.rawValue)), ("minimum_purchase", .optional(minimumPurchase?.amountString)),
-            ("status", .string(status.rawValue)),
+            ("status", .string(status.rawValue)), ("promotion_url", .optional(promotionURL)), ("fine_print", .optional(finePrint)),
+            ("display_start", .optional(displayStart?.iso8601UTC)), ("display_end", .optional(displayEnd?.iso8601UTC)),
         ])
     }
 }

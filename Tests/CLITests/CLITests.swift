@@ -95,7 +95,7 @@ import UnifeedTestSupport
     @Test(arguments: [
         (
             "version = 1\n\n[channels.gogle]\nenabled = false\n",
-            "u.toml:3: error: channels: unknown channel; the channels are amazon, ebay, google, google-local, idealo, meta, walmart (a templates_dir may add more) (found: gogle)"
+            "u.toml:3: error: channels: unknown channel; the channels are amazon, ebay, google, google-local, google-promotions, idealo, meta, walmart (a templates_dir may add more) (found: gogle)"
         ),
         ("version = 1\n\n[chanels.google]\nenabled = false\n", "u.toml:3: error: chanels: unknown key"),
         (
@@ -129,7 +129,7 @@ import UnifeedTestSupport
         #expect(again.status == 1)
         #expect(again.stderr.hasPrefix("unifeed.toml: error: the file exists; init never overwrites"))
         let check = try cli.run(["config", "check"], globals: false)
-        #expect(check.status == 0 && check.stdout == "unifeed.toml: ok; channels on: google, google-local, meta\n", "\(check.stderr)")
+        #expect(check.status == 0 && check.stdout == "unifeed.toml: ok; channels on: google, google-local, google-promotions, meta\n", "\(check.stderr)")
         try (try String(contentsOfFile: starter, encoding: .utf8) + "\n[shop.extra]\n").write(toFile: starter, atomically: true, encoding: .utf8)
         let bad = try cli.run(["config", "check"], globals: false)
         #expect(bad.status == 1 && bad.stderr.hasPrefix("unifeed.toml:"), "\(bad.stderr)")
@@ -361,7 +361,7 @@ import UnifeedTestSupport
             #expect(try cli.run(["import", kind, CLI.sample(file)]).status == 0)
         }
         let list = try cli.run(["channels", "list"])
-        #expect(list.stdout.split(separator: "\n").map { String($0.prefix { $0 != "\t" }) } == ["amazon", "ebay", "google", "google-local", "idealo", "meta", "walmart"])
+        #expect(list.stdout.split(separator: "\n").map { String($0.prefix { $0 != "\t" }) } == ["amazon", "ebay", "google", "google-local", "google-promotions", "idealo", "meta", "walmart"])
         #expect(list.stdout.contains("amazon\tenabled (on by default)\tamazon/listings-NNNN.json"))
         // Without the samples' config the marketplaces wait for their settings.
         let bare = try cli.run(["--db", cli.db, "channels", "list"], globals: false)
@@ -504,7 +504,7 @@ import UnifeedTestSupport
         let report = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/publish-report.json"))) as? [String: Any])
         let entries = try #require(report["channels"] as? [[String: Any]])
-        #expect(entries.compactMap { $0["channel"] as? String } == ["amazon", "ebay", "google", "google-local", "idealo", "meta", "walmart"])
+        #expect(entries.compactMap { $0["channel"] as? String } == ["amazon", "ebay", "google", "google-local", "idealo", "meta", "walmart"])  // google-promotions is skipped: no promotions
         #expect(entries.first { $0["channel"] as? String == "meta" }?["generated_at"] as? String == "2026-11-25T12:00:00-05:00")
         #expect(entries.first { $0["channel"] as? String == "google" }?["generated_at"] as? String == "2026-11-26T12:00:00-05:00")
         let clean = try cli.run(["audit", "--out", out])

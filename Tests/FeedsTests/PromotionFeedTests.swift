@@ -4,6 +4,7 @@ import Feeds
 import Foundation
 import Import
 import Testing
+import UnifeedTestSupport
 
 /// Automatic markdowns (`price_effect = sale`) are the sale price of every SKU they target, on every
 /// channel they reach, online and in store (DESIGN.md §10).
@@ -90,5 +91,75 @@ import Testing
         #expect(items.first { $0["id"] == ["TEE-CLS-BLK-S"] }?["sale_price"] == ["19.00 USD"])
         #expect(
             Self.tsv(try h.read("google-local/local-inventory.tsv")).filter { $0["id"] == "TEE-CLS-BLK-S" }.allSatisfy { $0["sale_price"] == "19.00 USD" })
+    }
+
+    /// The spec digest's worked example (two promotions, US shop), byte for byte: the example is read
+    /// in place from `../shared/specs/google-promotions.md`.
+    @Test(.enabled(if: Requirements.shared("specs/google-promotions.md"), "../shared/specs is absent (CI always has ../shared beside the repository)"))
+    func theSpecsWorkedExampleByteForByte() throws {
+        let spec = try String(contentsOf: try #require(TestPaths.shared).appendingPathComponent("specs/google-promotions.md"), encoding: .utf8)
+        let start = try #require(spec.range(of: "## 4. Worked example"))
+        let block = try #require(spec[start.upperBound...].range(of: "```xml\n"))
+        let end = try #require(spec[block.upperBound...].range(of: "```"))
+        let expected = String(spec[block.upperBound..<end.lowerBound])
+
+        var config = UnifeedConfig()
+        config.shop.name = "Example Shop"
+        config.shop.url = "https://www.example.com"
+        config.shop.timeZone = TimeZone(identifier: "America/New_York")!
+        let h = try FeedHarness(samples: false, config: config)
+        let catalog = """
+            product_id,sku,title,description,price,currency,brand,size,link,image_link,quantity
+            TEE-BLU,TEE-BLU-S,Organic cotton tee,A soft tee.,25.00,USD,Example,S,https://www.example.com/p/tee-blu-s,https://www.example.com/i/tee-blu-s.jpg,5
+            TEE-BLU,TEE-BLU-M,Organic cotton tee,A soft tee.,25.00,USD,Example,M,https://www.example.com/p/tee-blu-m,https://www.example.com/i/tee-blu-m.jpg,5
+            TEE-RED,TEE-RED-S,Organic cotton tee,A soft tee.,25.00,USD,Example,S,https://www.example.com/p/tee-red-s,https://www.example.com/i/tee-red-s.jpg,5
+            """
+        #expect(try h.importText(catalog).new == 3)
+        let promotions = """
+            promotion_id,title,discount_type,value,coupon_code,applies_to,targets,start,end,redemption,price_effect,minimum_purchase,promotion_url,fine_print,display_start,display_end
+            BF26_TEE_20,20% off organic cotton tees,percent_off,20,,sku,TEE-BLU-S|TEE-BLU-M|TEE-RED-S,2026-11-20,2026-12-01,both,none,,https://www.example.com/sale/organic-tees,Applied automatically at checkout and at the register.,2026-11-27,2026-11-30
+            SAVE10_OVER50,$10 off orders of $50 or more,money_off,10,SAVE10,all,,2026-11-20,2026-12-31,online,none,50,https://www.example.com/offers,One use per order. Excludes gift cards.,,
+            """
+        let imported = try h.importText(promotions, kind: .promotions)
+        #expect(imported.new == 2 && imported.rejected == 0)
+        let (reports, diagnostics) = try h.publish(now: "2026-11-25T12:00:00", channels: ["google-promotions", "google"])
+        #expect(reports.first { $0.channel == "google-promotions" }?.items == 2)
+        #expect(reports.first { $0.channel == "google" }?.items == 3, "\(diagnostics.map(\.line))")
+        #expect(try h.read("google-promotions/promotions.xml") == expected)
+
+        // The listed tees name the promotion in the product feed (XML: one element each; TSV: a cell);
+        // a promotion for all products needs no mapping. Prices do not change.
+        let items = try rssItems((h.out as NSString).appendingPathComponent("google/products.xml"))
+        #expect(items.count == 3 && items.allSatisfy { $0["promotion_id"] == ["BF26_TEE_20"] && $0["sale_price"] == nil })
+        let tsv = Self.tsv(try h.read("google/products.tsv"))
+        #expect(tsv.count == 3 && tsv.allSatisfy { $0["promotion_id"] == "BF26_TEE_20" })
+        // Audit reads the promotions file back against the store.
+        let audit = try Auditor(store: h.store, config: h.config, channels: h.channels).run(outDir: h.out)
+        #expect(audit.findings.isEmpty, "\(audit.findings.map(\.description))")
+    }
+
+    /// The promotions file is well-formed and has every required attribute for each promotion (read
+    /// back with libxml2), and a tampered file is caught by audit.
+    @Test func thePromotionsFileHasEveryRequiredAttributeAndAuditCatchesATamperedOne() throws {
+        let (h, _) = try Self.published()
+        let path = (h.out as NSString).appendingPathComponent("google-promotions/promotions.xml")
+        #expect(xmlProblem(path) == nil)
+        let items = try rssItems(path)
+        #expect(items.map { $0["promotion_id"] } == [["SAVE10"]], "only the code promotion; markdowns are prices")
+        for item in items {
+            for required in ["promotion_id", "product_applicability", "offer_type", "long_title", "promotion_effective_dates", "redemption_channel"] {
+                #expect(item[required]?.first?.isEmpty == false, "\(required)")
+            }
+            if item["offer_type"] == ["generic_code"] { #expect(item["generic_redemption_code"] == ["SAVE10"]) }
+            #expect(item["money_off_amount"] == ["10.00 USD"] && item["minimum_purchase_amount"] == ["50.00 USD"])
+            #expect(item["promotion_effective_dates"] == ["2026-11-20T00:00:00-05:00/2026-12-31T23:59:59-05:00"])
+        }
+        #expect(try Auditor(store: h.store, config: h.config, channels: h.channels).run(outDir: h.out).findings.isEmpty)
+        // Another amount in the file: the SHA-256 and the element are both reported.
+        let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "10.00 USD", with: "15.00 USD")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let findings = try Auditor(store: h.store, config: h.config, channels: h.channels).run(outDir: h.out).findings
+        #expect(findings.contains { $0.column == "money_off_amount" && $0.found == "15.00 USD" && $0.expected == "10.00 USD" })
+        #expect(findings.contains { $0.column == "sha256" })
     }
 }

@@ -60,7 +60,7 @@ import Testing
     @Test func validateWritesNothing() throws {
         let h = try FeedHarness()
         let result = try h.publish(dryRun: true)
-        #expect(result.reports.count == 7)
+        #expect(result.reports.count == 8)  // google-promotions among them, skipped: the samples have no promotions
         #expect(!FileManager.default.fileExists(atPath: h.out))
     }
 
@@ -99,7 +99,7 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try template.write(to: dir.appendingPathComponent("pricespy.toml"), atomically: true, encoding: .utf8)
         let channels = try ChannelCatalog.load(templatesDir: dir.path)
-        #expect(channels.map(\.name) == ["amazon", "ebay", "google", "google-local", "idealo", "meta", "pricespy", "walmart"])
+        #expect(channels.map(\.name) == ["amazon", "ebay", "google", "google-local", "google-promotions", "idealo", "meta", "pricespy", "walmart"])
         var options = PublishOptions(outDir: h.out, now: try Timestamp.parse(FeedHarness.now, timeZone: h.config.shop.timeZone))
         options.channels = ["pricespy"]
         _ = try Publisher(store: h.store, config: h.config, channels: channels).run(options) { _ in }

@@ -9,6 +9,11 @@ enum GoogleChannel: ChannelAdapter {
     static func check(_ item: FeedItem, into findings: inout Findings) {
         if FeedRules.longer(item.id, than: 50) { findings.error("id_too_long", "id is longer than 50 characters", item.id) }
         if item.brand == nil { findings.error("missing_brand", "brand is required for new branded products") }
+        if item.promotionIDs.count > 10 {
+            findings.warning(
+                "too_many_promotions", "more than 10 promotions name this item; Google takes 10 promotion_id values, the first 10 by id are sent",
+                item.promotionIDs.joined(separator: ","))
+        }
         if let gtin = item.gtin {
             let (first, second) = FeedRules.gtin13Prefix(gtin)
             if first == "2" || (first == "0" && (second == "2" || second == "4")) {

@@ -24,6 +24,8 @@ public enum OutputFormat: String, Sendable, CaseIterable {
     /// Swift adapters for nested marketplace formats (their layout is fixed; no columns).
     case amazonListings = "amazon-listings", ebayFileExchange = "ebay-file-exchange"
     case walmartItems = "walmart-items", walmartInventory = "walmart-inventory"
+    /// Google's promotions feed: the promotions, not the catalog.
+    case googlePromotions = "google-promotions"
 
     /// The adapter that writes and reads this format.
     var adapter: any FormatAdapter.Type { FormatAdapters.table[self]! }
@@ -42,5 +44,6 @@ enum FormatAdapters {
         .ebayFileExchange: EbayFileExchangeFormat.self,
         .walmartItems: WalmartItemsFormat.self,
         .walmartInventory: WalmartInventoryFormat.self,
+        .googlePromotions: GooglePromotionsFormat.self,
     ]
 }

@@ -64,7 +64,6 @@ final class ChannelRun {
         for thread in cellThreads { try thread.write(batch) }
     }
 
-    /// Judges and writes one product's variants.
     /// `in_store_price_differs` (DESIGN.md §10): the store rows would show another price than the
     /// online offer, naming what makes each.
     static func storePriceDiffers(_ item: FeedItem, online: (price: Money, promotionID: String?), channel: String) -> Diagnostic {
@@ -78,6 +77,7 @@ final class ChannelRun {
             value: nil)
     }
 
+    /// Judges and writes one product's variants.
     func add(
         _ group: UnsafeBufferPointer<VariantView>, stores: [StoreLocation], markdowns: Markdowns, now: Timestamp, diagnostic: (Diagnostic) -> Void
     ) throws {
@@ -172,6 +172,12 @@ final class ChannelRun {
             if parts.count == 2, item.custom.contains(where: { $0.0 == parts[0] && $0.1 == parts[1] }) { return false }
         }
         return true
+    }
+
+    /// A promotions channel: its file from `promotions` (already the ones it lists).
+    func write(promotions: [Promotion]) throws {
+        report.items = promotions.count
+        for case let writer as GooglePromotionsWriter in writers { try writer.write(promotions: promotions) }
     }
 
     func finish() throws {

@@ -76,6 +76,7 @@ public struct Publisher: Sendable {
         // A channel with nothing to describe (local inventory without stores) is skipped, and says how
         // to give it something: no gate, no files, no change to the exit status.
         let hasStores = try selected.contains { $0.scope == .stores } ? store.reading { try !$0.stores().isEmpty } : true
+        let hasPromotions = try selected.contains { $0.scope == .promotions } ? store.reading { try !$0.promotions().isEmpty } : true
         var skipped: [ChannelReport] = []
         var runs: [ChannelRun] = []
         defer { for run in runs { run.discard() } }
@@ -88,12 +89,26 @@ public struct Publisher: Sendable {
                 skipped.append(report)
                 continue
             }
+            if channel.scope == .promotions && !hasPromotions {
+                var report = ChannelReport(channel: channel.name)
+                report.skipped = true
+                report.reason =
+                    "no promotions to describe: import them (`unifeed import promotions FILE`, see the README's Promotions) to publish Google's promotions feed, or turn the channel off with [channels.\(channel.name)] enabled = false"
+                skipped.append(report)
+                continue
+            }
             let settings = config.settings(for: channel.name)
             let run = try ChannelRun(channel: channel, settings: settings, shop: config.shop, outDir: outDir, write: !options.dryRun)
             run.gzip = options.gzip
             runs.append(run)
         }
-        try fanOut(to: runs, now: options.now, progress: options.progress, diagnostic: diagnostic)
+        // The catalog goes to the channels that describe SKUs; the promotions channel is written from the
+        // promotions read in the same snapshot.
+        let promotions = try fanOut(
+            to: runs.filter { $0.channel.scope != .promotions }, now: options.now, progress: options.progress, diagnostic: diagnostic)
+        for run in runs where run.channel.scope == .promotions {
+            try run.write(promotions: GooglePromotionsFeed.listed(promotions, now: options.now))
+        }
         var reports: [ChannelReport] = []
         for run in runs {
             if !options.dryRun { try run.finish() }
@@ -115,7 +130,9 @@ public struct Publisher: Sendable {
                 let previous = try log.lastPublished(channel: run.channel.name, outDir: outDir)
                 reports[i].previousItems = previous
                 let items = reports[i].items
-                let reason = gate.holdBack(items: items, previous: previous)
+                // Promotions end by design, many on one day: no gate for them (their end dates are in
+                // the feed, so a stale file would not show an ended offer anyway).
+                let reason = run.channel.scope == .promotions ? nil : gate.holdBack(items: items, previous: previous)
                 if let reason, !options.force {
                     reports[i].heldBack = true
                     reports[i].reason = reason + "; the previous feed stays (use --force to publish anyway)"
@@ -137,7 +154,12 @@ public struct Publisher: Sendable {
     /// channel. Each channel runs on its own thread behind a bounded pipe, so reading the catalog and
     /// the channels' work overlap and channels use every core; memory stays flat. Findings from the
     /// channels reach `diagnostic` one at a time (each channel's in catalog order).
-    private func fanOut(to runs: [ChannelRun], now: Timestamp, progress showProgress: Bool, diagnostic: @escaping (Diagnostic) -> Void) throws {
+    /// Returns the promotions read in that transaction.
+    private func fanOut(
+        to runs: [ChannelRun], now: Timestamp, progress showProgress: Bool, diagnostic: @escaping (Diagnostic) -> Void
+    ) throws -> [Promotion] {
+        // Only the promotions channel: nothing to read from the catalog.
+        if runs.isEmpty { return try store.reading { try $0.promotions() } }
         let lock = NSLock()
         let report = UnsafeTransfer { (d: Diagnostic) in
             lock.lock()
@@ -149,6 +171,7 @@ public struct Publisher: Sendable {
         let done = DispatchGroup()
         var stores: [StoreLocation] = []
         var markdowns = Markdowns()
+        var promotions: [Promotion] = []
         var started = false
         func start() {
             started = true
@@ -172,7 +195,8 @@ public struct Publisher: Sendable {
         do {
             try store.reading { snapshot in
                 stores = try snapshot.stores()
-                markdowns = Markdowns(try snapshot.promotions())
+                promotions = try snapshot.promotions()
+                markdowns = Markdowns(promotions)
                 start()
                 var batch = ViewBatch()
                 func send() {
@@ -209,6 +233,7 @@ public struct Publisher: Sendable {
         for pipe in pipes { pipe.put(.end) }
         done.wait()
         if let error = failures.first { throw error }
+        return promotions
     }
 
     /// Channel and output threads run a little below the catalog reader (nice +3), which all of them
