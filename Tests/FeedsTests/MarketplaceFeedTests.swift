@@ -203,8 +203,8 @@ func xsdProblem(_ path: String, schema: String) -> String? {
     return xmlGetLastError().map { String(cString: $0.pointee.message) } ?? "invalid (\(result))"
 }
 
-/// RFC 4180 rows of a small CSV text (tests only).
-func csvRows(_ text: String) throws -> [[String]] {
+/// RFC 4180 rows of a small CSV text (tests only); `delimiter` `\t` reads the quoted TSV the feeds write.
+func csvRows(_ text: String, delimiter: Character = ",") throws -> [[String]] {
     var rows: [[String]] = [], row: [String] = [], field = "", quoted = false, i = text.startIndex
     while i < text.endIndex {
         let c = text[i]
@@ -217,7 +217,7 @@ func csvRows(_ text: String) throws -> [[String]] {
             }
         } else if c == "\"" {
             quoted = true
-        } else if c == "," {
+        } else if c == delimiter {
             row.append(field); field = ""
         } else if c == "\n" {
             row.append(field); rows.append(row); row = []; field = ""
