@@ -17,6 +17,10 @@ public struct AvailabilityAnswer: Sendable {
         public var onHand: Int
         public var availability: String
         public var quantity: Int
+        /// The store's price, and its sale in effect now (a markdown redeemed in store, or the own sale).
+        public var price: Money
+        public var salePrice: Money?
+        public var effectivePrice: Money
         public var pickupMethod: String
         public var pickupSLA: String
     }
@@ -26,6 +30,10 @@ public struct AvailabilityAnswer: Sendable {
     /// The sale price when a sale is active at the moment asked.
     public var salePrice: Money?
     public var effectivePrice: Money
+    /// The automatic markdown behind the online sale price, when one beats the variant's own sale.
+    public var markdown: String?
+    /// The code and basket promotions that name this SKU and have not ended (Google's `promotion_id`).
+    public var promotionIDs: [String]
     /// Every enabled channel that lists SKUs one by one, by name.
     public var channels: [(name: String, figure: ChannelFigure)]
     /// Each store, as local inventory shows it (empty when local inventory is off).
@@ -38,6 +46,7 @@ public struct AvailabilityAnswer: Sendable {
         .object([
             ("sku", .string(sku)), ("currency", .string(price.currency.code)), ("price", .string(price.amountString)),
             ("sale_price", .optional(salePrice?.amountString)), ("effective_price", .string(effectivePrice.amountString)),
+            ("markdown", .optional(markdown)), ("promotion_ids", .array(promotionIDs.map(JSONValue.string))),
             (
                 "channels",
                 .object(channels.map { ($0.name, .object([("availability", .string($0.figure.availability)), ("quantity", .int($0.figure.quantity))])) })
@@ -48,7 +57,9 @@ public struct AvailabilityAnswer: Sendable {
                     stores.map {
                         .object([
                             ("store_code", .string($0.storeCode)), ("on_hand", .int($0.onHand)), ("availability", .string($0.availability)),
-                            ("quantity", .int($0.quantity)), ("pickup_method", .string($0.pickupMethod)), ("pickup_sla", .string($0.pickupSLA)),
+                            ("quantity", .int($0.quantity)), ("price", .string($0.price.amountString)),
+                            ("sale_price", .optional($0.salePrice?.amountString)), ("effective_price", .string($0.effectivePrice.amountString)),
+                            ("pickup_method", .string($0.pickupMethod)), ("pickup_sla", .string($0.pickupSLA)),
                         ])
                     })
             ),
@@ -64,11 +75,11 @@ extension Publisher {
         let channels = try selected([])
         return try store.reading { snapshot -> AvailabilityAnswer? in
             guard let v = try snapshot.variant(sku: sku) else { return nil }
-            let markdowns = Markdowns(try snapshot.promotions())
+            let markdowns = Markdowns(try snapshot.promotions(sku: sku))
             let base = FeedItem(v, channel: "", settings: ChannelSettings(), shop: config.shop, now: now, markdowns: markdowns)
             var answer = AvailabilityAnswer(
                 sku: sku, price: base.price, salePrice: base.saleActive ? base.salePrice : nil, effectivePrice: base.effectivePrice,
-                channels: [], stores: [])
+                markdown: base.saleActive ? base.markdownID : nil, promotionIDs: base.promotionIDs, channels: [], stores: [])
             for channel in channels {
                 let settings = config.settings(for: channel.name)
                 if channel.scope == .stores {
@@ -82,7 +93,8 @@ extension Publisher {
                         answer.stores.append(
                             .init(
                                 storeCode: store.code, onHand: v.stock.first { $0.location == store.code }?.quantity ?? 0,
-                                availability: availability, quantity: quantity, pickupMethod: store.pickupMethod.rawValue,
+                                availability: availability, quantity: quantity, price: item.price,
+                                salePrice: item.saleActive ? item.salePrice : nil, effectivePrice: item.effectivePrice, pickupMethod: store.pickupMethod.rawValue,
                                 pickupSLA: store.pickupSLA.rawValue))
                     }
                 } else {

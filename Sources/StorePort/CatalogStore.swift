@@ -76,6 +76,10 @@ public protocol CatalogSnapshot {
     /// Every promotion, archived ones included, sorted by id.
     func promotions() throws -> [Promotion]
 
+    /// The active promotions that name `sku` (by itself, its product, product type or brand) or all
+    /// products, sorted by id (what one SKU's answer needs, without reading them all).
+    func promotions(sku: String) throws -> [Promotion]
+
     /// On hand per SKU and location, sorted by SKU then location, one at a time: at `location` only
     /// (`nil`: every location), and below `below` only (`nil`: any figure).
     func forEachStockLevel(location: String?, below: Int?, _ body: (_ sku: String, _ location: String, _ onHand: Int) throws -> Void) throws

@@ -71,6 +71,22 @@ import UnifeedTestSupport
         #expect(amazon.contains("17.5"), "Amazon's discounted price schedule carries 17.50")
     }
 
+    /// `/v1/availability`'s answer (`Publisher.availability(sku:now:)`) shows the same offers, online
+    /// and per store, and which markdown makes the online one.
+    @Test func theAvailabilityAnswerShowsTheOffers() throws {
+        let (h, _) = try Self.published()
+        let publisher = Publisher(store: h.store, config: h.config, channels: h.channels)
+        let now = try Timestamp.parse(FeedHarness.now, timeZone: h.config.shop.timeZone)
+        let charger = try #require(try publisher.availability(sku: "CHG-65W-WHT", now: now))
+        #expect(charger.effectivePrice.amountString == "38.25" && charger.markdown == "VOLT15")
+        #expect(!charger.stores.isEmpty && charger.stores.allSatisfy { $0.effectivePrice.amountString == "45.00" && $0.salePrice == nil })
+        let tee = try #require(try publisher.availability(sku: "TEE-CLS-BLK-S", now: now))
+        #expect(tee.effectivePrice.amountString == "17.50" && tee.markdown == "TEE30")
+        #expect(tee.stores.allSatisfy { $0.salePrice?.amountString == "17.50" })
+        let json = tee.json.serialized()
+        #expect(json.contains("\"markdown\":\"TEE30\"") && json.contains("\"promotion_ids\":[]"))
+    }
+
     @Test func allowStorePriceKeepsTheStoreRowsAtTheirOwnPrice() throws {
         let (h, diagnostics) = try Self.published(allowStorePrice: true)
         #expect(!diagnostics.contains { $0.rule == "in_store_price_differs" })
