@@ -28,6 +28,8 @@ public struct Markdowns: Sendable {
     /// value: the items they name carry their ids.
     private var linked: [Promotion.AppliesTo: [String: [String]]] = [:]
     private var linkEnds: [String: Timestamp] = [:]
+    /// Some markdown reaches only online or only the stores (else both sides always agree).
+    public private(set) var reachesOneSideOnly = false
 
     /// No markdowns.
     public init() {}
@@ -40,6 +42,7 @@ public struct Markdowns: Sendable {
             for t in p.targets { linked[p.appliesTo, default: [:]][t, default: []].append(p.id) }
         }
         for p in promotions where p.priceEffect == .sale && p.status == .active {
+            if p.redemption != .both { reachesOneSideOnly = true }
             switch p.appliesTo {
             case .all: all.append(p)
             case .sku: for t in p.targets { bySKU[t, default: []].append(p) }
@@ -59,12 +62,13 @@ public struct Markdowns: Sendable {
     /// product type or brand) and have not ended at `now`, sorted by id: Google's `promotion_id`.
     public func linkedIDs(sku: String, productID: String, productType: String?, brand: String?, now: Timestamp) -> [String] {
         var ids: [String] = []
-        ids += linked[.sku]?[sku] ?? []
-        ids += linked[.productID]?[productID] ?? []
-        if let productType { ids += linked[.productType]?[productType] ?? [] }
-        if let brand { ids += linked[.brand]?[brand] ?? [] }
+        if let index = linked[.sku], let found = index[sku] { ids += found }
+        if let index = linked[.productID], let found = index[productID] { ids += found }
+        if let index = linked[.productType], let productType, let found = index[productType] { ids += found }
+        if let index = linked[.brand], let brand, let found = index[brand] { ids += found }
         guard !ids.isEmpty else { return [] }
-        return Set(ids).filter { (linkEnds[$0].map { now < $0 }) ?? false }.sorted()
+        let running = ids.filter { (linkEnds[$0].map { now < $0 }) ?? false }
+        return running.count < 2 ? running : Array(Set(running)).sorted()
     }
 
     /// The sale a SKU shows at `now`, online or in store, or `nil` when it has none.
@@ -105,11 +109,13 @@ public struct Markdowns: Sendable {
                     consider(Offer(salePrice: promoted, start: p.start, end: p.end, promotionID: p.id))
                 }
             }
-            each(all)
-            each(bySKU[sku])
-            each(byProduct[productID])
-            if let productType { each(byType[productType]) }
-            if let brand { each(byBrand[brand]) }
+            // An empty index is not asked (hashing the key is the cost of a lookup, for every item of
+            // every channel).
+            if !all.isEmpty { each(all) }
+            if !bySKU.isEmpty { each(bySKU[sku]) }
+            if !byProduct.isEmpty { each(byProduct[productID]) }
+            if !byType.isEmpty, let productType { each(byType[productType]) }
+            if !byBrand.isEmpty, let brand { each(byBrand[brand]) }
         }
         return best
     }

@@ -311,7 +311,7 @@ extension FeedItem {
 
         // In store, the online offer beside it (they differ only through a markdown that reaches one
         // and not the other).
-        if inStore && !markdowns.isEmpty {
+        if inStore && markdowns.reachesOneSideOnly {
             let online = markdowns.offer(
                 price: v.pointee.price, sale: v.pointee.salePrice, saleStart: v.pointee.saleStart, saleEnd: v.pointee.saleEnd,
                 sku: v.pointee.sku.rawValue, productID: v.pointee.productID, productType: v.pointee.productType, brand: v.pointee.brand,

@@ -71,6 +71,26 @@ import UnifeedTestSupport
         #expect(amazon.contains("17.5"), "Amazon's discounted price schedule carries 17.50")
     }
 
+    /// `samples/promotions.csv`, as the README suggests trying it: every row imports, one price online
+    /// and in store, the code promotions in the promotions feed and on their items.
+    @Test func theSamplePromotionsImportAndPublishCleanly() throws {
+        let h = try FeedHarness()
+        let summary = try h.importFile(TestPaths.root.appendingPathComponent("samples/promotions.csv").path, kind: .promotions)
+        #expect(summary.new == 5 && summary.rejected == 0)
+        let (reports, diagnostics) = try h.publish()
+        #expect(reports.allSatisfy { !$0.heldBack && !$0.skipped })
+        #expect(!diagnostics.contains { $0.rule == "in_store_price_differs" })
+        #expect(reports.first { $0.channel == "google-promotions" }?.items == 3)
+        let promotions = try rssItems((h.out as NSString).appendingPathComponent("google-promotions/promotions.xml"))
+        #expect(promotions.map { $0["promotion_id"]![0] } == ["CANDLES_SHIP", "MUGS_20_STORE", "SAVE10_OVER50"])
+        let items = try rssItems((h.out as NSString).appendingPathComponent("google/products.xml"))
+        #expect(items.filter { $0["id"]![0].hasPrefix("MUG-STN") }.allSatisfy { $0["promotion_id"] == ["MUGS_20_STORE"] })
+        // The Black Friday markdown is announced with its window before it starts.
+        let charger = try #require(items.first { $0["id"] == ["CHG-65W-WHT"] })
+        #expect(charger["sale_price"] == ["38.25 USD"] && charger["sale_price_effective_date"] == ["2026-11-27T00:00-0500/2026-12-01T00:00-0500"])
+        #expect(try Auditor(store: h.store, config: h.config, channels: h.channels).run(outDir: h.out).findings.isEmpty)
+    }
+
     /// `/v1/availability`'s answer (`Publisher.availability(sku:now:)`) shows the same offers, online
     /// and per store, and which markdown makes the online one.
     @Test func theAvailabilityAnswerShowsTheOffers() throws {
