@@ -57,6 +57,12 @@ import UnifeedTestSupport
         #expect(differs.rule == "in_store_price_differs" && differs.severity == .error)
         #expect(differs.message.contains("in store 45.00 USD (its price) but online 38.25 USD (promotion VOLT15)"))
         #expect(!diagnostics.contains { $0.rule == "in_store_price_differs" && $0.sku.hasPrefix("TEE-CLS") }, "both: one price everywhere")
+        // The publish report counts it among the local inventory's exclusions.
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(h.read("publish-report.json").utf8)) as? [String: Any])
+        let localReport = try #require((report["channels"] as? [[String: Any]])?.first { $0["channel"] as? String == "google-local" })
+        let excluded = try #require(localReport["excluded"] as? [String: Any])
+        #expect(excluded["in_store_price_differs"] != nil, "\(excluded)")
 
         // eBay and Walmart send the price in effect now; Amazon its discounted price.
         let ebay = try csvRows(try h.read("ebay/file-exchange.csv"))
@@ -89,6 +95,21 @@ import UnifeedTestSupport
         let charger = try #require(items.first { $0["id"] == ["CHG-65W-WHT"] })
         #expect(charger["sale_price"] == ["38.25 USD"] && charger["sale_price_effective_date"] == ["2026-11-27T00:00-0500/2026-12-01T00:00-0500"])
         #expect(try Auditor(store: h.store, config: h.config, channels: h.channels).run(outDir: h.out).findings.isEmpty)
+    }
+
+    /// Google takes 10 `promotion_id` values per item: an eleventh is a warning and the first 10 by id
+    /// are sent.
+    @Test func moreThanTenPromotionsOnAnItemIsAWarning() throws {
+        let h = try FeedHarness()
+        let rows = (1...11).map {
+            String(format: "CODE%02d,%d%% off classic tees,percent_off,%d,TEE%02d,sku,TEE-CLS-BLK-S,2026-11-20,2026-12-01,online,none,", $0, 5 + $0, 5 + $0, $0)
+        }
+        let text = "promotion_id,title,discount_type,value,coupon_code,applies_to,targets,start,end,redemption,price_effect,minimum_purchase\n"
+        #expect(try h.importText(text + rows.joined(separator: "\n"), kind: .promotions).new == 11)
+        let (_, diagnostics) = try h.publish()
+        #expect(diagnostics.contains { $0.channel == "google" && $0.sku == "TEE-CLS-BLK-S" && $0.rule == "too_many_promotions" && $0.severity == .warning })
+        let items = try rssItems((h.out as NSString).appendingPathComponent("google/products.xml"))
+        #expect(items.first { $0["id"] == ["TEE-CLS-BLK-S"] }?["promotion_id"] == (1...10).map { String(format: "CODE%02d", $0) })
     }
 
     /// `/v1/availability`'s answer (`Publisher.availability(sku:now:)`) shows the same offers, online
