@@ -28,13 +28,14 @@ public struct AuditFinding: Sendable, Hashable {
     }
 }
 
-/// Reads published feeds back and checks each SKU's price, sale price, availability and quantity
-/// against the store, at the moment the feeds were published (`generated_at` of the report).
+/// Reads published feeds back and checks each SKU's price, sale price and its window, availability,
+/// quantity and promotion ids against the store, at the moment the feeds were published
+/// (`generated_at` of the report), and the promotions file promotion by promotion.
 public struct Auditor {
     /// The fields audit compares wherever a channel writes them.
     static let audited: Set<String> = [
         "price", "price_amount", "sale_price", "sale_price_amount", "sale_strikethrough_amount", "effective_price",
-        "effective_price_amount", "availability", "quantity",
+        "effective_price_amount", "availability", "quantity", "sale_price_effective_date", "promotion_id",
     ]
 
     let store: any CatalogStore

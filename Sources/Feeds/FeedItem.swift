@@ -86,7 +86,7 @@ public struct FeedItem: Sendable {
     /// The values of a resolved field (writers resolve column names once, not per item).
     public func values(_ field: FeedField) -> [String] {
         if field == .additionalImageLink { return additionalImageLinks }
-        if field == .promotionID { return promotionIDs }
+        if field == .promotionID { return promotionIDs.count > 10 ? Array(promotionIDs.prefix(10)) : promotionIDs }  // Google takes 10
         return value(field).map { [$0] } ?? []
     }
 

@@ -42,6 +42,9 @@ struct Demo: ParsableCommand {
         let configPath = (samplesDir as NSString).appendingPathComponent("unifeed.toml")
         let global = "\(Demo.invokedAs()) --db \(Demo.shellQuoted(dbPath)) --config \(Demo.shellQuoted(configPath))"
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dbPath + suffix) }
+        // A fresh database, and no feeds of an earlier demo: its report would still list files (the
+        // promotions feed, say) that this run's database does not explain.
+        try? FileManager.default.removeItem(atPath: (out as NSString).appendingPathComponent("publish-report.json"))
         let config = try orExit { try ConfigLoader.load(path: (samplesDir as NSString).appendingPathComponent("unifeed.toml")) }
         let store = try orExit { try SQLiteStore(path: dbPath) as any CatalogStore }
         let importer = Importer(store: store, config: config)
@@ -77,14 +80,41 @@ struct Demo: ParsableCommand {
         publishOptions.force = true  // a fresh demo database has no baseline to hold back against
         let reports = try orExitFeeds { try publisher.run(publishOptions) { _ in } }
         for r in reports {
+            if r.skipped {
+                print("  publish \(r.channel): skipped, \((r.reason ?? "").prefix { $0 != ":" })")
+                continue
+            }
             print("  publish \(r.channel): \(r.items) items → " + r.files.map { "\(out)/\($0.path)" }.joined(separator: ", "))
         }
         let audit = try orExitFeeds { try Auditor(store: store, config: config, channels: definitions).run(outDir: out) }
         print("Audit: \(audit.rows) rows read back, \(audit.findings.count) mismatches")
         if !audit.findings.isEmpty { throw ExitCode.failure }
 
-        // Orders come back from the marketplaces and take stock once; the next publish shows the new truth.
+        // Promotions: one offer on every channel it reaches, online and in store (DESIGN.md §10).
         let at = try parseNow(now, config: config)
+        let priced = reports.map(\.channel).filter { name in definitions.first { $0.name == name }?.scope != .promotions }
+        let pricesBefore = try priced.map { try publisher.prices(channel: $0, now: at) }
+        let promotionsPath = (samplesDir as NSString).appendingPathComponent("promotions.csv")
+        let promotions = try orExit {
+            try importer.run(path: promotionsPath, displayName: "samples/promotions.csv", kind: .promotions, options: options) { printError($0.description) }
+        }
+        print("Promotions: \(promotions.line) (to list them: \(global) promotions list)")
+        for (i, channel) in priced.enumerated() {
+            let after = try publisher.prices(channel: channel, now: at)
+            let changed = after.keys.filter { pricesBefore[i][$0] != after[$0] }.sorted()
+            guard !changed.isEmpty else { continue }
+            let example = changed.first { after[$0]?.contains("sale") == true } ?? changed[0]
+            print("  \(channel): \(changed.count) SKUs show a new price or sale (\(example): \(after[example] ?? ""))")
+        }
+        var flagged: [Diagnostic] = []
+        publishOptions.dryRun = true
+        _ = try orExitFeeds { try publisher.run(publishOptions) { if $0.rule == "in_store_price_differs" { flagged.append($0) } } }
+        publishOptions.dryRun = false
+        if let first = flagged.min(by: { $0.sku < $1.sku }) {
+            print("  \(first.channel): \(flagged.count) SKUs left out of the stores' rows, in_store_price_differs (\(first.sku): \(first.message.prefix { $0 != ":" }))")
+        }
+
+        // Orders come back from the marketplaces and take stock once; the next publish shows the new truth.
         let watched = reports.map(\.channel).filter { name in definitions.first { $0.name == name }?.scope == .items }
         let before = try watched.map { try publisher.availability(channel: $0, now: at) }
         for report in ["amazon-all-orders.tsv", "ebay-orders.csv", "ebay-orders-cancelled.csv", "walmart-orders.json"] {

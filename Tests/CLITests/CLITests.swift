@@ -287,7 +287,7 @@ import UnifeedTestSupport
         let out = cli.directory.appendingPathComponent("demo")
         for _ in 0..<2 {  // twice: the second run starts from a fresh database again
             let r = try cli.run(["demo", "--out", out.path], globals: false, cwd: TestPaths.root)
-            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.status == 0, "\(r.stderr) \(r.stdout.suffix(1500))")
             #expect(r.stdout.contains("samples/catalog.csv: 128 rows, 128 imported (128 new, 0 updated, 0 unchanged), 0 rejected"))
             #expect(r.stdout.contains("Catalog: 35 products, 128 SKUs, 3 stores"))
         }

@@ -77,23 +77,26 @@ import UnifeedTestSupport
         #expect(amazon.contains("17.5"), "Amazon's discounted price schedule carries 17.50")
     }
 
-    /// `samples/promotions.csv`, as the README suggests trying it: every row imports, one price online
-    /// and in store, the code promotions in the promotions feed and on their items.
-    @Test func theSamplePromotionsImportAndPublishCleanly() throws {
+    /// `samples/promotions.csv` (the demo imports it): a storewide weekend markdown online and in
+    /// store, a brand markdown online only that the stores are flagged for, and the SAVE10 code.
+    @Test func theSamplePromotionsAsTheDemoShowsThem() throws {
         let h = try FeedHarness()
         let summary = try h.importFile(TestPaths.root.appendingPathComponent("samples/promotions.csv").path, kind: .promotions)
-        #expect(summary.new == 5 && summary.rejected == 0)
+        #expect(summary.new == 3 && summary.rejected == 0)
         let (reports, diagnostics) = try h.publish()
         #expect(reports.allSatisfy { !$0.heldBack && !$0.skipped })
-        #expect(!diagnostics.contains { $0.rule == "in_store_price_differs" })
-        #expect(reports.first { $0.channel == "google-promotions" }?.items == 3)
-        let promotions = try rssItems((h.out as NSString).appendingPathComponent("google-promotions/promotions.xml"))
-        #expect(promotions.map { $0["promotion_id"]![0] } == ["CANDLES_SHIP", "MUGS_20_STORE", "SAVE10_OVER50"])
+        // Voltarc is 20% off online only: each of its SKUs is flagged for the stores, naming both offers.
+        let flagged = diagnostics.filter { $0.rule == "in_store_price_differs" }
+        #expect(!flagged.isEmpty && flagged.allSatisfy { $0.channel == "google-local" && $0.message.contains("promotion VOLTARC_WEB_20") })
+        let charger = try #require(flagged.first { $0.sku == "CHG-65W-WHT" })
+        #expect(charger.message.hasPrefix("in store 45.00 USD (its price) but online 36.00 USD (promotion VOLTARC_WEB_20)"))
         let items = try rssItems((h.out as NSString).appendingPathComponent("google/products.xml"))
-        #expect(items.filter { $0["id"]![0].hasPrefix("MUG-STN") }.allSatisfy { $0["promotion_id"] == ["MUGS_20_STORE"] })
-        // The Black Friday markdown is announced with its window before it starts.
-        let charger = try #require(items.first { $0["id"] == ["CHG-65W-WHT"] })
-        #expect(charger["sale_price"] == ["38.25 USD"] && charger["sale_price_effective_date"] == ["2026-11-27T00:00-0500/2026-12-01T00:00-0500"])
+        #expect(items.first { $0["id"] == ["CHG-65W-WHT"] }?["sale_price"] == ["36.00 USD"])
+        // The weekend markdown is announced with its window where no sale runs now.
+        let candle = try #require(items.first { $0["id"] == ["CDL-SOY-LIN"] })
+        #expect(candle["sale_price"] == ["22.10 USD"] && candle["sale_price_effective_date"] == ["2026-11-27T00:00-0500/2026-11-30T00:00-0500"])
+        let promotions = try rssItems((h.out as NSString).appendingPathComponent("google-promotions/promotions.xml"))
+        #expect(promotions.map { $0["promotion_id"]![0] } == ["SAVE10"])
         #expect(try Auditor(store: h.store, config: h.config, channels: h.channels).run(outDir: h.out).findings.isEmpty)
     }
 
@@ -110,6 +113,29 @@ import UnifeedTestSupport
         #expect(diagnostics.contains { $0.channel == "google" && $0.sku == "TEE-CLS-BLK-S" && $0.rule == "too_many_promotions" && $0.severity == .warning })
         let items = try rssItems((h.out as NSString).appendingPathComponent("google/products.xml"))
         #expect(items.first { $0["id"] == ["TEE-CLS-BLK-S"] }?["promotion_id"] == (1...10).map { String(format: "CODE%02d", $0) })
+    }
+
+    /// Audit finds a tampered promotion-adjusted price and a missing promotion_id in the Google feed,
+    /// with file and line.
+    @Test func auditFindsATamperedMarkdownPriceAndAMissingPromotionID() throws {
+        let h = try FeedHarness()
+        let text = Self.promotions + "\nTEECODE,15% off classic tees with a code,percent_off,15,TEE15,product_id,TEE-CLS,2026-11-20,2026-12-01,online,none,"
+        #expect(try h.importText(text, kind: .promotions).new == 5)
+        _ = try h.publish()
+        let auditor = Auditor(store: h.store, config: h.config, channels: h.channels)
+        #expect(try auditor.run(outDir: h.out).findings.isEmpty)
+        let path = (h.out as NSString).appendingPathComponent("google/products.xml")
+        let original = try String(contentsOfFile: path, encoding: .utf8)
+        // The tee's markdown price (17.50) raised, and its promotion_id dropped, on one item each.
+        let tampered = original.replacingOccurrences(of: "<g:sale_price>17.50 USD</g:sale_price>", with: "<g:sale_price>18.50 USD</g:sale_price>")
+            .replacingOccurrences(of: "<g:promotion_id>TEECODE</g:promotion_id>", with: "")
+        #expect(tampered != original)
+        try Data(tampered.utf8).write(to: URL(fileURLWithPath: path))
+        let findings = try auditor.run(outDir: h.out).findings
+        let price = try #require(findings.first { $0.column == "sale_price" && $0.found == "18.50 USD" })
+        #expect(price.expected == "17.50 USD" && price.file == path && price.line > 0)
+        let missing = try #require(findings.first { $0.column == "promotion_id" })
+        #expect(missing.expected == "TEECODE" && missing.found == "" && missing.line > 0)
     }
 
     /// `/v1/availability`'s answer (`Publisher.availability(sku:now:)`) shows the same offers, online

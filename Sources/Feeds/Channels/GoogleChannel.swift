@@ -73,5 +73,7 @@ enum GoogleChannel: ChannelAdapter {
 
 /// Google's RSS 2.0 feed with the `g:` namespace, columns declared in the template.
 enum GoogleRSSFormat: TemplateFormat {
-    static func reader(path: String) throws -> any FeedRowReader { try XMLFeedReader(path: path) }
+    /// Repeated elements (`promotion_id`, `additional_image_link`) read back joined with commas, as
+    /// the TSV writes them.
+    static func reader(path: String) throws -> any FeedRowReader { try XMLFeedReader(path: path, repeatSeparator: ",") }
 }

@@ -68,7 +68,7 @@ final class ChannelRun {
     /// online offer, naming what makes each.
     static func storePriceDiffers(_ item: FeedItem, online: (price: Money, promotionID: String?), channel: String) -> Diagnostic {
         let storePrice = item.effectivePrice
-        let storeCause = item.markdownID.map { "promotion \($0)" } ?? (item.saleActive ? "its sale" : "its price")
+        let storeCause = item.saleActive ? item.markdownID.map { "promotion \($0)" } ?? "its sale" : "its price"
         let onlineCause = online.promotionID.map { "promotion \($0)" } ?? "its price or sale"
         return Diagnostic(
             channel: channel, sku: item.id, rule: "in_store_price_differs", severity: .error,

@@ -252,6 +252,23 @@ public struct Publisher: Sendable {
 }
 
 extension Publisher {
+    /// What each SKU's price looks like on `channel` at `now`: the price in effect, and the sale price
+    /// with its window as the feed shows it (`25.00 USD; sale 21.25 USD 2026-11-27T00:00-0500/…`), in
+    /// store for local inventory. The demo compares them before and after promotions.
+    public func prices(channel name: String, now: Timestamp) throws -> [String: String] {
+        let settings = config.settings(for: name)
+        let inStore = channels.first { $0.name == name }?.scope == .stores
+        var out: [String: String] = [:]
+        try store.reading { snapshot in
+            let markdowns = Markdowns(try snapshot.promotions())
+            try snapshot.forEachFeedRow { v in
+                let item = FeedItem(v, channel: name, settings: settings, shop: config.shop, now: now, markdowns: markdowns, inStore: inStore)
+                out[item.id] = "\(item.effectivePrice)" + (item.salePrice.map { "; sale \($0) \(item.saleWindow ?? "")" } ?? "")
+            }
+        }
+        return out
+    }
+
     /// What each SKU shows on `channel` at `now`: availability and allocated quantity (the demo compares
     /// them before and after orders; audit checks the same figures in the files).
     public func availability(channel name: String, now: Timestamp) throws -> [String: (availability: String, quantity: Int)] {
