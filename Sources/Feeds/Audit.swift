@@ -150,10 +150,11 @@ public struct Auditor {
         let settings = config.settings(for: channel.name)
         // Marketplace adapters have a fixed layout: what they show, as columns of canonical fields.
         let columns = output.readBackColumns
-        let idHeader = columns.first { $0.field == "id" }?.header ?? "id"
-        let storeHeader = columns.first { $0.field == "store_code" }?.header
-        let checked = columns.filter { Auditor.audited.contains($0.field) }
         let headerName = { (c: ChannelDefinition.Column) in output.writtenHeader(c, settings: settings) }
+        // Rows are keyed by the header as written (`store code` under header_style = "spaces").
+        let idHeader = columns.first { $0.field == "id" }.map(headerName) ?? "id"
+        let storeHeader = columns.first { $0.field == "store_code" }.map(headerName)
+        let checked = columns.filter { Auditor.audited.contains($0.field) }
         var findings: [AuditFinding] = []
         var rows = 0
         var pending = try reader.next()
