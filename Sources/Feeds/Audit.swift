@@ -114,7 +114,8 @@ public struct Auditor {
         for p in listed {
             var values: [String: String] = [:]
             for (name, value) in GooglePromotionsFeed.elements(p, shop: config.shop) {
-                values[name] = values[name].map { $0 + "|" + value } ?? value
+                let written = FeedText.xmlSafe(value)  // as the writer puts it
+                values[name] = values[name].map { $0 + "|" + written } ?? written
             }
             expected[p.id] = values
         }

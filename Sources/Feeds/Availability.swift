@@ -97,7 +97,7 @@ extension Publisher {
                                 salePrice: item.saleActive ? item.salePrice : nil, effectivePrice: item.effectivePrice, pickupMethod: store.pickupMethod.rawValue,
                                 pickupSLA: store.pickupSLA.rawValue))
                     }
-                } else {
+                } else if channel.scope == .items {
                     let item = FeedItem(v, channel: channel.name, settings: settings, shop: config.shop, now: now, markdowns: markdowns)
                     answer.channels.append((channel.name, .init(availability: item.availability, quantity: item.quantity)))
                 }

@@ -280,7 +280,7 @@ extension FeedItem {
         saleWindow = nil
         saleActive = false
         saleEnded = false
-        if v.pointee.salePrice != nil, let end = v.pointee.saleEnd, end <= now { saleEnded = true }
+        let ownSaleEnded = v.pointee.salePrice != nil && v.pointee.saleEnd.map { $0 <= now } == true
         if v.pointee.salePrice != nil || !markdowns.isEmpty {
             if let offer = markdowns.offer(
                 price: v.pointee.price, sale: v.pointee.salePrice, saleStart: v.pointee.saleStart, saleEnd: v.pointee.saleEnd,
@@ -308,6 +308,9 @@ extension FeedItem {
             promotionIDs = markdowns.linkedIDs(
                 sku: v.pointee.sku.rawValue, productID: v.pointee.productID, productType: v.pointee.productType, brand: v.pointee.brand, now: now)
         }
+
+        // The variant's own sale has ended and nothing else gives a sale price: it is not sent.
+        saleEnded = ownSaleEnded && salePrice == nil
 
         // In store, the online offer beside it (they differ only through a markdown that reaches one
         // and not the other).

@@ -112,7 +112,7 @@ public struct PromotionsMapper: RowMapper {
         if let from, let to {
             if to <= from {
                 r.fail(end, "the end must come after the start (\(r.text(start)!))", found: r.text(end))
-            } else if to.secondsSinceEpoch - from.secondsSinceEpoch > Promotion.longestWindow {
+            } else if to.secondsSinceEpoch - from.secondsSinceEpoch > Promotion.longestWindow + 3600 {  // an hour for a clock change
                 let days = (to.secondsSinceEpoch - from.secondsSinceEpoch + 86_399) / 86_400
                 r.fail(end, "a promotion runs at most 183 days (Google's limit); this one runs \(days)", found: r.text(end))
             }
@@ -135,6 +135,11 @@ public struct PromotionsMapper: RowMapper {
             r.fail(displayEnd, "the display end must come after the display start", found: r.text(displayEnd))
         }
         let minimum = r.parse(minimumPurchase, { (text: String) throws(ValueError) in try Money.parse(text, currency: shop.currency) })
+        if minimum != nil, effect == .sale {
+            r.fail(
+                minimumPurchase, "an automatic markdown changes every targeted price and cannot require a basket; use price_effect none",
+                found: r.text(minimumPurchase))
+        }
 
         guard r.errors.isEmpty, let promotionID, let promotionTitle, let discount, let applies, let reach, let effect, let from, let to, let state
         else {

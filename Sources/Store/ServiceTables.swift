@@ -48,39 +48,37 @@ final class MovementWriter: MovementSession {
     let db: Database
     init(db: Database) { self.db = db }
 
-    func recorded(ids: [String]) throws -> [String: RecordedMovement] {
-        var found: [String: RecordedMovement] = [:]
+    func recorded(ids: [String]) throws -> [(id: String, movement: RecordedMovement)] {
+        var found: [(id: String, movement: RecordedMovement)] = []
         let rows = try Row.fetchCursor(
             db.cachedStatement(sql: "SELECT a.id, a.fingerprint, a.delta, a.on_hand FROM json_each(?) j JOIN api_movements a ON a.id = j.value"),
             arguments: [Self.json(ids.map(JSONValue.string))])
-        while let row = try rows.next() { found[row[0]] = RecordedMovement(fingerprint: row[1], delta: row[2], onHand: row[3]) }
+        while let row = try rows.next() { found.append((row[0], RecordedMovement(fingerprint: row[1], delta: row[2], onHand: row[3]))) }
         return found
     }
 
-    func unknownSKUs(_ skus: Set<String>) throws -> Set<String> {
-        try Set(
-            String.fetchAll(
-                db.cachedStatement(sql: "SELECT j.value FROM json_each(?) j WHERE NOT EXISTS (SELECT 1 FROM variants WHERE sku = j.value)"),
-                arguments: [Self.json(skus.map(JSONValue.string))]))
+    func unknownSKUs(_ skus: [String]) throws -> [String] {
+        try String.fetchAll(
+            db.cachedStatement(sql: "SELECT j.value FROM json_each(?) j WHERE NOT EXISTS (SELECT 1 FROM variants WHERE sku = j.value)"),
+            arguments: [Self.json(skus.map(JSONValue.string))])
     }
 
-    func unknownLocations(_ codes: Set<String>) throws -> Set<String> {
-        try Set(
-            String.fetchAll(
-                db.cachedStatement(sql: "SELECT j.value FROM json_each(?) j WHERE NOT EXISTS (SELECT 1 FROM locations WHERE code = j.value)"),
-                arguments: [Self.json(codes.map(JSONValue.string))]))
+    func unknownLocations(_ codes: [String]) throws -> [String] {
+        try String.fetchAll(
+            db.cachedStatement(sql: "SELECT j.value FROM json_each(?) j WHERE NOT EXISTS (SELECT 1 FROM locations WHERE code = j.value)"),
+            arguments: [Self.json(codes.map(JSONValue.string))])
     }
 
-    func onHand(_ keys: Set<SKULocation>) throws -> [SKULocation: Int] {
-        var levels: [SKULocation: Int] = [:]
+    func onHand(_ keys: [SKULocation]) throws -> [(sku: String, location: String, onHand: Int)] {
+        var levels: [(sku: String, location: String, onHand: Int)] = []
         let rows = try Row.fetchCursor(
             db.cachedStatement(
                 sql: """
                     SELECT s.sku, s.location, s.on_hand FROM json_each(?) j
-                    JOIN stock_levels s ON s.sku = j.value ->> 0 AND s.location = j.value ->> 1
+                    JOIN stock_levels s ON s.sku = json_extract(j.value, '$[0]') AND s.location = json_extract(j.value, '$[1]')
                     """),
             arguments: [Self.json(keys.map { .array([.string($0.sku), .string($0.location)]) })])
-        while let row = try rows.next() { levels[SKULocation(sku: row[0], location: row[1])] = row[2] }
+        while let row = try rows.next() { levels.append((row[0], row[1], row[2])) }
         return levels
     }
 
@@ -97,21 +95,21 @@ final class MovementWriter: MovementSession {
         try db.cachedStatement(
             sql: """
                 INSERT INTO stock_movements(at, sku, location, delta, kind, ref)
-                SELECT j.value ->> 5, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, 'api:' || (j.value ->> 4)
-                FROM json_each(?) j WHERE j.value ->> 2 <> 0 ORDER BY j.key
+                SELECT json_extract(j.value, '$[5]'), json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]'), 'api:' || (json_extract(j.value, '$[4]'))
+                FROM json_each(?) j WHERE json_extract(j.value, '$[2]') <> 0 ORDER BY j.key
                 """
         ).execute(arguments: [rows])
         // A count that matches: the SKU is now counted here, even at 0.
         try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO stock_levels(sku, location, on_hand)
-                SELECT j.value ->> 0, j.value ->> 1, 0 FROM json_each(?) j WHERE j.value ->> 2 = 0
+                SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), 0 FROM json_each(?) j WHERE json_extract(j.value, '$[2]') = 0
                 """
         ).execute(arguments: [rows])
         try db.cachedStatement(
             sql: """
                 INSERT INTO api_movements(id, fingerprint, delta, on_hand, at)
-                SELECT j.value ->> 4, j.value ->> 6, j.value ->> 2, j.value ->> 7, j.value ->> 5 FROM json_each(?) j ORDER BY j.key
+                SELECT json_extract(j.value, '$[4]'), json_extract(j.value, '$[6]'), json_extract(j.value, '$[2]'), json_extract(j.value, '$[7]'), json_extract(j.value, '$[5]') FROM json_each(?) j ORDER BY j.key
                 """
         ).execute(arguments: [rows])
     }

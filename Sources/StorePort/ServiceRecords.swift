@@ -143,14 +143,15 @@ public struct RecordedMovement: Sendable, Hashable {
 /// The writes of one request's movements, inside one transaction. Each call takes the whole request's
 /// values at once, so a batch of 500 movements costs a handful of statements, not thousands.
 public protocol MovementSession: AnyObject {
-    /// The movements first recorded under these ids, by id.
-    func recorded(ids: [String]) throws -> [String: RecordedMovement]
-    /// Those of `skus` the catalog does not have.
-    func unknownSKUs(_ skus: Set<String>) throws -> Set<String>
-    /// Those of `codes` that are not locations (`online` or a store).
-    func unknownLocations(_ codes: Set<String>) throws -> Set<String>
-    /// On hand per SKU and location (absent: the SKU has no record there, which counts as 0).
-    func onHand(_ keys: Set<SKULocation>) throws -> [SKULocation: Int]
+    /// The movements first recorded under those of `ids` that have one.
+    func recorded(ids: [String]) throws -> [(id: String, movement: RecordedMovement)]
+    /// Those of `skus` the catalog does not have, as given. Values are compared byte for byte, as the
+    /// store does (Swift's `String` equality would take two spellings of `É` for one SKU).
+    func unknownSKUs(_ skus: [String]) throws -> [String]
+    /// Those of `codes` that are not locations (`online` or a store), as given.
+    func unknownLocations(_ codes: [String]) throws -> [String]
+    /// On hand of those `keys` that have a record (absent: no record there, which counts as 0).
+    func onHand(_ keys: [SKULocation]) throws -> [(sku: String, location: String, onHand: Int)]
     /// Appends each movement's delta to the ledger (kind, `api:ID` ref, `at`) in order, unless it is 0
     /// (a count that matches: the SKU is then recorded at that location, even at 0), and records each
     /// id with its fingerprint, delta and on hand after.
@@ -163,6 +164,13 @@ public struct PostedMovement: Sendable {
     public var delta: Int
     public var onHand: Int
     public var at: String
+}
+
+/// A SKU at a location by their bytes, as the store compares them (`String` equality would make two
+/// spellings of `É` one key).
+private struct Key: Hashable {
+    let sku: [UInt8], location: [UInt8]
+    init(_ sku: String, _ location: String) { (self.sku, self.location) = (Array(sku.utf8), Array(location.utf8)) }
 }
 
 /// Why a request's movements were not applied.
@@ -178,23 +186,30 @@ extension MovementSession {
     /// other content (409), are found before anything is posted. A movement whose id came before with
     /// the same content moves nothing and answers as the first time.
     public func apply(_ movements: [MovementRequest], at now: String) throws -> Result<[MovementResult], MovementRejection> {
-        let previous = try recorded(ids: movements.map(\.id))
-        var seen: [String: Int] = [:]
+        // Ids too are keys by their bytes, as the store's primary key compares them.
+        var previous: [[UInt8]: RecordedMovement] = [:]
+        for (id, record) in try recorded(ids: movements.map(\.id)) { previous[Array(id.utf8)] = record }
+        var seen: [[UInt8]: Int] = [:]
         for (i, m) in movements.enumerated() {
-            if let recorded = previous[m.id], recorded.fingerprint != m.fingerprint { return .failure(.conflict(id: m.id, index: i)) }
-            if let first = seen[m.id] {
+            if let recorded = previous[Array(m.id.utf8)], recorded.fingerprint != m.fingerprint { return .failure(.conflict(id: m.id, index: i)) }
+            if let first = seen[Array(m.id.utf8)] {
                 if movements[first].fingerprint != m.fingerprint { return .failure(.conflict(id: m.id, index: i)) }
             } else {
-                seen[m.id] = i
+                seen[Array(m.id.utf8)] = i
             }
         }
-        let fresh = movements.filter { previous[$0.id] == nil }
-        let unknownSKUs = try unknownSKUs(Set(fresh.map(\.sku)))
-        let unknownLocations = try unknownLocations(Set(fresh.map(\.location)))
+        let fresh = movements.filter { previous[Array($0.id.utf8)] == nil }
+        // Keys are bytes, as the store compares them (see `unknownSKUs`).
+        func distinct(_ values: [String]) -> [String] {
+            var seen = Set<[UInt8]>()
+            return values.filter { seen.insert(Array($0.utf8)).inserted }
+        }
+        let unknownSKUs = Set(try unknownSKUs(distinct(fresh.map(\.sku))).map { Array($0.utf8) })
+        let unknownLocations = Set(try unknownLocations(distinct(fresh.map(\.location))).map { Array($0.utf8) })
         var problems: [(field: String, message: String)] = []
-        for (i, m) in movements.enumerated() where previous[m.id] == nil {
-            if unknownSKUs.contains(m.sku) { problems.append(("movements[\(i)].sku", "unknown SKU '\(m.sku)'")) }
-            if unknownLocations.contains(m.location) {
+        for (i, m) in movements.enumerated() where previous[Array(m.id.utf8)] == nil {
+            if unknownSKUs.contains(Array(m.sku.utf8)) { problems.append(("movements[\(i)].sku", "unknown SKU '\(m.sku)'")) }
+            if unknownLocations.contains(Array(m.location.utf8)) {
                 problems.append(("movements[\(i)].location", "unknown location '\(m.location)': expected online or a store code"))
             }
         }
@@ -202,24 +217,27 @@ extension MovementSession {
 
         // On hand before, then each movement in order on top of it (what the ledger's trigger does to
         // `stock_levels` as the rows go in).
-        var levels = try onHand(Set(fresh.map { SKULocation(sku: $0.sku, location: $0.location) }))
+        var asked = Set<Key>()
+        let keys = fresh.filter { asked.insert(Key($0.sku, $0.location)).inserted }.map { SKULocation(sku: $0.sku, location: $0.location) }
+        var levels: [Key: Int] = [:]
+        for level in try onHand(keys) { levels[Key(level.sku, level.location)] = level.onHand }
         var results: [MovementResult] = []
-        var posted: [String: MovementResult] = [:]
+        var posted: [[UInt8]: MovementResult] = [:]
         var writes: [PostedMovement] = []
         results.reserveCapacity(movements.count)
         writes.reserveCapacity(fresh.count)
         for m in movements {
-            if let recorded = previous[m.id] {
+            if let recorded = previous[Array(m.id.utf8)] {
                 results.append(MovementResult(id: m.id, sku: m.sku, location: m.location, delta: recorded.delta, onHand: recorded.onHand, replayed: true))
                 continue
             }
-            if let earlier = posted[m.id] {  // the same movement twice in one request counts once
+            if let earlier = posted[Array(m.id.utf8)] {  // the same movement twice in one request counts once
                 var again = earlier
                 again.replayed = true
                 results.append(again)
                 continue
             }
-            let key = SKULocation(sku: m.sku, location: m.location)
+            let key = Key(m.sku, m.location)
             let before = levels[key] ?? 0
             let delta: Int
             switch m.kind {
@@ -230,7 +248,7 @@ extension MovementSession {
             levels[key] = before + delta
             writes.append(PostedMovement(request: m, delta: delta, onHand: before + delta, at: m.at ?? now))
             let result = MovementResult(id: m.id, sku: m.sku, location: m.location, delta: delta, onHand: before + delta, replayed: false)
-            posted[m.id] = result
+            posted[Array(m.id.utf8)] = result
             results.append(result)
         }
         try post(writes)

@@ -100,6 +100,22 @@ import UnifeedTestSupport
         #expect(try Auditor(store: h.store, config: h.config, channels: h.channels).run(outDir: h.out).findings.isEmpty)
     }
 
+    /// A markdown over a variant whose own sale has ended: the markdown is sent, and no `sale_ended`.
+    @Test func aMarkdownOverAnEndedSaleIsNoEndedSale() throws {
+        let h = try FeedHarness()
+        let before = try h.publish().diagnostics.filter { $0.rule == "sale_ended" && $0.sku.hasPrefix("MUG-STN") }
+        #expect(!before.isEmpty)
+        let mugs = """
+            promotion_id,title,discount_type,value,coupon_code,applies_to,targets,start,end,redemption,price_effect,minimum_purchase
+            MUGS10,10% off stoneware mugs,percent_off,10,,product_id,MUG-STN,2026-11-20,2026-12-01,both,sale,
+            """
+        #expect(try h.importText(mugs, kind: .promotions).new == 1)
+        let after = try h.publish()
+        #expect(!after.diagnostics.contains { $0.rule == "sale_ended" && $0.sku.hasPrefix("MUG-STN") })
+        let items = try rssItems((h.out as NSString).appendingPathComponent("google/products.xml"))
+        #expect(items.filter { $0["id"]![0].hasPrefix("MUG-STN") }.allSatisfy { $0["sale_price"]?.isEmpty == false })
+    }
+
     /// Google takes 10 `promotion_id` values per item: an eleventh is a warning and the first 10 by id
     /// are sent.
     @Test func moreThanTenPromotionsOnAnItemIsAWarning() throws {
@@ -133,6 +149,8 @@ import UnifeedTestSupport
         try Data(tampered.utf8).write(to: URL(fileURLWithPath: path))
         let findings = try auditor.run(outDir: h.out).findings
         let price = try #require(findings.first { $0.column == "sale_price" && $0.found == "18.50 USD" })
+        // Nothing else: every tee shows the changed price and lacks the id, and the file's SHA-256 changed.
+        #expect(Set(findings.map(\.column)) == ["sale_price", "promotion_id", "sha256"], "\(findings.prefix(5).map(\.description))")
         #expect(price.expected == "17.50 USD" && price.file == path && price.line > 0)
         let missing = try #require(findings.first { $0.column == "promotion_id" })
         #expect(missing.expected == "TEECODE" && missing.found == "" && missing.line > 0)
@@ -146,6 +164,7 @@ import UnifeedTestSupport
         let now = try Timestamp.parse(FeedHarness.now, timeZone: h.config.shop.timeZone)
         let charger = try #require(try publisher.availability(sku: "CHG-65W-WHT", now: now))
         #expect(charger.effectivePrice.amountString == "38.25" && charger.markdown == "VOLT15")
+        #expect(!charger.channels.contains { $0.name == "google-promotions" }, "a channel of promotions lists no SKU")
         #expect(!charger.stores.isEmpty && charger.stores.allSatisfy { $0.effectivePrice.amountString == "45.00" && $0.salePrice == nil })
         let tee = try #require(try publisher.availability(sku: "TEE-CLS-BLK-S", now: now))
         #expect(tee.effectivePrice.amountString == "17.50" && tee.markdown == "TEE30")

@@ -80,6 +80,7 @@ import Testing
             "coupon_code", "needs a coupon_code"
         ),
         ("a code on an automatic markdown", ["coupon_code": "TEE20"], "coupon_code", "takes no coupon_code"),
+        ("a minimum purchase on an automatic markdown", ["minimum_purchase": "50"], "minimum_purchase", "cannot require a basket"),
         ("an id with a space", ["promotion_id": "BF 26"], "promotion_id", "letters, digits"),
         ("an id over 50", ["promotion_id": String(repeating: "A", count: 51)], "promotion_id", "1 to 50"),
         ("a title over 60", ["title": String(repeating: "t", count: 61)], "title", "at most 60 characters"),
