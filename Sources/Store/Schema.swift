@@ -276,12 +276,19 @@ enum Schema {
                       redemption TEXT NOT NULL CHECK (redemption IN ('online', 'in_store', 'both')),
                       price_effect TEXT NOT NULL CHECK (price_effect IN ('sale', 'none')),
                       minimum_minor INTEGER,
-                      status TEXT NOT NULL CHECK (status IN ('active', 'archived')),
-                      promotion_url TEXT,
-                      fine_print TEXT,
-                      display_start_at INTEGER,
-                      display_end_at INTEGER
+                      status TEXT NOT NULL CHECK (status IN ('active', 'archived'))
                     ) WITHOUT ROWID;
+                    """)
+        }
+        migrator.registerMigration("v8-promotion-page") { db in
+            try db.execute(
+                sql: """
+                    -- What Google's promotions feed shows beside the offer: its page, its fine print, and when
+                    -- it is displayed if not for the whole window.
+                    ALTER TABLE promotions ADD COLUMN promotion_url TEXT;
+                    ALTER TABLE promotions ADD COLUMN fine_print TEXT;
+                    ALTER TABLE promotions ADD COLUMN display_start_at INTEGER;
+                    ALTER TABLE promotions ADD COLUMN display_end_at INTEGER;
                     """)
         }
         return migrator

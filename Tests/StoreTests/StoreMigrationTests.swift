@@ -114,4 +114,32 @@ import UnifeedTestSupport
         #expect(Dictionary(StoredJSON.stringMembers(written), uniquingKeysWith: { a, _ in a }) == custom)
         #expect(CatalogWriter.customObject([:]) == nil)
     }
+
+    /// v8 added the promotions feed's page, fine print and display dates: a promotion stored under v7
+    /// reads back the same, with none of them.
+    @Test func v7PromotionReadsBackAfterThePromotionPageMigration() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("old.sqlite").path
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try Schema.migrator.migrate(queue, upTo: "v7-promotions")
+            try queue.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO promotions(promotion_id, title, discount_type, percent_off, amount_minor, currency, coupon_code,
+                          applies_to, targets, start_at, end_at, redemption, price_effect, minimum_minor, status)
+                        VALUES ('BF26', '20% off tees', 'percent_off', 20, NULL, NULL, NULL, 'product_id', 'TEE' || char(31) || 'HOD',
+                          1763614800, 1764651600, 'both', 'sale', NULL, 'active')
+                        """)
+            }
+        }
+        let store = try SQLiteStore(path: path)
+        let promotions = try store.reading { try $0.promotions() }
+        #expect(promotions.count == 1)
+        let p = try #require(promotions.first)
+        #expect(p.id == "BF26" && p.discount == .percentOff(20) && p.targets == ["TEE", "HOD"] && p.redemption == .both)
+        #expect(p.start.secondsSinceEpoch == 1_763_614_800 && p.end.secondsSinceEpoch == 1_764_651_600)
+        #expect(p.promotionURL == nil && p.finePrint == nil && p.displayStart == nil && p.displayEnd == nil)
+    }
 }
