@@ -51,6 +51,15 @@ final class ServerMetrics: Sendable {
         return made
     }
 
+    /// The method as a metric label: HTTP's own methods by name, any other token a client sends as
+    /// `other` (a label per made-up method would let a client grow the registry without end).
+    static func methodLabel(_ method: HTTPRequest.Method) -> String {
+        switch method {
+        case .get, .head, .post, .put, .delete, .patch, .options, .trace, .connect: method.rawValue
+        default: "other"
+        }
+    }
+
     private struct HandleKey: Hashable {
         let route: String, method: String, status: Int
     }
@@ -101,7 +110,7 @@ struct RequestLog: RouterMiddleware {
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let route = context.endpointPath ?? "unmatched"
-        metrics.request(route: route, method: request.method.rawValue, status: response.status.code, seconds: seconds)
+        metrics.request(route: route, method: ServerMetrics.methodLabel(request.method), status: response.status.code, seconds: seconds)
         logger.info(
             "request",
             metadata: [

@@ -73,6 +73,13 @@ func sha256Hex(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { Stri
         #expect(forbidden.status == 403 && forbidden.text.contains("stock:write"))
         #expect(try s.server.request("GET", "/metrics", token: reader).status == 403)
         #expect(try s.server.request("GET", "/metrics", token: s.admin).status == 200)
+        // Methods outside HTTP's own (WebDAV's, which the parser knows) are answered and counted under
+        // one label, not one each.
+        for method in ["PROPFIND", "MKCOL", "LOCK", "PURGE"] {
+            #expect(try s.server.request(method, "/healthz").status == 405, "\(method)")
+        }
+        let exposition = try s.server.request("GET", "/metrics", token: s.admin).text
+        #expect(exposition.contains("method=\"other\"") && !exposition.contains("PROPFIND"))
         // HTTP Basic, any user name, the token as the password (Google's fetcher).
         let basic = Data("google:\(reader)".utf8).base64EncodedString()
         #expect(try s.server.request("GET", "/v1/stock/\(sku)", headers: [("Authorization", "Basic \(basic)")]).status == 200)
