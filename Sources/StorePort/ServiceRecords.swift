@@ -186,19 +186,22 @@ extension MovementSession {
     /// other content (409), are found before anything is posted. A movement whose id came before with
     /// the same content moves nothing and answers as the first time.
     public func apply(_ movements: [MovementRequest], at now: String) throws -> Result<[MovementResult], MovementRejection> {
-        // Ids too are keys by their bytes, as the store's primary key compares them.
-        var previous: [[UInt8]: RecordedMovement] = [:]
-        for (id, record) in try recorded(ids: movements.map(\.id)) { previous[Array(id.utf8)] = record }
+        // Ids too are keys by their bytes, as the store's primary key compares them; each movement's
+        // first record, if any, by index.
+        let ids = movements.map { Array($0.id.utf8) }
+        var recordedByID: [[UInt8]: RecordedMovement] = [:]
+        for (id, record) in try recorded(ids: movements.map(\.id)) { recordedByID[Array(id.utf8)] = record }
+        let previous = ids.map { recordedByID[$0] }
         var seen: [[UInt8]: Int] = [:]
         for (i, m) in movements.enumerated() {
-            if let recorded = previous[Array(m.id.utf8)], recorded.fingerprint != m.fingerprint { return .failure(.conflict(id: m.id, index: i)) }
-            if let first = seen[Array(m.id.utf8)] {
+            if let recorded = previous[i], recorded.fingerprint != m.fingerprint { return .failure(.conflict(id: m.id, index: i)) }
+            if let first = seen[ids[i]] {
                 if movements[first].fingerprint != m.fingerprint { return .failure(.conflict(id: m.id, index: i)) }
             } else {
-                seen[Array(m.id.utf8)] = i
+                seen[ids[i]] = i
             }
         }
-        let fresh = movements.filter { previous[Array($0.id.utf8)] == nil }
+        let fresh = movements.indices.filter { previous[$0] == nil }.map { movements[$0] }
         // Keys are bytes, as the store compares them (see `unknownSKUs`).
         func distinct(_ values: [String]) -> [String] {
             var seen = Set<[UInt8]>()
@@ -207,7 +210,7 @@ extension MovementSession {
         let unknownSKUs = Set(try unknownSKUs(distinct(fresh.map(\.sku))).map { Array($0.utf8) })
         let unknownLocations = Set(try unknownLocations(distinct(fresh.map(\.location))).map { Array($0.utf8) })
         var problems: [(field: String, message: String)] = []
-        for (i, m) in movements.enumerated() where previous[Array(m.id.utf8)] == nil {
+        for (i, m) in movements.enumerated() where previous[i] == nil {
             if unknownSKUs.contains(Array(m.sku.utf8)) { problems.append(("movements[\(i)].sku", "unknown SKU '\(m.sku)'")) }
             if unknownLocations.contains(Array(m.location.utf8)) {
                 problems.append(("movements[\(i)].location", "unknown location '\(m.location)': expected online or a store code"))
@@ -226,12 +229,12 @@ extension MovementSession {
         var writes: [PostedMovement] = []
         results.reserveCapacity(movements.count)
         writes.reserveCapacity(fresh.count)
-        for m in movements {
-            if let recorded = previous[Array(m.id.utf8)] {
+        for (i, m) in movements.enumerated() {
+            if let recorded = previous[i] {
                 results.append(MovementResult(id: m.id, sku: m.sku, location: m.location, delta: recorded.delta, onHand: recorded.onHand, replayed: true))
                 continue
             }
-            if let earlier = posted[Array(m.id.utf8)] {  // the same movement twice in one request counts once
+            if let earlier = posted[ids[i]] {  // the same movement twice in one request counts once
                 var again = earlier
                 again.replayed = true
                 results.append(again)
@@ -248,7 +251,7 @@ extension MovementSession {
             levels[key] = before + delta
             writes.append(PostedMovement(request: m, delta: delta, onHand: before + delta, at: m.at ?? now))
             let result = MovementResult(id: m.id, sku: m.sku, location: m.location, delta: delta, onHand: before + delta, replayed: false)
-            posted[Array(m.id.utf8)] = result
+            posted[ids[i]] = result
             results.append(result)
         }
         try post(writes)
