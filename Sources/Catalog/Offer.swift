@@ -12,6 +12,9 @@ public struct Offer: Hashable, Sendable {
         self.end = end
         self.promotionID = promotionID
     }
+
+    /// Whether it runs at `now` (no start: from always); an offer never outlives its end.
+    public func hasStarted(by now: Timestamp) -> Bool { start.map { $0 <= now } ?? true }
 }
 
 /// The automatic markdowns (`price_effect = sale`, active) by what they target: the one place that
@@ -85,7 +88,7 @@ public struct Markdowns: Sendable {
         var bestRunning = false
         func consider(_ candidate: Offer) {
             if let end = candidate.end, end <= now { return }
-            let running = candidate.start.map { $0 <= now } ?? true
+            let running = candidate.hasStarted(by: now)
             guard let current = best else {
                 (best, bestRunning) = (candidate, running)
                 return

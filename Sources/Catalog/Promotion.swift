@@ -97,8 +97,12 @@ public struct Promotion: Hashable, Sendable {
         self.status = status
     }
 
-    /// Whether the promotion runs at `now` (its window is start inclusive, end exclusive).
-    public func isRunning(at now: Timestamp) -> Bool { status == .active && start <= now && now < end }
+    /// The currency of its amounts (money off, minimum purchase), when it has any.
+    public var currency: Currency? {
+        if let minimum = minimumPurchase { return minimum.currency }
+        if case .moneyOff(let amount) = discount { return amount.currency }
+        return nil
+    }
 
     /// `price` after this promotion's discount: percent off or money off, rounded half-up to the
     /// currency's minor unit, never below one minor unit. `nil` for free shipping (no price changes)

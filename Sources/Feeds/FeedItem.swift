@@ -293,7 +293,7 @@ extension FeedItem {
                 salePriceText = sale.description
                 saleStart = start
                 saleEnd = end
-                saleActive = start.map { $0 <= now } ?? true
+                saleActive = offer.hasStarted(by: now)
                 if start != nil || end != nil {
                     let from = start ?? now
                     let to = end ?? Timestamp(secondsSinceEpoch: from.secondsSinceEpoch + 366 * 86_400)
@@ -319,11 +319,9 @@ extension FeedItem {
                 price: v.pointee.price, sale: v.pointee.salePrice, saleStart: v.pointee.saleStart, saleEnd: v.pointee.saleEnd,
                 sku: v.pointee.sku.rawValue, productID: v.pointee.productID, productType: v.pointee.productType, brand: v.pointee.brand,
                 inStore: false, now: now)
-            let onlinePrice = online.flatMap { o in o.start.map { $0 <= now } ?? true ? o.salePrice : nil } ?? v.pointee.price
-            let storePrice = saleActive ? (salePrice ?? price) : price
-            if onlinePrice != storePrice {
-                onlineOffer = (onlinePrice, online.flatMap { o in (o.start.map { $0 <= now } ?? true) ? o.promotionID : nil })
-            }
+            let running = online.flatMap { $0.hasStarted(by: now) ? $0 : nil }
+            let onlinePrice = running?.salePrice ?? v.pointee.price
+            if onlinePrice != (saleActive ? (salePrice ?? price) : price) { onlineOffer = (onlinePrice, running?.promotionID) }
         }
 
         // Availability from the channel's allocation, or from the shop's status where it counts no stock

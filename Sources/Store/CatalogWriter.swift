@@ -394,9 +394,8 @@ final class CatalogWriter: ImportSession {
         case .moneyOff(let m): amount = m.minorUnits
         case .freeShipping: break
         }
-        let currency = promotion.minimumPurchase?.currency.code ?? { if case .moneyOff(let m) = promotion.discount { m.currency.code } else { nil } }()
         let args: StatementArguments = [
-            promotion.id, promotion.title, promotion.discount.type.rawValue, percent, amount, currency, promotion.couponCode,
+            promotion.id, promotion.title, promotion.discount.type.rawValue, percent, amount, promotion.currency?.code, promotion.couponCode,
             promotion.appliesTo.rawValue, promotion.targets.joined(separator: "\u{1F}"), promotion.start.secondsSinceEpoch,
             promotion.end.secondsSinceEpoch, promotion.redemption.rawValue, promotion.priceEffect.rawValue,
             promotion.minimumPurchase?.minorUnits, promotion.status.rawValue, promotion.promotionURL, promotion.finePrint,

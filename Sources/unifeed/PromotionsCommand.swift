@@ -55,7 +55,7 @@ extension Promotion {
         }
         return .object([
             ("promotion_id", .string(id)), ("title", .string(title)), ("discount_type", .string(discount.type.rawValue)), ("value", value),
-            ("currency", .optional(minimumPurchase?.currency.code ?? { if case .moneyOff(let m) = discount { m.currency.code } else { nil } }())),
+            ("currency", .optional(currency?.code)),
             ("coupon_code", .optional(couponCode)), ("applies_to", .string(appliesTo.rawValue)), ("targets", .array(targets.map(JSONValue.string))),
             ("start", .string(start.iso8601UTC)), ("end", .string(end.iso8601UTC)), ("redemption", .string(redemption.rawValue)),
             ("price_effect", .string(priceEffect.rawValue)), ("minimum_purchase", .optional(minimumPurchase?.amountString)),

@@ -110,7 +110,7 @@ import UnifeedTestSupport
                     let offer = markdowns.offer(
                         price: v.price, sale: v.salePrice, saleStart: v.saleStart, saleEnd: v.saleEnd, sku: v.sku.rawValue, productID: v.productID,
                         productType: v.productType, brand: v.brand, inStore: store, now: now)
-                    let running = offer.map { o in o.start.map { $0 <= now } ?? true } ?? false
+                    let running = offer?.hasStarted(by: now) ?? false
                     let price = running ? offer!.salePrice.minorUnits : v.price.minorUnits
                     if store { inStore[v.sku.rawValue] = price } else { online[v.sku.rawValue] = price }
                 }

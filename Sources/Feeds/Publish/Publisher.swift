@@ -73,27 +73,27 @@ public struct Publisher: Sendable {
         defer { if lock >= 0 { close(lock) } }
 
         let started = Date()
-        // A channel with nothing to describe (local inventory without stores) is skipped, and says how
-        // to give it something: no gate, no files, no change to the exit status.
+        // A channel with nothing to describe (local inventory without stores, the promotions feed without
+        // promotions) is skipped, and says how to give it something: no gate, no files, no change to the
+        // exit status.
         let hasStores = try selected.contains { $0.scope == .stores } ? store.reading { try !$0.stores().isEmpty } : true
         let hasPromotions = try selected.contains { $0.scope == .promotions } ? store.reading { try !$0.promotions().isEmpty } : true
         var skipped: [ChannelReport] = []
         var runs: [ChannelRun] = []
         defer { for run in runs { run.discard() } }
         for channel in selected {
-            if channel.scope == .stores && !hasStores {
+            let lacking: String? =
+                switch channel.scope {
+                case .stores where !hasStores:
+                    "no stores to describe: import them (`unifeed import stores FILE`, columns store_code,name,address,city,postal_code,country,pickup_method,pickup_sla) to publish local inventory"
+                case .promotions where !hasPromotions:
+                    "no promotions to describe: import them (`unifeed import promotions FILE`, see the README's Promotions) to publish Google's promotions feed"
+                default: nil
+                }
+            if let lacking {
                 var report = ChannelReport(channel: channel.name)
                 report.skipped = true
-                report.reason =
-                    "no stores to describe: import them (`unifeed import stores FILE`, columns store_code,name,address,city,postal_code,country,pickup_method,pickup_sla) to publish local inventory, or turn the channel off with [channels.\(channel.name)] enabled = false"
-                skipped.append(report)
-                continue
-            }
-            if channel.scope == .promotions && !hasPromotions {
-                var report = ChannelReport(channel: channel.name)
-                report.skipped = true
-                report.reason =
-                    "no promotions to describe: import them (`unifeed import promotions FILE`, see the README's Promotions) to publish Google's promotions feed, or turn the channel off with [channels.\(channel.name)] enabled = false"
+                report.reason = lacking + ", or turn the channel off with [channels.\(channel.name)] enabled = false"
                 skipped.append(report)
                 continue
             }
@@ -256,15 +256,9 @@ extension Publisher {
     /// with its window as the feed shows it (`25.00 USD; sale 21.25 USD 2026-11-27T00:00-0500/…`), in
     /// store for local inventory. The demo compares them before and after promotions.
     public func prices(channel name: String, now: Timestamp) throws -> [String: String] {
-        let settings = config.settings(for: name)
-        let inStore = channels.first { $0.name == name }?.scope == .stores
         var out: [String: String] = [:]
-        try store.reading { snapshot in
-            let markdowns = Markdowns(try snapshot.promotions())
-            try snapshot.forEachFeedRow { v in
-                let item = FeedItem(v, channel: name, settings: settings, shop: config.shop, now: now, markdowns: markdowns, inStore: inStore)
-                out[item.id] = "\(item.effectivePrice)" + (item.salePrice.map { "; sale \($0) \(item.saleWindow ?? "")" } ?? "")
-            }
+        try forEachItem(channel: name, now: now) { item in
+            out[item.id] = "\(item.effectivePrice)" + (item.salePrice.map { "; sale \($0) \(item.saleWindow ?? "")" } ?? "")
         }
         return out
     }
@@ -272,16 +266,21 @@ extension Publisher {
     /// What each SKU shows on `channel` at `now`: availability and allocated quantity (the demo compares
     /// them before and after orders; audit checks the same figures in the files).
     public func availability(channel name: String, now: Timestamp) throws -> [String: (availability: String, quantity: Int)] {
-        let settings = config.settings(for: name)
         var out: [String: (String, Int)] = [:]
+        try forEachItem(channel: name, now: now) { item in out[item.id] = (item.availability, item.quantity) }
+        return out
+    }
+
+    /// Every SKU's item as `channel` sees it at `now` (in store for local inventory), from one snapshot.
+    private func forEachItem(channel name: String, now: Timestamp, _ body: (FeedItem) -> Void) throws {
+        let settings = config.settings(for: name)
+        let inStore = channels.first { $0.name == name }?.scope == .stores
         try store.reading { snapshot in
             let markdowns = Markdowns(try snapshot.promotions())
             try snapshot.forEachFeedRow { v in
-                let item = FeedItem(v, channel: name, settings: settings, shop: config.shop, now: now, markdowns: markdowns)
-                out[item.id] = (item.availability, item.quantity)
+                body(FeedItem(v, channel: name, settings: settings, shop: config.shop, now: now, markdowns: markdowns, inStore: inStore))
             }
         }
-        return out
     }
 }
 
