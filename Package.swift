@@ -78,7 +78,7 @@ let package = Package(
         // One mapper per catalog format and the import pipeline, through the store port.
         .target(
             name: "Import",
-            dependencies: ["Catalog", "Formats", "Config", "Pipeline", "StorePort"],
+            dependencies: ["Catalog", "Formats", "Config", "Pipeline", "StorePort", "CLibXML2"],
             swiftSettings: swiftSettings
         ),
         // Marketplace order reports (Amazon, eBay, Walmart) into the order book, through the store port.

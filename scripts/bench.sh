@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks (DESIGN.md §8): import of a synthetic native catalog of N variants, with sqlite3's own
 # `.import` of the same CSV as the floor, measured in the same run with /usr/bin/time -v; then stock,
-# 100,000 marketplace order lines (Amazon flat file), and publishing each channel, the three
-# marketplaces together and all channels, and audit.
+# 100,000 marketplace order lines (Amazon flat file), and publishing each channel (the Google feed
+# written is then imported as a catalog, XML and TSV, into a fresh database), the three marketplaces
+# together and all channels, and audit.
 #
 #   scripts/bench.sh [N ...]        default: 100000 1000000
 #   BENCH_DIR=/tmp/unifeed-bench    where the generated files and databases go
@@ -47,6 +48,7 @@ for n in "${sizes[@]}"; do
 
   rm -f "$dir/unifeed-$n.sqlite"*
   measure import-catalog "$n" "$bin" --db "$dir/unifeed-$n.sqlite" --config samples/unifeed.toml import catalog "$csv"
+  csv_import=$WALL
   printf '%-28s %10s %9s %9s %8s\n' "import catalog (new)" "$n" "$WALL" "$RSS" "$(awk -v a="$WALL" -v b="$floor" 'BEGIN{printf "%.2f", a/b}')"
 
   measure reimport-catalog "$n" "$bin" --db "$dir/unifeed-$n.sqlite" --config samples/unifeed.toml import catalog "$csv"
@@ -71,6 +73,19 @@ for n in "${sizes[@]}"; do
     rm -rf "$dir/feeds-$n"
     measure "publish-$channel" "$n" "$bin" "${db[@]}" publish --out "$dir/feeds-$n" --channel "$channel" --force --now 2026-11-25T12:00:00
     printf '%-28s %10s %9s %9s\n' "publish $channel" "$n" "$WALL" "$RSS"
+    if [ "$channel" = google ]; then
+      # The Google feed just written, imported as a catalog into a fresh database (issue: feeds in),
+      # against the CSV import of the same catalog above (target: within 3x, memory flat).
+      for feed in products.xml products.tsv; do
+        rm -f "$dir/from-google-$n.sqlite"*
+        measure "import-google-${feed##*.}" "$n" "$bin" --db "$dir/from-google-$n.sqlite" --config samples/unifeed.toml import catalog "$dir/feeds-$n/google/$feed"
+        printf '%-28s %10s %9s %9s %8s   (%s MB; x CSV import: %s)\n' "import google ${feed##*.}" "$n" "$WALL" "$RSS" \
+          "$(awk -v a="$WALL" -v b="$floor" 'BEGIN{printf "%.2f", a/b}')" \
+          "$(awk -v b="$(stat -c %s "$dir/feeds-$n/google/$feed")" 'BEGIN{printf "%.0f", b/1048576}')" \
+          "$(awk -v a="$WALL" -v b="$csv_import" 'BEGIN{printf "%.2f", a/b}')"
+      done
+      rm -f "$dir/from-google-$n.sqlite"*
+    fi
   done
   rm -rf "$dir/feeds-$n"
   measure publish-feeds "$n" "$bin" "${db[@]}" publish --out "$dir/feeds-$n" --channel google --channel google-local --channel meta --channel idealo --force --now 2026-11-25T12:00:00

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(csv native shopify woocommerce akeneo config amazon-orders ebay-orders walmart-orders json values xml-feed delimited-feed amazon-feed walmart-items-feed)
+[ ${#targets[@]} -gt 0 ] || targets=(csv native shopify woocommerce akeneo config amazon-orders ebay-orders walmart-orders json values xml-feed delimited-feed amazon-feed walmart-items-feed google-xml-catalog google-tsv-catalog)
 dir=${FUZZ_DIR:-/tmp/unifeed-fuzz}
 mkdir -p "$dir"
 
@@ -40,6 +40,8 @@ seeds() {  # TARGET -> seed files
     delimited-feed) ls Tests/FeedsTests/Golden/*.tsv ;;
     amazon-feed) ls Tests/FeedsTests/Golden/amazon*.json ;;
     walmart-items-feed) ls Tests/FeedsTests/Golden/walmart*.jsonl ;;
+    google-xml-catalog) ls Tests/ImportTests/Fixtures/google/*.xml Tests/FeedsTests/Golden/*.xml ;;
+    google-tsv-catalog) ls Tests/ImportTests/Fixtures/google/*.tsv Tests/FeedsTests/Golden/*.tsv ;;
   esac
 }
 

@@ -146,8 +146,8 @@ enum FeedRules {
     static let promotionalWords = ["free shipping", "sale", "% off", "buy now", "best price", "cheapest", "discount", "!"]
 
     static func promotionalText(in title: String) -> String? {
-        let lower = asciiLowercased(title)
-        for (word, needle, wholeWord) in promotionalNeedles where containsWord(lower, needle, wholeWord: wholeWord) {
+        let lower = ASCIIWords.lowercased(title)
+        for (word, needle, wholeWord) in promotionalNeedles where ASCIIWords.contains(lower, needle, wholeWord: wholeWord) {
             return word
         }
         return nil
@@ -156,45 +156,6 @@ enum FeedRules {
     /// The words as bytes, and whether each must stand as a whole word ("Wholesale" is not "sale";
     /// "!" and "% off" count anywhere). Built once.
     static let promotionalNeedles: [(String, [UInt8], Bool)] = promotionalWords.map { ($0, Array($0.utf8), $0.first?.isLetter == true) }
-
-    /// The UTF-8 bytes with ASCII letters lower-cased (other bytes as they are).
-    static func asciiLowercased(_ s: String) -> [UInt8] {
-        var s = s
-        return s.withUTF8 { bytes in
-            [UInt8](unsafeUninitializedCapacity: bytes.count) { out, count in
-                for i in 0..<bytes.count {
-                    let b = bytes[i]
-                    out[i] = b >= 65 && b <= 90 ? b + 32 : b
-                }
-                count = bytes.count
-            }
-        }
-    }
-
-    /// Whether `needle` occurs in `haystack`, bounded by non-alphanumeric ASCII bytes when `wholeWord`
-    /// (bytes of non-ASCII letters count as word characters). Byte-level: it runs for every item.
-    static func containsWord(_ haystack: [UInt8], _ needle: [UInt8], wholeWord: Bool) -> Bool {
-        guard !needle.isEmpty, haystack.count >= needle.count else { return false }
-        func isWordByte(_ b: UInt8) -> Bool { (b >= 97 && b <= 122) || (b >= 48 && b <= 57) || b >= 128 }
-        return haystack.withUnsafeBufferPointer { h in
-            needle.withUnsafeBufferPointer { n in
-                let first = n[0], count = n.count, base = h.baseAddress!
-                var i = 0
-                while i + count <= h.count {
-                    // memchr finds the next candidate (vectorised); most titles hold none.
-                    guard let hit = memchr(base + i, Int32(first), h.count - count + 1 - i) else { return false }
-                    i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                    if memcmp(base + i, n.baseAddress!, count) == 0 {
-                        let before = i == 0 || !isWordByte(h[i - 1])
-                        let after = i + count == h.count || !isWordByte(h[i + count])
-                        if !wholeWord || (before && after) { return true }
-                    }
-                    i += 1
-                }
-                return false
-            }
-        }
-    }
 
     /// More than `limit` characters, counting graphemes only when the UTF-8 length says it may be.
     static func longer(_ s: String, than limit: Int) -> Bool {

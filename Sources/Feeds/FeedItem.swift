@@ -222,20 +222,7 @@ extension FeedItem {
             title = ""
         } else {
             // The title, then color and size unless it names them already: "Tee - Black - M".
-            var full = catalogTitle
-            var lowered: [UInt8]?
-            func add(_ detail: String?) {
-                guard let detail, !detail.isEmpty else { return }
-                if detail.utf8.count >= 3 {
-                    if lowered == nil { lowered = FeedRules.asciiLowercased(catalogTitle) }
-                    if FeedText.mentions(lowered: lowered!, detail) { return }
-                }
-                full += " - "
-                full += detail
-            }
-            add(v.pointee.color)
-            add(v.pointee.size)
-            title = full
+            title = ItemTitle.compose(catalogTitle, color: v.pointee.color, size: v.pointee.size)
         }
         description = FeedText.xmlSafe(channelOverrides["description"] ?? v.pointee.description ?? "")
         link = channelOverrides["link"] ?? v.pointee.link
@@ -348,14 +335,17 @@ extension FeedItem {
         if availability != "backorder" { availabilityDate = nil }
 
         customLabels = (0..<5).map { n in
-            guard let source = settings.customLabels[n] else { return nil }
-            if source.hasPrefix("custom.") { return v.pointee.custom.first { $0.0 == source.dropFirst(7) }?.1 }
-            switch source {
-            case "brand": return v.pointee.brand
-            case "product_type": return v.pointee.productType
-            case "condition": return v.pointee.condition
-            default: return nil
+            let configured: String? = settings.customLabels[n].flatMap { source in
+                if source.hasPrefix("custom.") { return v.pointee.custom.first { $0.0 == source.dropFirst(7) }?.1 }
+                switch source {
+                case "brand": return v.pointee.brand
+                case "product_type": return v.pointee.productType
+                case "condition": return v.pointee.condition
+                default: return nil
+                }
             }
+            // Else a custom attribute of the label's own name (a Google feed imported as the catalog).
+            return configured ?? (v.pointee.custom.isEmpty ? nil : v.pointee.custom.first { $0.0 == Self.customLabelNames[n] }.map { FeedText.xmlSafe($0.1) })
         }
         if !channelOverrides.isEmpty {
             for n in 0..<5 {
@@ -363,6 +353,10 @@ extension FeedItem {
             }
         }
     }
+}
+
+extension FeedItem {
+    static let customLabelNames = (0..<5).map { "custom_label_\($0)" }
 }
 
 /// A feed field, resolved from its name once per template column.
@@ -412,18 +406,6 @@ public enum FeedText {
         var s = iso
         s.remove(at: s.index(s.endIndex, offsetBy: -3))
         return s
-    }
-
-    /// Whether `title` already names `detail` as whole words (details under 3 characters are always added:
-    /// "S" is in "Men's" but says nothing there).
-    public static func mentions(_ title: String, _ detail: String) -> Bool {
-        mentions(lowered: FeedRules.asciiLowercased(title), detail)
-    }
-
-    /// The same with the title already lower-cased (`FeedRules.asciiLowercased`).
-    static func mentions(lowered title: [UInt8], _ detail: String) -> Bool {
-        guard detail.count >= 3 else { return false }
-        return FeedRules.containsWord(title, FeedRules.asciiLowercased(detail), wholeWord: true)
     }
 
     /// Plain text from HTML (Meta wants no markup): tags dropped, entities for & < > " ' and nbsp decoded,

@@ -15,7 +15,7 @@ import StorePort
 public enum FuzzTargets {
     public static let names = [
         "csv", "native", "shopify", "woocommerce", "akeneo", "config", "amazon-orders", "ebay-orders", "walmart-orders", "json",
-        "values", "xml-feed", "delimited-feed", "amazon-feed", "walmart-items-feed",
+        "values", "xml-feed", "delimited-feed", "amazon-feed", "walmart-items-feed", "google-xml-catalog", "google-tsv-catalog",
     ]
 
     static let zone = TimeZone(identifier: "America/New_York")!
@@ -34,6 +34,8 @@ public enum FuzzTargets {
         case "walmart-orders": orders { try WalmartOrderReport(bytes: data, file: "fuzz.json") }
         case "json": _ = try? JSONReader.parse(data, file: "fuzz.json")
         case "values": values(data)
+        case "google-tsv-catalog": catalog(data, format: .google)
+        case "google-xml-catalog": googleXML(data)
         case "xml-feed": feed(data, .googleRSS)
         case "delimited-feed": feed(data, .tsv)
         case "amazon-feed": feed(data, .amazonListings)
@@ -60,6 +62,7 @@ public enum FuzzTargets {
             case .shopify: mapper = try ShopifyMapper(header: header, config: UnifeedConfig())
             case .woocommerce: mapper = try WooCommerceMapper(header: header, config: UnifeedConfig(), scratch: MemoryScratch())
             case .akeneo: mapper = try AkeneoMapper(header: header, config: UnifeedConfig())
+            case .google: mapper = try GoogleTSVMapper(header: header, config: UnifeedConfig())
             }
             while try reader.next() { _ = mapper.consume(SourceRow(line: reader.line, fields: reader.fields)) }
             _ = mapper.finish()
@@ -89,6 +92,15 @@ public enum FuzzTargets {
             _ = try? WebURL.validate(text)
             _ = try? Quantity.parse(text)
         }
+    }
+
+    /// A Google XML feed read and mapped as `import catalog` does (from a temporary file: libxml2 reads
+    /// from paths).
+    static func googleXML(_ data: [UInt8]) {
+        let path = NSTemporaryDirectory() + "unifeed-fuzz-\(getpid()).xml"
+        guard FileManager.default.createFile(atPath: path, contents: Data(data)) else { return }
+        defer { unlink(path) }
+        try? GoogleXMLFeed.forEachRecord(path: path, config: UnifeedConfig()) { _ in }
     }
 
     /// Audit's readers over a published file (written to a temporary file: libxml2 reads from paths).

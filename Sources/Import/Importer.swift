@@ -11,11 +11,12 @@ public import StorePort
 
 /// The catalog formats `import catalog` reads.
 public enum CatalogFormat: String, Sendable, CaseIterable {
-    case unifeed, shopify, woocommerce, akeneo
+    case unifeed, shopify, woocommerce, akeneo, google
 
     /// Tells the format from the header: Shopify by `Handle` + `Variant Price`, WooCommerce by `Type` +
     /// `Regular price`, Akeneo by `;` or locale/currency-suffixed columns with `sku`, Unifeed by
-    /// `product_id` + `sku`.
+    /// `product_id` + `sku`, Google's text feed by `id` + `price` without `sku`. (Google's XML feed is
+    /// told by its first bytes, before any header: `GoogleXMLFeedReader.sniff`.)
     public static func detect(_ header: Header, delimiter: UInt8) -> CatalogFormat? {
         if header.column("handle") != nil && header.column("variant price") != nil { return .shopify }
         if header.column("type") != nil && header.column("regular price") != nil { return .woocommerce }
@@ -26,6 +27,7 @@ public enum CatalogFormat: String, Sendable, CaseIterable {
         {
             return .akeneo
         }
+        if GoogleTSVMapper.matches(header) { return .google }
         return nil
     }
 }
@@ -93,45 +95,71 @@ public struct Importer {
         report: (InputError) -> Void
     ) throws -> ImportSummary {
         let name = displayName ?? path
+        if case .catalog(let forced) = kind, forced == nil || forced == .google, try GoogleXMLFeedReader.sniff(path: path) {
+            let reader = try GoogleXMLFeedReader(path: path, file: name)
+            let producer = GoogleXMLProducer(
+                reader: reader, mapper: GoogleFeedMapper(file: name, config: config, prefix: "g:"), keepsRawCells: options.rejectsPath != nil)
+            return try importRecords(
+                name: name, rejectsHeader: ["line", "g:id"], delimiter: UInt8(ascii: ","), leading: nil, nothingRead: "no items in the feed",
+                options: options, now: now, report: report
+            ) { _ in (producer, "google", "g:id", []) }
+        }
         let reader = try CSVReader(path: path, displayName: name, encoding: options.encoding)
         guard try reader.next() else {
             throw InputError("empty file: expected a header row", at: InputLocation(file: name, line: 1))
         }
         let header = Header(reader.fields, file: name)
-        let errorColumn = header.column("error")
         var leading: InputError?
         if reader.skippedBeforeHeader > 0 {
             leading = InputError(
                 "\(reader.skippedBeforeHeader) bytes of whitespace or blank lines before the header were skipped (a plugin or theme that printed them into the export, most likely)",
                 at: InputLocation(file: name, line: reader.line), severity: .warning)
         }
+        return try importRecords(
+            name: name, rejectsHeader: header.names, delimiter: reader.delimiter, leading: leading, options: options, now: now, report: report
+        ) { session in
+            var warnings: [InputError] = []
+            let (mapper, format, header) = try makeMapper(
+                kind: kind, header: header, delimiter: reader.delimiter, session: session, report: { warnings.append($0) })
+            let producer = RowProducer(reader: reader, header: header, mapper: mapper, keepsRawCells: options.rejectsPath != nil)
+            return (producer, format, header.column(anyOf: ["sku", "Variant SKU", "SKU", "id", "g:id"]).map { header.names[$0] }, warnings)
+        }
+    }
+
+    /// The import loop whatever the source: records from `makeProducer`'s producer (made inside the
+    /// transaction: a mapper may need the session's scratch space) applied through the import session,
+    /// rejects written, all in one transaction.
+    /// - Parameters:
+    ///   - rejectsHeader: the `--rejects` file's columns before `error` (a column called `error`, from a
+    ///     rejects file read back, is left out).
+    ///   - makeProducer: the producer, the format's name, the SKU column's name for messages and warnings
+    ///     about the header.
+    private func importRecords(
+        name: String, rejectsHeader: [String], delimiter: UInt8, leading: InputError?, nothingRead: String = "no data rows after the header",
+        options: ImportOptions, now: Date, report: (InputError) -> Void,
+        makeProducer: (any ImportSession) throws -> (any RecordProducer, String, String?, [InputError])
+    ) throws -> ImportSummary {
+        let errorColumn = rejectsHeader.firstIndex { $0.trimmingASCIIWhitespace().lowercased() == "error" }
         var summary = ImportSummary(file: name, format: "")
         summary.dryRun = options.dryRun
 
         var rejects: CSVWriter?
         if let rejectsPath = options.rejectsPath {
-            rejects = try CSVWriter(path: rejectsPath, delimiter: reader.delimiter, formulaGuard: true)
-            try rejects?.write(header.names.enumerated().filter { $0.offset != errorColumn }.map(\.element) + ["error"])
+            rejects = try CSVWriter(path: rejectsPath, delimiter: delimiter, formulaGuard: true)
+            try rejects?.write(rejectsHeader.enumerated().filter { $0.offset != errorColumn }.map(\.element) + ["error"])
         }
         defer { rejects?.discard() }
         let progress = TerminalProgress(label: name, unit: "rows", total: nil, enabled: options.progress)
         defer { progress.finish() }
 
         try store.importing(now: now) { session in
-            let (mapper, format, header) = try makeMapper(
-                kind: kind, header: header, delimiter: reader.delimiter, session: session,
-                report: {
-                    summary.warnings += 1
-                    report($0)
-                })
+            var (producer, format, skuColumn, headerWarnings) = try makeProducer(session)
             summary.format = format
-            if let leading {
+            for warning in headerWarnings + (leading.map { [$0] } ?? []) {
                 summary.warnings += 1
-                report(leading)
+                report(warning)
             }
-            var rules = RecordRulesState(
-                file: name, skuColumn: header.column(anyOf: ["sku", "Variant SKU", "SKU"]).map { header.names[$0] })
-
+            var rules = RecordRulesState(file: name, skuColumn: skuColumn)
             func reject(_ record: MappedRecord, _ errors: [InputError]) throws {
                 summary.rejected += 1
                 for error in errors { report(error) }
@@ -167,8 +195,7 @@ public struct Importer {
                 }
             }
 
-            var producer = RowProducer(reader: reader, header: header, mapper: mapper, keepsRawCells: rejects != nil)
-            if mapper.usesImportScratch {
+            if producer.usesImportScratch {
                 var failure: (any Error)?
                 try producer.run { batch in
                     do { try consume(batch) } catch { failure = error; return false }
@@ -178,13 +205,17 @@ public struct Importer {
             } else {
                 // The reader and mapper go to the reading thread and are not touched here again.
                 let pipe = BoundedPipe<[MappedRecord]>()
-                Workers.startProducer(into: pipe) { pipe in try producer.run { pipe.put(.batch($0)) } }
+                let reading = producer
+                Workers.startProducer(into: pipe) { pipe in
+                    var producer = reading
+                    try producer.run { pipe.put(.batch($0)) }
+                }
                 try Workers.drain(pipe, consume)
             }
             progress.finish()
             try session.flush()
             if summary.rows == 0 {
-                throw InputError("no data rows after the header", at: InputLocation(file: name, line: 1))
+                throw InputError(nothingRead, at: InputLocation(file: name, line: 1))
             }
             if options.strict && summary.rejected > 0 {
                 summary.strictFailure = true
@@ -222,7 +253,7 @@ public struct Importer {
             }
             guard let format = detected else {
                 throw InputError(
-                    "cannot tell the catalog format from the header: expected product_id and sku (unifeed), Handle and Variant Price (shopify), Type and Regular price (woocommerce) or sku with price-CUR columns (akeneo); use --format",
+                    "cannot tell the catalog format from the header: expected product_id and sku (unifeed), Handle and Variant Price (shopify), Type and Regular price (woocommerce), sku with price-CUR columns (akeneo) or id, title and price (a Google text feed); use --format",
                     at: InputLocation(file: header.file, line: 1), found: header.names.joined(separator: String(UnicodeScalar(delimiter))))
             }
             let mapper: any RowMapper
@@ -231,6 +262,7 @@ public struct Importer {
             case .shopify: mapper = try ShopifyMapper(header: header, config: config)
             case .woocommerce: mapper = try WooCommerceMapper(header: header, config: config, scratch: session.scratch)
             case .akeneo: mapper = try AkeneoMapper(header: header, config: config)
+            case .google: mapper = try GoogleTSVMapper(header: header, config: config)
             }
             mapper.headerWarnings.forEach(warn)
             return (mapper, format.rawValue, header)
@@ -250,8 +282,16 @@ public enum OrderSettlement {
     }
 }
 
+/// Where an import's records come from, handed on in batches on whichever thread runs it.
+protocol RecordProducer {
+    /// The mapper reads the import session's scratch space: run on the writing thread.
+    var usesImportScratch: Bool { get }
+    /// Runs to the end of the input, or until `emit` returns `false`. Throws what the reader throws.
+    mutating func run(_ emit: ([MappedRecord]) -> Bool) throws
+}
+
 /// Reads, checks and maps rows, handing records on in batches of 256.
-struct RowProducer {
+struct RowProducer: RecordProducer {
     let reader: CSVReader
     let header: Header
     var mapper: any RowMapper
@@ -270,6 +310,8 @@ struct RowProducer {
         self.keepsRawCells = keepsRawCells
         self.limits = ChannelLimitWarnings(header: header)
     }
+
+    var usesImportScratch: Bool { mapper.usesImportScratch }
 
     /// Runs to the end of the file, or until `emit` returns `false`. Throws what the reader throws.
     mutating func run(_ emit: ([MappedRecord]) -> Bool) throws {

@@ -11,7 +11,7 @@ extension TextEncoding: ExpressibleByArgument {}
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import a catalog, stores, inventory or promotions from CSV.",
+        abstract: "Import a catalog (CSV or a Google feed), stores, inventory or promotions.",
         subcommands: [Catalog.self, Stores.self, Inventory.self, Promotions.self])
 
     /// Options every import shares.
@@ -39,15 +39,16 @@ struct Import: ParsableCommand {
     }
 
     struct Catalog: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Import a product catalog (unifeed, Shopify, WooCommerce or Akeneo CSV).")
+        static let configuration = CommandConfiguration(
+            abstract: "Import a product catalog: unifeed, Shopify, WooCommerce or Akeneo CSV, or a Google Shopping feed (XML or TSV).")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The CSV file.") var file: String
-        @Option(help: "auto, unifeed, shopify, woocommerce or akeneo.") var format: String = "auto"
+        @Argument(help: "The CSV file or Google feed.") var file: String
+        @Option(help: "auto, unifeed, shopify, woocommerce, akeneo or google.") var format: String = "auto"
         @OptionGroup var common: Common
 
         func validate() throws {
             guard format == "auto" || CatalogFormat(rawValue: format) != nil else {
-                throw ValidationError("--format must be auto, unifeed, shopify, woocommerce or akeneo")
+                throw ValidationError("--format must be auto, unifeed, shopify, woocommerce, akeneo or google")
             }
         }
 

@@ -256,7 +256,7 @@ import UnifeedTestSupport
             (header + "\n", "catalog.csv:1: error: no data rows after the header"),
             (
                 "sku,title,price\nA,B,1\n",
-                "catalog.csv:1: error: cannot tell the catalog format from the header: expected product_id and sku (unifeed), Handle and Variant Price (shopify), Type and Regular price (woocommerce) or sku with price-CUR columns (akeneo); use --format (found: sku,title,price)"
+                "catalog.csv:1: error: cannot tell the catalog format from the header: expected product_id and sku (unifeed), Handle and Variant Price (shopify), Type and Regular price (woocommerce), sku with price-CUR columns (akeneo) or id, title and price (a Google text feed); use --format (found: sku,title,price)"
             ),
             ("product_id,sku,title\nP,A,B\n", "catalog.csv:1: error: price: missing required column for the unifeed format (found: product_id,sku,title)"),
             (

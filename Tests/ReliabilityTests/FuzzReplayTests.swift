@@ -28,6 +28,8 @@ import UnifeedTestSupport
         case "ebay-orders": out = files("samples/orders", [".csv"]) + files("Tests/OrdersTests/Fixtures", [".csv"])
         case "walmart-orders", "json": out = files("samples/orders", [".json"]) + files("Tests/OrdersTests/Fixtures", [".json"])
         case "xml-feed": out = files("Tests/FeedsTests/Golden", [".xml"])
+        case "google-xml-catalog": out = files("Tests/ImportTests/Fixtures/google", [".xml"]) + files("Tests/FeedsTests/Golden", [".xml"])
+        case "google-tsv-catalog": out = files("Tests/ImportTests/Fixtures/google", [".tsv"]) + files("Tests/FeedsTests/Golden", [".tsv"])
         case "delimited-feed": out = files("Tests/FeedsTests/Golden", [".tsv"])
         case "amazon-feed": out = files("Tests/FeedsTests/Golden", [".json"])
         case "walmart-items-feed": out = files("Tests/FeedsTests/Golden", [".jsonl"])

@@ -110,8 +110,10 @@ final class ChannelRun {
         }
         guard !items.isEmpty else { return }
         // A product of one SKU (in the catalog, whatever this channel selects) is no variant group: its
-        // item carries no item_group_id (Shopify's "Default Title", a WooCommerce simple product).
-        if group.count == 1 && items.count == 1 { items[0].inGroup = false }
+        // item carries no item_group_id (Shopify's "Default Title", a WooCommerce simple product), unless
+        // the catalog says it belongs to one (`CHANNEL.item_group_id`: a Google feed imported with a group
+        // whose other items were gone).
+        if group.count == 1 && items.count == 1 && items[0].overrides["item_group_id"] == nil { items[0].inGroup = false }
         channel.ruleSet.checkGroup(items, judged: judged, findings: &findings, channel: channel.name)
         var blocked: Set<String> = []
         for i in findings.indices where !findings[i].isEmpty {
