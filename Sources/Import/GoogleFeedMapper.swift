@@ -17,8 +17,16 @@ public struct GoogleItem: Sendable {
         public var line: Int
         /// `false` for RSS's or Atom's own `<title>`, `<link>`, `<description>`: a `g:` element wins.
         public var isGoogle: Bool
+        /// The model's field it fills; `nil` for a custom attribute.
+        public var field: GoogleField?
 
+        /// An attribute whose field is looked up by its name.
         public init(name: String, label: String, value: String, line: Int, isGoogle: Bool = true) {
+            self.init(name: name, label: label, value: value, line: line, isGoogle: isGoogle, field: GoogleField(name: name))
+        }
+
+        public init(name: String, label: String, value: String, line: Int, isGoogle: Bool, field: GoogleField?) {
+            self.field = field
             self.name = name
             self.label = label
             self.value = value
@@ -32,10 +40,34 @@ public struct GoogleItem: Sendable {
     public var attributes: [Attribute] = []
     /// What the reader found wrong in the item (an entity it would not expand).
     public var errors: [InputError] = []
+    /// What the reader has to say about the file where it read this item (an element of another
+    /// namespace, ignored: said once per file).
+    public var warnings: [InputError] = []
 
     public init(line: Int, attributes: [Attribute] = []) {
         self.line = line
         self.attributes = attributes
+    }
+}
+
+/// The attributes the mapping reads into the model (the others become custom attributes), each a slot
+/// of an item's index.
+public enum GoogleField: Int, CaseIterable, Sendable {
+    case id, itemGroupID, title, description, link, imageLink, additionalImageLink, price, salePrice, salePriceEffectiveDate, availability, availabilityDate, brand, gtin, mpn, identifierExists,
+        condition, googleProductCategory, productType, color, size, sizeType, sizeSystem, gender, ageGroup, material, pattern, shippingWeight
+
+    /// Google's name.
+    public var name: String { Self.names[rawValue] }
+    static let names = [
+        "id", "item_group_id", "title", "description", "link", "image_link", "additional_image_link", "price", "sale_price", "sale_price_effective_date", "availability", "availability_date", "brand",
+        "gtin", "mpn", "identifier_exists", "condition", "google_product_category", "product_type", "color", "size", "size_type", "size_system", "gender", "age_group", "material", "pattern",
+        "shipping_weight",
+    ]
+    static let byName = Dictionary(uniqueKeysWithValues: allCases.map { ($0.name, $0) })
+
+    public init?(name: String) {
+        guard let field = Self.byName[name] else { return nil }
+        self = field
     }
 }
 
@@ -90,14 +122,6 @@ public struct GoogleFeedMapper: Sendable {
         return pending
     }
 
-    /// The attributes the mapping reads into the model; the others become custom attributes.
-    static let modeled: Set<String> = [
-        "id", "item_group_id", "title", "description", "link", "image_link", "additional_image_link", "price", "sale_price",
-        "sale_price_effective_date", "availability", "availability_date", "brand", "gtin", "mpn", "identifier_exists",
-        "condition", "google_product_category", "product_type", "color", "size", "size_type", "size_system", "gender",
-        "age_group", "material", "pattern", "shipping_weight",
-    ]
-
     public init(file: String, config: UnifeedConfig, prefix: String) {
         self.file = file
         self.shop = config.shop
@@ -108,31 +132,31 @@ public struct GoogleFeedMapper: Sendable {
     mutating func map(_ item: GoogleItem, source: SourceRow) -> MappedRecord {
         var r = ItemReader(item: item, file: file, prefix: prefix)
         r.warnMisencoded()
-        guard let idText = r.text("id") else {
-            r.fail(nil, "id", "an item needs an id (the SKU): this one has none, so it is not imported")
+        guard let idText = r.text(.id) else {
+            r.fail(nil, .id, "an item needs an id (the SKU): this one has none, so it is not imported")
             return r.record(.skip("no id"), source: source)
         }
-        let sku = r.parse("id") { s throws(ValueError) in try Identifier.validate(s, noun: "id") } ?? idText
-        let productID = r.parse("item_group_id") { s throws(ValueError) in try Identifier.validate(s, noun: "item_group_id") } ?? sku
+        let sku = r.parse(.id) { s throws(ValueError) in try Identifier.validate(s, noun: "id") } ?? idText
+        let productID = r.parse(.itemGroupID) { s throws(ValueError) in try Identifier.validate(s, noun: "item_group_id") } ?? sku
 
-        let color = r.text("color")
-        let size = r.text("size")
+        let color = r.text(.color)
+        let size = r.text(.size)
         var product = Product(productID: productID)
-        product.title = r.text("title").map { ItemTitle.base(of: $0, color: color, size: size) }
-        product.description = r.raw("description")
-        product.brand = r.text("brand")
-        product.googleProductCategory = r.text("google_product_category").map(Self.unescapedPath)
-        product.productType = r.text("product_type").map(Self.unescapedPath)
-        product.condition = r.parse("condition", Condition.parse)
-        product.gender = r.parse("gender", Gender.parse)
-        product.ageGroup = r.parse("age_group", AgeGroup.parse)
-        product.material = r.text("material")
-        product.pattern = r.text("pattern")
+        product.title = r.text(.title).map { ItemTitle.base(of: $0, color: color, size: size) }
+        product.description = r.raw(.description)
+        product.brand = r.text(.brand)
+        product.googleProductCategory = r.text(.googleProductCategory).map { $0.utf8.contains(UInt8(ascii: "&")) ? Self.unescapedPath($0) : $0 }
+        product.productType = r.text(.productType).map { $0.utf8.contains(UInt8(ascii: "&")) ? Self.unescapedPath($0) : $0 }
+        product.condition = r.parse(.condition, Condition.parse)
+        product.gender = r.parse(.gender, Gender.parse)
+        product.ageGroup = r.parse(.ageGroup, AgeGroup.parse)
+        product.material = r.text(.material)
+        product.pattern = r.text(.pattern)
         // The product's title and description are its first item's; an item of the group that says
         // otherwise keeps its own for Google (the other channels show the product's).
         var own: [String: String] = [:]
         if let last = lastProduct, last.id == productID {
-            if let title = product.title, title != last.title { own["title"] = r.text("title") }
+            if let title = product.title, title != last.title { own["title"] = r.text(.title) }
             if let description = product.description, description != last.description { own["description"] = description }
         } else {
             lastProduct = (productID, product.title, product.description)
@@ -141,77 +165,79 @@ public struct GoogleFeedMapper: Sendable {
         let price = readPrices(&r)
         var variant = Variant(sku: sku, productID: productID, price: price?.price ?? Money(minorUnits: 0, currency: shop.currency))
         variant.sale = price?.sale
-        variant.gtin = r.gtin("gtin")
-        variant.mpn = r.text("mpn")
+        variant.gtin = r.gtin(.gtin)
+        variant.mpn = r.text(.mpn)
         variant.color = color
         variant.size = size
-        variant.sizeType = r.parse("size_type", SizeType.parse)
-        variant.sizeSystem = r.parse("size_system", SizeSystem.parse)
-        variant.weight = r.parse("shipping_weight", Weight.parse)
-        variant.availabilityDate = r.parse("availability_date") { [shop] s throws(ValueError) in try Timestamp.parse(s, timeZone: shop.timeZone) }
+        variant.sizeType = r.parse(.sizeType, SizeType.parse)
+        variant.sizeSystem = r.parse(.sizeSystem, SizeSystem.parse)
+        variant.weight = r.parse(.shippingWeight, Weight.parse)
+        variant.availabilityDate = r.parse(.availabilityDate) { [shop] s throws(ValueError) in try Timestamp.parse(s, timeZone: shop.timeZone) }
         variant.stockPolicy = readAvailability(&r, date: variant.availabilityDate)
-        if let exists = r.parse("identifier_exists", YesNo.parse), !exists, variant.gtin != nil || variant.mpn != nil {
+        if let exists = r.parse(.identifierExists, YesNo.parse), !exists, variant.gtin != nil || variant.mpn != nil {
             // Said although the item has an identifier: kept, and Google's diagnostics judge it.
             variant.overrides["google", default: [:]]["identifier_exists"] = "no"
         }
         for (field, value) in own { variant.overrides["google", default: [:]][field] = value }
-        variant.link = r.parse("link", WebURL.validate)
+        variant.link = r.parse(.link, WebURL.validate)
         if variant.link == nil, let template = shop.linkTemplate {
             variant.link = WebURL.fill(template: template, productID: productID, sku: sku)
         }
         variant.images = readImages(&r)
-        for (name, values) in r.unmodeled() { variant.custom[name] = values.joined(separator: ", ") }
+        for (name, value) in r.unmodeled() { variant.custom[name] = value }
         return r.record(.catalog(product: product, variant: variant), source: source)
     }
 
     /// `price`, `sale_price` and `sale_price_effective_date`: amounts with their ISO 4217 currency.
     private func readPrices(_ r: inout ItemReader) -> (price: Money, sale: Sale?)? {
         let regular: Money?
-        if r.text("price") == nil {
-            r.warn("price", "no price yet: imported, and kept out of every channel (missing_price) until it has one")
+        if r.text(.price) == nil {
+            r.warn(.price, "no price yet: imported, and kept out of every channel (missing_price) until it has one")
             regular = Money(minorUnits: 0, currency: shop.currency)
         } else {
-            regular = r.parse("price") { [shop] s throws(ValueError) in try GooglePrice.parse(s, defaultCurrency: shop.currency) }
+            regular = r.parse(.price) { [shop] s throws(ValueError) in try GooglePrice.parse(s, defaultCurrency: shop.currency) }
         }
         guard let regular else { return nil }
-        let salePrice = r.parse("sale_price") { [shop] s throws(ValueError) in try GooglePrice.parse(s, defaultCurrency: shop.currency) }
+        let salePrice = r.parse(.salePrice) { [shop] s throws(ValueError) in try GooglePrice.parse(s, defaultCurrency: shop.currency) }
         var start: Timestamp?
         var end: Timestamp?
-        if r.text("sale_price_effective_date") != nil {
-            if salePrice == nil, r.text("sale_price") == nil {
-                r.warn("sale_price_effective_date", "a sale window without a sale_price: ignored")
-            } else if let window = r.parse("sale_price_effective_date", { [shop] s throws(ValueError) in try GooglePrice.window(s, timeZone: shop.timeZone) }) {
+        if r.text(.salePriceEffectiveDate) != nil {
+            if salePrice == nil, r.text(.salePrice) == nil {
+                r.warn(.salePriceEffectiveDate, "a sale window without a sale_price: ignored")
+            } else if let window = r.parse(.salePriceEffectiveDate, { [shop] s throws(ValueError) in try GooglePrice.window(s, timeZone: shop.timeZone) }) {
                 (start, end) = window
             }
         }
         guard let salePrice else { return (regular, nil) }
         if salePrice.currency != regular.currency {
-            r.fail("sale_price", "sale_price is in \(salePrice.currency.code) but price is in \(regular.currency.code)", found: r.text("sale_price"))
+            r.fail(.salePrice, "sale_price is in \(salePrice.currency.code) but price is in \(regular.currency.code)", found: r.text(.salePrice))
         } else if salePrice.minorUnits > regular.minorUnits {
-            r.fail("sale_price", "sale price must not be above the price (\(regular.amountString))", found: salePrice.amountString)
+            r.fail(.salePrice, "sale price must not be above the price (\(regular.amountString))", found: salePrice.amountString)
         }
         return (regular, Sale(price: salePrice, start: start, end: end))
     }
 
     /// The stock status of a SKU whose count the feed does not give.
     private func readAvailability(_ r: inout ItemReader, date: Timestamp?) -> StockPolicy {
-        guard let text = r.text("availability") else {
-            r.warn("availability", "no availability: read as in_stock")
+        guard let text = r.text(.availability) else {
+            r.warn(.availability, "no availability: read as in_stock")
             return .inStock
         }
-        switch text.lowercased().replacingOccurrences(of: " ", with: "_") {
+        // As Google writes them (almost every item), else case and spaces aside.
+        let normalized = text == "in_stock" || text == "out_of_stock" ? text : text.lowercased().replacingOccurrences(of: " ", with: "_")
+        switch normalized {
         case "in_stock": return .inStock
         case "out_of_stock": return .outOfStock
         case "backorder":
-            if date == nil { r.warn("availability", "backorder without an availability_date: Google needs one") }
+            if date == nil { r.warn(.availability, "backorder without an availability_date: Google needs one") }
             return .untrackedBackorder
         case "preorder":
             r.warn(
-                "availability", "preorder is kept as backorder with its availability_date (Unifeed has no pre-order state of its own)",
+                .availability, "preorder is kept as backorder with its availability_date (Unifeed has no pre-order state of its own)",
                 found: text)
             return .untrackedBackorder
         default:
-            r.fail("availability", "unknown availability, expected one of: in_stock, out_of_stock, preorder, backorder", found: text)
+            r.fail(.availability, "unknown availability, expected one of: in_stock, out_of_stock, preorder, backorder", found: text)
             return .inStock
         }
     }
@@ -219,10 +245,10 @@ public struct GoogleFeedMapper: Sendable {
     /// `image_link`, then every `additional_image_link` (repeated, or comma-separated in one value).
     private func readImages(_ r: inout ItemReader) -> [String] {
         var images: [String] = []
-        if let main = r.parse("image_link", { [shop] s throws(ValueError) in try WebURL.resolveImage(s, base: shop.imageBaseURL) }) {
+        if let main = r.parse(.imageLink, { [shop] s throws(ValueError) in try WebURL.resolveImage(s, base: shop.imageBaseURL) }) {
             images.append(main)
         }
-        for attribute in r.all("additional_image_link") {
+        for attribute in r.all(.additionalImageLink) {
             for part in Self.splitURLs(attribute.value) {
                 do throws(ValueError) {
                     images.append(try WebURL.resolveImage(part, base: shop.imageBaseURL))
@@ -237,6 +263,10 @@ public struct GoogleFeedMapper: Sendable {
     /// A comma-separated list of URLs; a comma inside a URL (a part that does not start a new URL) stays
     /// in it.
     static func splitURLs(_ text: String) -> [String] {
+        if !text.utf8.contains(UInt8(ascii: ",")) {
+            let trimmed = text.trimmingASCIIWhitespace()
+            return trimmed.isEmpty ? [] : [trimmed]
+        }
         var parts: [String] = []
         for piece in text.split(separator: ",", omittingEmptySubsequences: true) {
             let trimmed = piece.trimmingCharacters(in: .whitespaces)
@@ -253,7 +283,14 @@ public struct GoogleFeedMapper: Sendable {
 
     /// A category path as some generators write it, escaped once too often (`Home &gt; Decor`).
     static func unescapedPath(_ text: String) -> String {
-        guard text.contains("&") else { return text }
+        // A plain `&` ("Home & Garden") is common: look for the three references before replacing.
+        let bytes = Array(text.utf8)
+        let escaped = bytes.indices.contains { i in
+            bytes[i] == UInt8(ascii: "&")
+                && (bytes[(i + 1)...].starts(with: "gt;".utf8) || bytes[(i + 1)...].starts(with: "lt;".utf8)
+                    || bytes[(i + 1)...].starts(with: "amp;".utf8))
+        }
+        guard escaped else { return text }
         return text.replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&lt;", with: "<")
             .replacingOccurrences(of: "&amp;", with: "&")
     }
@@ -301,51 +338,63 @@ struct ItemReader {
     private(set) var errors: [InputError] = []
     private(set) var warnings: [InputError] = []
 
+    /// Per field, the index of its attribute (`g:` over RSS's or Atom's own), or -1.
+    private let first: [Int]
+
     init(item: GoogleItem, file: String, prefix: String) {
         self.item = item
         self.file = file
         self.prefix = prefix
         self.errors = item.errors
+        self.warnings = item.warnings
+        var first = [Int](repeating: -1, count: GoogleField.allCases.count)
+        for (i, attribute) in item.attributes.enumerated() {
+            guard let field = attribute.field else { continue }
+            let held = first[field.rawValue]
+            if held < 0 || (attribute.isGoogle && !item.attributes[held].isGoogle) { first[field.rawValue] = i }
+        }
+        self.first = first
     }
 
-    /// Every value of `name`, `g:` elements first.
-    func all(_ name: String) -> [GoogleItem.Attribute] {
-        let matching = item.attributes.filter { $0.name == name }
+    /// Every value of `field`, `g:` elements first.
+    func all(_ field: GoogleField) -> [GoogleItem.Attribute] {
+        let matching = item.attributes.filter { $0.field == field }
         return matching.filter(\.isGoogle) + matching.filter { !$0.isGoogle }
     }
 
     /// The first value of a single-valued attribute (a `g:` one over RSS's or Atom's own).
-    func attribute(_ name: String) -> GoogleItem.Attribute? {
-        item.attributes.first { $0.name == name && $0.isGoogle } ?? item.attributes.first { $0.name == name }
+    func attribute(_ field: GoogleField) -> GoogleItem.Attribute? {
+        let i = first[field.rawValue]
+        return i < 0 ? nil : item.attributes[i]
     }
 
     /// The trimmed value, `nil` when absent or empty.
-    func text(_ name: String) -> String? {
-        guard let value = attribute(name)?.value.trimmingASCIIWhitespace(), !value.isEmpty else { return nil }
+    func text(_ field: GoogleField) -> String? {
+        guard let value = attribute(field)?.value.trimmingASCIIWhitespace(), !value.isEmpty else { return nil }
         return value
     }
 
     /// The value untrimmed (a description), `nil` when absent or empty.
-    func raw(_ name: String) -> String? {
-        guard let value = attribute(name)?.value, !value.trimmingASCIIWhitespace().isEmpty else { return nil }
+    func raw(_ field: GoogleField) -> String? {
+        guard let value = attribute(field)?.value, !value.trimmingASCIIWhitespace().isEmpty else { return nil }
         return value
     }
 
-    mutating func parse<T>(_ name: String, _ parser: (String) throws(ValueError) -> T) -> T? {
-        guard let value = text(name) else { return nil }
+    mutating func parse<T>(_ field: GoogleField, _ parser: (String) throws(ValueError) -> T) -> T? {
+        guard let value = text(field) else { return nil }
         do {
             return try parser(value)
         } catch {
-            fail(name, error.message, found: value)
+            fail(field, error.message, found: value)
             return nil
         }
     }
 
     /// A GTIN as written when it is not valid, with a warning (each channel's diagnostics judge it).
-    mutating func gtin(_ name: String) -> GTIN? {
-        guard let text = text(name) else { return nil }
+    mutating func gtin(_ field: GoogleField) -> GTIN? {
+        guard let text = text(field) else { return nil }
         if let valid = try? GTIN(parsing: text) { return valid }
-        warn(name, GTIN.problem(text) ?? "is not a valid GTIN", found: text)
+        warn(field, GTIN.problem(text) ?? "is not a valid GTIN", found: text)
         return GTIN(unchecked: text)
     }
 
@@ -353,26 +402,26 @@ struct ItemReader {
         InputLocation(file: file, line: attribute?.line ?? item.line)
     }
 
-    mutating func fail(_ attribute: GoogleItem.Attribute?, _ name: String, _ message: String, found: String? = nil) {
-        errors.append(InputError(message, at: location(of: attribute), column: attribute?.label ?? prefix + name, found: found))
+    mutating func fail(_ attribute: GoogleItem.Attribute?, _ field: GoogleField, _ message: String, found: String? = nil) {
+        errors.append(InputError(message, at: location(of: attribute), column: attribute?.label ?? prefix + field.name, found: found))
     }
 
-    mutating func fail(_ name: String, _ message: String, found: String? = nil) { fail(attribute(name), name, message, found: found) }
+    mutating func fail(_ field: GoogleField, _ message: String, found: String? = nil) { fail(attribute(field), field, message, found: found) }
 
     mutating func fail(_ attribute: GoogleItem.Attribute, _ message: String, found: String? = nil) {
-        fail(attribute, attribute.name, message, found: found)
+        errors.append(InputError(message, at: location(of: attribute), column: attribute.label, found: found))
     }
 
-    mutating func warn(_ name: String, _ message: String, found: String? = nil) {
-        let attribute = attribute(name)
+    mutating func warn(_ field: GoogleField, _ message: String, found: String? = nil) {
+        let attribute = attribute(field)
         warnings.append(
-            InputError(message, at: location(of: attribute), column: attribute?.label ?? prefix + name, found: found, severity: .warning))
+            InputError(message, at: location(of: attribute), column: attribute?.label ?? prefix + field.name, found: found, severity: .warning))
     }
 
     /// C1 control characters and double-encoded UTF-8 (a source converted twice): kept as written, said
     /// once per attribute with the item and the characters.
     mutating func warnMisencoded() {
-        let id = text("id").map { " (item \($0))" } ?? ""
+        let id = text(.id).map { " (item \($0))" } ?? ""
         for attribute in item.attributes {
             guard let problem = Mojibake.problem(in: attribute.value) else { continue }
             warnings.append(
@@ -382,17 +431,20 @@ struct ItemReader {
         }
     }
 
-    /// The attributes the model does not hold, by name in the file's order, with all their values.
-    func unmodeled() -> [(String, [String])] {
-        var order: [String] = []
-        var values: [String: [String]] = [:]
-        for attribute in item.attributes where !GoogleFeedMapper.modeled.contains(attribute.name) {
+    /// The attributes the model does not hold, by name in the file's order, with all their values
+    /// joined by `, `.
+    func unmodeled() -> [(String, String)] {
+        var out: [(String, String)] = []
+        for attribute in item.attributes where attribute.field == nil {
             let value = attribute.value.trimmingASCIIWhitespace()
             guard !value.isEmpty else { continue }
-            if values[attribute.name] == nil { order.append(attribute.name) }
-            values[attribute.name, default: []].append(value)
+            if let i = out.firstIndex(where: { $0.0 == attribute.name }) {
+                out[i].1 += ", " + value
+            } else {
+                out.append((attribute.name, value))
+            }
         }
-        return order.map { ($0, values[$0]!) }
+        return out
     }
 
     func record(_ payload: MappedRecord.Payload, source: SourceRow) -> MappedRecord {
@@ -406,7 +458,8 @@ enum Mojibake {
     /// punctuation read as Latin-1), or UTF-8 read as Latin-1 and encoded again (`Ã©` for `é`).
     static func problem(in text: String) -> String? {
         // Pure ASCII (almost every value) has neither.
-        guard text.utf8.contains(where: { $0 >= 0x80 }) else { return nil }
+        var copy = text
+        guard copy.withUTF8({ bytes in bytes.contains { $0 >= 0x80 } }) else { return nil }
         var c1: [String] = []
         var doubled: [String] = []
         let scalars = Array(text.unicodeScalars)
@@ -461,8 +514,8 @@ extension String {
 public struct GoogleTSVMapper: RowMapper {
     let header: Header
     var mapper: GoogleFeedMapper
-    /// Per column: Google's name, and the sub-attributes of a group column.
-    let columns: [(name: String, subs: [String]?)]
+    /// Per column: Google's name, the sub-attributes of a group column, the model's field.
+    let columns: [(name: String, subs: [String]?, field: GoogleField?)]
 
     /// Positional sub-attributes of a plain `shipping` or `tax` column (Google's first text form).
     static let positional: [String: [String]] = [
@@ -488,7 +541,8 @@ public struct GoogleTSVMapper: RowMapper {
             } else {
                 subs = Self.positional[name]
             }
-            return (name.replacingOccurrences(of: " ", with: "_"), subs)
+            let google = name.replacingOccurrences(of: " ", with: "_")
+            return (google, subs, GoogleField(name: google))
         }
     }
 
@@ -510,7 +564,8 @@ public struct GoogleTSVMapper: RowMapper {
                         .joined(separator: ";")
                 }.joined(separator: ", ")
             }
-            item.attributes.append(GoogleItem.Attribute(name: column.name, label: header.names[i], value: value, line: row.line))
+            item.attributes.append(
+                GoogleItem.Attribute(name: column.name, label: header.names[i], value: value, line: row.line, isGoogle: true, field: column.field))
         }
         return mapper.consume(item, source: row)
     }
