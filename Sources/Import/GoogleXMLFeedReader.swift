@@ -307,8 +307,8 @@ struct GoogleXMLProducer: RecordProducer {
     private struct Stopped: Error {}
 
     /// Parsing and mapping each take about half of an item's time, so they run on two threads: libxml2
-    /// and the items on a thread of its own, the mapping on the calling one (1M items: 76 s → see the
-    /// README's speed section).
+    /// and the items on a thread of its own, the mapping on the calling one (docs/PERFORMANCE.md,
+    /// issue 19).
     mutating func run(_ emit: ([MappedRecord]) -> Bool) throws {
         var limits = ChannelLimitWarnings(file: reader.file, titleColumn: "g:title", imageColumn: "g:image_link")
         var batch: [MappedRecord] = []
