@@ -170,6 +170,7 @@ public struct Importer {
 
             func consume(_ batch: [MappedRecord]) throws {
                 let firstSeen = try session.duplicates(in: batch)
+                let stock = try session.stockChecks(in: batch)
                 // Records are read in place: `enumerated()` copied each one (every String in it retained
                 // and released again) on the writing thread, the import's bottleneck.
                 try batch.withUnsafeBufferPointer { records in
@@ -179,7 +180,7 @@ public struct Importer {
                             summary.warnings += 1
                             report(warning)
                         }
-                        switch try session.apply(records[i], firstSeen: firstSeen[i], state: &rules) {
+                        switch try session.apply(records[i], firstSeen: firstSeen[i], stock: stock[i], state: &rules) {
                         case .applied(.new): summary.new += 1
                         case .applied(.updated): summary.updated += 1
                         case .applied(.unchanged): summary.unchanged += 1

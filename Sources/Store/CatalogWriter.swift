@@ -290,7 +290,12 @@ final class CatalogWriter: ImportSession {
     /// Whether a SKU exists in the store.
     func variantExists(_ sku: String) throws -> Bool {
         try flush()
-        return try Bool.fetchOne(prepared("SELECT 1 FROM variants WHERE sku = ?"), arguments: [sku]) ?? false
+        // Bound and stepped directly: GRDB's `fetchOne(arguments:)` cost four times the lookup itself,
+        // and an inventory count asks once per row (docs/PERFORMANCE.md, issue 20).
+        let select = try prepared("SELECT 1 FROM variants WHERE sku = ?")
+        select.resetForBinding()
+        select.bind(1, sku)
+        return try select.firstInt64(db) != nil
     }
 
     /// The product of `sku`, with what this import buffered written first.
@@ -301,8 +306,18 @@ final class CatalogWriter: ImportSession {
 
     /// Whether a location code exists (`online` always does).
     func locationExists(_ code: String) throws -> Bool {
-        try Bool.fetchOne(prepared("SELECT 1 FROM locations WHERE code = ?"), arguments: [code]) ?? false
+        // The few codes found are kept (an import adds no locations while it reads stock rows).
+        if knownLocations.contains(code) { return true }
+        let select = try prepared("SELECT 1 FROM locations WHERE code = ?")
+        select.resetForBinding()
+        select.bind(1, code)
+        guard try select.firstInt64(db) != nil else { return false }
+        if knownLocations.count < 10_000 { knownLocations.insert(code) }
+        return true
     }
+
+    /// Location codes `locationExists` found (bounded: a retailer has hundreds of stores, not millions).
+    private var knownLocations: Set<String> = []
 
     /// Sets on-hand stock to an absolute `quantity` by appending the difference to the ledger.
     /// Returns the delta (0 when the figure was already right: nothing is written then).
@@ -339,6 +354,40 @@ final class CatalogWriter: ImportSession {
     }
 
     /// Appends one movement to the ledger (the stock level follows by trigger).
+    func stockFacts(_ keys: [(sku: String, location: String)]) throws -> [(variantExists: Bool, onHand: Int?)] {
+        try flush()
+        // A stock level exists only for a SKU and location that exist (levels come from movements, whose
+        // keys are foreign keys, or from a first count of 0 checked the same way; neither variants nor
+        // locations are ever deleted): the variant is looked up only where no level is.
+        let level = try prepared("SELECT on_hand FROM stock_levels WHERE sku = ? AND location = ?")
+        let variant = try prepared("SELECT 1 FROM variants WHERE sku = ?")
+        return try keys.map { key in
+            level.resetForBinding()
+            level.bind(1, key.sku)
+            level.bind(2, key.location)
+            if let onHand = try level.firstInt64(db) { return (true, Int(onHand)) }
+            variant.resetForBinding()
+            variant.bind(1, key.sku)
+            return (try variant.firstInt64(db) != nil, nil)
+        }
+    }
+
+    @discardableResult
+    func setStock(sku: String, location: String, quantity: Int, current: Int?, kind: String, ref: () -> String) throws -> Int {
+        let delta = quantity - (current ?? 0)
+        // Buffered and written 64 rows a statement (`stockFacts` flushes before the next batch reads):
+        // one statement per movement made SQLite keep a statement journal of every page each one
+        // touched (docs/PERFORMANCE.md, issue 20). `current` was read for this batch, and a key comes
+        // once per import (a second is rejected as a duplicate), so the figure is still right here.
+        if delta != 0 {
+            movementRows.append(.text(at), .text(sku), .text(location), .int(Int64(delta)), .text(kind), .text(ref()))
+        } else if current == nil {
+            // A first count of 0: record that the SKU is counted here (0 is the sum of no movements).
+            zeroLevelRows.append(.text(sku), .text(location), .int(0))
+        }
+        return delta
+    }
+
     func appendMovement(sku: String, location: String, delta: Int, kind: String, ref: String) throws {
         let insert = try prepared(
             """

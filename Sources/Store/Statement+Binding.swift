@@ -102,6 +102,8 @@ extension Statement {
 
     @inline(__always) func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(sqliteStatement, column) }
 
+    @inline(__always) func isNull(_ column: Int32) -> Bool { sqlite3_column_type(sqliteStatement, column) == SQLITE_NULL }
+
     @inline(__always) func text(_ column: Int32) -> String {
         guard let p = sqlite3_column_text(sqliteStatement, column) else { return "" }
         return String(cString: p)

@@ -123,6 +123,13 @@ public protocol ImportSession: AnyObject {
     /// `knownZero`: the SKU was created by this import (no stock record yet).
     @discardableResult
     func setStock(sku: String, location: String, quantity: Int, kind: String, ref: String, knownZero: Bool) throws -> Int
+    /// For stock counts, per key: whether the SKU exists, and its on hand at the location (`nil`: not
+    /// counted there yet), one lookup per key.
+    func stockFacts(_ keys: [(sku: String, location: String)]) throws -> [(variantExists: Bool, onHand: Int?)]
+    /// Sets on hand to `quantity` knowing the current figure (`stockFacts`); returns the difference.
+    /// `ref` is built only when a movement is written.
+    @discardableResult
+    func setStock(sku: String, location: String, quantity: Int, current: Int?, kind: String, ref: () -> String) throws -> Int
     func flush() throws
     /// Key-value scratch space private to this import (a mapper's lookups, such as WooCommerce parents).
     var scratch: any ImportScratch { get }

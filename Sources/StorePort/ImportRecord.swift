@@ -30,6 +30,14 @@ public struct MappedRecord: Sendable {
     }
 }
 
+/// A stock row's lookups, made for its whole batch (`ImportSession.stockChecks(in:)`).
+public struct StockCheck: Sendable {
+    public var variantExists: Bool
+    public var locationExists: Bool
+    public var onHand: Int?
+    public var firstSeen: Int?
+}
+
 /// What applying one record did.
 public enum RecordOutcome: Sendable {
     case applied(Change)
@@ -63,15 +71,53 @@ extension ImportSession {
     /// Checks a batch for duplicate SKUs at once (records with errors are not checked): for each record,
     /// the line its SKU was first seen on, when it was seen before.
     public func duplicates(in batch: [MappedRecord]) throws -> [Int?] {
-        try firstLines(
-            ofDuplicates: batch.map { record -> (key: String, line: Int)? in
-                guard record.errors.isEmpty, case .catalog(_, let variant?) = record.payload else { return nil }
-                return (variant.sku, record.source.line)
-            })
+        // Read in place: `map` handed each record over as a copy (every string of it retained and
+        // released), a few percent of an inventory import's writing thread where no record is a SKU's.
+        var keys: [(key: String, line: Int)?] = []
+        keys.reserveCapacity(batch.count)
+        var any = false
+        for i in batch.indices {
+            guard batch[i].errors.isEmpty, case .catalog(_, let variant?) = batch[i].payload else {
+                keys.append(nil)
+                continue
+            }
+            keys.append((variant.sku, batch[i].source.line))
+            any = true
+        }
+        return any ? try firstLines(ofDuplicates: keys) : [Int?](repeating: nil, count: batch.count)
     }
 
-    /// Applies one record. `firstSeen`: what `duplicates(in:)` said of it.
-    public func apply(_ record: borrowing MappedRecord, firstSeen: Int?, state: inout RecordRulesState) throws -> RecordOutcome {
+    /// Looks up a batch's stock rows at once (`nil` for other records): whether the SKU and location
+    /// exist, on hand there, and the line the same SKU and location came on before. A row whose SKU or
+    /// location is unknown is not recorded as seen (it is rejected for that, as row by row).
+    public func stockChecks(in batch: [MappedRecord]) throws -> [StockCheck?] {
+        var checks = [StockCheck?](repeating: nil, count: batch.count)
+        var keys: [(sku: String, location: String)] = []
+        var indexes: [Int] = []
+        for i in batch.indices {
+            guard batch[i].errors.isEmpty, case .stock(let sku, let location, _, _, _) = batch[i].payload else { continue }
+            keys.append((sku, location))
+            indexes.append(i)
+        }
+        guard !keys.isEmpty else { return checks }
+        let facts = try stockFacts(keys)
+        var seen: [(key: String, line: Int)?] = []
+        seen.reserveCapacity(keys.count)
+        for (n, i) in indexes.enumerated() {
+            let locationKnown = facts[n].variantExists ? try locationExists(keys[n].location) : false
+            checks[i] = StockCheck(variantExists: facts[n].variantExists, locationExists: locationKnown, onHand: facts[n].onHand)
+            seen.append(locationKnown ? ("\(keys[n].sku)\u{1}\(keys[n].location)", batch[i].source.line) : nil)
+        }
+        let firstLines = try firstLines(ofDuplicates: seen)
+        for (n, i) in indexes.enumerated() { checks[i]!.firstSeen = firstLines[n] }
+        return checks
+    }
+
+    /// Applies one record. `firstSeen`: what `duplicates(in:)` said of it; `stock`: what
+    /// `stockChecks(in:)` said of a stock row (without it, a stock row is looked up alone).
+    public func apply(
+        _ record: borrowing MappedRecord, firstSeen: Int?, stock: StockCheck? = nil, state: inout RecordRulesState
+    ) throws -> RecordOutcome {
         guard record.errors.isEmpty else { return .rejected(record.errors) }
         let at = InputLocation(file: state.file, line: record.source.line)
         switch record.payload {
@@ -93,22 +139,22 @@ extension ImportSession {
             }
             return .applied(try upsert(promotion))
         case .stock(let sku, let location, let quantity, let skuColumn, let locationColumn):
-            if try !variantExists(sku) {
+            // Looked up with its batch (`stockChecks(in:)`), or alone when the caller did not.
+            guard let stock = try stock ?? stockChecks(in: [copy record])[0] else { return .skipped }
+            if !stock.variantExists {
                 return .rejected([InputError("unknown SKU: import the catalog first", at: at, column: skuColumn, found: sku)])
             }
-            if try !locationExists(location) {
+            if !stock.locationExists {
                 return .rejected([
-                    InputError(
-                        "unknown location: expected online or a store_code from import stores",
-                        at: at, column: locationColumn, found: location)
+                    InputError("unknown location: expected online or a store_code from import stores", at: at, column: locationColumn, found: location)
                 ])
             }
-            if let first = try firstLine(ofDuplicate: "\(sku)\u{1}\(location)", line: record.source.line) {
+            if let first = stock.firstSeen {
                 return .rejected([InputError("duplicate SKU and location: first given on line \(first)", at: at, column: skuColumn, found: sku)])
             }
-            let delta = try setStock(
-                sku: sku, location: location, quantity: quantity, kind: "inventory",
-                ref: "\(state.file):\(record.source.line)", knownZero: false)
+            let file = state.file
+            let line = record.source.line
+            let delta = try setStock(sku: sku, location: location, quantity: quantity, current: stock.onHand, kind: "inventory") { "\(file):\(line)" }
             return .applied(delta == 0 ? .unchanged : .updated)
         case .catalog(let product, let variant):
             if let variant, let first = firstSeen {
