@@ -43,6 +43,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // The dashboard's templates (`dashboard/*.mustache`).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // Pure core: value types, validation, rules. Foundation only, no I/O, no channel names.
@@ -100,12 +102,20 @@ let package = Package(
         // Build-time embedding of templates/*.toml into Feeds.
         .executableTarget(name: "embed-templates"),
         .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["embed-templates"]),
+        // The dashboard's pages (DESIGN.md §11): page models from the store's values, rendered through the
+        // mustache templates of dashboard/ (embedded at build time), and server-drawn SVG charts. No HTTP here.
+        .target(
+            name: "Dashboard",
+            dependencies: ["Catalog", "StorePort", "Feeds", .product(name: "Mustache", package: "swift-mustache")],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedTemplates"]
+        ),
         // `unifeed serve`: HTTP routes over the store port (feeds, stock, availability, orders, tokens,
         // metrics), the OpenAPI document embedded from openapi/.
         .target(
             name: "Server",
             dependencies: [
-                "Catalog", "Formats", "Config", "StorePort", "Feeds", "Orders", "CZlib",
+                "Catalog", "Formats", "Config", "StorePort", "Feeds", "Orders", "Dashboard", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -178,7 +188,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["unifeed", "UnifeedTestSupport", "Feeds", "Config", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["unifeed", "UnifeedTestSupport", "Feeds", "Config", "Dashboard", "StorePort", "Catalog", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

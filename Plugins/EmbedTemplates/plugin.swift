@@ -7,14 +7,21 @@ import PackagePlugin
 @main
 struct EmbedTemplates: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] {
-        if target.name == "Server" {
-            let folder = context.package.directoryURL.appending(path: "openapi")
+        // The server: `openapi/*.json`; the dashboard: its templates, stylesheet and script in `dashboard/`.
+        let embedded: (folder: String, extensions: Set<String>)? =
+            switch target.name {
+            case "Server": ("openapi", ["json"])
+            case "Dashboard": ("dashboard", ["mustache", "css", "js"])
+            default: nil
+            }
+        if let embedded {
+            let folder = context.package.directoryURL.appending(path: embedded.folder)
             let files = (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? []
-            let inputs = files.filter { $0.pathExtension == "json" }.sorted { $0.lastPathComponent < $1.lastPathComponent }
+            let inputs = files.filter { embedded.extensions.contains($0.pathExtension) }.sorted { $0.lastPathComponent < $1.lastPathComponent }
             let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedFiles.swift")
             return [
                 .buildCommand(
-                    displayName: "Embedding \(inputs.count) server files",
+                    displayName: "Embedding \(inputs.count) \(embedded.folder) files",
                     executable: try context.tool(named: "embed-templates").url,
                     arguments: [output.path, "--files"] + inputs.map(\.path),
                     inputFiles: inputs, outputFiles: [output])

@@ -10,6 +10,12 @@ public struct AvailabilityAnswer: Sendable {
     public struct ChannelFigure: Sendable, Hashable {
         public var availability: String
         public var quantity: Int
+        /// The offer the channel's item carries (the dashboard's product page; not in the JSON answer,
+        /// whose prices are the shared ones above).
+        public var price: Money
+        public var salePrice: Money?
+        public var effectivePrice: Money
+        public var promotionIDs: [String]
     }
 
     public struct StoreFigure: Sendable, Hashable {
@@ -38,6 +44,9 @@ public struct AvailabilityAnswer: Sendable {
     public var channels: [(name: String, figure: ChannelFigure)]
     /// Each store, as local inventory shows it (empty when local inventory is off).
     public var stores: [StoreFigure]
+    /// Online availability and quantity with no channel's settings (the catalog's own answer).
+    public var availability = ""
+    public var quantity = 0
 
     /// `{"sku", "currency", "price", "sale_price", "effective_price", "channels": {NAME: {"availability",
     /// "quantity"}}, "stores": [{"store_code", "on_hand", "availability", "quantity", "pickup_method",
@@ -79,7 +88,8 @@ extension Publisher {
             let base = FeedItem(v, channel: "", settings: ChannelSettings(), shop: config.shop, now: now, markdowns: markdowns)
             var answer = AvailabilityAnswer(
                 sku: sku, price: base.price, salePrice: base.saleActive ? base.salePrice : nil, effectivePrice: base.effectivePrice,
-                markdown: base.saleActive ? base.markdownID : nil, promotionIDs: base.promotionIDs, channels: [], stores: [])
+                markdown: base.saleActive ? base.markdownID : nil, promotionIDs: base.promotionIDs, channels: [], stores: [],
+                availability: base.availability, quantity: base.quantity)
             for channel in channels {
                 let settings = config.settings(for: channel.name)
                 if channel.scope == .stores {
@@ -99,7 +109,13 @@ extension Publisher {
                     }
                 } else if channel.scope == .items {
                     let item = FeedItem(v, channel: channel.name, settings: settings, shop: config.shop, now: now, markdowns: markdowns)
-                    answer.channels.append((channel.name, .init(availability: item.availability, quantity: item.quantity)))
+                    answer.channels.append(
+                        (
+                            channel.name,
+                            .init(
+                                availability: item.availability, quantity: item.quantity, price: item.price,
+                                salePrice: item.saleActive ? item.salePrice : nil, effectivePrice: item.effectivePrice, promotionIDs: item.promotionIDs)
+                        ))
                 }
             }
             return answer

@@ -38,6 +38,16 @@ public enum ImportKind: Sendable, Equatable {
     case stores
     case inventory
     case promotions
+
+    /// `catalog`, `stores`, `inventory` or `promotions` (the runs history).
+    public var name: String {
+        switch self {
+        case .catalog: "catalog"
+        case .stores: "stores"
+        case .inventory: "inventory"
+        case .promotions: "promotions"
+        }
+    }
 }
 
 public struct ImportOptions: Sendable {
@@ -100,7 +110,7 @@ public struct Importer {
             let producer = GoogleXMLProducer(
                 reader: reader, mapper: GoogleFeedMapper(file: name, config: config, prefix: "g:"), keepsRawCells: options.rejectsPath != nil)
             return try importRecords(
-                name: name, rejectsHeader: ["line", "g:id"], delimiter: UInt8(ascii: ","), leading: nil, nothingRead: "no items in the feed",
+                name: name, kind: kind, rejectsHeader: ["line", "g:id"], delimiter: UInt8(ascii: ","), leading: nil, nothingRead: "no items in the feed",
                 options: options, now: now, report: report
             ) { _ in (producer, "google", "g:id", []) }
         }
@@ -116,7 +126,7 @@ public struct Importer {
                 at: InputLocation(file: name, line: reader.line), severity: .warning)
         }
         return try importRecords(
-            name: name, rejectsHeader: header.names, delimiter: reader.delimiter, leading: leading, options: options, now: now, report: report
+            name: name, kind: kind, rejectsHeader: header.names, delimiter: reader.delimiter, leading: leading, options: options, now: now, report: report
         ) { session in
             var warnings: [InputError] = []
             let (mapper, format, header) = try makeMapper(
@@ -135,7 +145,7 @@ public struct Importer {
     ///   - makeProducer: the producer, the format's name, the SKU column's name for messages and warnings
     ///     about the header.
     private func importRecords(
-        name: String, rejectsHeader: [String], delimiter: UInt8, leading: InputError?, nothingRead: String = "no data rows after the header",
+        name: String, kind: ImportKind, rejectsHeader: [String], delimiter: UInt8, leading: InputError?, nothingRead: String = "no data rows after the header",
         options: ImportOptions, now: Date, report: (InputError) -> Void,
         makeProducer: (any ImportSession) throws -> (any RecordProducer, String, String?, [InputError])
     ) throws -> ImportSummary {
@@ -224,6 +234,12 @@ public struct Importer {
             }
             let commit = !options.dryRun && summary.imported > 0
             summary.committed = commit
+            if commit {
+                try session.logRun(
+                    ImportRun(
+                        at: Timestamp(now).iso8601UTC, kind: kind.name, file: name, format: summary.format, rows: summary.rows, new: summary.new,
+                        updated: summary.updated, unchanged: summary.unchanged, rejected: summary.rejected, warnings: summary.warnings))
+            }
             return ((), commit: commit)
         }
         if !summary.strictFailure { try rejects?.commit() }

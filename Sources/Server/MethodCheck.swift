@@ -11,6 +11,10 @@ struct MethodCheck: RouterMiddleware {
         (["healthz"], [.get]), (["openapi.json"], [.get]), (["metrics"], [.get]), (["feeds", "*", "*"], [.get, .head]),
         (["v1", "stock", "movements"], [.post]), (["v1", "stock", "*"], [.get]), (["v1", "availability", "*"], [.get]),
         (["v1", "orders"], [.post]),
+        // The dashboard.
+        ([], [.get]), (["signin"], [.get, .post]), (["signout"], [.post]), (["publish"], [.post]), (["diagnostics"], [.get]),
+        (["products"], [.get]), (["products", "*"], [.get]), (["stock"], [.get]), (["orders"], [.get]), (["runs"], [.get]),
+        (["assets", "*"], [.get]),
     ]
 
     static func allowed(path: String) -> [HTTPRequest.Method]? {

@@ -56,7 +56,8 @@ struct TokenAuthentication: RouterMiddleware {
     static let openPaths: Set<String> = ["/healthz", "/openapi.json"]
 
     func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
-        if Self.openPaths.contains(request.uri.path) { return try await next(request, context) }
+        // The open routes, and the dashboard's pages, which sign in with a session of their own.
+        if Self.openPaths.contains(request.uri.path) || DashboardRoutes.owns(request.uri.path) { return try await next(request, context) }
         guard let presented = TokenSecret.presented(request.headers[.authorization]) else { throw APIError.unauthorized }
         let hash = TokenSecret.hash(presented)
         // Every live token is compared, each in constant time, whichever matches.

@@ -1,5 +1,6 @@
 import Catalog
 public import Config
+import Dashboard
 public import Feeds
 import Foundation
 import HTTPTypes
@@ -111,6 +112,15 @@ public struct UnifeedServer {
         router.get("/v1/stock/{sku}") { try await stock.stock($0, context: $1) }
         router.get("/v1/availability/{sku}") { try await stock.availability($0, context: $1) }
         router.post("/v1/orders") { try await stock.postOrders($0, context: $1) }
+
+        if let templates = try? DashboardTemplates() {
+            DashboardRoutes(
+                store: store, publisher: Publisher(store: store, config: config, channels: channels), outDir: options.outDir, templates: templates,
+                secure: options.tlsCertificate != nil, logger: logger
+            ).register(on: router)
+        } else {
+            logger.error("the dashboard's templates do not parse; the dashboard is off")
+        }
         return router
     }
 }

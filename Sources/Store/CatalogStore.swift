@@ -151,6 +151,14 @@ public struct SQLiteStore: CatalogStore {
         try writer.unsafeRead { db in try TokenTable.live(db) }
     }
 
+    public func managingSessions<T>(_ body: (any SessionTable) throws -> T) throws -> T {
+        try write { db in (try body(SessionRows(db: db)), commit: true) }
+    }
+
+    public func session(hash: [UInt8], now: Int) throws -> (session: DashboardSession, token: APIToken)? {
+        try writer.unsafeRead { db in try SessionRows.find(db, hash: hash, now: now) }
+    }
+
     public func ping() throws {
         _ = try writer.unsafeRead { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM sqlite_schema")) }
     }

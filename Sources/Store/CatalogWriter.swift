@@ -119,7 +119,26 @@ final class CatalogWriter: ImportSession {
         for (i, value) in productTexts(product).enumerated() { insert.bind(Int32(i + 2), value) }
         insert.bind(13, product.images.flatMap(Self.imageList))
         try insert.run(db)
-        return db.lastChanges == 1
+        guard db.lastChanges == 1 else { return false }
+        if let title = product.title { try indexTitle(of: product.productID, title, replacing: false) }
+        return true
+    }
+
+    /// Keeps the products search (`product_search`) in step with a product's title.
+    private func indexTitle(of productID: String, _ title: String, replacing: Bool) throws {
+        let rowid = ProductSearchKey.rowid(productID)
+        if replacing {
+            let delete = try prepared("DELETE FROM product_search WHERE rowid = ?")
+            delete.resetForBinding()
+            delete.bind(1, rowid)
+            try delete.run(db)
+        }
+        let insert = try prepared("INSERT INTO product_search(rowid, title, product_id) VALUES (?, ?, ?)")
+        insert.resetForBinding()
+        insert.bind(1, rowid)
+        insert.bind(2, title)
+        insert.bind(3, productID)
+        try insert.run(db)
     }
 
     /// Inserts a product or merges its non-nil fields (and its images, when given) into the stored one.
@@ -148,7 +167,10 @@ final class CatalogWriter: ImportSession {
             for (i, value) in productTexts(product).enumerated() { update.bind(Int32(i + 1), value) }
             update.bind(12, product.productID)
             try update.run(db)
-            if db.lastChanges == 1 { change = .updated }
+            if db.lastChanges == 1 {
+                change = .updated
+                if let title = product.title { try indexTitle(of: product.productID, title, replacing: true) }
+            }
         }
         if let images = product.images {
             let stored = try String.fetchOne(prepared("SELECT images FROM products WHERE product_id = ?"), arguments: [product.productID])
@@ -279,6 +301,12 @@ final class CatalogWriter: ImportSession {
     }
 
     /// Writes every buffered row. Call before reading what the import wrote, and before committing.
+    func logRun(_ run: ImportRun) throws {
+        try db.execute(
+            sql: "INSERT INTO import_runs(at, kind, file, format, rows, new, updated, unchanged, rejected, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            arguments: [run.at, run.kind, run.file, run.format, run.rows, run.new, run.updated, run.unchanged, run.rejected, run.warnings])
+    }
+
     func flush() throws {
         for buffer in [variantRows, overrideRows, movementRows, zeroLevelRows]
         where !buffer.isEmpty {

@@ -17,9 +17,9 @@ final class PublishLog: PublishLogSession {
     }
 
     /// Records a publish (or a hold-back) of `channel`.
-    func record(channel: String, outDir: String, at: String, items: Int, published: Bool) throws {
+    func record(channel: String, outDir: String, at: String, items: Int, published: Bool, difference: PublishDifference?) throws {
         try db.execute(
-            sql: "INSERT INTO publish_log(channel, out_dir, at, items, published) VALUES (?, ?, ?, ?, ?)",
-            arguments: [channel, outDir, at, items, published ? 1 : 0])
+            sql: "INSERT INTO publish_log(channel, out_dir, at, items, published, added, removed, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            arguments: [channel, outDir, at, items, published ? 1 : 0, difference?.added, difference?.removed, difference?.changed])
     }
 }

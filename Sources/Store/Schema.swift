@@ -291,6 +291,44 @@ enum Schema {
                     ALTER TABLE promotions ADD COLUMN display_end_at INTEGER;
                     """)
         }
+        migrator.registerMigration("v9-dashboard") { db in
+            try db.execute(
+                sql: """
+                    -- Committed imports, for the dashboard's runs page.
+                    CREATE TABLE import_runs (
+                      id INTEGER PRIMARY KEY,
+                      at TEXT NOT NULL, kind TEXT NOT NULL, file TEXT NOT NULL, format TEXT NOT NULL,
+                      rows INTEGER NOT NULL, new INTEGER NOT NULL, updated INTEGER NOT NULL, unchanged INTEGER NOT NULL,
+                      rejected INTEGER NOT NULL, warnings INTEGER NOT NULL
+                    );
+                    -- Per channel publish: items added, removed and changed against the previous publish into
+                    -- the same folder (NULL: not measured).
+                    ALTER TABLE publish_log ADD COLUMN added INTEGER;
+                    ALTER TABLE publish_log ADD COLUMN removed INTEGER;
+                    ALTER TABLE publish_log ADD COLUMN changed INTEGER;
+                    -- Dashboard sign-ins: the SHA-256 of the session cookie, never the cookie.
+                    CREATE TABLE dashboard_sessions (
+                      hash BLOB NOT NULL PRIMARY KEY,
+                      token_name TEXT NOT NULL REFERENCES api_tokens(name),
+                      csrf TEXT NOT NULL,
+                      expires_at INTEGER NOT NULL -- seconds since 1970
+                    ) WITHOUT ROWID;
+                    -- The products search: title words (FTS5, diacritics folded), one row per product whose
+                    -- rowid is the 64-bit FNV-1a hash of its id (products has no rowid), kept by the import.
+                    CREATE VIRTUAL TABLE product_search USING fts5(
+                      title, product_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 2', detail = column
+                    );
+                    -- GTIN lookups.
+                    CREATE INDEX variants_by_gtin ON variants(gtin) WHERE gtin IS NOT NULL;
+                    """)
+            // The products a database already holds, indexed once.
+            let insert = try db.makeStatement(sql: "INSERT INTO product_search(rowid, title, product_id) VALUES (?, ?, ?)")
+            let rows = try Row.fetchCursor(db, sql: "SELECT product_id, title FROM products WHERE title IS NOT NULL")
+            while let row = try rows.next() {
+                let id: String = row[0]
+                try insert.execute(arguments: [ProductSearchKey.rowid(id), row[1] as String, id])
+            }
+        }
         return migrator
     }
 }

@@ -45,12 +45,18 @@ public protocol CatalogStore: Sendable {
     /// make it on its own executor: the hop to `StoreThreads` would cost more than the read.
     func liveTokens() throws -> [(token: APIToken, hash: [UInt8])]
 
+    /// Creates, finds and ends dashboard sessions in one write transaction (committed when `body` returns).
+    func managingSessions<T>(_ body: (any SessionTable) throws -> T) throws -> T
+
+    /// The session of a cookie hash with its live token (one short read, like `liveTokens`).
+    func session(hash: [UInt8], now: Int) throws -> (session: DashboardSession, token: APIToken)?
+
     /// One small read that proves the store answers (a health check; it costs the same at any size).
     func ping() throws
 }
 
 /// One consistent view of the catalog.
-public protocol CatalogSnapshot {
+public protocol CatalogSnapshot: DashboardReads {
     /// The stores, ordered by code.
     func stores() throws -> [StoreLocation]
 
@@ -131,6 +137,8 @@ public protocol ImportSession: AnyObject {
     @discardableResult
     func setStock(sku: String, location: String, quantity: Int, current: Int?, kind: String, ref: () -> String) throws -> Int
     func flush() throws
+    /// Records the import in the runs history (in its transaction: only a committed import is listed).
+    func logRun(_ run: ImportRun) throws
     /// Key-value scratch space private to this import (a mapper's lookups, such as WooCommerce parents).
     var scratch: any ImportScratch { get }
 }
@@ -158,7 +166,7 @@ public protocol OrderBookSession: AnyObject {
 /// The publish gate's baseline: items each channel last published into an output folder.
 public protocol PublishLogSession: AnyObject {
     func lastPublished(channel: String, outDir: String) throws -> Int?
-    func record(channel: String, outDir: String, at: String, items: Int, published: Bool) throws
+    func record(channel: String, outDir: String, at: String, items: Int, published: Bool, difference: PublishDifference?) throws
 }
 
 // MARK: - The asynchronous boundary

@@ -17,6 +17,12 @@ final class ChannelRun {
     /// Write a `.gz` twin of every file (`publish --gzip`).
     var gzip = false
     private var dir = ""
+    /// The channel's findings for the dashboard (`DiagnosticsLog`).
+    private var diagnosticsLog: DiagnosticsLog.Writer?
+    /// What each published item looked like, against the previous publish (`PublishedItems`).
+    private var publishedItems: PublishedItems?
+    /// Items added, removed and changed against the previous publish (`nil`: nothing to compare with).
+    private(set) var difference: PublishDifference?
 
     init(channel: ChannelDefinition, settings: ChannelSettings, shop: ShopConfig, outDir: String, write: Bool) throws {
         self.channel = channel
@@ -32,6 +38,8 @@ final class ChannelRun {
             throw FeedError("\(dir): error: cannot create the channel's folder: \(error.localizedDescription)")
         }
         Publisher.removeLeftoverTemporaryFiles(in: dir)
+        diagnosticsLog = try DiagnosticsLog.Writer(outDir: outDir, channel: channel.name)
+        if channel.scope != .promotions { publishedItems = try PublishedItems(outDir: outDir, channel: channel.name) }
         for output in channel.outputs {
             writers.append(try output.format.adapter.writer(output: output, scope: channel.scope, dir: dir, settings: settings, shop: shop))
         }
@@ -119,6 +127,7 @@ final class ChannelRun {
         for i in findings.indices where !findings[i].isEmpty {
             for d in findings[i] where !(channel.scope == .stores && d.rule == "no_stock_record") {
                 diagnostic(d)
+                try diagnosticsLog?.append(d)
                 if d.severity == .error {
                     blocked.insert(d.sku)
                     count(&report.excluded, d.rule, d.sku)
@@ -131,6 +140,10 @@ final class ChannelRun {
         let accepted = blocked.isEmpty ? items : items.filter { !blocked.contains($0.id) }
         guard !accepted.isEmpty else { return }
         report.items += channel.scope == .stores ? accepted.count * stores.count : accepted.count
+        if let publishedItems {
+            let productID = group[0].productID
+            for item in accepted { try publishedItems.add(productID: productID, sku: item.id, hash: PublishedItems.hash(item)) }
+        }
         if cells != nil {
             accepted.withUnsafeBufferPointer { accepted in
                 for i in accepted.indices { cells!.append(accepted[i]) }
@@ -185,9 +198,18 @@ final class ChannelRun {
     func finish() throws {
         try sendCells()
         for writer in writers { try writer.finish() }
+        // The findings go in place held back or not: they are what the channel would have published.
+        try diagnosticsLog?.finish()
+        diagnosticsLog = nil
+        if let publishedItems {
+            let difference = try publishedItems.finish()
+            self.difference = publishedItems.hasPrevious ? difference : nil
+        }
     }
 
     func commit() throws {
+        try publishedItems?.commit()
+        publishedItems = nil
         for writer in writers {
             for file in try writer.commit() {
                 files.append(.init(path: "\(channel.name)/\((file.path as NSString).lastPathComponent)", bytes: file.byteCount, sha256: file.sha256))
@@ -205,5 +227,11 @@ final class ChannelRun {
         }
     }
 
-    func discard() { for writer in writers { writer.discard() } }
+    func discard() {
+        for writer in writers { writer.discard() }
+        diagnosticsLog?.discard()
+        diagnosticsLog = nil
+        publishedItems?.discard()
+        publishedItems = nil
+    }
 }

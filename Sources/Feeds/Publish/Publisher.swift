@@ -141,7 +141,9 @@ public struct Publisher: Sendable {
                     try run.commit()
                     reports[i].files = run.files
                 }
-                try log.record(channel: run.channel.name, outDir: outDir, at: at, items: items, published: !reports[i].heldBack)
+                try log.record(
+                    channel: run.channel.name, outDir: outDir, at: at, items: items, published: !reports[i].heldBack,
+                    difference: reports[i].heldBack ? nil : run.difference)
             }
         }
         var report = PublishReport(channels: reports, outDir: outDir, generatedAt: options.now.iso8601(in: config.shop.timeZone), configDigest: config.digest)
