@@ -16,6 +16,15 @@ public struct AvailabilityAnswer: Sendable {
         public var salePrice: Money?
         public var effectivePrice: Money
         public var promotionIDs: [String]
+
+        public init(availability: String, quantity: Int, price: Money, salePrice: Money?, effectivePrice: Money, promotionIDs: [String]) {
+            self.availability = availability
+            self.quantity = quantity
+            self.price = price
+            self.salePrice = salePrice
+            self.effectivePrice = effectivePrice
+            self.promotionIDs = promotionIDs
+        }
     }
 
     public struct StoreFigure: Sendable, Hashable {
@@ -29,6 +38,21 @@ public struct AvailabilityAnswer: Sendable {
         public var effectivePrice: Money
         public var pickupMethod: String
         public var pickupSLA: String
+
+        public init(
+            storeCode: String, onHand: Int, availability: String, quantity: Int, price: Money, salePrice: Money?, effectivePrice: Money,
+            pickupMethod: String, pickupSLA: String
+        ) {
+            self.storeCode = storeCode
+            self.onHand = onHand
+            self.availability = availability
+            self.quantity = quantity
+            self.price = price
+            self.salePrice = salePrice
+            self.effectivePrice = effectivePrice
+            self.pickupMethod = pickupMethod
+            self.pickupSLA = pickupSLA
+        }
     }
 
     public var sku: String
@@ -47,6 +71,22 @@ public struct AvailabilityAnswer: Sendable {
     /// Online availability and quantity with no channel's settings (the catalog's own answer).
     public var availability = ""
     public var quantity = 0
+
+    public init(
+        sku: String, price: Money, salePrice: Money?, effectivePrice: Money, markdown: String?, promotionIDs: [String],
+        channels: [(name: String, figure: ChannelFigure)], stores: [StoreFigure], availability: String, quantity: Int
+    ) {
+        self.sku = sku
+        self.price = price
+        self.salePrice = salePrice
+        self.effectivePrice = effectivePrice
+        self.markdown = markdown
+        self.promotionIDs = promotionIDs
+        self.channels = channels
+        self.stores = stores
+        self.availability = availability
+        self.quantity = quantity
+    }
 
     /// `{"sku", "currency", "price", "sale_price", "effective_price", "channels": {NAME: {"availability",
     /// "quantity"}}, "stores": [{"store_code", "on_hand", "availability", "quantity", "pickup_method",

@@ -179,3 +179,10 @@ extension CLI {
         }
     }
 }
+
+extension CLI {
+    /// One query through the sqlite3 shell (`.enabled(if: Requirements.executable("/usr/bin/sqlite3"))`).
+    func sql(_ query: String) throws -> String {
+        try CLI.tool("/usr/bin/sqlite3", [db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -25,16 +25,18 @@ public struct FeedHealthPage {
             values["report"] = ["outDir": outDir, "generatedAt": state.generatedAt, "age": Figures.age(of: state.generatedAt, now: now)]
             values["channels"] = state.channels.map { c -> [String: Any] in
                 let at = c.generatedAt ?? state.generatedAt
-                return [
+                var card: [String: Any] = [
                     "name": c.name, "items": Figures.count(c.items), "previous": c.previousItems.map(Figures.count) ?? "none",
                     "heldBack": c.heldBack, "state": c.heldBack ? "held back" : "published", "stateClass": c.heldBack ? "held" : "ok",
-                    "reason": c.reason ?? "", "filtered": Figures.count(c.filtered), "excludedItems": Figures.count(c.excludedItems),
+                    "filtered": Figures.count(c.filtered), "excludedItems": Figures.count(c.excludedItems),
                     "hasExcluded": !c.excluded.isEmpty, "hasWarnings": !c.warnings.isEmpty,
                     "excluded": c.excluded.map { ["channel": c.name, "rule": $0.rule, "count": Figures.count($0.count)] },
                     "warnings": c.warnings.map { ["channel": c.name, "rule": $0.rule, "count": Figures.count($0.count)] },
                     "files": c.files.map { ["path": $0.path, "size": Figures.bytes($0.bytes)] },
                     "generatedAt": at, "age": Figures.age(of: at, now: now),
                 ]
+                if let reason = c.reason { card["reason"] = reason }
+                return card
             }
         } else {
             values["channels"] = [[String: Any]]()

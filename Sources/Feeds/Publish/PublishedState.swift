@@ -12,11 +12,19 @@ public struct PublishedState: Sendable {
     public struct Rule: Sendable, Hashable {
         public var rule: String
         public var count: Int
+        public init(rule: String, count: Int) {
+            self.rule = rule
+            self.count = count
+        }
     }
 
     public struct File: Sendable, Hashable {
         public var path: String
         public var bytes: Int
+        public init(path: String, bytes: Int) {
+            self.path = path
+            self.bytes = bytes
+        }
     }
 
     public struct Channel: Sendable {
@@ -32,10 +40,32 @@ public struct PublishedState: Sendable {
         public var files: [File]
         /// When this channel's files were published (`--now`), ISO 8601.
         public var generatedAt: String?
+
+        public init(
+            name: String, items: Int, previousItems: Int?, heldBack: Bool, reason: String?, filtered: Int, excludedItems: Int, excluded: [Rule],
+            warnings: [Rule], files: [File], generatedAt: String?
+        ) {
+            self.name = name
+            self.items = items
+            self.previousItems = previousItems
+            self.heldBack = heldBack
+            self.reason = reason
+            self.filtered = filtered
+            self.excludedItems = excludedItems
+            self.excluded = excluded
+            self.warnings = warnings
+            self.files = files
+            self.generatedAt = generatedAt
+        }
     }
 
     public var generatedAt: String
     public var channels: [Channel]
+
+    public init(generatedAt: String, channels: [Channel]) {
+        self.generatedAt = generatedAt
+        self.channels = channels
+    }
 
     /// The report in `outDir`, or `nil` when there is none (nothing published there yet) or it cannot be read.
     public static func read(outDir: String) -> PublishedState? {
@@ -76,6 +106,15 @@ public enum DiagnosticsLog {
         public var rule: String
         public var message: String
         public var value: String
+
+        public init(channel: String, sku: String, severity: String, rule: String, message: String, value: String) {
+            self.channel = channel
+            self.sku = sku
+            self.severity = severity
+            self.rule = rule
+            self.message = message
+            self.value = value
+        }
     }
 
     static func folder(outDir: String) -> String { (outDir as NSString).appendingPathComponent(".unifeed/diagnostics") }
