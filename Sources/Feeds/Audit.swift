@@ -61,8 +61,14 @@ public struct Auditor {
         else {
             throw FeedError("\(reportPath): error: no readable publish report; publish first")
         }
-        var rows = 0
-        var findings: [AuditFinding] = []
+        // Every file's SHA-256 is a task of its own, run on every core beside the read-back; every
+        // output's file is read back against one scan of the catalog shared by all of them (each output
+        // on a thread of its own behind a bounded pipe, as publish writes them), so the catalog is read
+        // once, not once per output.
+        var hashes: [() -> [AuditFinding]] = []
+        var outputs: [OutputAudit] = []
+        var promotionChecks: [() throws -> (rows: Int, findings: [AuditFinding])] = []
+        var order: [(kind: Int, index: Int)] = []  // the report's order: 0 hash, 1 output, 2 promotions
         for entry in entries {
             guard let name = entry["channel"]?.string, let channel = channels.first(where: { $0.name == name }) else { continue }
             // Each channel at the moment and with the config of its own last publish.
@@ -76,19 +82,47 @@ public struct Auditor {
             for file in entry["files"]?.array ?? [] {
                 guard let path = file["path"]?.string, let sha256 = file["sha256"]?.string else { continue }
                 let full = (outDir as NSString).appendingPathComponent(path)
-                if let problem = Auditor.changed(full, expected: sha256) {
-                    findings.append(AuditFinding(file: full, line: 0, sku: "", column: "sha256", expected: sha256, found: "", fileProblem: problem))
+                order.append((0, hashes.count))
+                hashes.append {
+                    guard let problem = Auditor.changed(full, expected: sha256) else { return [] }
+                    return [AuditFinding(file: full, line: 0, sku: "", column: "sha256", expected: sha256, found: "", fileProblem: problem)]
                 }
             }
             let files = (entry["files"]?.array ?? []).compactMap { $0["path"]?.string }
             for output in channel.outputs {
                 let paths = output.publishedPaths(channel: name, outDir: outDir, listed: Set(files))
                 guard !paths.isEmpty else { continue }
-                let result =
-                    channel.scope == .promotions
-                    ? try auditPromotions(path: paths[0], now: now) : try audit(paths: paths, output: output, channel: channel, now: now)
-                rows += result.rows
-                findings += result.findings
+                if channel.scope == .promotions {
+                    order.append((2, promotionChecks.count))
+                    promotionChecks.append { try auditPromotions(path: paths[0], now: now) }
+                } else {
+                    order.append((1, outputs.count))
+                    outputs.append(try OutputAudit(paths: paths, output: output, channel: channel, settings: config.settings(for: name), shop: config.shop, now: now))
+                }
+            }
+        }
+        let hashed = HashResults(count: hashes.count)
+        let hashing = DispatchGroup()
+        let hashWork = UnsafeTransfer(hashes)
+        DispatchQueue.global(qos: .utility).async(group: hashing) {
+            DispatchQueue.concurrentPerform(iterations: hashWork.value.count) { i in hashed.set(i, hashWork.value[i]()) }
+        }
+        try readBack(outputs)
+        var promotionResults: [(rows: Int, findings: [AuditFinding])] = []
+        for check in promotionChecks { promotionResults.append(try check()) }
+        hashing.wait()
+        let hashFindings = hashed.all
+        var rows = 0
+        var findings: [AuditFinding] = []
+        for (kind, i) in order {
+            switch kind {
+            case 0: findings += hashFindings[i]
+            case 1:
+                rows += outputs[i].rows
+                findings += outputs[i].findings
+            default:
+                rows += promotionResults[i].rows
+                findings += promotionResults[i].findings
             }
         }
         return (rows, findings)
@@ -141,72 +175,160 @@ public struct Auditor {
         return (rows, findings)
     }
 
-    private func audit(paths: [String], output: ChannelDefinition.Output, channel: ChannelDefinition, now: Timestamp)
-        throws -> (rows: Int, findings: [AuditFinding])
-    {
-        var reader: any FeedRowReader = try ChainedFeedReader(paths: paths) { path in
-            try PublishedFeedReader.open(path: path, format: output.format)
+    /// One scan of the catalog (one read transaction, ordered as publish wrote the files) handed to
+    /// every output's read-back, each on a thread of its own behind a bounded pipe.
+    private func readBack(_ outputs: [OutputAudit]) throws {
+        guard !outputs.isEmpty else { return }
+        let pipes = outputs.map { _ in BoundedPipe<[VariantView]>(capacity: 16) }
+        let failures = FailureBox()
+        let done = DispatchGroup()
+        var started = false
+        do {
+            try store.reading { snapshot in
+                let stores = try snapshot.stores()
+                let markdowns = Markdowns(try snapshot.promotions())
+                started = true
+                for (audit, pipe) in zip(outputs, pipes) {
+                    audit.stores = stores
+                    audit.markdowns = markdowns
+                    let context = UnsafeTransfer(audit)
+                    Workers.startConsumer(of: pipe, group: done, failure: failures) { views in
+                        try views.withUnsafeBufferPointer { views in
+                            for i in views.indices { try context.value.consume(views[i]) }
+                        }
+                    }
+                }
+                // The total is a count over the catalog: only worth it when a terminal shows the line.
+                let shown = progress && TerminalProgress.stderrIsTerminal
+                let bar = TerminalProgress(label: "audit", unit: "SKUs", total: shown ? try snapshot.counts().variants : nil, enabled: shown)
+                defer { bar.finish() }
+                var batch: [VariantView] = []
+                batch.reserveCapacity(256)
+                var read = 0
+                let rows = try snapshot.feedRows(locations: nil)
+                while let v = try rows.next() {
+                    read += 1
+                    if read % 4096 == 0 { bar.update(read) }
+                    batch.append(v)
+                    if batch.count == 256 {
+                        for pipe in pipes { pipe.put(.batch(batch)) }
+                        batch = []
+                        batch.reserveCapacity(256)
+                    }
+                }
+                if !batch.isEmpty { for pipe in pipes { pipe.put(.batch(batch)) } }
+            }
+        } catch {
+            for pipe in pipes { pipe.put(.failed(error)) }
+            if started { done.wait() }
+            throw error
         }
-        var path = paths[0]
-        let settings = config.settings(for: channel.name)
+        for pipe in pipes { pipe.put(.end) }
+        done.wait()
+        if let error = failures.first { throw error }
+        for audit in outputs { try audit.finish() }
+    }
+}
+
+/// The findings of the files' SHA-256 checks, each set once from the thread that ran it.
+private final class HashResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [[AuditFinding]]
+
+    init(count: Int) { results = Array(repeating: [], count: count) }
+
+    func set(_ i: Int, _ findings: [AuditFinding]) { lock.withLock { results[i] = findings } }
+
+    var all: [[AuditFinding]] { lock.withLock { results } }
+}
+
+/// One output's files read back against the catalog: the published rows come in catalog order, so
+/// each SKU's rows are compared as the SKU goes by (a merge, not a lookup per row).
+final class OutputAudit {
+    let channel: ChannelDefinition
+    let settings: ChannelSettings
+    let shop: ShopConfig
+    let now: Timestamp
+    var stores: [StoreLocation] = []
+    var markdowns = Markdowns()
+    private var reader: any FeedRowReader
+    private var path: String
+    private let headers: [String]
+    private let idHeader: String
+    private let storeHeader: String?
+    private let checked: [(column: ChannelDefinition.Column, header: String)]
+    private var pending: FeedReaderRow?
+    private(set) var findings: [AuditFinding] = []
+    private(set) var rows = 0
+
+    init(paths: [String], output: ChannelDefinition.Output, channel: ChannelDefinition, settings: ChannelSettings, shop: ShopConfig, now: Timestamp) throws {
+        self.channel = channel
+        self.settings = settings
+        self.shop = shop
+        self.now = now
+        path = paths[0]
         // Marketplace adapters have a fixed layout: what they show, as columns of canonical fields.
         let columns = output.readBackColumns
         let headerName = { (c: ChannelDefinition.Column) in output.writtenHeader(c, settings: settings) }
         // Rows are keyed by the header as written (`store code` under header_style = "spaces").
-        let idHeader = columns.first { $0.field == "id" }.map(headerName) ?? "id"
-        let storeHeader = columns.first { $0.field == "store_code" }.map(headerName)
-        let checked = columns.filter { Auditor.audited.contains($0.field) }
-        var findings: [AuditFinding] = []
-        var rows = 0
-        var pending = try reader.next()
-        let stores = try store.reading { try $0.stores() }
+        idHeader = columns.first { $0.field == "id" }.map(headerName) ?? "id"
+        storeHeader = columns.first { $0.field == "store_code" }.map(headerName)
+        checked = columns.filter { Auditor.audited.contains($0.field) }.map { ($0, headerName($0)) }
+        headers = [idHeader] + (storeHeader.map { [$0] } ?? []) + checked.map(\.header)
+        let wanted = Set(headers)
+        reader = try ChainedFeedReader(paths: paths) { path in
+            var reader = try PublishedFeedReader.open(path: path, format: output.format)
+            reader.keep(only: wanted)
+            return reader
+        }
+    }
 
-        func compare(_ row: FeedReaderRow, _ expectedRow: some FeedRow, sku: String) {
-            rows += 1
-            path = row.file ?? path
-            for column in checked {
-                let expected = expectedRow.values(column.id).map { column.values[$0] ?? $0 }.joined(separator: ",")
-                let found = row.values[headerName(column)] ?? ""
-                if found != expected {
-                    findings.append(AuditFinding(file: path, line: row.line, sku: sku, column: headerName(column), expected: expected, found: found))
-                }
+    private func compare(_ row: FeedReaderRow, _ expectedRow: some FeedRow, sku: String) {
+        rows += 1
+        path = row.file ?? path
+        for (column, header) in checked {
+            let expected = expectedRow.values(column.id).map { column.values[$0] ?? $0 }.joined(separator: ",")
+            let found = row.values[header] ?? ""
+            if found != expected {
+                findings.append(AuditFinding(file: path, line: row.line, sku: sku, column: header, expected: expected, found: found))
             }
         }
+    }
 
-        try store.reading { snapshot in
-            // The total is a count over the catalog: only worth it when a terminal shows the line.
-            let shown = progress && TerminalProgress.stderrIsTerminal
-            let bar = TerminalProgress(
-                label: "audit \(channel.name)/\(output.fileName(1))", unit: "SKUs", total: shown ? try snapshot.counts().variants : nil,
-                enabled: shown)
-            defer { bar.finish() }
-            var done = 0
-            let markdowns = Markdowns(try snapshot.promotions())
-            try snapshot.forEachFeedRow { v in
-                done += 1
-                if done % 4096 == 0 { bar.update(done) }
-                let item = FeedItem(
-                    v, channel: channel.name, settings: settings, shop: config.shop, now: now, markdowns: markdowns, inStore: channel.scope == .stores)
-                while let row = pending, row.values[idHeader] == item.id {
-                    if let storeHeader {
-                        if let code = row.values[storeHeader], let location = stores.first(where: { $0.code == code }) {
-                            withUnsafePointer(to: location) { location in
-                                compare(row, LocalRow(item: item, store: location, settings: settings), sku: item.id)
-                            }
-                        } else {
-                            findings.append(
-                                AuditFinding(
-                                    file: path, line: row.line, sku: item.id, column: storeHeader, expected: "a store",
-                                    found: row.values[storeHeader] ?? ""))
-                        }
-                    } else {
-                        compare(row, item, sku: item.id)
+    private var first = true
+
+    func consume(_ v: VariantView) throws {
+        if first {
+            first = false
+            pending = try reader.next()
+        }
+        // Items the channel left out have no row: no item to build for them.
+        guard let row = pending, row.values[idHeader] == v.sku.rawValue else { return }
+        let item = FeedItem(v, channel: channel.name, settings: settings, shop: shop, now: now, markdowns: markdowns, inStore: channel.scope == .stores)
+        while let row = pending, row.values[idHeader] == item.id {
+            if let storeHeader {
+                if let code = row.values[storeHeader], let location = stores.first(where: { $0.code == code }) {
+                    withUnsafePointer(to: location) { location in
+                        compare(row, LocalRow(item: item, store: location, settings: settings), sku: item.id)
                     }
-                    pending = try reader.next()
+                } else {
+                    findings.append(
+                        AuditFinding(
+                            file: path, line: row.line, sku: item.id, column: storeHeader, expected: "a store", found: row.values[storeHeader] ?? ""))
                 }
+            } else {
+                compare(row, item, sku: item.id)
             }
+            pending = try reader.next()
         }
-        // Rows left over name SKUs the catalog does not have (or out of order: tampered).
+    }
+
+    /// Rows left over name SKUs the catalog does not have (or out of order: tampered).
+    func finish() throws {
+        if first {
+            first = false
+            pending = try reader.next()
+        }
         while let row = pending {
             rows += 1
             findings.append(
@@ -215,7 +337,6 @@ public struct Auditor {
                     expected: "a SKU of the catalog, in catalog order", found: row.values[idHeader] ?? ""))
             pending = try reader.next()
         }
-        return (rows, findings)
     }
 }
 
@@ -257,6 +378,12 @@ struct FeedReaderRow {
 
 protocol FeedRowReader {
     mutating func next() throws -> FeedReaderRow?
+    /// Audit reads only these values (by header or element name): a reader may leave the others out.
+    mutating func keep(only keys: Set<String>)
+}
+
+extension FeedRowReader {
+    mutating func keep(only keys: Set<String>) {}
 }
 
 /// The numbered files of a split output read as one sequence.
@@ -298,11 +425,27 @@ struct DelimitedFeedReader: FeedRowReader {
         header = reader.fields
     }
 
+    /// The columns read (`keep(only:)`), each header with its first column; `nil`: all.
+    var kept: [(name: String, index: Int)]?
+
     mutating func next() throws -> FeedReaderRow? {
         guard try reader.next() else { return nil }
         var values: [String: String] = [:]
-        for (name, value) in zip(header, reader.fields) where values[name] == nil { values[name] = value }
+        if let kept {
+            values.reserveCapacity(kept.count)
+            let fields = reader.fields
+            for (name, index) in kept where index < fields.count { values[name] = fields[index] }
+        } else {
+            for (name, value) in zip(header, reader.fields) where values[name] == nil { values[name] = value }
+        }
         return FeedReaderRow(line: reader.line, values: values)
+    }
+
+    mutating func keep(only keys: Set<String>) {
+        var kept: [(name: String, index: Int)] = []
+        for (i, name) in header.enumerated() where keys.contains(name) && !kept.contains(where: { $0.name == name }) { kept.append((name, i)) }
+        self.kept = kept
+        reader.keptColumns = Set(kept.map(\.index))
     }
 }
 
@@ -317,6 +460,8 @@ final class XMLFeedReader: FeedRowReader {
     let nested: Bool
     /// Put between the values of a repeated element (`nil`: run together).
     let repeatSeparator: String?
+    /// The elements read (`keep(only:)`, names without `g:`); `nil`: all.
+    var wanted: Set<String>?
 
     init(path: String, itemElement: String = "item", nested: Bool = false, repeatSeparator: String? = nil) throws {
         self.path = path
@@ -354,6 +499,7 @@ final class XMLFeedReader: FeedRowReader {
                     depth = Int(xmlTextReaderDepth(reader))
                 } else if inItem && (nested || Int(xmlTextReaderDepth(reader)) == depth + 1) {
                     current = name.hasPrefix("g:") ? String(name.dropFirst(2)) : name
+                    if let wanted, let key = current, !wanted.contains(key) { current = nil }
                     if let key = current, let separator = repeatSeparator, values[key] != nil { values[key]! += separator }
                     if xmlTextReaderIsEmptyElement(reader) == 1, let key = current, values[key] == nil { values[key] = "" }
                 }
@@ -369,6 +515,10 @@ final class XMLFeedReader: FeedRowReader {
             }
         }
     }
+}
+
+extension XMLFeedReader {
+    func keep(only keys: Set<String>) { wanted = keys }
 }
 
 /// The feed readers audit uses, by output format: every row of a published file (fuzzing and tests).

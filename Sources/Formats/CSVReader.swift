@@ -40,6 +40,17 @@ public final class CSVReader {
     public private(set) var line = 0
     /// The first record's fields, kept to name columns in errors.
     public private(set) var header: [String] = []
+    /// After the header, only these columns' fields are made; the others read as `""` (their bytes are
+    /// still parsed, counted against the limits and checked as UTF-8). `nil`: every column.
+    public var keptColumns: Set<Int>? {
+        didSet { keptMask = keptColumns.map { kept in (0..<(kept.max().map { $0 + 1 } ?? 0)).map { kept.contains($0) } } }
+    }
+    @exclusivity(unchecked) private var keptMask: [Bool]?
+    /// The field being read is left out (`keptColumns`).
+    @inline(__always) private var skippingField: Bool {
+        guard let keptMask, records > 0 else { return false }
+        return fields.count >= keptMask.count || !keptMask[fields.count]
+    }
 
     private var source: any ByteSource
     @exclusivity(unchecked) private var data: [UInt8] = []
@@ -209,6 +220,7 @@ public final class CSVReader {
                 "record is longer than the limit of \(limits.maxRecordBytes / 1024) KiB",
                 at: InputLocation(file: file, line: line))
         }
+        if skippingField { return }
         data.withUnsafeBufferPointer { p in field.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<end])) }
     }
 

@@ -63,8 +63,13 @@ public struct JSONReader {
     var lineStart = 0
     var depth = 0
 
-    public static func parse(_ bytes: [UInt8], file: String) throws -> JSONNode {
+    /// String values of members not named in `keep` (at any depth, and the items of their arrays) are
+    /// checked but not made: they read as `""` (a reader that wants a few values of a large document).
+    var keep: Set<String>?
+
+    public static func parse(_ bytes: [UInt8], file: String, keepingStringsOf keep: Set<String>? = nil) throws -> JSONNode {
         var reader = JSONReader(bytes: bytes, file: file)
+        reader.keep = keep
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { reader.pos = 3; reader.lineStart = 3 }
         reader.skipSpace()
         let root = try reader.value()
@@ -97,7 +102,7 @@ public struct JSONReader {
         }
     }
 
-    mutating func value() throws -> JSONNode {
+    mutating func value(keeping keepString: Bool = true) throws -> JSONNode {
         guard pos < bytes.count else { throw fail("expected a value", found: "the end of the file") }
         let startLine = line, startColumn = pos - lineStart + 1
         func node(_ v: JSONNode.Value) -> JSONNode { JSONNode(value: v, line: startLine, column: startColumn) }
@@ -119,7 +124,7 @@ public struct JSONReader {
                     guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else { throw fail("expected ':' after a member name", found: foundHere()) }
                     pos += 1
                     skipSpace()
-                    members.append((key, try value()))
+                    members.append((key, try value(keeping: keep?.contains(key) ?? true)))
                     skipSpace()
                     guard pos < bytes.count else { throw fail("expected ',' or '}'", found: "the end of the file") }
                     if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
@@ -141,7 +146,7 @@ public struct JSONReader {
             } else {
                 while true {
                     skipSpace()
-                    items.append(try value())
+                    items.append(try value(keeping: keepString))
                     skipSpace()
                     guard pos < bytes.count else { throw fail("expected ',' or ']'", found: "the end of the file") }
                     if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
@@ -153,6 +158,10 @@ public struct JSONReader {
             depth -= 1
             return node(.array(items))
         case UInt8(ascii: "\""):
+            if !keepString {
+                try skipString()
+                return node(.string(""))
+            }
             return node(.string(try string()))
         case UInt8(ascii: "t"):
             try literal("true")
@@ -197,6 +206,35 @@ public struct JSONReader {
         }
         guard pos - start <= 64 else { throw fail("a number longer than 64 characters") }
         return String(decoding: bytes[start..<pos], as: UTF8.self)
+    }
+
+    /// Past a string starting at the opening quote, checked as `string()` checks it (UTF-8 aside: the
+    /// callers' bytes come through a validating reader) but not made.
+    mutating func skipString() throws {
+        pos += 1
+        let start = pos
+        var scratch: [UInt8] = []
+        while true {
+            guard pos < bytes.count else { throw fail("a string is not closed", found: "the end of the file") }
+            let b = bytes[pos]
+            if b == UInt8(ascii: "\"") {
+                pos += 1
+                return
+            }
+            if b < 0x20 { throw fail("a control character inside a string must be escaped", found: "\\u\(String(b, radix: 16))") }
+            if b == UInt8(ascii: "\\") {
+                scratch.removeAll(keepingCapacity: true)
+                switch bytes.withUnsafeBufferPointer({ JSONEscape.decode($0, backslash: pos, into: &scratch) }) {
+                case .success(let end): pos = end
+                case .failure(let failed):
+                    pos = failed.index
+                    throw fail("a bad escape in a string", found: foundHere())
+                }
+                continue
+            }
+            pos += 1
+            if pos - start > JSONReader.maxStringBytes { throw fail("a string longer than \(JSONReader.maxStringBytes) bytes") }
+        }
     }
 
     /// A string starting at the opening quote.

@@ -355,7 +355,8 @@ enum AmazonListingsFormat: FormatAdapter {
 struct AmazonListingsReader: FeedRowReader {
     let lines: JSONLinesReader
 
-    init(path: String) throws { lines = try JSONLinesReader(path: path) }
+    // Only the SKU is a string audit reads: the titles, descriptions and bullet points are skipped.
+    init(path: String) throws { lines = try JSONLinesReader(path: path, keepingStringsOf: ["sku"]) }
 
     mutating func next() throws -> FeedReaderRow? {
         while let (line, message) = try lines.next() {
@@ -378,8 +379,11 @@ struct AmazonListingsReader: FeedRowReader {
 /// them out: a trailing `,` is dropped, and the envelope's own lines — `{"header":…`, `]}` — skipped).
 final class JSONLinesReader {
     let reader: CSVReader
+    /// The members whose string values are read (`nil`: all; see `JSONReader.parse`).
+    let keep: Set<String>?
 
-    init(path: String) throws {
+    init(path: String, keepingStringsOf keep: Set<String>? = nil) throws {
+        self.keep = keep
         // Lines read with the byte reader: no quoting, and a delimiter (0x01) JSON text never holds raw.
         reader = try CSVReader(path: path, delimiter: 0x01, quoting: false)
     }
@@ -389,7 +393,7 @@ final class JSONLinesReader {
             var bytes = Array(reader.fields.joined(separator: "\u{01}").utf8)
             while let last = bytes.last, last == UInt8(ascii: ",") || last == 0x20 || last == 0x0D { bytes.removeLast() }
             guard bytes.first == UInt8(ascii: "{"), !bytes.starts(with: Array("{\"header\"".utf8)) else { continue }
-            return (reader.line, try JSONReader.parse(bytes, file: reader.file))
+            return (reader.line, try JSONReader.parse(bytes, file: reader.file, keepingStringsOf: keep))
         }
         return nil
     }

@@ -146,6 +146,8 @@ struct EbayFileExchangeReader: FeedRowReader {
         }
         return nil
     }
+
+    mutating func keep(only keys: Set<String>) { rows.keep(only: keys.union(["StartPrice"])) }
 }
 
 /// eBay (specs/marketplaces.md §3): a category mapped for every item and a description; titles hold 80

@@ -203,7 +203,8 @@ enum WalmartInventoryFormat: FormatAdapter {
 struct WalmartItemsReader: FeedRowReader {
     let lines: JSONLinesReader
 
-    init(path: String) throws { lines = try JSONLinesReader(path: path) }
+    // Only the SKU is a string audit reads.
+    init(path: String) throws { lines = try JSONLinesReader(path: path, keepingStringsOf: ["sku"]) }
 
     mutating func next() throws -> FeedReaderRow? {
         while let (line, node) = try lines.next() {
