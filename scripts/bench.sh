@@ -22,7 +22,13 @@ command -v sqlite3 >/dev/null || { echo "bench: needs sqlite3 (apt-get install s
 swift build -c release --product unifeed >&2
 bin=$(swift build -c release --show-bin-path)/unifeed
 
-# measure LABEL N COMMAND... -> sets WALL and RSS, prints a line
+# The machine-readable summary: one JSON object per measurement, gathered into $dir/bench-summary.json
+# and printed after the table.
+summary="$dir/bench-summary.jsonl"
+: >"$summary"
+
+# measure LABEL N COMMAND... -> sets WALL, USER, SYS and RSS, records the step in the summary
+# (with FLOOR, the sqlite3 floor of the same run, when set)
 measure() {
   local label=$1 n=$2; shift 2
   local log="$dir/time-$label-$n.log"
@@ -30,7 +36,21 @@ measure() {
   local wall rss
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
   rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2/1024}' "$log")
+  USER=$(awk -F': ' '/User time \(seconds\)/ {print $2}' "$log")
+  SYS=$(awk -F': ' '/System time \(seconds\)/ {print $2}' "$log")
   WALL=$wall; RSS=$rss
+  local floor_json=null ratio_json=null
+  if [ -n "${FLOOR:-}" ]; then
+    floor_json=$FLOOR
+    ratio_json=$(awk -v a="$wall" -v b="$FLOOR" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "null" }')
+  fi
+  printf '{"step": "%s", "n": %s, "wall_s": %s, "user_s": %s, "sys_s": %s, "peak_rss_mb": %s, "floor_s": %s, "x_floor": %s}\n' \
+    "$label" "$n" "$wall" "$USER" "$SYS" "$rss" "$floor_json" "$ratio_json" >>"$summary"
+}
+
+# items_per_channel OUT_DIR -> {"google": 1000000, ...} from the publish report
+items_per_channel() {
+  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(json.dumps({c["channel"]: c["items"] for c in r["channels"]}))' "$1/publish-report.json"
 }
 
 printf '%-28s %10s %9s %9s %8s\n' "measurement" "N" "wall s" "RSS MB" "x floor"
@@ -40,8 +60,10 @@ for n in "${sizes[@]}"; do
   size_mb=$(awk -v b="$(stat -c %s "$csv")" 'BEGIN{printf "%.0f", b/1048576}')
 
   rm -f "$dir/floor-$n.db"
+  FLOOR=
   measure sqlite3-import "$n" sqlite3 "$dir/floor-$n.db" ".import --csv $csv t"
   floor=$WALL
+  FLOOR=$floor
   printf '%-28s %10s %9s %9s %8s   (%s MB CSV)\n' "sqlite3 .import (floor)" "$n" "$WALL" "$RSS" "1.00" "$size_mb"
 
   "$bin" bench-csv "$csv" | sed 's/^/  csv reader alone: /' 
@@ -49,10 +71,10 @@ for n in "${sizes[@]}"; do
   rm -f "$dir/unifeed-$n.sqlite"*
   measure import-catalog "$n" "$bin" --db "$dir/unifeed-$n.sqlite" --config samples/unifeed.toml import catalog "$csv"
   csv_import=$WALL
-  printf '%-28s %10s %9s %9s %8s\n' "import catalog (new)" "$n" "$WALL" "$RSS" "$(awk -v a="$WALL" -v b="$floor" 'BEGIN{printf "%.2f", a/b}')"
+  printf '%-28s %10s %9s %9s %8s\n' "import catalog (new)" "$n" "$WALL" "$RSS" "$(awk -v a="$WALL" -v b="$floor" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "-" }')"
 
   measure reimport-catalog "$n" "$bin" --db "$dir/unifeed-$n.sqlite" --config samples/unifeed.toml import catalog "$csv"
-  printf '%-28s %10s %9s %9s %8s\n' "import catalog (unchanged)" "$n" "$WALL" "$RSS" "$(awk -v a="$WALL" -v b="$floor" 'BEGIN{printf "%.2f", a/b}')"
+  printf '%-28s %10s %9s %9s %8s\n' "import catalog (unchanged)" "$n" "$WALL" "$RSS" "$(awk -v a="$WALL" -v b="$floor" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "-" }')"
 
   [ -n "${BENCH_IMPORT_ONLY:-}" ] && continue  # the catalog import and its floor only
 
@@ -61,8 +83,18 @@ for n in "${sizes[@]}"; do
   [ -s "$dir/inventory-$n.csv" ] || python3 scripts/gen_inventory.py "$n" 3 "$dir/inventory-$n.csv"
   db=(--db "$dir/unifeed-$n.sqlite" --config samples/unifeed.toml)
   "$bin" "${db[@]}" import stores "$dir/stores-3.csv" >/dev/null
+  # The inventory's own floor: sqlite3's .import of the same file (issue 20 compares the count with it).
+  rm -f "$dir/floor-inventory-$n.db"
+  FLOOR=
+  measure sqlite3-import-inventory "$n" sqlite3 "$dir/floor-inventory-$n.db" ".import --csv $dir/inventory-$n.csv t"
+  inventory_floor=$WALL
+  printf '%-28s %10s %9s %9s %8s\n' "sqlite3 .import inventory" "$n" "$WALL" "$RSS" "1.00"
+  FLOOR=$inventory_floor
   measure import-inventory "$n" "$bin" "${db[@]}" import inventory "$dir/inventory-$n.csv"
-  printf '%-28s %10s %9s %9s\n' "import inventory (3 stores)" "$n" "$WALL" "$RSS"
+  printf '%-28s %10s %9s %9s %8s   (x the inventory floor)\n' "import inventory (3 stores)" "$n" "$WALL" "$RSS" "$(awk -v a="$WALL" -v b="$inventory_floor" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "-" }')"
+  measure reimport-inventory "$n" "$bin" "${db[@]}" import inventory "$dir/inventory-$n.csv"
+  printf '%-28s %10s %9s %9s %8s   (x the inventory floor)\n' "import inventory (unchanged)" "$n" "$WALL" "$RSS" "$(awk -v a="$WALL" -v b="$inventory_floor" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "-" }')"
+  FLOOR=$floor
   orders="$dir/orders-100000-$n.tsv"
   [ -s "$orders" ] || python3 scripts/gen_orders.py 100000 "$orders" --variants "$n"
   measure orders-import "$n" "$bin" "${db[@]}" orders import "$orders"
@@ -72,7 +104,7 @@ for n in "${sizes[@]}"; do
   for channel in google google-local meta idealo amazon ebay walmart; do
     rm -rf "$dir/feeds-$n"
     measure "publish-$channel" "$n" "$bin" "${db[@]}" publish --out "$dir/feeds-$n" --channel "$channel" --force --now 2026-11-25T12:00:00
-    printf '%-28s %10s %9s %9s\n' "publish $channel" "$n" "$WALL" "$RSS"
+    printf '%-28s %10s %9s %9s %8s\n' "publish $channel" "$n" "$WALL" "$RSS" "$(awk -v a="$WALL" -v b="$floor" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "-" }')"
     if [ "$channel" = google ]; then
       # The Google feed just written, imported as a catalog into a fresh database (issue: feeds in),
       # against the CSV import of the same catalog above (target: within 3x, memory flat).
@@ -80,9 +112,9 @@ for n in "${sizes[@]}"; do
         rm -f "$dir/from-google-$n.sqlite"*
         measure "import-google-${feed##*.}" "$n" "$bin" --db "$dir/from-google-$n.sqlite" --config samples/unifeed.toml import catalog "$dir/feeds-$n/google/$feed"
         printf '%-28s %10s %9s %9s %8s   (%s MB; x CSV import: %s)\n' "import google ${feed##*.}" "$n" "$WALL" "$RSS" \
-          "$(awk -v a="$WALL" -v b="$floor" 'BEGIN{printf "%.2f", a/b}')" \
+          "$(awk -v a="$WALL" -v b="$floor" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "-" }')" \
           "$(awk -v b="$(stat -c %s "$dir/feeds-$n/google/$feed")" 'BEGIN{printf "%.0f", b/1048576}')" \
-          "$(awk -v a="$WALL" -v b="$csv_import" 'BEGIN{printf "%.2f", a/b}')"
+          "$(awk -v a="$WALL" -v b="$csv_import" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "-" }')"
       done
       rm -f "$dir/from-google-$n.sqlite"*
     fi
@@ -95,7 +127,15 @@ for n in "${sizes[@]}"; do
   printf '%-28s %10s %9s %9s\n' "publish amazon+ebay+walmart" "$n" "$WALL" "$RSS"
   rm -rf "$dir/feeds-$n"
   measure publish-all "$n" "$bin" "${db[@]}" publish --out "$dir/feeds-$n" --force --now 2026-11-25T12:00:00
-  printf '%-28s %10s %9s %9s   (%s)\n' "publish all channels" "$n" "$WALL" "$RSS" "$(du -sh "$dir/feeds-$n" | cut -f1)"
+  printf '%-28s %10s %9s %9s %8s   (%s)\n' "publish all channels" "$n" "$WALL" "$RSS" "$(awk -v a="$WALL" -v b="$floor" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "-" }')" "$(du -sh "$dir/feeds-$n" | cut -f1)"
+  printf '{"step": "items-per-channel", "n": %s, "items": %s}\n' "$n" "$(items_per_channel "$dir/feeds-$n")" >>"$summary"
   measure audit "$n" "$bin" "${db[@]}" audit --out "$dir/feeds-$n"
-  printf '%-28s %10s %9s %9s\n' "audit all channels" "$n" "$WALL" "$RSS"
+  printf '%-28s %10s %9s %9s %8s\n' "audit all channels" "$n" "$WALL" "$RSS" "$(awk -v a="$WALL" -v b="$floor" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "-" }')"
+  FLOOR=
 done
+
+# The summary as one JSON document: every step with wall, user and system seconds, peak RSS, the floor
+# of its run and the ratio to it, and the items per channel of the full publish.
+python3 -c 'import json,sys; print(json.dumps({"steps": [json.loads(l) for l in open(sys.argv[1]) if l.strip()]}, indent=1))' "$summary" \
+  | tee "$dir/bench-summary.json"
+echo "bench: summary written to $dir/bench-summary.json" >&2
