@@ -1,4 +1,5 @@
 public import Catalog
+import Foundation
 
 /// A JSON value with the line and column where it starts, so an error in an order file can name both.
 public struct JSONNode: Sendable {
@@ -63,13 +64,13 @@ public struct JSONReader {
     var lineStart = 0
     var depth = 0
 
-    /// String values of members not named in `keep` (at any depth, and the items of their arrays) are
-    /// checked but not made: they read as `""` (a reader that wants a few values of a large document).
-    var keep: Set<String>?
+    /// Members whose names are not in `only` (at any depth) are checked but not made: they are left out
+    /// of their objects (a reader that wants a few values of a large document). `nil`: all members.
+    var only: [[UInt8]]?
 
-    public static func parse(_ bytes: [UInt8], file: String, keepingStringsOf keep: Set<String>? = nil) throws -> JSONNode {
+    public static func parse(_ bytes: [UInt8], file: String, onlyMembers only: Set<String>? = nil) throws -> JSONNode {
         var reader = JSONReader(bytes: bytes, file: file)
-        reader.keep = keep
+        reader.only = only.map { $0.map { Array($0.utf8) } }
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { reader.pos = 3; reader.lineStart = 3 }
         reader.skipSpace()
         let root = try reader.value()
@@ -102,7 +103,7 @@ public struct JSONReader {
         }
     }
 
-    mutating func value(keeping keepString: Bool = true) throws -> JSONNode {
+    mutating func value() throws -> JSONNode {
         guard pos < bytes.count else { throw fail("expected a value", found: "the end of the file") }
         let startLine = line, startColumn = pos - lineStart + 1
         func node(_ v: JSONNode.Value) -> JSONNode { JSONNode(value: v, line: startLine, column: startColumn) }
@@ -119,12 +120,14 @@ public struct JSONReader {
                 while true {
                     skipSpace()
                     guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw fail("expected a member name in quotes", found: foundHere()) }
-                    let key = try string()
+                    let wanted = wantedMember()
+                    let key = wanted ? try string() : ""
+                    if !wanted { try skipString() }
                     skipSpace()
                     guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else { throw fail("expected ':' after a member name", found: foundHere()) }
                     pos += 1
                     skipSpace()
-                    members.append((key, try value(keeping: keep?.contains(key) ?? true)))
+                    if wanted { members.append((key, try value())) } else { try skipValue() }
                     skipSpace()
                     guard pos < bytes.count else { throw fail("expected ',' or '}'", found: "the end of the file") }
                     if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
@@ -146,7 +149,7 @@ public struct JSONReader {
             } else {
                 while true {
                     skipSpace()
-                    items.append(try value(keeping: keepString))
+                    items.append(try value())
                     skipSpace()
                     guard pos < bytes.count else { throw fail("expected ',' or ']'", found: "the end of the file") }
                     if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
@@ -158,10 +161,6 @@ public struct JSONReader {
             depth -= 1
             return node(.array(items))
         case UInt8(ascii: "\""):
-            if !keepString {
-                try skipString()
-                return node(.string(""))
-            }
             return node(.string(try string()))
         case UInt8(ascii: "t"):
             try literal("true")
@@ -206,6 +205,66 @@ public struct JSONReader {
         }
         guard pos - start <= 64 else { throw fail("a number longer than 64 characters") }
         return String(decoding: bytes[start..<pos], as: UTF8.self)
+    }
+
+    /// Whether the member whose name starts at `pos` (its opening quote) is one `only` names: compared as
+    /// bytes, no String made. A name with an escape is always read.
+    func wantedMember() -> Bool {
+        guard let only else { return true }
+        var end = pos + 1
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\"") {
+            if bytes[end] == UInt8(ascii: "\\") { return true }
+            end += 1
+        }
+        let length = end - pos - 1
+        return bytes.withUnsafeBufferPointer { p in
+            only.contains { name in
+                name.count == length && name.withUnsafeBufferPointer { memcmp($0.baseAddress!, p.baseAddress! + pos + 1, length) == 0 }
+            }
+        }
+    }
+
+    /// Past one value, checked as `value()` checks it, nothing made.
+    mutating func skipValue() throws {
+        guard pos < bytes.count else { throw fail("expected a value", found: "the end of the file") }
+        switch bytes[pos] {
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let close = bytes[pos] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            let isObject = close == UInt8(ascii: "}")
+            depth += 1
+            guard depth <= JSONReader.maxDepth else { throw fail("nested deeper than \(JSONReader.maxDepth) levels") }
+            pos += 1
+            skipSpace()
+            if pos < bytes.count, bytes[pos] == close {
+                pos += 1
+            } else {
+                while true {
+                    skipSpace()
+                    if isObject {
+                        guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw fail("expected a member name in quotes", found: foundHere()) }
+                        try skipString()
+                        skipSpace()
+                        guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else { throw fail("expected ':' after a member name", found: foundHere()) }
+                        pos += 1
+                        skipSpace()
+                    }
+                    try skipValue()
+                    skipSpace()
+                    guard pos < bytes.count else { throw fail("expected ',' or '\(isObject ? "}" : "]")'", found: "the end of the file") }
+                    if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
+                    guard bytes[pos] == close else { throw fail("expected ',' or '\(isObject ? "}" : "]")'", found: foundHere()) }
+                    pos += 1
+                    break
+                }
+            }
+            depth -= 1
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try number()
+        default: throw fail("expected a value", found: foundHere())
+        }
     }
 
     /// Past a string starting at the opening quote, checked as `string()` checks it (UTF-8 aside: the

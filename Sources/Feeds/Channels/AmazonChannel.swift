@@ -355,8 +355,16 @@ enum AmazonListingsFormat: FormatAdapter {
 struct AmazonListingsReader: FeedRowReader {
     let lines: JSONLinesReader
 
-    // Only the SKU is a string audit reads: the titles, descriptions and bullet points are skipped.
-    init(path: String) throws { lines = try JSONLinesReader(path: path, keepingStringsOf: ["sku"]) }
+    // Only the members on the way to the SKU, the prices and the quantity are made: the titles,
+    // descriptions, bullet points and the rest of each message are checked and skipped.
+    init(path: String) throws {
+        lines = try JSONLinesReader(
+            path: path,
+            onlyMembers: [
+                "sku", "attributes", "purchasable_offer", "our_price", "discounted_price", "schedule", "value_with_tax", "fulfillment_availability",
+                "quantity",
+            ])
+    }
 
     mutating func next() throws -> FeedReaderRow? {
         while let (line, message) = try lines.next() {
@@ -379,11 +387,11 @@ struct AmazonListingsReader: FeedRowReader {
 /// them out: a trailing `,` is dropped, and the envelope's own lines — `{"header":…`, `]}` — skipped).
 final class JSONLinesReader {
     let reader: CSVReader
-    /// The members whose string values are read (`nil`: all; see `JSONReader.parse`).
-    let keep: Set<String>?
+    /// The members read (`nil`: all; see `JSONReader.parse(_:file:onlyMembers:)`).
+    let only: Set<String>?
 
-    init(path: String, keepingStringsOf keep: Set<String>? = nil) throws {
-        self.keep = keep
+    init(path: String, onlyMembers only: Set<String>? = nil) throws {
+        self.only = only
         // Lines read with the byte reader: no quoting, and a delimiter (0x01) JSON text never holds raw.
         reader = try CSVReader(path: path, delimiter: 0x01, quoting: false)
     }
@@ -393,7 +401,7 @@ final class JSONLinesReader {
             var bytes = Array(reader.fields.joined(separator: "\u{01}").utf8)
             while let last = bytes.last, last == UInt8(ascii: ",") || last == 0x20 || last == 0x0D { bytes.removeLast() }
             guard bytes.first == UInt8(ascii: "{"), !bytes.starts(with: Array("{\"header\"".utf8)) else { continue }
-            return (reader.line, try JSONReader.parse(bytes, file: reader.file, keepingStringsOf: keep))
+            return (reader.line, try JSONReader.parse(bytes, file: reader.file, onlyMembers: only))
         }
         return nil
     }

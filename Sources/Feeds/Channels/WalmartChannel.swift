@@ -203,8 +203,8 @@ enum WalmartInventoryFormat: FormatAdapter {
 struct WalmartItemsReader: FeedRowReader {
     let lines: JSONLinesReader
 
-    // Only the SKU is a string audit reads.
-    init(path: String) throws { lines = try JSONLinesReader(path: path, keepingStringsOf: ["sku"]) }
+    // Only the members on the way to the SKU and the price are made.
+    init(path: String) throws { lines = try JSONLinesReader(path: path, onlyMembers: ["Orderable", "sku", "price"]) }
 
     mutating func next() throws -> FeedReaderRow? {
         while let (line, node) = try lines.next() {
