@@ -98,37 +98,66 @@ final class PublishedItems {
         unlink(temporaryPath)
     }
 
-    /// FNV-1a over the values a channel shows for an item: what makes it "changed".
+    /// A hash of the values a channel shows for an item: what makes it "changed". Eight bytes at a
+    /// time (FxHash's multiply and rotate: a byte-wise FNV-1a over the descriptions was 8% of Google's
+    /// channel thread), with each value's length mixed in so that values cannot run into each other.
+    /// Deterministic: the same values give the same hash in every process.
     static func hash(_ item: FeedItem) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ s: String) {
-            for b in s.utf8 {
-                h ^= UInt64(b)
-                h = h &* 0x0000_0100_0000_01b3
-            }
-            h ^= 0x1f
-            h = h &* 0x0000_0100_0000_01b3
-        }
-        func mix(_ n: Int64) { mix(String(n)) }
-        mix(item.title)
-        mix(item.description)
-        mix(item.link ?? "")
-        mix(item.imageLink ?? "")
-        for image in item.additionalImageLinks { mix(image) }
-        mix(item.availability)
-        mix(Int64(item.quantity))
-        mix(item.price.description)
-        mix(item.saleActive ? item.salePrice?.description ?? "" : "")
-        mix(item.saleWindow ?? "")
-        for id in item.promotionIDs { mix(id) }
-        mix(item.gtin ?? "")
-        mix(item.brand ?? "")
-        mix(item.status.rawValue)
+        var h = ItemHasher()
+        h.mix(item.title)
+        h.mix(item.description)
+        h.mix(item.link ?? "")
+        h.mix(item.imageLink ?? "")
+        for image in item.additionalImageLinks { h.mix(image) }
+        h.mix(item.availability)
+        h.mix(UInt64(bitPattern: Int64(item.quantity)))
+        h.mix(item.price)
+        if item.saleActive, let sale = item.salePrice { h.mix(sale) } else { h.mix(UInt64.max) }
+        h.mix(item.saleWindow ?? "")
+        for id in item.promotionIDs { h.mix(id) }
+        h.mix(item.gtin ?? "")
+        h.mix(item.brand ?? "")
+        h.mix(item.status.rawValue)
         for (location, quantity) in item.stock {
-            mix(location)
-            mix(Int64(quantity))
+            h.mix(location)
+            h.mix(UInt64(bitPattern: Int64(quantity)))
         }
-        return h
+        return h.value
+    }
+}
+
+/// FxHash-style mixing, eight bytes at a time.
+struct ItemHasher {
+    private(set) var value: UInt64 = 0x243f_6a88_85a3_08d3
+    private static let k: UInt64 = 0x517c_c1b7_2722_0a95
+
+    mutating func mix(_ word: UInt64) { value = (((value << 5) | (value >> 59)) ^ word) &* Self.k }
+
+    mutating func mix(_ money: Money) {
+        mix(UInt64(bitPattern: money.minorUnits))
+        mix(money.currency.code)
+    }
+
+    mutating func mix(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            var i = 0
+            let n = bytes.count
+            guard let base = bytes.baseAddress else { return }
+            while i + 8 <= n {
+                mix(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                i += 8
+            }
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while i < n {
+                tail |= UInt64(base[i]) << shift
+                shift += 8
+                i += 1
+            }
+            mix(tail)
+        }
+        mix(UInt64(text.utf8.count))
     }
 }
 
