@@ -50,7 +50,12 @@ import Testing
         let h = try FeedHarness()
         let fm = FileManager.default
         try fm.createDirectory(atPath: h.out + "/google", withIntermediateDirectories: true)
-        let leftovers = [h.out + "/.publish-report.json.12345.tmp", h.out + "/google/.products.xml.12345.tmp"]
+        try fm.createDirectory(atPath: h.out + "/.unifeed/items", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: h.out + "/.unifeed/diagnostics", withIntermediateDirectories: true)
+        let leftovers = [
+            h.out + "/.publish-report.json.12345.tmp", h.out + "/google/.products.xml.12345.tmp", h.out + "/.unifeed/items/.meta.bin.12345.tmp",
+            h.out + "/.unifeed/diagnostics/.meta.tsv.12345.tmp",
+        ]
         for path in leftovers { #expect(fm.createFile(atPath: path, contents: Data("half".utf8))) }
         try h.publish(channels: ["google"])
         for path in leftovers { #expect(!fm.fileExists(atPath: path), "\(path)") }

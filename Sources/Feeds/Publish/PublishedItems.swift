@@ -29,7 +29,8 @@ final class PublishedItems {
         let folder = (outDir as NSString).appendingPathComponent(".unifeed/items")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         finalPath = (folder as NSString).appendingPathComponent(channel + ".bin")
-        temporaryPath = finalPath + ".tmp-\(getpid())"
+        // `.NAME.PID.tmp`, like every temporary file of a publish: the next one removes it if this is killed.
+        temporaryPath = (folder as NSString).appendingPathComponent(".\(channel).bin.\(getpid()).tmp")
         out = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard out >= 0 else { throw FeedError("\(temporaryPath): error: cannot write: \(String(cString: strerror(errno)))") }
         previous = RecordReader(path: finalPath)

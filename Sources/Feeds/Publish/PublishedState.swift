@@ -174,7 +174,8 @@ extension DiagnosticsLog {
         init(outDir: String, channel: String) throws {
             try FileManager.default.createDirectory(atPath: DiagnosticsLog.folder(outDir: outDir), withIntermediateDirectories: true)
             finalPath = DiagnosticsLog.path(outDir: outDir, channel: channel)
-            temporaryPath = finalPath + ".tmp-\(getpid())"
+            // `.NAME.PID.tmp`, like every temporary file of a publish: the next one removes it if this is killed.
+            temporaryPath = (DiagnosticsLog.folder(outDir: outDir) as NSString).appendingPathComponent(".\(channel).tsv.\(getpid()).tmp")
             out = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard out >= 0 else { throw FeedError("\(temporaryPath): error: cannot write: \(String(cString: strerror(errno)))") }
         }

@@ -69,6 +69,10 @@ public struct Publisher: Sendable {
             guard lock >= 0 else { throw FeedError("\(outDir): error: cannot lock the output folder: \(String(cString: strerror(errno)))") }
             flock(lock, LOCK_EX)  // a second publish into the same folder waits here
             Publisher.removeLeftoverTemporaryFiles(in: outDir)  // the report's, from a publish killed while writing it
+            // The dashboard's records of a killed publish (findings, published items).
+            for folder in [".unifeed/items", ".unifeed/diagnostics"] {
+                Publisher.removeLeftoverTemporaryFiles(in: (outDir as NSString).appendingPathComponent(folder))
+            }
         }
         defer { if lock >= 0 { close(lock) } }
 
