@@ -66,6 +66,8 @@ public struct Auditor {
         // on a thread of its own behind a bounded pipe, as publish writes them), so the catalog is read
         // once, not once per output.
         var hashes: [() -> [AuditFinding]] = []
+        /// Each hash task's file and its expected SHA-256.
+        var hashed: [(path: String, sha256: String)] = []
         var outputs: [OutputAudit] = []
         var promotionChecks: [() throws -> (rows: Int, findings: [AuditFinding])] = []
         var order: [(kind: Int, index: Int)] = []  // the report's order: 0 hash, 1 output, 2 promotions
@@ -83,6 +85,7 @@ public struct Auditor {
                 guard let path = file["path"]?.string, let sha256 = file["sha256"]?.string else { continue }
                 let full = (outDir as NSString).appendingPathComponent(path)
                 order.append((0, hashes.count))
+                hashed.append((full, sha256))
                 hashes.append {
                     guard let problem = Auditor.changed(full, expected: sha256) else { return [] }
                     return [AuditFinding(file: full, line: 0, sku: "", column: "sha256", expected: sha256, found: "", fileProblem: problem)]
@@ -101,17 +104,43 @@ public struct Auditor {
                 }
             }
         }
-        let hashed = HashResults(count: hashes.count)
+        // Files the read-back reads are hashed as it reads them; the others (gzip twins, promotions) on
+        // the other core meanwhile, and any the read-back did not read to the end afterwards.
+        let readBackPaths = Set(outputs.flatMap { $0.digests.keys })
+        let results = HashResults(count: hashes.count)
         let hashing = DispatchGroup()
-        let hashWork = UnsafeTransfer(hashes)
+        let early = hashed.indices.filter { !readBackPaths.contains(hashed[$0].path) }
+        let hashWork = UnsafeTransfer((hashes, early))
         DispatchQueue.global(qos: .utility).async(group: hashing) {
-            DispatchQueue.concurrentPerform(iterations: hashWork.value.count) { i in hashed.set(i, hashWork.value[i]()) }
+            DispatchQueue.concurrentPerform(iterations: hashWork.value.1.count) { n in
+                let i = hashWork.value.1[n]
+                results.set(i, hashWork.value.0[i]())
+            }
         }
         try readBack(outputs)
         var promotionResults: [(rows: Int, findings: [AuditFinding])] = []
         for check in promotionChecks { promotionResults.append(try check()) }
         hashing.wait()
-        let hashFindings = hashed.all
+        var digests: [String: FileDigest] = [:]
+        for output in outputs { digests.merge(output.digests) { a, _ in a } }
+        for i in hashed.indices where readBackPaths.contains(hashed[i].path) {
+            let (path, sha256) = hashed[i]
+            if let digest = digests[path], digest.complete {
+                let found = digest.hex
+                if found != sha256 {
+                    results.set(
+                        i,
+                        [
+                            AuditFinding(
+                                file: path, line: 0, sku: "", column: "sha256", expected: sha256, found: "",
+                                fileProblem: Auditor.changedMessage(found: found, expected: sha256))
+                        ])
+                }
+            } else {
+                results.set(i, hashes[i]())
+            }
+        }
+        let hashFindings = results.all
         var rows = 0
         var findings: [AuditFinding] = []
         for (kind, i) in order {
@@ -137,7 +166,11 @@ public struct Auditor {
         while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
         let found = hasher.finalize().hex
         guard found != expected else { return nil }
-        return "the file is not the one published (its SHA-256 is \(found), the report says \(expected)): it was changed after the publish"
+        return changedMessage(found: found, expected: expected)
+    }
+
+    static func changedMessage(found: String, expected: String) -> String {
+        "the file is not the one published (its SHA-256 is \(found), the report says \(expected)): it was changed after the publish"
     }
 
     /// The promotions file against the store: each promotion the feed should list at `now`, element by
@@ -153,7 +186,7 @@ public struct Auditor {
             }
             expected[p.id] = values
         }
-        var reader = try GooglePromotionsFormat.reader(path: path)
+        var reader = try GooglePromotionsFormat.reader(path: path, digest: nil)
         var findings: [AuditFinding] = []
         var rows = 0
         var seen: Set<String> = []
@@ -260,6 +293,8 @@ final class OutputAudit {
     private var pending: FeedReaderRow?
     private(set) var findings: [AuditFinding] = []
     private(set) var rows = 0
+    /// Each file's SHA-256 as the read-back read it (complete only when it read to the end).
+    let digests: [String: FileDigest]
 
     init(paths: [String], output: ChannelDefinition.Output, channel: ChannelDefinition, settings: ChannelSettings, shop: ShopConfig, now: Timestamp) throws {
         self.channel = channel
@@ -276,8 +311,10 @@ final class OutputAudit {
         checked = columns.filter { Auditor.audited.contains($0.field) }.map { ($0, headerName($0)) }
         headers = [idHeader] + (storeHeader.map { [$0] } ?? []) + checked.map(\.header)
         let wanted = Set(headers)
+        let digests = Dictionary(uniqueKeysWithValues: paths.map { ($0, FileDigest()) })
+        self.digests = digests
         reader = try ChainedFeedReader(paths: paths) { path in
-            var reader = try PublishedFeedReader.open(path: path, format: output.format)
+            var reader = try PublishedFeedReader.open(path: path, format: output.format, digest: digests[path])
             reader.keep(only: wanted)
             return reader
         }
@@ -419,8 +456,11 @@ struct DelimitedFeedReader: FeedRowReader {
     let reader: CSVReader
     let header: [String]
 
-    init(path: String, format: ChannelDefinition.Format) throws {
-        reader = try CSVReader(path: path, delimiter: format == .csv ? UInt8(ascii: ",") : UInt8(ascii: "\t"))
+    init(path: String, format: ChannelDefinition.Format, digest: FileDigest? = nil) throws {
+        let delimiter = format == .csv ? UInt8(ascii: ",") : UInt8(ascii: "\t")
+        reader =
+            try digest.map { try CSVReader(source: HashedFileSource(path: path, digest: $0), file: path, delimiter: delimiter) }
+            ?? CSVReader(path: path, delimiter: delimiter)
         guard try reader.next() else { throw FeedError("\(path): error: the feed is empty") }
         header = reader.fields
     }
@@ -463,15 +503,32 @@ final class XMLFeedReader: FeedRowReader {
     /// The elements read (`keep(only:)`, names without `g:`); `nil`: all.
     var wanted: Set<String>?
 
-    init(path: String, itemElement: String = "item", nested: Bool = false, repeatSeparator: String? = nil) throws {
+    init(path: String, itemElement: String = "item", nested: Bool = false, repeatSeparator: String? = nil, digest: FileDigest? = nil) throws {
         self.path = path
         self.itemElement = itemElement
         self.nested = nested
         self.repeatSeparator = repeatSeparator
         XMLStreamWriter.quietOnThisThread()
-        guard let reader = xmlReaderForFile(path, nil, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOERROR.rawValue)) else {
-            throw FeedError("\(path): error: cannot open the XML feed")
+        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOERROR.rawValue)
+        let opened: xmlTextReaderPtr?
+        if let digest {
+            // libxml2 reads through these callbacks, so every byte it parses is hashed on the way.
+            let source = Unmanaged.passRetained(HashedXMLInput(try HashedFileSource(path: path, digest: digest)))
+            opened = xmlReaderForIO(
+                { context, buffer, count in
+                    guard let context, let buffer, count > 0 else { return 0 }
+                    let input = Unmanaged<HashedXMLInput>.fromOpaque(context).takeUnretainedValue()
+                    return Int32((try? input.source.read(buffer, Int(count))) ?? -1)
+                },
+                { context in
+                    if let context { Unmanaged<HashedXMLInput>.fromOpaque(context).release() }
+                    return 0
+                }, source.toOpaque(), path, nil, options)
+            if opened == nil { source.release() }
+        } else {
+            opened = xmlReaderForFile(path, nil, options)
         }
+        guard let reader = opened else { throw FeedError("\(path): error: cannot open the XML feed") }
         self.reader = reader
     }
 
@@ -521,11 +578,17 @@ extension XMLFeedReader {
     func keep(only keys: Set<String>) { wanted = keys }
 }
 
+/// The context libxml2's read callbacks get: the hashed file.
+final class HashedXMLInput {
+    let source: HashedFileSource
+    init(_ source: HashedFileSource) { self.source = source }
+}
+
 /// The feed readers audit uses, by output format: every row of a published file (fuzzing and tests).
 public enum PublishedFeedReader {
     /// The reader for a file of `format`.
-    static func open(path: String, format: ChannelDefinition.Format) throws -> any FeedRowReader {
-        try format.adapter.reader(path: path)
+    static func open(path: String, format: ChannelDefinition.Format, digest: FileDigest? = nil) throws -> any FeedRowReader {
+        try format.adapter.reader(path: path, digest: digest)
     }
 
     /// Reads every row of `path` as `format`; returns the number of rows.

@@ -343,7 +343,7 @@ enum AmazonListingsFormat: FormatAdapter {
     ) throws -> any OutputWriter {
         AmazonListingsWriter(output: output, dir: dir, settings: settings)
     }
-    static func reader(path: String) throws -> any FeedRowReader { try AmazonListingsReader(path: path) }
+    static func reader(path: String, digest: FileDigest?) throws -> any FeedRowReader { try AmazonListingsReader(path: path, digest: digest) }
     static var auditColumns: [ChannelDefinition.Column]? {
         [column("sku", "id"), column("our_price", "price_amount"), column("discounted_price", "sale_price_amount"), column("quantity", "quantity")]
     }
@@ -357,9 +357,9 @@ struct AmazonListingsReader: FeedRowReader {
 
     // Only the members on the way to the SKU, the prices and the quantity are made: the titles,
     // descriptions, bullet points and the rest of each message are checked and skipped.
-    init(path: String) throws {
+    init(path: String, digest: FileDigest? = nil) throws {
         lines = try JSONLinesReader(
-            path: path,
+            path: path, digest: digest,
             onlyMembers: [
                 "sku", "attributes", "purchasable_offer", "our_price", "discounted_price", "schedule", "value_with_tax", "fulfillment_availability",
                 "quantity",
@@ -390,10 +390,12 @@ final class JSONLinesReader {
     /// The members read (`nil`: all; see `JSONReader.parse(_:file:onlyMembers:)`).
     let only: Set<String>?
 
-    init(path: String, onlyMembers only: Set<String>? = nil) throws {
+    init(path: String, digest: FileDigest? = nil, onlyMembers only: Set<String>? = nil) throws {
         self.only = only
         // Lines read with the byte reader: no quoting, and a delimiter (0x01) JSON text never holds raw.
-        reader = try CSVReader(path: path, delimiter: 0x01, quoting: false)
+        reader =
+            try digest.map { try CSVReader(source: HashedFileSource(path: path, digest: $0), file: path, delimiter: 0x01, quoting: false) }
+            ?? CSVReader(path: path, delimiter: 0x01, quoting: false)
     }
 
     func next() throws -> (line: Int, object: JSONNode)? {

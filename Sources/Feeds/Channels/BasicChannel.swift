@@ -8,10 +8,14 @@ enum BasicChannel: ChannelAdapter {}
 
 /// Tab-separated columns declared in a template.
 enum TSVFormat: TemplateFormat {
-    static func reader(path: String) throws -> any FeedRowReader { try DelimitedFeedReader(path: path, format: .tsv) }
+    static func reader(path: String, digest: FileDigest?) throws -> any FeedRowReader {
+        try DelimitedFeedReader(path: path, format: .tsv, digest: digest)
+    }
 }
 
 /// Comma-separated columns declared in a template.
 enum CSVFormat: TemplateFormat {
-    static func reader(path: String) throws -> any FeedRowReader { try DelimitedFeedReader(path: path, format: .csv) }
+    static func reader(path: String, digest: FileDigest?) throws -> any FeedRowReader {
+        try DelimitedFeedReader(path: path, format: .csv, digest: digest)
+    }
 }

@@ -128,7 +128,7 @@ enum EbayFileExchangeFormat: FormatAdapter {
     ) throws -> any OutputWriter {
         try EbayFileExchangeWriter(output: output, dir: dir, settings: settings, shop: shop)
     }
-    static func reader(path: String) throws -> any FeedRowReader { try EbayFileExchangeReader(path: path) }
+    static func reader(path: String, digest: FileDigest?) throws -> any FeedRowReader { try EbayFileExchangeReader(path: path, digest: digest) }
     static var auditColumns: [ChannelDefinition.Column]? {
         [column("CustomLabel", "id"), column("StartPrice", "effective_price_amount"), column("Quantity", "quantity")]
     }
@@ -138,7 +138,7 @@ enum EbayFileExchangeFormat: FormatAdapter {
 struct EbayFileExchangeReader: FeedRowReader {
     var rows: DelimitedFeedReader
 
-    init(path: String) throws { rows = try DelimitedFeedReader(path: path, format: .csv) }
+    init(path: String, digest: FileDigest? = nil) throws { rows = try DelimitedFeedReader(path: path, format: .csv, digest: digest) }
 
     mutating func next() throws -> FeedReaderRow? {
         while let row = try rows.next() {

@@ -14,8 +14,8 @@ protocol FormatAdapter: Sendable {
         output: ChannelDefinition.Output, scope: ChannelDefinition.Scope, dir: String, settings: ChannelSettings,
         shop: ShopConfig
     ) throws -> any OutputWriter
-    /// A reader of one published file, row by row.
-    static func reader(path: String) throws -> any FeedRowReader
+    /// A reader of one published file, row by row; `digest`, when given, gets every byte it reads.
+    static func reader(path: String, digest: FileDigest?) throws -> any FeedRowReader
     /// What audit checks in a file of a fixed layout, as columns of canonical fields (the header a reader
     /// reports a value under, and the field the catalog's value comes from); `nil`: the template's columns.
     static var auditColumns: [ChannelDefinition.Column]? { get }

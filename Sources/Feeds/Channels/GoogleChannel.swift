@@ -75,5 +75,7 @@ enum GoogleChannel: ChannelAdapter {
 enum GoogleRSSFormat: TemplateFormat {
     /// Repeated elements (`promotion_id`, `additional_image_link`) read back joined with commas, as
     /// the TSV writes them.
-    static func reader(path: String) throws -> any FeedRowReader { try XMLFeedReader(path: path, repeatSeparator: ",") }
+    static func reader(path: String, digest: FileDigest?) throws -> any FeedRowReader {
+        try XMLFeedReader(path: path, repeatSeparator: ",", digest: digest)
+    }
 }

@@ -92,7 +92,9 @@ enum GooglePromotionsFormat: FormatAdapter {
     }
 
     /// One row per `<item>`, each `g:` element by name, a repeated one's values joined with `|`.
-    static func reader(path: String) throws -> any FeedRowReader { try XMLFeedReader(path: path, repeatSeparator: "|") }
+    static func reader(path: String, digest: FileDigest?) throws -> any FeedRowReader {
+        try XMLFeedReader(path: path, repeatSeparator: "|", digest: digest)
+    }
 
     /// Audit compares each promotion's elements with what the store gives (`Auditor`), not columns.
     static var auditColumns: [ChannelDefinition.Column]? { [] }

@@ -183,7 +183,7 @@ enum WalmartItemsFormat: FormatAdapter {
     ) throws -> any OutputWriter {
         try WalmartItemWriter(output: output, dir: dir, settings: settings)
     }
-    static func reader(path: String) throws -> any FeedRowReader { try WalmartItemsReader(path: path) }
+    static func reader(path: String, digest: FileDigest?) throws -> any FeedRowReader { try WalmartItemsReader(path: path, digest: digest) }
     static var auditColumns: [ChannelDefinition.Column]? { [column("sku", "id"), column("price", "effective_price_amount")] }
 }
 
@@ -195,7 +195,9 @@ enum WalmartInventoryFormat: FormatAdapter {
     ) throws -> any OutputWriter {
         WalmartInventoryWriter(output: output, dir: dir, settings: settings)
     }
-    static func reader(path: String) throws -> any FeedRowReader { try XMLFeedReader(path: path, itemElement: "inventory", nested: true) }
+    static func reader(path: String, digest: FileDigest?) throws -> any FeedRowReader {
+        try XMLFeedReader(path: path, itemElement: "inventory", nested: true, digest: digest)
+    }
     static var auditColumns: [ChannelDefinition.Column]? { [column("sku", "id"), column("amount", "quantity")] }
 }
 
@@ -204,7 +206,9 @@ struct WalmartItemsReader: FeedRowReader {
     let lines: JSONLinesReader
 
     // Only the members on the way to the SKU and the price are made.
-    init(path: String) throws { lines = try JSONLinesReader(path: path, onlyMembers: ["Orderable", "sku", "price"]) }
+    init(path: String, digest: FileDigest? = nil) throws {
+        lines = try JSONLinesReader(path: path, digest: digest, onlyMembers: ["Orderable", "sku", "price"])
+    }
 
     mutating func next() throws -> FeedReaderRow? {
         while let (line, node) = try lines.next() {
