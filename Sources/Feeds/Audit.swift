@@ -341,7 +341,8 @@ final class OutputAudit {
         }
         // Items the channel left out have no row: no item to build for them.
         guard let row = pending, row.values[idHeader] == v.sku.rawValue else { return }
-        let item = FeedItem(v, channel: channel.name, settings: settings, shop: shop, now: now, markdowns: markdowns, inStore: channel.scope == .stores)
+        let item = FeedItem(
+            v, channel: channel.name, settings: settings, shop: shop, now: now, markdowns: markdowns, inStore: channel.scope == .stores, offerOnly: true)
         while let row = pending, row.values[idHeader] == item.id {
             if let storeHeader {
                 if let code = row.values[storeHeader], let location = stores.first(where: { $0.code == code }) {

@@ -192,10 +192,10 @@ extension FeedItem {
     ///   offered, else `backorder` when an availability date lies ahead, else `out_of_stock`.
     public init(
         _ v: borrowing VariantView, channel: String, settings: ChannelSettings, shop: ShopConfig, now: Timestamp, markdowns: Markdowns = Markdowns(),
-        inStore: Bool = false
+        inStore: Bool = false, offerOnly: Bool = false
     ) {
         self = withUnsafePointer(to: v) {
-            FeedItem(at: $0, channel: channel, settings: settings, shop: shop, now: now, markdowns: markdowns, inStore: inStore)
+            FeedItem(at: $0, channel: channel, settings: settings, shop: shop, now: now, markdowns: markdowns, inStore: inStore, offerOnly: offerOnly)
         }
     }
 
@@ -204,33 +204,38 @@ extension FeedItem {
     ///
     /// The sale is the one `Markdowns.offer` gives for where the item is shown (`inStore`: the store
     /// rows of local inventory): the variant's own sale or an automatic markdown that beats it.
+    ///
+    /// `offerOnly` (audit, which compares prices, sales, availability and quantities): the texts are
+    /// taken as the catalog holds them, not cleaned for XML or composed into titles, and no custom labels
+    /// are made; every offer and stock field is the same as a publish's.
     public init(
         at v: UnsafePointer<VariantView>, channel: String, settings: ChannelSettings, shop: ShopConfig, now: Timestamp,
-        markdowns: Markdowns = Markdowns(), inStore: Bool = false
+        markdowns: Markdowns = Markdowns(), inStore: Bool = false, offerOnly: Bool = false
     ) {
+        @inline(__always) func clean(_ text: String) -> String { offerOnly ? text : FeedText.xmlSafe(text) }
         let channelOverrides =
             v.pointee.overrides.isEmpty
             ? [:] : Dictionary(v.pointee.overrides.filter { $0.0 == channel }.map { ($0.1, $0.2) }, uniquingKeysWith: { a, _ in a })
         id = v.pointee.sku.rawValue
         itemGroupID = v.pointee.productID
         status = v.pointee.status
-        let catalogTitle = FeedText.xmlSafe(channelOverrides["title"] ?? v.pointee.title ?? "")
+        let catalogTitle = clean(channelOverrides["title"] ?? v.pointee.title ?? "")
         baseTitle = catalogTitle
         if let override = channelOverrides["title"] {
             title = override
-        } else if catalogTitle.isEmpty {
-            title = ""
+        } else if catalogTitle.isEmpty || offerOnly {
+            title = catalogTitle
         } else {
             // The title, then color and size unless it names them already: "Tee - Black - M".
             title = ItemTitle.compose(catalogTitle, color: v.pointee.color, size: v.pointee.size)
         }
-        description = FeedText.xmlSafe(channelOverrides["description"] ?? v.pointee.description ?? "")
+        description = clean(channelOverrides["description"] ?? v.pointee.description ?? "")
         link = channelOverrides["link"] ?? v.pointee.link
         imageLink = channelOverrides["image_link"] ?? v.pointee.images.first
         additionalImageLinks = Array(v.pointee.images.dropFirst())
         price = v.pointee.price
         priceText = price.description
-        brand = (channelOverrides["brand"] ?? v.pointee.brand).map(FeedText.xmlSafe)
+        brand = (channelOverrides["brand"] ?? v.pointee.brand).map(clean)
         if let written = v.pointee.gtin, !v.pointee.gtinValid {
             gtin = nil
             invalidGTIN = written
@@ -238,25 +243,26 @@ extension FeedItem {
             gtin = v.pointee.gtin
             invalidGTIN = nil
         }
-        mpn = v.pointee.mpn.map(FeedText.xmlSafe)
+        mpn = v.pointee.mpn.map(clean)
         // `identifier_exists = no` is sent when the item has neither GTIN nor MPN, or when the catalog says so
         // (`google.identifier_exists`, which diagnostics refuse when a GTIN exists).
         let declaredNo = channelOverrides["identifier_exists"].map { ["no", "false"].contains($0.lowercased()) } ?? false
         identifierExists = (gtin != nil || mpn != nil) && !declaredNo
         condition = v.pointee.condition ?? "new"
-        color = v.pointee.color.map(FeedText.xmlSafe)
-        size = v.pointee.size.map(FeedText.xmlSafe)
+        color = v.pointee.color.map(clean)
+        size = v.pointee.size.map(clean)
         sizeSystem = v.pointee.sizeSystem
         sizeType = v.pointee.sizeType
         gender = v.pointee.gender
         ageGroup = v.pointee.ageGroup
-        material = v.pointee.material.map(FeedText.xmlSafe)
-        pattern = v.pointee.pattern.map(FeedText.xmlSafe)
-        googleProductCategory = (channelOverrides["google_product_category"] ?? v.pointee.googleProductCategory).map(FeedText.xmlSafe)
-        productType = v.pointee.productType.map(FeedText.xmlSafe)
+        material = v.pointee.material.map(clean)
+        pattern = v.pointee.pattern.map(clean)
+        googleProductCategory = (channelOverrides["google_product_category"] ?? v.pointee.googleProductCategory).map(clean)
+        productType = v.pointee.productType.map(clean)
         shippingWeight = v.pointee.weight
         // Shared with the view unless a value needs cleaning (most never do).
-        custom = v.pointee.custom.contains { ByteScan.mayNeedXMLCleaning($0.1) } ? v.pointee.custom.map { ($0.0, FeedText.xmlSafe($0.1)) } : v.pointee.custom
+        custom =
+            !offerOnly && v.pointee.custom.contains { ByteScan.mayNeedXMLCleaning($0.1) } ? v.pointee.custom.map { ($0.0, clean($0.1)) } : v.pointee.custom
         overrides = channelOverrides
         stock = v.pointee.stock
         // The mapping by product_type is applied by the channel run (cached per product type).
@@ -334,6 +340,10 @@ extension FeedItem {
         }
         if availability != "backorder" { availabilityDate = nil }
 
+        guard !offerOnly else {
+            customLabels = [nil, nil, nil, nil, nil]
+            return
+        }
         customLabels = (0..<5).map { n in
             let configured: String? = settings.customLabels[n].flatMap { source in
                 if source.hasPrefix("custom.") { return v.pointee.custom.first { $0.0 == source.dropFirst(7) }?.1 }
