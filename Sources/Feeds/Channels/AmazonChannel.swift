@@ -386,27 +386,73 @@ struct AmazonListingsReader: FeedRowReader {
 /// The JSON objects of a file that holds one per line (JSON lines, or Amazon's messages as Unifeed lays
 /// them out: a trailing `,` is dropped, and the envelope's own lines — `{"header":…`, `]}` — skipped).
 final class JSONLinesReader {
-    let reader: CSVReader
+    let file: String
+    private var source: any ByteSource
     /// The members read (`nil`: all; see `JSONReader.parse(_:file:onlyMembers:)`).
     let only: Set<String>?
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var atEnd = false
+    private var line = 0
+    /// A line longer than this is an error (as the CSV reader's record limit).
+    static let maxLineBytes = 1 << 20
 
     init(path: String, digest: FileDigest? = nil, onlyMembers only: Set<String>? = nil) throws {
+        file = path
         self.only = only
-        // Lines read with the byte reader: no quoting, and a delimiter (0x01) JSON text never holds raw.
-        reader =
-            try digest.map { try CSVReader(source: HashedFileSource(path: path, digest: $0), file: path, delimiter: 0x01, quoting: false) }
-            ?? CSVReader(path: path, delimiter: 0x01, quoting: false)
+        // The lines' bytes go straight to the JSON reader (no String made of each line first). Their
+        // UTF-8 is checked where a string is made; audit's SHA-256 covers every byte.
+        source = try digest.map { try HashedFileSource(path: path, digest: $0) } ?? FileByteSource(path: path)
+        buffer.reserveCapacity(1 << 17)
+    }
+
+    deinit { (source as? FileByteSource)?.close() }
+
+    /// The next line's bytes without its line break (`nil` at the end).
+    private func nextLine() throws -> ArraySlice<UInt8>? {
+        while true {
+            let found = buffer.withUnsafeBufferPointer { p -> Int? in
+                guard start < p.count, let hit = memchr(p.baseAddress! + start, 0x0A, p.count - start) else { return nil }
+                return p.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            }
+            if let newline = found {
+                let lineBytes = buffer[start..<newline]
+                start = newline + 1
+                line += 1
+                return lineBytes
+            }
+            if atEnd {
+                guard start < buffer.count else { return nil }
+                let rest = buffer[start...]
+                start = buffer.count
+                line += 1
+                return rest
+            }
+            if start > 0 {
+                buffer.removeSubrange(0..<start)
+                start = 0
+            }
+            guard buffer.count <= Self.maxLineBytes else {
+                throw InputError("a line is longer than \(Self.maxLineBytes >> 20) MiB", at: InputLocation(file: file, line: line + 1))
+            }
+            let old = buffer.count
+            buffer.append(contentsOf: repeatElement(0, count: 1 << 16))
+            let n = try buffer.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[old...])) }
+            buffer.removeLast((1 << 16) - n)
+            if n == 0 { atEnd = true }
+        }
     }
 
     func next() throws -> (line: Int, object: JSONNode)? {
-        while try reader.next() {
-            var bytes = Array(reader.fields.joined(separator: "\u{01}").utf8)
+        while var bytes = try nextLine() {
             while let last = bytes.last, last == UInt8(ascii: ",") || last == 0x20 || last == 0x0D { bytes.removeLast() }
-            guard bytes.first == UInt8(ascii: "{"), !bytes.starts(with: Array("{\"header\"".utf8)) else { continue }
-            return (reader.line, try JSONReader.parse(bytes, file: reader.file, onlyMembers: only))
+            guard bytes.first == UInt8(ascii: "{"), !bytes.starts(with: Self.envelope) else { continue }
+            return (line, try JSONReader.parse(Array(bytes), file: file, onlyMembers: only))
         }
         return nil
     }
+
+    private static let envelope = Array("{\"header\"".utf8)
 }
 
 /// Amazon (specs/marketplaces.md §2): a product type mapped for every item, a brand; an item without a
