@@ -85,6 +85,12 @@ measure() {
   p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
   non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
   printf '%-28s %10s req/s   p99 %8s   non-2xx %s\n' "$label" "$rps" "$p99" "${non2xx:-0}"
+  # A run with failed answers measures nothing: say so and stop (the server's log says why).
+  if [ "${non2xx:-0}" != 0 ] && [ -z "${ALLOW_NON_2XX:-}" ]; then
+    echo "bench-serve: $label: ${non2xx} answers were not 2xx; server log:" >&2
+    grep -v "status=2" "$work/serve.log" | tail -5 >&2
+    exit 1
+  fi
   echo "$rps"
 }
 single=$(measure "movements, 1 a request" "$work/single.lua" 16 / | tee /dev/stderr | tail -1)

@@ -7,10 +7,10 @@ int unifeed_sqlite_tune(void) {
     int status = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     // URI file names (`file:…?immutable=1`), for a read-only database whose folder a reader may not write.
     if (status == SQLITE_OK) status = sqlite3_config(SQLITE_CONFIG_URI, 1);
-    // Statement journals (the pages a statement changed, kept in case it fails halfway: an INSERT that
-    // fires the stock-level trigger, a batch of movements) stay in memory up to 8 MiB instead of 64 KiB.
-    // With 16 KiB pages a single ledger insert passed 64 KiB and went to a temporary file: about five
-    // pwrite calls per movement, a third of an inventory import (docs/PERFORMANCE.md, issue 20).
-    if (status == SQLITE_OK) status = sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 8 << 20);
+    // Statement journals keep SQLite's default spill threshold (64 KiB; then a temporary file). A larger
+    // one (SQLITE_CONFIG_STMTJRNL_SPILL of 1 or 8 MiB) made this SQLite (3.40) fail any statement whose
+    // journal outgrew it with SQLITE_FULL ("database or disk is full"): a batch of 300 stock movements
+    // on distinct SKUs of a 1M catalog. Never spilling (-1) would hold a 10,000-movement request's
+    // journal, hundreds of MB, in memory. docs/PERFORMANCE.md, "Statement journals".
     return status;
 }

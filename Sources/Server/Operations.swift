@@ -106,6 +106,10 @@ struct RequestLog: RouterMiddleware {
             response = try error.response(from: request, context: context)
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
+        } catch {
+            // Anything else is the server's fault: logged with what it was, answered 500 with no detail.
+            logger.error("request failed", metadata: ["path": .string(String(request.uri.path.prefix(256))), "error": .string("\(error)")])
+            response = try APIError(.internalServerError, "the server failed to answer; its log says why").response(from: request, context: context)
         }
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
