@@ -39,28 +39,55 @@ final class PublishedItems {
         buffer.reserveCapacity(1 << 16)
     }
 
-    /// The key: product id and SKU bytes with a 0 between (neither holds a 0 byte), compared as bytes.
-    private static func key(_ productID: String, _ sku: String) -> [UInt8] { Array(productID.utf8) + [0] + Array(sku.utf8) }
-
-    /// One published item, in publish order.
+    /// One published item, in publish order. The key is the product id's bytes, a 0 and the SKU's
+    /// (neither holds a 0 byte), compared as bytes: the store's order.
     func add(productID: String, sku: String, hash: UInt64) throws {
-        let key = Self.key(productID, sku)
-        while let c = current, c.key.lexicographicallyPrecedes(key) {
-            difference.removed += 1
-            current = previous?.next()
+        var productID = productID, sku = sku
+        productID.withUTF8 { p in
+            sku.withUTF8 { s in
+                if previous != nil {
+                    while let c = current, Self.compare(c.key, p, s) < 0 {
+                        difference.removed += 1
+                        current = previous?.next()
+                    }
+                    if let c = current, Self.compare(c.key, p, s) == 0 {
+                        if c.hash != hash { difference.changed += 1 }
+                        current = previous?.next()
+                    } else {
+                        difference.added += 1
+                    }
+                } else {
+                    difference.added += 1
+                }
+                for part in [p, s] {
+                    withUnsafeBytes(of: UInt32(part.count).littleEndian) { buffer.append(contentsOf: $0) }
+                    buffer.append(contentsOf: part)
+                }
+                withUnsafeBytes(of: hash.littleEndian) { buffer.append(contentsOf: $0) }
+            }
         }
-        if let c = current, c.key == key {
-            if c.hash != hash { difference.changed += 1 }
-            current = previous?.next()
-        } else {
-            difference.added += 1
-        }
-        for part in [Array(productID.utf8), Array(sku.utf8)] {
-            withUnsafeBytes(of: UInt32(part.count).littleEndian) { buffer.append(contentsOf: $0) }
-            buffer.append(contentsOf: part)
-        }
-        withUnsafeBytes(of: hash.littleEndian) { buffer.append(contentsOf: $0) }
         if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    /// `key` (product id, 0, SKU) against the product id `p` and SKU `s`, as bytes: <0, 0 or >0.
+    private static func compare(_ key: [UInt8], _ p: UnsafeBufferPointer<UInt8>, _ s: UnsafeBufferPointer<UInt8>) -> Int {
+        key.withUnsafeBufferPointer { k in
+            var i = 0
+            for b in p {
+                guard i < k.count else { return -1 }
+                if k[i] != b { return Int(k[i]) - Int(b) }
+                i += 1
+            }
+            guard i < k.count else { return -1 }
+            if k[i] != 0 { return 1 }  // the key's product id is longer
+            i += 1
+            for b in s {
+                guard i < k.count else { return -1 }
+                if k[i] != b { return Int(k[i]) - Int(b) }
+                i += 1
+            }
+            return i < k.count ? 1 : 0
+        }
     }
 
     private func flush() throws {
