@@ -519,7 +519,7 @@ final class XMLFeedReader: FeedRowReader {
                 { context, buffer, count in
                     guard let context, let buffer, count > 0 else { return 0 }
                     let input = Unmanaged<HashedXMLInput>.fromOpaque(context).takeUnretainedValue()
-                    return Int32((try? input.source.read(buffer, Int(count))) ?? -1)
+                    return Int32((try? input.source.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: Int(count)))) ?? -1)
                 },
                 { context in
                     if let context { Unmanaged<HashedXMLInput>.fromOpaque(context).release() }

@@ -148,12 +148,7 @@ struct DashboardRoutes {
     // MARK: Forms
 
     static func readForm(_ request: Request) async throws -> [String: String] {
-        var buffer = ByteBuffer()
-        for try await chunk in request.body {
-            guard buffer.readableBytes + chunk.readableBytes <= formLimit else { throw APIError(.contentTooLarge, "the form is over 8 KiB") }
-            var chunk = chunk
-            buffer.writeBuffer(&chunk)
-        }
+        let buffer = try await WholeBody.collect(request, limit: formLimit, tooLarge: "the form is over 8 KiB")
         return parseForm(String(decoding: buffer.readableBytesView, as: UTF8.self))
     }
 
@@ -189,10 +184,7 @@ struct DashboardRoutes {
         guard let presented = form["token"]?.trimmingCharacters(in: .whitespaces), !presented.isEmpty, presented.utf8.count <= 512 else {
             return try await signInPage(request, error: "Enter a token.", status: .badRequest)
         }
-        let hash = TokenSecret.hash(presented)
-        var match: APIToken?
-        for (token, stored) in try store.liveTokens() where TokenSecret.equal(stored, hash) { match = token }
-        guard let token = match else {
+        guard let token = TokenSecret.match(presented, in: try store.liveTokens()) else {
             logger.info("dashboard sign-in refused: unknown or revoked token")
             return try await signInPage(request, error: "Unknown or revoked token.", status: .unauthorized)
         }

@@ -186,16 +186,22 @@ struct StockRoutes {
 
 /// A JSON request body: at most `limit` bytes (413 beyond), nesting at most 64, every syntax error
 /// with its line and column (400).
-enum JSONBody {
-    static func read(_ request: Request, limit: Int) async throws -> JSONNode {
+enum WholeBody {
+    /// The whole body, refused with 413 and `tooLarge` as soon as it passes `limit` bytes.
+    static func collect(_ request: Request, limit: Int, tooLarge: String) async throws -> ByteBuffer {
         var buffer = ByteBuffer()
         for try await chunk in request.body {
-            guard buffer.readableBytes + chunk.readableBytes <= limit else {
-                throw APIError(.contentTooLarge, "the body is over \(limit >> 20) MiB")
-            }
+            guard buffer.readableBytes + chunk.readableBytes <= limit else { throw APIError(.contentTooLarge, tooLarge) }
             var chunk = chunk
             buffer.writeBuffer(&chunk)
         }
+        return buffer
+    }
+}
+
+enum JSONBody {
+    static func read(_ request: Request, limit: Int) async throws -> JSONNode {
+        let buffer = try await WholeBody.collect(request, limit: limit, tooLarge: "the body is over \(limit >> 20) MiB")
         guard buffer.readableBytes > 0 else { throw APIError(.badRequest, "expected a JSON body") }
         do {
             return try JSONReader.parse(Array(buffer.readableBytesView), file: "body")

@@ -25,6 +25,15 @@ public enum TokenSecret {
         return difference == 0
     }
 
+    /// The live token whose hash is `presented`'s, if any: every live token is compared, each in
+    /// constant time, whichever matches.
+    static func match(_ presented: String, in live: [(token: APIToken, hash: [UInt8])]) -> APIToken? {
+        let hash = self.hash(presented)
+        var match: APIToken?
+        for (token, stored) in live where equal(stored, hash) { match = token }
+        return match
+    }
+
     /// The token a request carries: `Authorization: Bearer T`, or HTTP Basic with `T` as the password
     /// (any user name). `nil` when there is none or the header is not one of these.
     static func presented(_ authorization: String?) -> String? {
@@ -59,12 +68,8 @@ struct TokenAuthentication: RouterMiddleware {
         // The open routes, and the dashboard's pages, which sign in with a session of their own.
         if Self.openPaths.contains(request.uri.path) || DashboardRoutes.owns(request.uri.path) { return try await next(request, context) }
         guard let presented = TokenSecret.presented(request.headers[.authorization]) else { throw APIError.unauthorized }
-        let hash = TokenSecret.hash(presented)
-        // Every live token is compared, each in constant time, whichever matches.
         let live = try store.liveTokens()  // inline: see the port's note
-        var match: APIToken?
-        for (token, stored) in live where TokenSecret.equal(stored, hash) { match = token }
-        guard let token = match else {
+        guard let token = TokenSecret.match(presented, in: live) else {
             throw APIError(.unauthorized, "unknown or revoked token", headers: APIError.unauthorized.headers)
         }
         var context = context

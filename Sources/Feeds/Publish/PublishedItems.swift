@@ -2,22 +2,17 @@ import Catalog
 import Foundation
 import StorePort
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Per channel, what each item looked like when last published, kept to count the items a publish
 /// adds, removes and changes (the dashboard's runs page): `.unifeed/items/CHANNEL.bin` under the output
 /// folder, one record per published item in the order the publish wrote them (product id, then SKU, as
-/// bytes), each `u32 length, product id, u32 length, SKU, u64 FNV-1a hash of the item's published
+/// bytes), each `u32 length, product id, u32 length, SKU, u64 hash of the item's published
 /// values`, little-endian.
 ///
 /// Both the previous file and the items of this publish come in that order, so the count is one merge:
 /// memory stays flat at any size. The new file replaces the old only when the channel publishes.
 final class PublishedItems {
-    private let finalPath: String
-    private let temporaryPath: String
-    private var out: Int32 = -1
+    /// The new record, written to a temporary name and renamed into place by `commit()`.
+    private let file: FeedFile
     private var buffer: [UInt8] = []
     private var previous: RecordReader?
     private var current: (key: [UInt8], hash: UInt64)?
@@ -28,12 +23,10 @@ final class PublishedItems {
     init(outDir: String, channel: String) throws {
         let folder = (outDir as NSString).appendingPathComponent(".unifeed/items")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        finalPath = (folder as NSString).appendingPathComponent(channel + ".bin")
-        // `.NAME.PID.tmp`, like every temporary file of a publish: the next one removes it if this is killed.
-        temporaryPath = (folder as NSString).appendingPathComponent(".\(channel).bin.\(getpid()).tmp")
-        out = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard out >= 0 else { throw FeedError("\(temporaryPath): error: cannot write: \(String(cString: strerror(errno)))") }
-        previous = RecordReader(path: finalPath)
+        let path = (folder as NSString).appendingPathComponent(channel + ".bin")
+        // Through the page cache: the next publish reads it back.
+        file = try FeedFile(path: path, direct: false)
+        previous = RecordReader(path: path)
         hasPrevious = previous != nil
         current = previous?.next()
         buffer.reserveCapacity(1 << 16)
@@ -91,12 +84,7 @@ final class PublishedItems {
     }
 
     private func flush() throws {
-        var done = 0
-        while done < buffer.count {
-            let n = buffer.withUnsafeBytes { write(out, $0.baseAddress! + done, $0.count - done) }
-            guard n > 0 else { throw FeedError("\(temporaryPath): error: cannot write: \(String(cString: strerror(errno)))") }
-            done += n
-        }
+        try file.write(buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 
@@ -107,24 +95,15 @@ final class PublishedItems {
             current = previous?.next()
         }
         try flush()
+        try file.finish()
         return difference
     }
 
     /// The new record replaces the previous one (the channel published).
-    func commit() throws {
-        if out >= 0 { close(out) }
-        out = -1
-        guard rename(temporaryPath, finalPath) == 0 else {
-            throw FeedError("\(finalPath): error: cannot replace: \(String(cString: strerror(errno)))")
-        }
-    }
+    func commit() throws { try file.commit() }
 
     /// The previous record stays (the channel was held back, or the publish failed).
-    func discard() {
-        if out >= 0 { close(out) }
-        out = -1
-        unlink(temporaryPath)
-    }
+    func discard() { file.discard() }
 
     /// A hash of the values a channel shows for an item: what makes it "changed". Eight bytes at a
     /// time (FxHash's multiply and rotate: a byte-wise FNV-1a over the descriptions was 8% of Google's

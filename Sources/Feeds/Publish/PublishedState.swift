@@ -2,10 +2,6 @@ public import Catalog
 import Formats
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// What the last publish into a folder left there, as the dashboard reads it: `publish-report.json`
 /// (every channel's entry) and each channel's findings (`DiagnosticsLog`).
 public struct PublishedState: Sendable {
@@ -164,52 +160,23 @@ public enum DiagnosticsLog {
 }
 
 extension DiagnosticsLog {
-    /// Writes one channel's findings as they come; `finish` puts the log in place.
+    /// Writes one channel's findings as they come (a `FeedFile`: a temporary name, then a rename);
+    /// `finish` puts the log in place.
     final class Writer {
-        private let finalPath: String
-        private let temporaryPath: String
-        private var out: Int32
-        private var buffer: [UInt8] = []
+        private let file: FeedFile
 
         init(outDir: String, channel: String) throws {
             try FileManager.default.createDirectory(atPath: DiagnosticsLog.folder(outDir: outDir), withIntermediateDirectories: true)
-            finalPath = DiagnosticsLog.path(outDir: outDir, channel: channel)
-            // `.NAME.PID.tmp`, like every temporary file of a publish: the next one removes it if this is killed.
-            temporaryPath = (DiagnosticsLog.folder(outDir: outDir) as NSString).appendingPathComponent(".\(channel).tsv.\(getpid()).tmp")
-            out = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard out >= 0 else { throw FeedError("\(temporaryPath): error: cannot write: \(String(cString: strerror(errno)))") }
+            file = try FeedFile(path: DiagnosticsLog.path(outDir: outDir, channel: channel), direct: false)
         }
 
-        func append(_ d: Diagnostic) throws {
-            buffer.append(contentsOf: DiagnosticsLog.line(d).utf8)
-            if buffer.count >= 1 << 16 { try flush() }
-        }
-
-        private func flush() throws {
-            var done = 0
-            while done < buffer.count {
-                let n = buffer.withUnsafeBytes { write(out, $0.baseAddress! + done, $0.count - done) }
-                guard n > 0 else { throw FeedError("\(temporaryPath): error: cannot write: \(String(cString: strerror(errno)))") }
-                done += n
-            }
-            buffer.removeAll(keepingCapacity: true)
-        }
+        func append(_ d: Diagnostic) throws { try file.write(DiagnosticsLog.line(d)) }
 
         func finish() throws {
-            try flush()
-            close(out)
-            out = -1
-            guard rename(temporaryPath, finalPath) == 0 else {
-                throw FeedError("\(finalPath): error: cannot replace: \(String(cString: strerror(errno)))")
-            }
+            try file.finish()
+            try file.commit()
         }
 
-        func discard() {
-            if out >= 0 {
-                close(out)
-                out = -1
-                unlink(temporaryPath)
-            }
-        }
+        func discard() { file.discard() }
     }
 }
