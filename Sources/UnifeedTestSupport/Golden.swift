@@ -28,10 +28,28 @@ public enum TestPaths {
         return FileManager.default.fileExists(atPath: url.path) ? url : nil
     }
 
-    /// A fresh temporary folder.
+    /// A fresh temporary folder, inside this test process's own folder (see `runFolder`).
     public static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("unifeed-test-\(UUID().uuidString)")
+        let url = runFolder.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    /// `$TMPDIR/unifeed-tests/run-PID`: every temporary folder of one test process. It is removed when
+    /// the process exits (`UNIFEED_KEEP_TEST_FILES=1` keeps it to look at), and a run that was killed
+    /// before it could clean up has its folder removed by the next run, so test files never pile up.
+    static let runFolder: URL = {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("unifeed-tests")
+        let own = getpid()
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: base.path)) ?? [] {
+            guard name.hasPrefix("run-"), let pid = Int32(name.dropFirst(4)), pid != own else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(at: base.appendingPathComponent(name)) }
+        }
+        let url = base.appendingPathComponent("run-\(own)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        if ProcessInfo.processInfo.environment["UNIFEED_KEEP_TEST_FILES"] == nil {
+            atexit { try? FileManager.default.removeItem(at: TestPaths.runFolder) }
+        }
+        return url
+    }()
 }

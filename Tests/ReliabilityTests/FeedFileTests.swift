@@ -5,6 +5,7 @@ import Formats
 import Foundation
 import StorePort
 import Testing
+import UnifeedTestSupport
 
 /// Feed files are written around the page cache in 1 MB blocks, the last one padded and the file cut
 /// back to its length: every length comes out byte for byte, with the SHA-256 the report gives.
@@ -13,7 +14,7 @@ import Testing
 
     @Test(arguments: lengths, [true, false])
     func everyLengthLandsWholeAndHashedRight(length: Int, direct: Bool) throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("feedfile-\(UUID().uuidString)")
+        let dir = try TestPaths.temporaryDirectory()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("feed.tsv").path
