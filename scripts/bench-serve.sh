@@ -6,6 +6,8 @@
 #
 #   scripts/bench-serve.sh [DB] [FEEDS_DIR]     default: $BENCH_DIR/cmp-new.sqlite and $BENCH_DIR/cmp-feeds-new
 #   UNIFEED=.build/release/unifeed   DURABLE=1 (serve --durable)   SECONDS_PER_RUN=10
+#   HOT_SKUS=2000: the movements and availability requests pick SKUs at random among this many random
+#   SKUs of the catalog (a till's sales concentrate on few SKUs; 1000000 spreads them over all of them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${BENCH_DIR:-/tmp/unifeed-bench}
@@ -24,8 +26,9 @@ server=$!
 for _ in $(seq 1 100); do grep -q "listening on" "$work/serve.log" && break; sleep 0.1; done
 address=$(grep -o "127.0.0.1:[0-9]*" "$work/serve.log" | head -1)
 rss() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$server/status"; }
-sqlite3 "$work/bench.sqlite" "SELECT sku FROM variants ORDER BY random() LIMIT 2000" > "$work/skus.txt"
-echo "server $address, $(sqlite3 "$work/bench.sqlite" "SELECT count(*) FROM variants") variants, idle RSS $(rss) MB${DURABLE:+, --durable}"
+hot=${HOT_SKUS:-2000}
+sqlite3 "$work/bench.sqlite" "SELECT sku FROM variants ORDER BY random() LIMIT $hot" > "$work/skus.txt"
+echo "server $address, $(sqlite3 "$work/bench.sqlite" "SELECT count(*) FROM variants") variants, SKUs picked at random among $(wc -l < "$work/skus.txt"), idle RSS $(rss) MB${DURABLE:+, --durable}"
 
 # First, while the server is idle: a full download of the Google XML, twice (the first reads the file
 # from the disk, the second from the page cache), with the server's RSS sampled every 0.1 s meanwhile.
@@ -50,7 +53,7 @@ function setup(thread) id = id + 1; thread:set("id", id); table.insert(threads, 
 wrk.headers["Authorization"] = "Bearer $token"
 wrk.headers["Content-Type"] = "application/json"
 function movement(n)
-  return string.format('{"id":"b%d-%d-%d","sku":"%s","location":"online","kind":"adjustment","quantity":1}', id, counter, n, skus[(counter * 7 + n) % #skus + 1])
+  return string.format('{"id":"b%d-%d-%d","sku":"%s","location":"online","kind":"adjustment","quantity":1}', id, counter, n, skus[math.random(#skus)])
 end
 LUA
 cat > "$work/single.lua" <<LUA

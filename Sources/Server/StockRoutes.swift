@@ -24,9 +24,14 @@ struct StockRoutes {
         try context.require(.stockWrite)
         let body = try await JSONBody.read(request, limit: RequestLimits.jsonBody)
         let movements = try Self.movements(in: body)
+        // SKUs and locations are looked up on a reader (neither is ever deleted), off the writer's time.
+        let problems = try await store.read { try $0.keyProblems(movements) }
+        guard problems.isEmpty else {
+            throw APIError(.badRequest, "nothing was applied: \(problems.count) movement\(problems.count == 1 ? "" : "s") cannot be", problems: problems)
+        }
         let now = Date()
         let outcome = try await store.postMovements(at: now) { session -> (Result<[MovementResult], MovementRejection>, commit: Bool) in
-            let outcome = try session.apply(movements, at: Timestamp(now).iso8601UTC)
+            let outcome = try session.apply(movements, at: Timestamp(now).iso8601UTC, keysChecked: true)
             if case .success = outcome { return (outcome, commit: true) }
             return (outcome, commit: false)
         }

@@ -9,6 +9,8 @@ enum CatalogQueries {
     /// (see `select(stockLocations:)`). Listing, `show` and the feeds add their own
     /// WHERE / ORDER BY.
     static let selectSQL = select(stockLocations: nil)
+    /// `selectSQL` with the ledger's recent movements added to stock (`RecentMovements`).
+    static let selectWithRecentSQL = select(stockLocations: nil, recent: true)
 
     /// The same, reading stock only at `stockLocations` locations, bound as parameters (`nil`: all).
     ///
@@ -20,13 +22,28 @@ enum CatalogQueries {
     ///
     /// `joinProducts: false` (the feeds): the product's columns come back NULL and the caller merges
     /// them in from `productsSQL`, read alongside in the same order (see `feedRows`).
-    static func select(stockLocations: Int?, joinProducts: Bool = true) -> String {
+    ///
+    /// `recent`: stock adds the movements of `stock_movements_recent` to `stock_levels` (needed only when
+    /// that table has any: a fold empties it).
+    static func select(stockLocations: Int?, joinProducts: Bool = true, recent: Bool = false) -> String {
+        let inLocations = stockLocations.map { " AND location IN (" + Array(repeating: "?", count: $0).joined(separator: ", ") + ")" } ?? ""
         let stock =
-            stockLocations == 1
-            ? "(SELECT on_hand FROM stock_levels WHERE sku = v.sku AND location = ?) AS stock_on_hand"
-            : "(SELECT group_concat(location || char(30) || on_hand, char(31)) FROM stock_levels WHERE sku = v.sku"
-                + (stockLocations.map { " AND location IN (" + Array(repeating: "?", count: $0).joined(separator: ", ") + ")" } ?? "")
-                + ") AS stock_packed"
+            switch (stockLocations == 1, recent) {
+            case (true, false): "(SELECT on_hand FROM stock_levels WHERE sku = v.sku AND location = ?) AS stock_on_hand"
+            case (true, true):
+                """
+                (SELECT sum(n) FROM (SELECT on_hand AS n FROM stock_levels WHERE sku = v.sku AND location = ?1
+                  UNION ALL SELECT delta FROM stock_recent_levels WHERE sku = v.sku AND location = ?1)) AS stock_on_hand
+                """
+            case (false, false): "(SELECT group_concat(location || char(30) || on_hand, char(31)) FROM stock_levels WHERE sku = v.sku\(inLocations)) AS stock_packed"
+            case (false, true):
+                """
+                (SELECT group_concat(location || char(30) || n, char(31)) FROM (
+                  SELECT location, sum(n) AS n FROM (SELECT location, on_hand AS n FROM stock_levels WHERE sku = v.sku\(inLocations)
+                    UNION ALL SELECT location, delta FROM stock_recent_levels WHERE sku = v.sku\(inLocations))
+                  GROUP BY location ORDER BY location)) AS stock_packed
+                """
+            }
         // The product's columns, or NULLs of the same names where the caller merges the product in.
         func p(_ column: String) -> String { joinProducts ? "p.\(column)" : "NULL AS \(column)" }
         return """
@@ -207,9 +224,12 @@ enum CatalogQueries {
     static func feedRows(_ db: Database, locations: [String]? = nil) throws -> MapCursor<RowCursor, VariantView> {
         let products = try ProductMerge(db)
         let single = locations?.count == 1 ? locations![0] : nil
+        let recent = try RecentMovements.any(db)
+        // With recent movements, a list of locations is bound twice (once per table); one location is `?1`.
+        let arguments = recent && single == nil ? (locations ?? []) + (locations ?? []) : (locations ?? [])
         return try Row.fetchCursor(
-            db, sql: select(stockLocations: locations?.count, joinProducts: false) + " ORDER BY v.product_id, v.sku",
-            arguments: StatementArguments(locations ?? [])
+            db, sql: select(stockLocations: locations?.count, joinProducts: false, recent: recent) + " ORDER BY v.product_id, v.sku",
+            arguments: StatementArguments(arguments)
         )
         .map { row in
             try products.advance(to: row[C.productID] as String)
@@ -262,7 +282,7 @@ enum CatalogQueries {
 
     /// Every SKU sorted by SKU, one at a time (memory does not grow with the catalog).
     static func forEachVariant(_ db: Database, _ body: (VariantView) throws -> Void) throws {
-        let cursor = try Row.fetchCursor(db, sql: selectSQL + " ORDER BY v.sku")
+        let cursor = try Row.fetchCursor(db, sql: (try RecentMovements.any(db) ? selectWithRecentSQL : selectSQL) + " ORDER BY v.sku")
         var product: ProductColumns?
         while let row = try cursor.next() { try body(view(row, product: &product)) }
     }
@@ -270,7 +290,7 @@ enum CatalogQueries {
     /// One SKU with its custom attributes and channel overrides, or `nil`.
     static func variant(_ db: Database, sku: String) throws -> VariantView? {
         var product: ProductColumns?
-        return try Row.fetchOne(db.cachedStatement(sql: selectSQL + " WHERE v.sku = ?"), arguments: [sku]).map { view($0, product: &product) }
+        return try Row.fetchOne(db.cachedStatement(sql: selectWithRecentSQL + " WHERE v.sku = ?"), arguments: [sku]).map { view($0, product: &product) }
     }
 
     /// A SKU's stock report, or `nil` when the SKU is unknown.
@@ -278,16 +298,21 @@ enum CatalogQueries {
         guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM variants WHERE sku = ?"), arguments: [sku]) == true else {
             return nil
         }
-        let levels = try Row.fetchAll(
+        // On hand from `stock_on_hand` by SKU alone (a join on the view would read all of it).
+        var onHand: [String: Int] = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT location, on_hand FROM stock_on_hand WHERE sku = ?"), arguments: [sku]) {
+            onHand[row[0], default: 0] += row[1] as Int
+        }
+        let levels = try String.fetchAll(db.cachedStatement(sql: "SELECT code FROM locations ORDER BY kind = 'store', code")).map {
+            (location: $0, quantity: onHand[$0] ?? 0)
+        }
+        let movements = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT l.code, COALESCE(s.on_hand, 0) AS on_hand FROM locations l
-                    LEFT JOIN stock_levels s ON s.location = l.code AND s.sku = ?
-                    ORDER BY l.kind = 'store', l.code
-                    """), arguments: [sku]
-        ).map { (location: $0["code"] as String, quantity: $0["on_hand"] as Int) }
-        let movements = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT id, at, location, delta, kind, ref FROM stock_movements WHERE sku = ? ORDER BY id"),
+                    SELECT id, at, location, delta, kind, ref FROM stock_movements WHERE sku = ?1
+                    UNION ALL SELECT id, at, location, delta, kind, ref FROM stock_movements_recent WHERE sku = ?1
+                    ORDER BY id
+                    """),
             arguments: [sku]
         ).map { StockMovement(id: $0["id"], at: $0["at"], location: $0["location"], delta: $0["delta"], kind: $0["kind"], ref: $0["ref"]) }
         return StockReport(sku: sku, onHand: levels, movements: movements)
@@ -342,7 +367,8 @@ enum CatalogQueries {
             db,
             sql: """
                 SELECT (SELECT count(*) FROM products), (SELECT count(*) FROM variants),
-                       (SELECT count(*) FROM locations WHERE kind = 'store'), (SELECT count(*) FROM stock_movements)
+                       (SELECT count(*) FROM locations WHERE kind = 'store'),
+                       (SELECT count(*) FROM stock_movements) + (SELECT count(*) FROM stock_movements_recent)
                 """)!
         return (row[0], row[1], row[2], row[3])
     }
@@ -366,11 +392,14 @@ struct SQLiteSnapshot: CatalogSnapshot {
     func promotions() throws -> [Promotion] { try CatalogQueries.promotions(db) }
     func promotions(sku: String) throws -> [Promotion] { try CatalogQueries.promotions(db, sku: sku) }
 
+    func unknownSKUs(_ skus: [String]) throws -> [String] { try MovementWriter.unknownSKUs(db, skus) }
+    func unknownLocations(_ codes: [String]) throws -> [String] { try MovementWriter.unknownLocations(db, codes) }
+
     func forEachStockLevel(location: String?, below: Int?, _ body: (String, String, Int) throws -> Void) throws {
         let cursor = try Row.fetchCursor(
             db,
             sql: """
-                SELECT sku, location, on_hand FROM stock_levels
+                SELECT sku, location, on_hand FROM \(try RecentMovements.levels(db))
                 WHERE (?1 IS NULL OR location = ?1) AND (?2 IS NULL OR on_hand < ?2)
                 ORDER BY sku, location
                 """, arguments: [location, below])

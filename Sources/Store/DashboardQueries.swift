@@ -161,7 +161,7 @@ enum DashboardQueries {
             db.cachedStatement(
                 sql: """
                     SELECT l.code, l.name, count(s.sku), COALESCE(sum(s.on_hand), 0), COALESCE(sum(s.on_hand < 0), 0)
-                    FROM locations l LEFT JOIN stock_levels s ON s.location = l.code
+                    FROM locations l LEFT JOIN \(try RecentMovements.levels(db)) s ON s.location = l.code
                     GROUP BY l.code ORDER BY l.kind = 'store', l.code
                     """)
         ).map { LocationStock(code: $0[0], name: $0[1], skus: $0[2], units: $0[3], oversold: $0[4]) }
@@ -170,21 +170,26 @@ enum DashboardQueries {
     static func oversold(_ db: Database, after: String?, limit: Int) throws -> [(sku: String, location: String, onHand: Int)] {
         try Row.fetchAll(
             db.cachedStatement(
-                sql: "SELECT sku, location, on_hand FROM stock_levels WHERE on_hand < 0 AND (?1 IS NULL OR sku > ?1) ORDER BY sku, location LIMIT ?2"),
+                sql: "SELECT sku, location, on_hand FROM \(try RecentMovements.levels(db)) WHERE on_hand < 0 AND (?1 IS NULL OR sku > ?1) ORDER BY sku, location LIMIT ?2"),
             arguments: [after, limit]
         ).map { ($0[0], $0[1], $0[2]) }
     }
 
     static func latestMovements(_ db: Database, location: String?, before: Int64?, limit: Int) throws -> [LedgerEntry] {
-        try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT id, at, location, delta, kind, ref, sku FROM stock_movements
-                    WHERE (?1 IS NULL OR location = ?1) AND id < ?2 ORDER BY id DESC LIMIT ?3
-                    """), arguments: [location, before ?? Int64.max, limit]
-        ).map {
-            LedgerEntry(sku: $0[6], movement: StockMovement(id: $0[0], at: $0[1], location: $0[2], delta: $0[3], kind: $0[4], ref: $0[5]))
+        // The recent part's ids all follow the ledger table's: newest first means that part first.
+        var entries: [LedgerEntry] = []
+        for table in ["stock_movements_recent", "stock_movements"] where entries.count < limit {
+            entries += try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT id, at, location, delta, kind, ref, sku FROM \(table)
+                        WHERE (?1 IS NULL OR location = ?1) AND id < ?2 ORDER BY id DESC LIMIT ?3
+                        """), arguments: [location, before ?? Int64.max, limit - entries.count]
+            ).map {
+                LedgerEntry(sku: $0[6], movement: StockMovement(id: $0[0], at: $0[1], location: $0[2], delta: $0[3], kind: $0[4], ref: $0[5]))
+            }
         }
+        return entries
     }
 
     static func orderLines(_ db: Database, after: OrderLineKey?, unmatchedOnly: Bool, limit: Int) throws -> [(line: RecordedOrderLine, onHand: Int?)] {
@@ -192,8 +197,10 @@ enum DashboardQueries {
             db.cachedStatement(
                 sql: """
                     SELECT o.channel, o.order_id, o.line_id, o.sku, o.quantity, o.status, o.marketplace_fulfilled, o.desired, o.applied, o.location,
-                      EXISTS (SELECT 1 FROM variants v WHERE v.sku = o.sku) AS matched, s.on_hand
-                    FROM order_lines o LEFT JOIN stock_levels s ON s.sku = o.sku AND s.location = o.location
+                      EXISTS (SELECT 1 FROM variants v WHERE v.sku = o.sku) AS matched,
+                      (SELECT sum(n) FROM (SELECT on_hand AS n FROM stock_levels WHERE sku = o.sku AND location = o.location
+                        UNION ALL SELECT delta FROM stock_recent_levels WHERE sku = o.sku AND location = o.location))
+                    FROM order_lines o
                     WHERE (?1 IS NULL OR (o.channel, o.order_id, o.line_id) > (?1, ?2, ?3))
                       AND (?4 = 0 OR NOT EXISTS (SELECT 1 FROM variants v WHERE v.sku = o.sku))
                     ORDER BY o.channel, o.order_id, o.line_id LIMIT ?5

@@ -329,6 +329,47 @@ enum Schema {
                 try insert.execute(arguments: [ProductSearchKey.rowid(id), row[1] as String, id])
             }
         }
+        migrator.registerMigration("v10-recent-movements") { db in
+            try db.execute(
+                sql: """
+                    -- The ledger's newest part: movements posted through the API land here, each with the
+                    -- ledger id it keeps, and are moved into stock_movements in batches (every write
+                    -- transaction but the API's moves them first, so ledger ids keep the order of arrival).
+                    -- A batch updates each page of stock_levels and of the ledger's index once, where one
+                    -- movement at a time wrote a random page of each (docs/PERFORMANCE.md, "Recent
+                    -- movements"). The ledger is both tables; on hand is stock_on_hand.
+                    -- No foreign keys here: the API checks SKU and location in the transaction that posts
+                    -- (neither is ever deleted), and the fold's insert checks them again. No index either:
+                    -- only `stock show` reads it by SKU, and it is small.
+                    CREATE TABLE stock_movements_recent (
+                      id INTEGER PRIMARY KEY,
+                      at TEXT NOT NULL,
+                      sku TEXT NOT NULL,
+                      location TEXT NOT NULL,
+                      delta INTEGER NOT NULL CHECK (delta <> 0),
+                      kind TEXT NOT NULL,
+                      ref TEXT NOT NULL
+                    );
+                    -- Their sum and number per (sku, location), kept by a trigger: as many rows as keys moved
+                    -- since the last fold (a till's hot SKUs: a few pages), so a request writes few pages.
+                    CREATE TABLE stock_recent_levels (
+                      sku TEXT NOT NULL, location TEXT NOT NULL, delta INTEGER NOT NULL, movements INTEGER NOT NULL,
+                      PRIMARY KEY (sku, location)
+                    ) WITHOUT ROWID;
+                    CREATE TRIGGER stock_movements_recent_level AFTER INSERT ON stock_movements_recent
+                      BEGIN
+                        INSERT INTO stock_recent_levels(sku, location, delta, movements) VALUES (NEW.sku, NEW.location, NEW.delta, 1)
+                          ON CONFLICT(sku, location) DO UPDATE SET delta = delta + excluded.delta, movements = movements + 1;
+                      END;
+                    -- On hand per (sku, location): stock_levels plus the recent movements not yet in it.
+                    CREATE VIEW stock_on_hand AS
+                      SELECT sku, location, on_hand + COALESCE((SELECT delta FROM stock_recent_levels r WHERE r.sku = s.sku AND r.location = s.location), 0) AS on_hand
+                        FROM stock_levels s
+                      UNION ALL
+                      SELECT sku, location, delta FROM stock_recent_levels r
+                        WHERE NOT EXISTS (SELECT 1 FROM stock_levels s WHERE s.sku = r.sku AND s.location = r.location);
+                    """)
+        }
         return migrator
     }
 }

@@ -38,12 +38,14 @@ final class TokenTable: TokenSession {
     }
 }
 
-/// Movements posted through the API: each appended to the ledger with kind and `api:ID`, its id
-/// recorded in `api_movements` (the primary key refuses a second record of one id, whatever process
-/// writes it).
+/// Movements posted through the API: each appended to the ledger's recent part (`RecentMovements`)
+/// with kind and `api:ID`, its id recorded in `api_movements` (the primary key refuses a second record
+/// of one id, whatever process writes it).
 ///
-/// A request's values travel as one JSON array read by `json_each`: one cached statement per step
-/// whatever the batch's size, and SQLite's own loop over the rows.
+/// Lookups by sets of keys take one JSON array read by `json_each` (one cached statement whatever the
+/// batch's size); on hand and the rows are bound one by one onto cached statements, which measured
+/// faster than building and re-parsing a JSON text per statement (docs/PERFORMANCE.md, "Recent
+/// movements").
 final class MovementWriter: MovementSession {
     let db: Database
     init(db: Database) { self.db = db }
@@ -57,61 +59,80 @@ final class MovementWriter: MovementSession {
         return found
     }
 
-    func unknownSKUs(_ skus: [String]) throws -> [String] {
+    func unknownSKUs(_ skus: [String]) throws -> [String] { try Self.unknownSKUs(db, skus) }
+    func unknownLocations(_ codes: [String]) throws -> [String] { try Self.unknownLocations(db, codes) }
+
+    static func unknownSKUs(_ db: Database, _ skus: [String]) throws -> [String] {
         try String.fetchAll(
             db.cachedStatement(sql: "SELECT j.value FROM json_each(?) j WHERE NOT EXISTS (SELECT 1 FROM variants WHERE sku = j.value)"),
-            arguments: [Self.json(skus.map(JSONValue.string))])
+            arguments: [json(skus.map(JSONValue.string))])
     }
 
-    func unknownLocations(_ codes: [String]) throws -> [String] {
+    static func unknownLocations(_ db: Database, _ codes: [String]) throws -> [String] {
         try String.fetchAll(
             db.cachedStatement(sql: "SELECT j.value FROM json_each(?) j WHERE NOT EXISTS (SELECT 1 FROM locations WHERE code = j.value)"),
-            arguments: [Self.json(codes.map(JSONValue.string))])
+            arguments: [json(codes.map(JSONValue.string))])
     }
 
     func onHand(_ keys: [SKULocation]) throws -> [(sku: String, location: String, onHand: Int)] {
+        // stock_levels plus the recent movements' sum (RecentMovements), one bound lookup per key.
+        let select = try db.cachedStatement(
+            sql: """
+                SELECT (SELECT on_hand FROM stock_levels WHERE sku = ?1 AND location = ?2),
+                       (SELECT delta FROM stock_recent_levels WHERE sku = ?1 AND location = ?2)
+                """)
         var levels: [(sku: String, location: String, onHand: Int)] = []
-        let rows = try Row.fetchCursor(
-            db.cachedStatement(
-                sql: """
-                    SELECT s.sku, s.location, s.on_hand FROM json_each(?) j
-                    JOIN stock_levels s ON s.sku = json_extract(j.value, '$[0]') AND s.location = json_extract(j.value, '$[1]')
-                    """),
-            arguments: [Self.json(keys.map { .array([.string($0.sku), .string($0.location)]) })])
-        while let row = try rows.next() { levels.append((row[0], row[1], row[2])) }
+        levels.reserveCapacity(keys.count)
+        for key in keys {
+            select.resetForBinding()
+            select.bind(1, key.sku)
+            select.bind(2, key.location)
+            if let (level, recent) = try select.twoInt64(db), level != nil || recent != nil {
+                levels.append((key.sku, key.location, Int((level ?? 0) + (recent ?? 0))))
+            }
+        }
         return levels
     }
 
     func post(_ movements: [PostedMovement]) throws {
         guard !movements.isEmpty else { return }
-        // [sku, location, delta, kind, id, at, fingerprint, on_hand], in the request's order.
-        let rows = Self.json(
-            movements.map {
-                .array([
-                    .string($0.request.sku), .string($0.request.location), .int($0.delta), .string($0.request.kind.rawValue), .string($0.request.id),
-                    .string($0.at), .string($0.request.fingerprint), .int($0.onHand),
-                ])
-            })
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO stock_movements(at, sku, location, delta, kind, ref)
-                SELECT json_extract(j.value, '$[5]'), json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]'), 'api:' || (json_extract(j.value, '$[4]'))
-                FROM json_each(?) j WHERE json_extract(j.value, '$[2]') <> 0 ORDER BY j.key
-                """
-        ).execute(arguments: [rows])
-        // A count that matches: the SKU is now counted here, even at 0.
-        try db.cachedStatement(
-            sql: """
-                INSERT OR IGNORE INTO stock_levels(sku, location, on_hand)
-                SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), 0 FROM json_each(?) j WHERE json_extract(j.value, '$[2]') = 0
-                """
-        ).execute(arguments: [rows])
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO api_movements(id, fingerprint, delta, on_hand, at)
-                SELECT json_extract(j.value, '$[4]'), json_extract(j.value, '$[6]'), json_extract(j.value, '$[2]'), json_extract(j.value, '$[7]'), json_extract(j.value, '$[5]') FROM json_each(?) j ORDER BY j.key
-                """
-        ).execute(arguments: [rows])
+        // Each row bound straight onto a cached statement (Statement+Binding): a batch spends its time in
+        // SQLite, not in building and re-parsing a JSON text of its rows.
+        var id = try RecentMovements.nextID(db)
+        // Into the ledger's recent part (RecentMovements), numbered on from the ledger's last id in the
+        // request's order.
+        let movement = try db.cachedStatement(
+            sql: "INSERT INTO stock_movements_recent(id, at, sku, location, delta, kind, ref) VALUES (?, ?, ?, ?, ?, ?, 'api:' || ?)")
+        // A count that matches: the SKU is now counted here, even at 0 (rare: written straight to
+        // stock_levels, which a recent movement of the key only adds to).
+        let counted = try db.cachedStatement(sql: "INSERT OR IGNORE INTO stock_levels(sku, location, on_hand) VALUES (?, ?, 0)")
+        let record = try db.cachedStatement(sql: "INSERT INTO api_movements(id, fingerprint, delta, on_hand, at) VALUES (?, ?, ?, ?, ?)")
+        for m in movements {
+            if m.delta != 0 {
+                movement.resetForBinding()
+                movement.bind(1, id)
+                movement.bind(2, m.at)
+                movement.bind(3, m.request.sku)
+                movement.bind(4, m.request.location)
+                movement.bind(5, m.delta)
+                movement.bind(6, m.request.kind.rawValue)
+                movement.bind(7, m.request.id)
+                try movement.run(db)
+                id += 1
+            } else {
+                counted.resetForBinding()
+                counted.bind(1, m.request.sku)
+                counted.bind(2, m.request.location)
+                try counted.run(db)
+            }
+            record.resetForBinding()
+            record.bind(1, m.request.id)
+            record.bind(2, m.request.fingerprint)
+            record.bind(3, m.delta)
+            record.bind(4, m.onHand)
+            record.bind(5, m.at)
+            try record.run(db)
+        }
     }
 
     static func json(_ values: [JSONValue]) -> String { JSONValue.array(values).serialized() }

@@ -59,6 +59,21 @@ extension Statement {
         return nil
     }
 
+    /// Steps a query and returns the first two columns of its first row as integers (`nil`: NULL), or
+    /// `nil` when it has no row.
+    func twoInt64(_ db: Database) throws -> (Int64?, Int64?)? {
+        let code = sqlite3_step(sqliteStatement)
+        defer { sqlite3_reset(sqliteStatement) }
+        if code == SQLITE_ROW {
+            func column(_ i: Int32) -> Int64? {
+                sqlite3_column_type(sqliteStatement, i) == SQLITE_NULL ? nil : sqlite3_column_int64(sqliteStatement, i)
+            }
+            return (column(0), column(1))
+        }
+        guard code == SQLITE_DONE else { throw error(db, code) }
+        return nil
+    }
+
     private func error(_ db: Database, _ code: Int32) -> DatabaseError {
         DatabaseError(
             resultCode: ResultCode(rawValue: code),

@@ -56,7 +56,7 @@ public protocol CatalogStore: Sendable {
 }
 
 /// One consistent view of the catalog.
-public protocol CatalogSnapshot: DashboardReads {
+public protocol CatalogSnapshot: DashboardReads, MovementKeyCheck {
     /// The stores, ordered by code.
     func stores() throws -> [StoreLocation]
 

@@ -142,14 +142,43 @@ public struct RecordedMovement: Sendable, Hashable {
 
 /// The writes of one request's movements, inside one transaction. Each call takes the whole request's
 /// values at once, so a batch of 500 movements costs a handful of statements, not thousands.
-public protocol MovementSession: AnyObject {
-    /// The movements first recorded under those of `ids` that have one.
-    func recorded(ids: [String]) throws -> [(id: String, movement: RecordedMovement)]
+/// Which SKUs and locations exist. Neither is ever deleted, so an answer read before a write still
+/// holds inside it: the server checks a request's keys on a reader, off the single writer's time.
+public protocol MovementKeyCheck {
     /// Those of `skus` the catalog does not have, as given. Values are compared byte for byte, as the
     /// store does (Swift's `String` equality would take two spellings of `É` for one SKU).
     func unknownSKUs(_ skus: [String]) throws -> [String]
     /// Those of `codes` that are not locations (`online` or a store), as given.
     func unknownLocations(_ codes: [String]) throws -> [String]
+}
+
+extension MovementKeyCheck {
+    /// One problem per movement field naming an unknown SKU or location (`movements[2].sku`), for the
+    /// movements at `indices` (all when `nil`).
+    public func keyProblems(_ movements: [MovementRequest], indices: [Int]? = nil) throws -> [(field: String, message: String)] {
+        let checked = indices ?? Array(movements.indices)
+        // Keys are bytes, as the store compares them (see `unknownSKUs`).
+        func distinct(_ values: [String]) -> [String] {
+            var seen = Set<Bytes>()
+            return values.filter { seen.insert(Bytes($0)).inserted }
+        }
+        let unknownSKUs = Set(try unknownSKUs(distinct(checked.map { movements[$0].sku })).map(Bytes.init))
+        let unknownLocations = Set(try unknownLocations(distinct(checked.map { movements[$0].location })).map(Bytes.init))
+        var problems: [(field: String, message: String)] = []
+        for i in checked {
+            let m = movements[i]
+            if unknownSKUs.contains(Bytes(m.sku)) { problems.append(("movements[\(i)].sku", "unknown SKU '\(m.sku)'")) }
+            if unknownLocations.contains(Bytes(m.location)) {
+                problems.append(("movements[\(i)].location", "unknown location '\(m.location)': expected online or a store code"))
+            }
+        }
+        return problems
+    }
+}
+
+public protocol MovementSession: AnyObject, MovementKeyCheck {
+    /// The movements first recorded under those of `ids` that have one.
+    func recorded(ids: [String]) throws -> [(id: String, movement: RecordedMovement)]
     /// On hand of those `keys` that have a record (absent: no record there, which counts as 0).
     func onHand(_ keys: [SKULocation]) throws -> [(sku: String, location: String, onHand: Int)]
     /// Appends each movement's delta to the ledger (kind, `api:ID` ref, `at`) in order, unless it is 0
@@ -169,8 +198,16 @@ public struct PostedMovement: Sendable {
 /// A SKU at a location by their bytes, as the store compares them (`String` equality would make two
 /// spellings of `É` one key).
 private struct Key: Hashable {
-    let sku: [UInt8], location: [UInt8]
-    init(_ sku: String, _ location: String) { (self.sku, self.location) = (Array(sku.utf8), Array(location.utf8)) }
+    let sku: Bytes, location: Bytes
+    init(_ sku: String, _ location: String) { (self.sku, self.location) = (Bytes(sku), Bytes(location)) }
+}
+
+/// A string's UTF-8 bytes as a key: compared byte for byte, hashed in one call (an array of bytes
+/// would be hashed one byte at a time, which showed in the batched movements' profile).
+private struct Bytes: Hashable {
+    let utf8: [UInt8]
+    init(_ string: String) { utf8 = Array(string.utf8) }
+    func hash(into hasher: inout Hasher) { utf8.withUnsafeBytes { hasher.combine(bytes: $0) } }
 }
 
 /// Why a request's movements were not applied.
@@ -185,14 +222,17 @@ extension MovementSession {
     /// Applies every movement of a request or none: unknown SKUs and locations, and ids reused with
     /// other content (409), are found before anything is posted. A movement whose id came before with
     /// the same content moves nothing and answers as the first time.
-    public func apply(_ movements: [MovementRequest], at now: String) throws -> Result<[MovementResult], MovementRejection> {
+    ///
+    /// `keysChecked`: the caller found every SKU and location known (`keyProblems` on a reader), so
+    /// they are not looked up again here.
+    public func apply(_ movements: [MovementRequest], at now: String, keysChecked: Bool = false) throws -> Result<[MovementResult], MovementRejection> {
         // Ids too are keys by their bytes, as the store's primary key compares them; each movement's
         // first record, if any, by index.
-        let ids = movements.map { Array($0.id.utf8) }
-        var recordedByID: [[UInt8]: RecordedMovement] = [:]
-        for (id, record) in try recorded(ids: movements.map(\.id)) { recordedByID[Array(id.utf8)] = record }
+        let ids = movements.map { Bytes($0.id) }
+        var recordedByID: [Bytes: RecordedMovement] = [:]
+        for (id, record) in try recorded(ids: movements.map(\.id)) { recordedByID[Bytes(id)] = record }
         let previous = ids.map { recordedByID[$0] }
-        var seen: [[UInt8]: Int] = [:]
+        var seen: [Bytes: Int] = [:]
         for (i, m) in movements.enumerated() {
             if let recorded = previous[i], recorded.fingerprint != m.fingerprint { return .failure(.conflict(id: m.id, index: i)) }
             if let first = seen[ids[i]] {
@@ -201,22 +241,12 @@ extension MovementSession {
                 seen[ids[i]] = i
             }
         }
-        let fresh = movements.indices.filter { previous[$0] == nil }.map { movements[$0] }
-        // Keys are bytes, as the store compares them (see `unknownSKUs`).
-        func distinct(_ values: [String]) -> [String] {
-            var seen = Set<[UInt8]>()
-            return values.filter { seen.insert(Array($0.utf8)).inserted }
+        let freshIndices = movements.indices.filter { previous[$0] == nil }
+        let fresh = freshIndices.map { movements[$0] }
+        if !keysChecked {
+            let problems = try keyProblems(movements, indices: freshIndices)
+            guard problems.isEmpty else { return .failure(.invalid(problems)) }
         }
-        let unknownSKUs = Set(try unknownSKUs(distinct(fresh.map(\.sku))).map { Array($0.utf8) })
-        let unknownLocations = Set(try unknownLocations(distinct(fresh.map(\.location))).map { Array($0.utf8) })
-        var problems: [(field: String, message: String)] = []
-        for (i, m) in movements.enumerated() where previous[i] == nil {
-            if unknownSKUs.contains(Array(m.sku.utf8)) { problems.append(("movements[\(i)].sku", "unknown SKU '\(m.sku)'")) }
-            if unknownLocations.contains(Array(m.location.utf8)) {
-                problems.append(("movements[\(i)].location", "unknown location '\(m.location)': expected online or a store code"))
-            }
-        }
-        guard problems.isEmpty else { return .failure(.invalid(problems)) }
 
         // On hand before, then each movement in order on top of it (what the ledger's trigger does to
         // `stock_levels` as the rows go in).
@@ -225,7 +255,7 @@ extension MovementSession {
         var levels: [Key: Int] = [:]
         for level in try onHand(keys) { levels[Key(level.sku, level.location)] = level.onHand }
         var results: [MovementResult] = []
-        var posted: [[UInt8]: MovementResult] = [:]
+        var posted: [Bytes: MovementResult] = [:]
         var writes: [PostedMovement] = []
         results.reserveCapacity(movements.count)
         writes.reserveCapacity(fresh.count)
