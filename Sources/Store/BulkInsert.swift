@@ -28,6 +28,8 @@ final class BulkInsert {
     }
 
     var isEmpty: Bool { values.isEmpty }
+    /// Rows buffered.
+    var count: Int { values.count / width }
 
     func append(_ row: Value...) {
         precondition(row.count == width)

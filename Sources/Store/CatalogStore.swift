@@ -155,7 +155,12 @@ public struct SQLiteStore: CatalogStore {
     }
 
     public func recordingOrders<T>(restockRefunds: Bool, now: Date, _ body: (any OrderBookSession) throws -> (T, commit: Bool)) throws -> T {
-        try write { db in try body(OrderBook(db: db, restockRefunds: restockRefunds, now: now)) }
+        try write { db in
+            let book = OrderBook(db: db, restockRefunds: restockRefunds, now: now)
+            let result = try body(book)
+            try book.flush()
+            return result
+        }
     }
 
     public func loggingPublish<T>(_ body: (any PublishLogSession) throws -> T) throws -> T {

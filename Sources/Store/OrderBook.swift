@@ -139,26 +139,40 @@ final class OrderBook: OrderBookSession {
         return try exists.firstInt64(db) != nil
     }
 
+    /// Movements waiting to be written: the ledger takes them `movementsPerStatement` per statement.
+    ///
+    /// A ledger insert fires the stock-level trigger, so SQLite keeps a statement journal for it: a
+    /// copy of every page the statement changes, spilled to a temporary file beyond 64 KiB (4.6 GB
+    /// written for 115,000 movements one per statement). Lines arrive in SKU order, so the movements of
+    /// one statement of 256 share pages, and the journal copies each page once for all of them.
+    private let movements = BulkInsert("stock_movements(at, sku, location, delta, kind, ref)", width: 6, rowsPerStatement: 256)
+    /// Locations found to exist (a channel's stock location, or a line's recorded one: a few).
+    private var knownLocations: Set<String> = []
+
     private func post(sku: String, location: String, delta: Int, line: OrderLine) throws {
-        let movement = try statements.prepared("INSERT INTO stock_movements(at, sku, location, delta, kind, ref) VALUES (?, ?, ?, ?, ?, ?)")
-        movement.resetForBinding()
-        movement.bind(1, at)
-        movement.bind(2, sku)
-        movement.bind(3, location)
-        movement.bind(4, delta)
-        movement.bind(5, delta < 0 ? "order" : "order-return")
-        movement.bind(6, "\(line.channel):\(line.orderID):\(line.lineID)")
-        do {
-            try movement.run(db)
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-            throw StoreError(
-                "error: the stock location \(InputError.displayValue(location)) for \(line.channel) orders is not a known location; import it with `unifeed import stores` or set [channels.\(line.channel)] stock_location"
-            )
+        if !knownLocations.contains(location) {
+            let exists = try statements.prepared("SELECT 1 FROM locations WHERE code = ?")
+            exists.resetForBinding()
+            exists.bind(1, location)
+            guard try exists.firstInt64(db) != nil else {
+                throw StoreError(
+                    "error: the stock location \(InputError.displayValue(location)) for \(line.channel) orders is not a known location; import it with `unifeed import stores` or set [channels.\(line.channel)] stock_location"
+                )
+            }
+            knownLocations.insert(location)
         }
+        movements.append(
+            .text(at), .text(sku), .text(location), .int(Int64(delta)), .text(delta < 0 ? "order" : "order-return"),
+            .text("\(line.channel):\(line.orderID):\(line.lineID)"))
+        if movements.count >= 4096 { try flush() }
     }
+
+    /// Writes the waiting movements; before anything reads stock, and before the transaction commits.
+    func flush() throws { try movements.flush(db) }
 
     /// On hand below zero for these SKUs at these locations (oversold), sorted.
     func oversold(_ keys: Set<SKULocation>) throws -> [(sku: String, location: String, onHand: Int)] {
+        try flush()
         var out: [(String, String, Int)] = []
         let select = try statements.prepared("SELECT on_hand FROM stock_levels WHERE sku = ? AND location = ?")
         for key in keys.sorted(by: { ($0.sku, $0.location) < ($1.sku, $1.location) }) {

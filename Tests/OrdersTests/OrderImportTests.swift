@@ -130,6 +130,22 @@ import Testing
         #expect(try h.onHand("TEE-CLS-BLK-S", at: "NYC-01") == nyc - 1 && h.onHand("TEE-CLS-BLK-S") == online)
     }
 
+    /// A stock location the database does not know: one clear error naming it and the setting, and the
+    /// report records nothing (the movements are written in batches, so the check comes before them).
+    @Test func anUnknownStockLocationIsAClearErrorAndRecordsNothing() throws {
+        let h = try OrdersHarness()
+        h.config.channels["amazon", default: ChannelSettings()].stockLocation = "NOWHERE-9"
+        let before = try h.snapshot()
+        let error = try #require(throws: StoreError.self) {
+            try h.importOrders(text: Self.amazonHeader + "U-1\t2026-11-22T10:00:00+00:00\tShipped\tMerchant\tTEE-CLS-BLK-S\tShipped\t1\n", name: "u.tsv")
+        }
+        #expect(
+            error.description
+                == "error: the stock location NOWHERE-9 for amazon orders is not a known location; import it with `unifeed import stores` or set [channels.amazon] stock_location"
+        )
+        #expect(try h.snapshot() == before)
+    }
+
     @Test func aForcedChannelNamesTheMissingColumn() throws {
         let h = try OrdersHarness()
         let error = try #require(throws: InputError.self) { try h.importOrders(text: "order\tsku\tqty\nA\tTEE-CLS-BLK-S\t1\n", name: "x.tsv", channel: .amazon) }
