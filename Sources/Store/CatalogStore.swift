@@ -151,7 +151,12 @@ public struct SQLiteStore: CatalogStore {
     // MARK: The port
 
     public func importing<T>(now: Date, _ body: (any ImportSession) throws -> (T, commit: Bool)) throws -> T {
-        try write { db in try body(CatalogWriter(db: db, now: now)) }
+        try write { db in
+            let writer = try CatalogWriter(db: db, now: now)
+            let result = try body(writer)
+            try writer.flush()
+            return result
+        }
     }
 
     public func recordingOrders<T>(restockRefunds: Bool, now: Date, _ body: (any OrderBookSession) throws -> (T, commit: Bool)) throws -> T {

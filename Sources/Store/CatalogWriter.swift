@@ -251,7 +251,7 @@ final class CatalogWriter: ImportSession {
           stock_policy)
         """, width: 21)
     private let overrideRows = BulkInsert("channel_overrides(sku, channel, field, value)", width: 4)
-    private let movementRows = BulkInsert("stock_movements(at, sku, location, delta, kind, ref)", width: 6)
+    private let movementRows = BulkInsert("stock_movements(at, sku, location, delta, kind, ref)", width: 6, rowsPerStatement: 512)
     private let zeroLevelRows = BulkInsert("stock_levels(sku, location, on_hand)", width: 3)
     private var bufferedVariants = 0
 
@@ -383,7 +383,14 @@ final class CatalogWriter: ImportSession {
 
     /// Appends one movement to the ledger (the stock level follows by trigger).
     func stockFacts(_ keys: [(sku: String, location: String)]) throws -> [(variantExists: Bool, onHand: Int?)] {
-        try flush()
+        // New variants are written first (a count may name a SKU this import created). The stock rows
+        // wait until 4,096 do: a key comes once per import (a second is rejected as a duplicate), so no
+        // buffered movement changes a level asked for here, and the ledger takes them 512 rows a
+        // statement: each statement's journal then copies the pages it shares once for all its rows
+        // (docs/PERFORMANCE.md, "Stock rows 512 to a statement").
+        for buffer in [variantRows, overrideRows] where !buffer.isEmpty { try buffer.flush(db) }
+        bufferedVariants = 0
+        if movementRows.count + zeroLevelRows.count >= 4096 { try flush() }
         // A stock level exists only for a SKU and location that exist (levels come from movements, whose
         // keys are foreign keys, or from a first count of 0 checked the same way; neither variants nor
         // locations are ever deleted): the variant is looked up only where no level is.
@@ -403,7 +410,7 @@ final class CatalogWriter: ImportSession {
     @discardableResult
     func setStock(sku: String, location: String, quantity: Int, current: Int?, kind: String, ref: () -> String) throws -> Int {
         let delta = quantity - (current ?? 0)
-        // Buffered and written 64 rows a statement (`stockFacts` flushes before the next batch reads):
+        // Buffered and written 512 rows a statement (`stockFacts` flushes once 4,096 wait):
         // one statement per movement made SQLite keep a statement journal of every page each one
         // touched (docs/PERFORMANCE.md, issue 20). `current` was read for this batch, and a key comes
         // once per import (a second is rejected as a duplicate), so the figure is still right here.
