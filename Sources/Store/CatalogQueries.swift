@@ -298,14 +298,17 @@ enum CatalogQueries {
         guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM variants WHERE sku = ?"), arguments: [sku]) == true else {
             return nil
         }
-        // On hand from `stock_on_hand` by SKU alone (a join on the view would read all of it).
-        var onHand: [String: Int] = [:]
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT location, on_hand FROM stock_on_hand WHERE sku = ?"), arguments: [sku]) {
-            onHand[row[0], default: 0] += row[1] as Int
-        }
-        let levels = try String.fetchAll(db.cachedStatement(sql: "SELECT code FROM locations ORDER BY kind = 'store', code")).map {
-            (location: $0, quantity: onHand[$0] ?? 0)
-        }
+        // On hand per location: the level plus the recent movements' sum (RecentMovements), each looked
+        // up by key in its table (a join on the `stock_on_hand` view would read all of it).
+        let levels = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT l.code,
+                      COALESCE((SELECT on_hand FROM stock_levels WHERE sku = ?1 AND location = l.code), 0)
+                        + COALESCE((SELECT delta FROM stock_recent_levels WHERE sku = ?1 AND location = l.code), 0)
+                    FROM locations l ORDER BY l.kind = 'store', l.code
+                    """), arguments: [sku]
+        ).map { (location: $0[0] as String, quantity: $0[1] as Int) }
         let movements = try Row.fetchAll(
             db.cachedStatement(
                 sql: """

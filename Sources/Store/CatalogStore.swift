@@ -76,6 +76,12 @@ public struct SQLiteStore: CatalogStore {
                 uri.queryItems = [URLQueryItem(name: "immutable", value: "1")]
                 writer = try DatabasePool(path: uri.string ?? path, configuration: config)
             }
+            // A database a newer unifeed migrated may hold what this one does not know to keep right
+            // (the ledger's recent part, say): refuse it rather than write around it.
+            if try writer.read({ try Schema.migrator.hasBeenSuperseded($0) }) {
+                throw StoreError(
+                    "\(path): error: the database was migrated by a newer version of unifeed; use that version (this one would not keep it right)")
+            }
             if try !writer.read({ try Schema.migrator.hasCompletedMigrations($0) }) {
                 if readOnly {
                     throw StoreError(
@@ -96,24 +102,36 @@ public struct SQLiteStore: CatalogStore {
                 try writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA cache_size = -65536") }
             }
             let pool = writer
-            checkpointer =
+            let checkpoints =
                 backgroundCheckpoints && !readOnly
                 ? try BackgroundCheckpointer(path: path) { try pool.writeWithoutTransaction { _ = try $0.checkpoint(.passive) } } : nil
+            checkpointer = checkpoints
             recentFolder =
                 backgroundCheckpoints && !readOnly
                 ? RecentMovementFolder(
                     waiting: { try pool.read { try RecentMovements.waiting($0) } },
                     fold: { limit in
                         try pool.writeWithoutTransaction { db in
-                            // The movements' SKUs and locations were checked when they were posted, and
-                            // neither is ever deleted: the ledger's foreign keys need no second look.
-                            try db.execute(sql: "PRAGMA foreign_keys = OFF")
-                            defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+                            // A whole batch (a flood, about once a second) skips the ledger's foreign-key
+                            // lookups: its SKUs and locations were checked when posted, and neither is ever
+                            // deleted. Chunks keep them (a pragma change makes every cached statement of
+                            // the connection prepare again, which chunks every 10 ms would pay each time).
+                            if limit == nil { try db.execute(sql: "PRAGMA foreign_keys = OFF") }
+                            defer {
+                                if limit == nil {
+                                    try? db.execute(sql: "PRAGMA foreign_keys = ON")
+                                    // Never let a later write on this connection go unchecked.
+                                    guard (try? Bool.fetchOne(db, sql: "PRAGMA foreign_keys")) == true else {
+                                        fatalError("unifeed: foreign keys could not be turned back on after a fold of stock movements")
+                                    }
+                                }
+                            }
                             try db.inTransaction(.immediate) {
                                 _ = try RecentMovements.fold(db, limit: limit)
                                 return .commit
                             }
                         }
+                        checkpoints?.wrote()
                     }
                 ) : nil
         } catch let error as DatabaseError where !readOnly && error.resultCode == .SQLITE_READONLY {

@@ -79,15 +79,17 @@ enum RecentMovements {
 
 /// Folds the recent movements of a long-running server on a thread of its own, in one of two ways.
 ///
-/// - A trickle (fewer than `backlog` waiting: single sales from tills): the oldest `chunk` at a time,
-///   every 10 ms, so no request waits behind a long transaction (a chunk takes a few milliseconds)
-///   and the backlog stays near zero.
-/// - A flood (`backlog` or more waiting: batches): chunks stop, and when `batch` wait they are folded
-///   in one transaction, which writes each page of the big tables once for all of them; requests
-///   wait for it (a few hundred milliseconds at 16 KB pages), the price of the throughput.
+/// - A trickle (fewer than `backlog` waiting: single sales from tills), or any backlog once no
+///   movement was posted for 50 ms: the oldest `chunk` at a time, every 10 ms, so no request waits
+///   behind a long transaction (a chunk takes a few milliseconds) and a backlog drains in quiet moments.
+/// - A flood (`backlog` or more waiting while posts keep coming: batches): chunks stop, and when
+///   `batch` wait they are folded in one transaction, which writes each page of the big tables once
+///   for all of them; requests wait for it (a few hundred milliseconds at 16 KB pages), the price of
+///   the throughput.
 ///
 /// A fold is one write transaction: a server killed in the middle of one leaves the movements recent,
-/// for the next writer to fold.
+/// for the next writer to fold. A fold that fails is said once on stderr (until one succeeds again)
+/// and tried again on the next round.
 final class RecentMovementFolder: Sendable {
     static let chunk = 500
     static let backlog = 2_000
@@ -109,18 +111,31 @@ final class RecentMovementFolder: Sendable {
 
     private func run() {
         var pending = true  // a server killed earlier may have left some
+        var quiet = 0  // rounds of 10 ms without a post
+        var failing = false
         while true {
             usleep(10_000)
-            if posts.exchange(0, ordering: .relaxed) > 0 { pending = true }
-            guard pending else { continue }
-            // A failure (the disk is full, the database busy) leaves them to the next round or writer.
-            guard let count = try? waiting() else { continue }
-            if count == 0 {
-                pending = false
-            } else if count >= Self.batch {
-                try? fold(nil)
-            } else if count < Self.backlog {
-                try? fold(Self.chunk)
+            if posts.exchange(0, ordering: .relaxed) > 0 {
+                pending = true
+                quiet = 0
+            } else {
+                quiet += 1
+            }
+            guard pending, let count = try? waiting() else { continue }
+            do {
+                if count == 0 {
+                    pending = false
+                } else if count >= Self.batch {
+                    try fold(nil)
+                } else if count < Self.backlog || quiet >= 5 {
+                    try fold(Self.chunk)
+                }
+                failing = false
+            } catch {
+                if !failing {
+                    FileHandle.standardError.write(Data("unifeed: error: folding the recent stock movements into the ledger failed: \(error)\n".utf8))
+                }
+                failing = true
             }
         }
     }

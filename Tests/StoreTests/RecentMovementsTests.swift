@@ -134,6 +134,21 @@ import Testing
         #expect(counted.map(\.delta) == [9] && counted.map(\.onHand) == [9])
     }
 
+    /// A backlog between a trickle and a flood (3,000 waiting, fewer than a batch) drains once posts pause.
+    @Test func aServersStoreDrainsABacklogWhenPostsPause() throws {
+        let h = try StoreHarness()
+        let skus = try h.store.reading { s in try s.feedRows(locations: nil).collectSKUs() }
+        let server = try SQLiteStore(path: h.store.path, backgroundCheckpoints: true)
+        let movements = (0..<3_000).map { i in
+            MovementRequest(id: "burst-\(i)", sku: skus[i % skus.count], location: "online", kind: .adjustment, quantity: 1)
+        }
+        _ = try Self.post(server, movements)
+        let deadline = Date().addingTimeInterval(10)
+        while try Self.tables(server).recent > 0 && Date() < deadline { usleep(50_000) }
+        #expect(try Self.tables(server).recent == 0)
+        #expect(try Self.recentSumsAgree(server))
+    }
+
     @Test func aServersStoreFoldsATrickleOnItsOwn() throws {
         let h = try StoreHarness()
         let sku = try h.store.reading { s in try s.feedRows(locations: nil).collectSKUs()[0] }

@@ -13,6 +13,24 @@ import UnifeedTestSupport
 @Suite struct StoreMigrationTests {
     /// v4 moved prices, identifiers and images into the variant's and the product's rows; a catalog stored in
     /// v3's tables reads back the same, and the old table names still answer as views.
+    /// A database a newer unifeed migrated (a migration this one does not know) is refused with one
+    /// clear line, read-only or not, and left as it was: an older binary must not write around what it
+    /// does not know (it would append to the ledger under ids the recent movements already hold).
+    @Test func aDatabaseANewerVersionMigratedIsRefused() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        let path = directory.appendingPathComponent("newer.sqlite").path
+        _ = try SQLiteStore(path: path)
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations(identifier) VALUES ('v99-from-the-future')") }
+        try queue.close()
+        for readOnly in [false, true] {
+            let error = try #require(throws: StoreError.self) { try SQLiteStore(path: path, create: false, readOnly: readOnly) }
+            #expect(error.description == "\(path): error: the database was migrated by a newer version of unifeed; use that version (this one would not keep it right)")
+        }
+        let identifiers = try DatabaseQueue(path: path).read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid") }
+        #expect(identifiers.last == "v99-from-the-future" && identifiers.count == 11)
+    }
+
     @Test func v3CatalogReadsBackTheSameAfterTheVariantRowMigration() throws {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
