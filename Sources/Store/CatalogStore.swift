@@ -96,11 +96,6 @@ public struct SQLiteStore: CatalogStore {
                 defer { if folder >= 0 { close(folder) } }
                 try Schema.migrator.migrate(writer)
             }
-            if backgroundCheckpoints && !readOnly {
-                // A server's one writer keeps 64 MB of pages (its readers 16 MB each): the stock
-                // movements' lookups and folds find more of the hot pages there (+5% batched movements).
-                try writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA cache_size = -65536") }
-            }
             let pool = writer
             let checkpoints =
                 backgroundCheckpoints && !readOnly

@@ -83,9 +83,9 @@ enum RecentMovements {
 ///   movement was posted for 50 ms: the oldest `chunk` at a time, every 10 ms, so no request waits
 ///   behind a long transaction (a chunk takes a few milliseconds) and a backlog drains in quiet moments.
 /// - A flood (`backlog` or more waiting while posts keep coming: batches): chunks stop, and when
-///   `batch` wait they are folded in one transaction, which writes each page of the big tables once
-///   for all of them; requests wait for it (a few hundred milliseconds at 16 KB pages), the price of
-///   the throughput.
+///   `batch` (100,000) wait they are folded in one transaction, which writes each page of the big
+///   tables once for all of them; requests wait for it (up to about half a second at 16 KB pages),
+///   the price of the throughput.
 ///
 /// A fold is one write transaction: a server killed in the middle of one leaves the movements recent,
 /// for the next writer to fold. A fold that fails is said once on stderr (until one succeeds again)
@@ -93,7 +93,7 @@ enum RecentMovements {
 final class RecentMovementFolder: Sendable {
     static let chunk = 500
     static let backlog = 2_000
-    static let batch = 50_000
+    static let batch = 100_000
     private let posts = Atomic<Int>(0)
     private let waiting: @Sendable () throws -> Int
     private let fold: @Sendable (_ limit: Int?) throws -> Void
