@@ -212,20 +212,16 @@ public struct Auditor {
     /// every output's read-back, each on a thread of its own behind a bounded pipe.
     private func readBack(_ outputs: [OutputAudit]) throws {
         guard !outputs.isEmpty else { return }
-        let pipes = outputs.map { _ in BoundedPipe<[VariantView]>(capacity: 16) }
-        let failures = FailureBox()
-        let done = DispatchGroup()
-        var started = false
-        do {
+        let broadcast = Workers.Broadcast<[VariantView]>(consumers: outputs.count)
+        try broadcast.run {
             try store.reading { snapshot in
                 let stores = try snapshot.stores()
                 let markdowns = Markdowns(try snapshot.promotions())
-                started = true
-                for (audit, pipe) in zip(outputs, pipes) {
+                for (i, audit) in outputs.enumerated() {
                     audit.stores = stores
                     audit.markdowns = markdowns
                     let context = UnsafeTransfer(audit)
-                    Workers.startConsumer(of: pipe, group: done, failure: failures) { views in
+                    broadcast.startConsumer(i) { views in
                         try views.withUnsafeBufferPointer { views in
                             for i in views.indices { try context.value.consume(views[i]) }
                         }
@@ -244,21 +240,14 @@ public struct Auditor {
                     if read % 4096 == 0 { bar.update(read) }
                     batch.append(v)
                     if batch.count == 256 {
-                        for pipe in pipes { pipe.put(.batch(batch)) }
+                        broadcast.send(batch)
                         batch = []
                         batch.reserveCapacity(256)
                     }
                 }
-                if !batch.isEmpty { for pipe in pipes { pipe.put(.batch(batch)) } }
+                if !batch.isEmpty { broadcast.send(batch) }
             }
-        } catch {
-            for pipe in pipes { pipe.put(.failed(error)) }
-            if started { done.wait() }
-            throw error
         }
-        for pipe in pipes { pipe.put(.end) }
-        done.wait()
-        if let error = failures.first { throw error }
         for audit in outputs { try audit.finish() }
     }
 }

@@ -120,6 +120,46 @@ public enum Workers {
         }
     }
 
+    /// One producer on the calling thread handing every batch to several consumers, each on a thread
+    /// of its own behind a bounded pipe (the publish's channels, the audit's outputs): start each
+    /// consumer, then `run` the producer, which `send`s batches to all of them.
+    public final class Broadcast<Batch> {
+        public let pipes: [BoundedPipe<Batch>]
+        @usableFromInline let failures = FailureBox()
+        @usableFromInline let done = DispatchGroup()
+        @usableFromInline var started = false
+
+        public init(consumers: Int, capacity: Int = 16) { pipes = (0..<consumers).map { _ in BoundedPipe<Batch>(capacity: capacity) } }
+
+        /// Starts consumer `i` (see `Workers.startConsumer`).
+        @inlinable
+        public func startConsumer(_ i: Int, setUp: @escaping () -> Void = {}, _ consume: @escaping (Batch) throws -> Void) {
+            started = true
+            Workers.startConsumer(of: pipes[i], group: done, failure: failures, setUp: setUp, consume)
+        }
+
+        /// Hands `batch` to every consumer.
+        @inlinable
+        public func send(_ batch: Batch) { for pipe in pipes { pipe.put(.batch(batch)) } }
+
+        /// Runs `produce`, then ends every pipe, waits for the consumers and throws the first error of
+        /// theirs. When `produce` throws, every pipe fails, the consumers started are waited for, and
+        /// its error is thrown.
+        @inlinable
+        public func run(_ produce: () throws -> Void) throws {
+            do {
+                try produce()
+            } catch {
+                for pipe in pipes { pipe.put(.failed(error)) }
+                if started { done.wait() }
+                throw error
+            }
+            for pipe in pipes { pipe.put(.end) }
+            done.wait()
+            if let error = failures.first { throw error }
+        }
+    }
+
     @usableFromInline
     static func start(_ body: @escaping @Sendable () -> Void) {
         let thread = Thread(block: body)

@@ -172,20 +172,16 @@ public struct Publisher: Sendable {
             diagnostic(d)
             lock.unlock()
         }
-        let pipes = runs.map { _ in BoundedPipe<ViewBatch>(capacity: 16) }
-        let failures = FailureBox()
-        let done = DispatchGroup()
+        let broadcast = Workers.Broadcast<ViewBatch>(consumers: runs.count)
         var stores: [StoreLocation] = []
         var markdowns = Markdowns()
         var promotions: [Promotion] = []
-        var started = false
         func start() {
-            started = true
             _ = XMLStreamWriter.initialized
-            for (run, pipe) in zip(runs, pipes) {
-                // The run goes to its thread; this side touches it again only after `done.wait()`.
+            for (i, run) in runs.enumerated() {
+                // The run goes to its thread; this side touches it again only after the broadcast ends.
                 let context = UnsafeTransfer((run, stores, markdowns))
-                Workers.startConsumer(of: pipe, group: done, failure: failures, setUp: Publisher.setUpWorkerThread) { batch in
+                broadcast.startConsumer(i, setUp: Publisher.setUpWorkerThread) { batch in
                     let (run, stores, markdowns) = context.value
                     try batch.views.withUnsafeBufferPointer { views in
                         var start = 0
@@ -198,7 +194,7 @@ public struct Publisher: Sendable {
                 }
             }
         }
-        do {
+        try broadcast.run {
             try store.reading { snapshot in
                 stores = try snapshot.stores()
                 promotions = try snapshot.promotions()
@@ -206,7 +202,7 @@ public struct Publisher: Sendable {
                 start()
                 var batch = ViewBatch()
                 func send() {
-                    for pipe in pipes { pipe.put(.batch(batch)) }
+                    broadcast.send(batch)
                     batch = ViewBatch()
                 }
                 // Stock: all locations for local inventory, else only the channels' own locations.
@@ -231,14 +227,7 @@ public struct Publisher: Sendable {
                     send()
                 }
             }
-        } catch {
-            for pipe in pipes { pipe.put(.failed(error)) }
-            if started { done.wait() }
-            throw error
         }
-        for pipe in pipes { pipe.put(.end) }
-        done.wait()
-        if let error = failures.first { throw error }
         return promotions
     }
 
