@@ -333,19 +333,9 @@ final class CatalogWriter: ImportSession {
     }
 
     /// Whether a location code exists (`online` always does).
-    func locationExists(_ code: String) throws -> Bool {
-        // The few codes found are kept (an import adds no locations while it reads stock rows).
-        if knownLocations.contains(code) { return true }
-        let select = try prepared("SELECT 1 FROM locations WHERE code = ?")
-        select.resetForBinding()
-        select.bind(1, code)
-        guard try select.firstInt64(db) != nil else { return false }
-        if knownLocations.count < 10_000 { knownLocations.insert(code) }
-        return true
-    }
+    func locationExists(_ code: String) throws -> Bool { try knownLocations.contain(code, using: statements) }
 
-    /// Location codes `locationExists` found (bounded: a retailer has hundreds of stores, not millions).
-    private var knownLocations: Set<String> = []
+    private var knownLocations = KnownLocations()
 
     /// Sets on-hand stock to an absolute `quantity` by appending the difference to the ledger.
     /// Returns the delta (0 when the figure was already right: nothing is written then).

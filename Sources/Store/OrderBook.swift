@@ -146,20 +146,14 @@ final class OrderBook: OrderBookSession {
     /// written for 115,000 movements one per statement). Lines arrive in SKU order, so the movements of
     /// one statement of 256 share pages, and the journal copies each page once for all of them.
     private let movements = BulkInsert("stock_movements(at, sku, location, delta, kind, ref)", width: 6, rowsPerStatement: 256)
-    /// Locations found to exist (a channel's stock location, or a line's recorded one: a few).
-    private var knownLocations: Set<String> = []
+    /// A channel's stock location, or a line's recorded one: a few.
+    private var knownLocations = KnownLocations()
 
     private func post(sku: String, location: String, delta: Int, line: OrderLine) throws {
-        if !knownLocations.contains(location) {
-            let exists = try statements.prepared("SELECT 1 FROM locations WHERE code = ?")
-            exists.resetForBinding()
-            exists.bind(1, location)
-            guard try exists.firstInt64(db) != nil else {
-                throw StoreError(
-                    "error: the stock location \(InputError.displayValue(location)) for \(line.channel) orders is not a known location; import it with `unifeed import stores` or set [channels.\(line.channel)] stock_location"
-                )
-            }
-            knownLocations.insert(location)
+        guard try knownLocations.contain(location, using: statements) else {
+            throw StoreError(
+                "error: the stock location \(InputError.displayValue(location)) for \(line.channel) orders is not a known location; import it with `unifeed import stores` or set [channels.\(line.channel)] stock_location"
+            )
         }
         movements.append(
             .text(at), .text(sku), .text(location), .int(Int64(delta)), .text(delta < 0 ? "order" : "order-return"),
