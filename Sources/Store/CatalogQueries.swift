@@ -30,11 +30,7 @@ enum CatalogQueries {
         let stock =
             switch (stockLocations == 1, recent) {
             case (true, false): "(SELECT on_hand FROM stock_levels WHERE sku = v.sku AND location = ?) AS stock_on_hand"
-            case (true, true):
-                """
-                (SELECT sum(n) FROM (SELECT on_hand AS n FROM stock_levels WHERE sku = v.sku AND location = ?1
-                  UNION ALL SELECT delta FROM stock_recent_levels WHERE sku = v.sku AND location = ?1)) AS stock_on_hand
-                """
+            case (true, true): RecentMovements.onHandSQL(sku: "v.sku", location: "?1") + " AS stock_on_hand"
             case (false, false): "(SELECT group_concat(location || char(30) || on_hand, char(31)) FROM stock_levels WHERE sku = v.sku\(inLocations)) AS stock_packed"
             case (false, true):
                 """
@@ -298,16 +294,12 @@ enum CatalogQueries {
         guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM variants WHERE sku = ?"), arguments: [sku]) == true else {
             return nil
         }
-        // On hand per location: the level plus the recent movements' sum (RecentMovements), each looked
-        // up by key in its table (a join on the `stock_on_hand` view would read all of it).
+        // On hand per location, each looked up by key in its tables (a join on the `stock_on_hand` view
+        // would read all of it).
         let levels = try Row.fetchAll(
             db.cachedStatement(
-                sql: """
-                    SELECT l.code,
-                      COALESCE((SELECT on_hand FROM stock_levels WHERE sku = ?1 AND location = l.code), 0)
-                        + COALESCE((SELECT delta FROM stock_recent_levels WHERE sku = ?1 AND location = l.code), 0)
-                    FROM locations l ORDER BY l.kind = 'store', l.code
-                    """), arguments: [sku]
+                sql: "SELECT l.code, COALESCE(\(RecentMovements.onHandSQL(sku: "?1", location: "l.code")), 0) FROM locations l ORDER BY l.kind = 'store', l.code"),
+            arguments: [sku]
         ).map { (location: $0[0] as String, quantity: $0[1] as Int) }
         let movements = try Row.fetchAll(
             db.cachedStatement(

@@ -198,8 +198,7 @@ enum DashboardQueries {
                 sql: """
                     SELECT o.channel, o.order_id, o.line_id, o.sku, o.quantity, o.status, o.marketplace_fulfilled, o.desired, o.applied, o.location,
                       EXISTS (SELECT 1 FROM variants v WHERE v.sku = o.sku) AS matched,
-                      (SELECT sum(n) FROM (SELECT on_hand AS n FROM stock_levels WHERE sku = o.sku AND location = o.location
-                        UNION ALL SELECT delta FROM stock_recent_levels WHERE sku = o.sku AND location = o.location))
+                      \(RecentMovements.onHandSQL(sku: "o.sku", location: "o.location"))
                     FROM order_lines o
                     WHERE (?1 IS NULL OR (o.channel, o.order_id, o.line_id) > (?1, ?2, ?3))
                       AND (?4 = 0 OR NOT EXISTS (SELECT 1 FROM variants v WHERE v.sku = o.sku))

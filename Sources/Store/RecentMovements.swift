@@ -31,6 +31,15 @@ enum RecentMovements {
         try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM stock_movements_recent)")) ?? false
     }
 
+    /// On hand of one (sku, location) as an SQL expression over the two given expressions: its level plus
+    /// the recent movements' sum, NULL when neither table has a row for it (no stock record there).
+    static func onHandSQL(sku: String, location: String) -> String {
+        """
+        (SELECT sum(n) FROM (SELECT on_hand AS n FROM stock_levels WHERE sku = \(sku) AND location = \(location)
+          UNION ALL SELECT delta FROM stock_recent_levels WHERE sku = \(sku) AND location = \(location)))
+        """
+    }
+
     /// The table (or view) to read on hand per (sku, location) from: `stock_levels` alone when no
     /// movement waits, which every scan of all stock can then read without the view's extra lookup.
     static func levels(_ db: Database) throws -> String { try any(db) ? "stock_on_hand" : "stock_levels" }
