@@ -78,11 +78,14 @@ public struct SQLiteStore: CatalogStore {
             }
             // A database a newer unifeed migrated may hold what this one does not know to keep right
             // (the ledger's recent part, say): refuse it rather than write around it.
-            if try writer.read({ try Schema.migrator.hasBeenSuperseded($0) }) {
+            let (superseded, migrated) = try writer.read { db in
+                (try Schema.migrator.hasBeenSuperseded(db), try Schema.migrator.hasCompletedMigrations(db))
+            }
+            if superseded {
                 throw StoreError(
                     "\(path): error: the database was migrated by a newer version of unifeed; use that version (this one would not keep it right)")
             }
-            if try !writer.read({ try Schema.migrator.hasCompletedMigrations($0) }) {
+            if !migrated {
                 if readOnly {
                     throw StoreError(
                         "\(path): error: the database was made by another version of unifeed and needs migrating; run a command that writes (such as `unifeed import catalog`) with write access first")
