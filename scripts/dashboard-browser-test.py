@@ -22,7 +22,7 @@ import tempfile
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -108,7 +108,26 @@ def click(driver, element, confirm=False):
     if confirm:
         WebDriverWait(driver, 10).until(expected_conditions.alert_is_present())
         driver.switch_to.alert.accept()
-    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 60).until(replaced(page))
+
+
+def replaced(page):
+    """The old page's root is gone. `staleness_of`, but chromedriver sometimes reports a node of the
+    document being replaced as "does not belong to the document" (a WebDriverException) instead of a
+    stale element: that is the same answer."""
+
+    def gone(_driver):
+        try:
+            page.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+
+    return gone
 
 
 def sign_in(driver, base, token):
