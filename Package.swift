@@ -29,7 +29,8 @@ let package = Package(
     // the batch tool alone (README, "Install").
     traits: [
         .trait(name: "Server", description: "unifeed serve and unifeed tokens: the HTTP server (Hummingbird 2, SwiftNIO, swift-nio-ssl)"),
-        .default(enabledTraits: ["Server"]),
+        .trait(name: "PostgreSQL", description: "--db postgres://…: the PostgreSQL store (PostgresNIO, on the server's SwiftNIO)"),
+        .default(enabledTraits: ["Server", "PostgreSQL"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -43,6 +44,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // The PostgreSQL store (`--db postgres://…`, DESIGN.md §12).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         // The dashboard's templates (`dashboard/*.mustache`).
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
@@ -74,6 +77,20 @@ let package = Package(
             dependencies: [
                 "Catalog", "Formats", "StorePort", "CSQLiteTuning", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The PostgreSQL implementation of the store port (PostgresNIO): the same tables and answers as the
+        // SQLite store, for several machines on one database (DESIGN.md §12).
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "Catalog", "Formats", "StorePort",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -136,6 +153,7 @@ let package = Package(
             dependencies: [
                 "Catalog", "Formats", "Config", "StorePort", "Store", "Import", "Feeds", "Orders",
                 .target(name: "Server", condition: .when(traits: ["Server"])),
+                .target(name: "PostgresStore", condition: .when(traits: ["PostgreSQL"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

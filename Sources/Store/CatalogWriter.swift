@@ -190,11 +190,7 @@ final class CatalogWriter: ImportSession {
         try update.run(db)
     }
 
-    /// Image URLs as the store keeps them: in order, one per line (a valid URL holds no line break);
-    /// `nil` for none.
-    static func imageList(_ images: [String]) -> String? {
-        images.isEmpty ? nil : images.joined(separator: "\n")
-    }
+    static func imageList(_ images: [String]) -> String? { StoredJSON.imageList(images) }
 
     /// Inserts a variant, or replaces it when its content differs from what is stored.
     /// The product must exist (upsert it first).
@@ -267,19 +263,7 @@ final class CatalogWriter: ImportSession {
         put(.text(Self.customObject(v.custom))); put(.int(hash)); put(.text(v.stockPolicy.rawValue))
     }
 
-    /// Custom attributes as the store keeps them: a JSON object of strings, keys sorted; `nil` for none.
-    static func customObject(_ custom: [String: String]) -> String? {
-        guard !custom.isEmpty else { return nil }
-        var out: [UInt8] = [UInt8(ascii: "{")]
-        for (i, (name, value)) in custom.sorted(by: { $0.key < $1.key }).enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            JSONValue.escape(name, into: &out)
-            out.append(UInt8(ascii: ":"))
-            JSONValue.escape(value, into: &out)
-        }
-        out.append(UInt8(ascii: "}"))
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func customObject(_ custom: [String: String]) -> String? { StoredJSON.customObject(custom) }
 
     private func bufferNew(_ variant: Variant, hash: Int64) throws {
         variantRow(variant, hash: hash) { variantRows.appendValue($0) }

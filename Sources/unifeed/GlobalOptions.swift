@@ -7,6 +7,10 @@ import Foundation
 import Store
 import StorePort
 
+#if PostgreSQL
+    import PostgresStore
+#endif
+
 /// `--db` and `--config`, accepted before or after the subcommand.
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "The database (default: $UNIFEED_DB, else ./unifeed.sqlite).")
@@ -50,9 +54,19 @@ struct GlobalOptions: ParsableArguments {
     /// `readOnly`: the command only reads (lists, shows, validate, audit), so a database it may not write
     /// still answers it.
     /// `serving`: a long-running server (checkpoints on a thread of their own, see `SQLiteStore`).
+    ///
+    /// A `postgres://` or `postgresql://` address selects the PostgreSQL store (DESIGN.md §12); its
+    /// database must exist (the README's "PostgreSQL" section), and commands that write make its tables.
     func openStore(create: Bool = false, readOnly: Bool = false, durable: Bool = false, serving: Bool = false) throws -> any CatalogStore {
         try orExit {
-            try SQLiteStore(path: databasePath, create: create, readOnly: readOnly, durable: durable, backgroundCheckpoints: serving)
+            if databasePath.hasPrefix("postgres://") || databasePath.hasPrefix("postgresql://") {
+                #if PostgreSQL
+                    return try PostgresStore(url: DatabaseURL(databasePath), readOnly: readOnly)
+                #else
+                    throw StoreError("--db: error: this build of unifeed has no PostgreSQL store (built without the PostgreSQL trait)")
+                #endif
+            }
+            return try SQLiteStore(path: databasePath, create: create, readOnly: readOnly, durable: durable, backgroundCheckpoints: serving)
         }
     }
 }

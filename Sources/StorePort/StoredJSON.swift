@@ -1,13 +1,14 @@
+import Catalog
 import Formats
 
 /// Reads the JSON the store itself writes into a column (custom attributes: an object of strings).
 ///
 /// Not a general JSON reader (the import's `JSONReader` is that, with positions for error messages):
-/// the values come from the store, written by `CatalogWriter` or by SQLite's own JSON functions.
-enum StoredJSON {
+/// the values come from the store, written by `customObject` (either store's import).
+public enum StoredJSON {
     /// The members of a JSON object whose values are strings, in stored order. Anything else (a value
     /// that is not a string, a malformed text) ends the reading there: what was read so far is returned.
-    static func stringMembers(_ text: String) -> [(String, String)] {
+    public static func stringMembers(_ text: String) -> [(String, String)] {
         var text = text
         return text.withUTF8 { bytes in
             var members: [(String, String)] = []
@@ -57,5 +58,27 @@ enum StoredJSON {
                 i += 1
             }
         }
+    }
+}
+
+extension StoredJSON {
+    /// Custom attributes as the stores keep them: a JSON object of strings, keys sorted; `nil` for none.
+    public static func customObject(_ custom: [String: String]) -> String? {
+        guard !custom.isEmpty else { return nil }
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        for (i, (name, value)) in custom.sorted(by: { $0.key < $1.key }).enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            JSONValue.escape(name, into: &out)
+            out.append(UInt8(ascii: ":"))
+            JSONValue.escape(value, into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Image URLs as the stores keep them: in order, one per line (a valid URL holds no line break);
+    /// `nil` for none.
+    public static func imageList(_ images: [String]) -> String? {
+        images.isEmpty ? nil : images.joined(separator: "\n")
     }
 }

@@ -1,0 +1,433 @@
+import Catalog
+import Foundation
+import PostgresNIO
+import StorePort
+
+/// Writes catalog rows inside one import transaction on PostgreSQL, with the SQLite store's rules.
+///
+/// Round trips are the cost here, so the import works a batch at a time: when the import checks a
+/// batch's SKUs for duplicates (`firstLines(ofDuplicates:)`), the same round trip's neighbour reads
+/// those SKUs' content hashes and online stock, so an unchanged row costs nothing more. New variants,
+/// their overrides and every stock movement stream through `COPY … FROM STDIN` in batches (`flush`);
+/// the ledger's statement trigger keeps the stock levels. Duplicate keys within the file go to a
+/// temporary table dropped at commit (memory stays flat).
+final class PGCatalogWriter: ImportSession {
+    let c: PGConnection
+    let at: String
+    private let catalogWasEmpty: Bool
+
+    init(_ c: PGConnection, now: Date) throws {
+        self.c = c
+        at = Timestamp(now).iso8601UTC
+        catalogWasEmpty = try c.query("SELECT 1 FROM variants LIMIT 1").isEmpty
+        try c.execute("CREATE TEMP TABLE import_seen (key text COLLATE \"C\" NOT NULL PRIMARY KEY, line bigint NOT NULL) ON COMMIT DROP")
+    }
+
+    lazy var scratch: any ImportScratch = PGScratch(c)
+
+    /// What the current batch's SKUs hold (content hash, online on hand), read with its duplicate check.
+    private var batchFacts: [String: (hash: Int64, online: Int?)] = [:]
+    /// The SKUs `batchFacts` answers for (one not in `batchFacts` is new).
+    private var batchSKUs: Set<String> = []
+
+    private var promotionTargets: [String: Set<String>] = [:]
+    private var knownLocations: Set<String> = [StoreLocation.online]
+
+    // MARK: Duplicates
+
+    func firstLine(ofDuplicate key: String, line: Int) throws -> Int? {
+        try firstLines(ofDuplicates: [(key, line)])[0]
+    }
+
+    func firstLines(ofDuplicates keys: [(key: String, line: Int)?]) throws -> [Int?] {
+        var result = [Int?](repeating: nil, count: keys.count)
+        let present = keys.compactMap { $0?.key }
+        guard !present.isEmpty else { return result }
+        var seen: [String: Int] = [:]
+        for row in try c.query("SELECT key, line FROM import_seen WHERE key = ANY($1)", binds(.texts(present))) {
+            let (key, line) = try row.decode((String, Int64).self)
+            seen[key] = Int(line)
+        }
+        var newKeys: [String] = []
+        var newLines: [Int64] = []
+        for (i, entry) in keys.enumerated() {
+            guard let (key, line) = entry else { continue }
+            if let first = seen[key] {
+                if first != line { result[i] = first }
+            } else {
+                seen[key] = line
+                newKeys.append(key)
+                newLines.append(Int64(line))
+            }
+        }
+        if !newKeys.isEmpty {
+            try c.execute("INSERT INTO import_seen(key, line) SELECT * FROM unnest($1::text[], $2::bigint[])", binds(.texts(newKeys), .ints(newLines)))
+        }
+        // A batch of SKUs (catalog rows): read what the store holds for them now.
+        if !catalogWasEmpty, !present.contains(where: { $0.utf8.contains(1) }) {
+            try prefetch(present)
+        }
+        return result
+    }
+
+    private func prefetch(_ skus: [String]) throws {
+        batchFacts = [:]
+        batchSKUs = Set(skus)
+        for row in try c.query(
+            """
+            SELECT v.sku, v.content_hash, s.on_hand FROM variants v
+              LEFT JOIN stock_levels s ON s.sku = v.sku AND s.location = 'online'
+            WHERE v.sku = ANY($1)
+            """, binds(.texts(skus)))
+        {
+            let (sku, hash, online) = try row.decode((String, Int64, Int64?).self)
+            batchFacts[sku] = (hash, online.map { Int($0) })
+        }
+    }
+
+    // MARK: Products
+
+    func upsertOnFirstSight(_ product: Product, line: Int) throws -> Change {
+        if product.isBare { return try insertIfNew(product) ? .new : .unchanged }
+        guard try firstLine(ofDuplicate: "\u{1}product\u{1}" + product.productID, line: line) == nil else { return .unchanged }
+        return try upsert(product)
+    }
+
+    private func productTexts(_ product: Product) -> [String?] {
+        [
+            product.title, product.description, product.brand, product.googleProductCategory, product.productType,
+            product.link, product.condition?.rawValue, product.gender?.rawValue, product.ageGroup?.rawValue,
+            product.material, product.pattern,
+        ]
+    }
+
+    private func productBinds(_ product: Product, images: Bool) -> PostgresBindings {
+        var b = PostgresBindings()
+        b.append(product.productID)
+        for value in productTexts(product) {
+            if let value { b.append(value) } else { b.appendNull() }
+        }
+        guard images else { return b }
+        if let images = product.images.flatMap(StoredJSON.imageList) { b.append(images) } else { b.appendNull() }
+        return b
+    }
+
+    private func insertIfNew(_ product: Product) throws -> Bool {
+        try c.execute(
+            """
+            INSERT INTO products(product_id, title, description, brand, google_product_category, product_type, link, condition,
+              gender, age_group, material, pattern, images)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (product_id) DO NOTHING
+            """, productBinds(product, images: true)) == 1
+    }
+
+    func upsert(_ product: Product) throws -> Change {
+        if try insertIfNew(product) { return .new }
+        var change: Change = .unchanged
+        if !product.isBare {
+            let updated = try c.execute(
+                """
+                UPDATE products SET
+                  title = COALESCE($2, title), description = COALESCE($3, description), brand = COALESCE($4, brand),
+                  google_product_category = COALESCE($5, google_product_category), product_type = COALESCE($6, product_type),
+                  link = COALESCE($7, link), condition = COALESCE($8, condition), gender = COALESCE($9, gender),
+                  age_group = COALESCE($10, age_group), material = COALESCE($11, material), pattern = COALESCE($12, pattern)
+                WHERE product_id = $1 AND (
+                  COALESCE($2, title) IS DISTINCT FROM title OR COALESCE($3, description) IS DISTINCT FROM description OR
+                  COALESCE($4, brand) IS DISTINCT FROM brand OR COALESCE($5, google_product_category) IS DISTINCT FROM google_product_category OR
+                  COALESCE($6, product_type) IS DISTINCT FROM product_type OR COALESCE($7, link) IS DISTINCT FROM link OR
+                  COALESCE($8, condition) IS DISTINCT FROM condition OR COALESCE($9, gender) IS DISTINCT FROM gender OR
+                  COALESCE($10, age_group) IS DISTINCT FROM age_group OR COALESCE($11, material) IS DISTINCT FROM material OR
+                  COALESCE($12, pattern) IS DISTINCT FROM pattern)
+                """, productBinds(product, images: false))
+            if updated == 1 { change = .updated }
+        }
+        if let images = product.images {
+            // Given images replace the stored ones (none given: `nil`, keep them).
+            let replaced = try c.execute(
+                "UPDATE products SET images = $2 WHERE product_id = $1 AND images IS DISTINCT FROM $2",
+                binds(.text(product.productID), .text(StoredJSON.imageList(images))))
+            if replaced == 1 { change = .updated }
+        }
+        return change
+    }
+
+    // MARK: Variants
+
+    func upsert(_ variant: Variant, contentHash: UInt64?) throws -> Change {
+        let hash = Int64(bitPattern: contentHash ?? variant.contentHash)
+        var stored: Int64?
+        if !catalogWasEmpty {
+            if batchSKUs.contains(variant.sku) {
+                stored = batchFacts[variant.sku]?.hash
+            } else {
+                stored = try c.query("SELECT content_hash FROM variants WHERE sku = $1", binds(.text(variant.sku))).first?.decode(Int64.self)
+            }
+        }
+        if stored == hash { return .unchanged }
+        if stored == nil {
+            variantRow(variant, hash: hash, into: &newVariants)
+            appendOverrides(variant)
+            if newVariants.rows >= 2048 { try flush() }
+            return .new
+        }
+        try flush()
+        try c.execute("DELETE FROM channel_overrides WHERE sku = $1", binds(.text(variant.sku)))
+        var staged = CopyText()
+        variantRow(variant, hash: hash, into: &staged)
+        try c.execute("CREATE TEMP TABLE IF NOT EXISTS import_variant (LIKE variants) ON COMMIT DROP")
+        try c.execute("DELETE FROM import_variant")
+        try c.copy(into: "import_variant", columns: Self.variantColumns, data: staged.buffer)
+        try c.execute(
+            """
+            UPDATE variants v SET product_id = s.product_id, status = s.status, currency = s.currency, amount_minor = s.amount_minor,
+              sale_amount_minor = s.sale_amount_minor, sale_start = s.sale_start, sale_end = s.sale_end, gtin = s.gtin, mpn = s.mpn,
+              color = s.color, size = s.size, size_system = s.size_system, size_type = s.size_type, link = s.link, images = s.images,
+              weight = s.weight, availability_date = s.availability_date, custom = s.custom, content_hash = s.content_hash,
+              stock_policy = s.stock_policy
+            FROM import_variant s WHERE v.sku = s.sku
+            """)
+        appendOverrides(variant)
+        try flush()
+        return .updated
+    }
+
+    static let variantColumns = [
+        "sku", "product_id", "status", "currency", "amount_minor", "sale_amount_minor", "sale_start", "sale_end", "gtin", "mpn", "color",
+        "size", "size_system", "size_type", "link", "images", "weight", "availability_date", "custom", "content_hash", "stock_policy",
+    ]
+
+    private func variantRow(_ v: Variant, hash: Int64, into out: inout CopyText) {
+        out.text(v.sku); out.text(v.productID); out.text(v.status.rawValue); out.text(v.price.currency.code)
+        out.int(v.price.minorUnits); out.int(v.sale?.price.minorUnits); out.int(v.sale?.start?.secondsSinceEpoch)
+        out.int(v.sale?.end?.secondsSinceEpoch); out.text(v.gtin?.digits); out.text(v.mpn); out.text(v.color)
+        out.text(v.size); out.text(v.sizeSystem?.rawValue); out.text(v.sizeType?.rawValue); out.text(v.link)
+        out.text(StoredJSON.imageList(v.images)); out.text(v.weight?.description); out.int(v.availabilityDate?.secondsSinceEpoch)
+        out.text(StoredJSON.customObject(v.custom)); out.int(hash); out.text(v.stockPolicy.rawValue)
+        out.endRow()
+    }
+
+    private func appendOverrides(_ variant: Variant) {
+        for (channel, fields) in variant.overrides.sorted(by: { $0.key < $1.key }) {
+            for (field, value) in fields.sorted(by: { $0.key < $1.key }) {
+                newOverrides.text(variant.sku); newOverrides.text(channel); newOverrides.text(field); newOverrides.text(value)
+                newOverrides.endRow()
+            }
+        }
+    }
+
+    // MARK: Buffers
+
+    private var newVariants = CopyText()
+    private var newOverrides = CopyText()
+    private var movements = CopyText()
+    private var zeroLevels: [(String, String)] = []
+
+    func flush() throws {
+        try flushCatalog()
+        if !movements.isEmpty {
+            try c.copy(into: "stock_movements", columns: ["at", "sku", "location", "delta", "kind", "ref"], data: movements.buffer)
+            movements.reset()
+        }
+        if !zeroLevels.isEmpty {
+            try c.execute(
+                "INSERT INTO stock_levels(sku, location, on_hand) SELECT s, l, 0 FROM unnest($1::text[], $2::text[]) AS k(s, l) ON CONFLICT DO NOTHING",
+                binds(.texts(zeroLevels.map(\.0)), .texts(zeroLevels.map(\.1))))
+            zeroLevels = []
+        }
+    }
+
+    private func flushCatalog() throws {
+        if !newVariants.isEmpty {
+            try c.copy(into: "variants", columns: Self.variantColumns, data: newVariants.buffer)
+            newVariants.reset()
+        }
+        if !newOverrides.isEmpty {
+            try c.copy(into: "channel_overrides", columns: ["sku", "channel", "field", "value"], data: newOverrides.buffer)
+            newOverrides.reset()
+        }
+    }
+
+    func logRun(_ run: ImportRun) throws {
+        try c.execute(
+            "INSERT INTO import_runs(at, kind, file, format, rows, new, updated, unchanged, rejected, warnings) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            binds(
+                .text(run.at), .text(run.kind), .text(run.file), .text(run.format), .int(run.rows), .int(run.new), .int(run.updated),
+                .int(run.unchanged), .int(run.rejected), .int(run.warnings)))
+    }
+
+    // MARK: Lookups
+
+    func variantExists(_ sku: String) throws -> Bool {
+        try flush()
+        return try !c.query("SELECT 1 FROM variants WHERE sku = $1", binds(.text(sku))).isEmpty
+    }
+
+    func productID(ofSKU sku: String) throws -> String? {
+        try flush()
+        return try c.query("SELECT product_id FROM variants WHERE sku = $1", binds(.text(sku))).first?.decode(String.self)
+    }
+
+    func locationExists(_ code: String) throws -> Bool {
+        if knownLocations.contains(code) { return true }
+        guard try !c.query("SELECT 1 FROM locations WHERE code = $1", binds(.text(code))).isEmpty else { return false }
+        knownLocations.insert(code)
+        return true
+    }
+
+    // MARK: Stock
+
+    @discardableResult
+    func setStock(sku: String, location: String, quantity: Int, kind: String, ref: String, knownZero: Bool) throws -> Int {
+        var current: Int?
+        if !knownZero {
+            if location == StoreLocation.online, batchSKUs.contains(sku) {
+                current = batchFacts[sku]?.online
+            } else {
+                try flush()
+                current = try c.query("SELECT on_hand FROM stock_levels WHERE sku = $1 AND location = $2", binds(.text(sku), .text(location)))
+                    .first.map { Int(try $0.decode(Int64.self)) }
+            }
+        }
+        return try setStock(sku: sku, location: location, quantity: quantity, current: current, kind: kind) { ref }
+    }
+
+    func stockFacts(_ keys: [(sku: String, location: String)]) throws -> [(variantExists: Bool, onHand: Int?)] {
+        // New variants first (a count may name a SKU this import created); movements wait until 8,192
+        // (a key comes once per import: none of them changes a level asked for here).
+        try flushCatalog()
+        if movements.rows >= 8192 { try flush() }
+        var facts = [(variantExists: Bool, onHand: Int?)](repeating: (false, nil), count: keys.count)
+        for row in try c.query(
+            """
+            SELECT k.n, v.sku IS NOT NULL, s.on_hand
+            FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(sku, location, n)
+              LEFT JOIN variants v ON v.sku = k.sku
+              LEFT JOIN stock_levels s ON s.sku = k.sku AND s.location = k.location
+            """, binds(.texts(keys.map(\.sku)), .texts(keys.map(\.location))))
+        {
+            let (n, exists, onHand) = try row.decode((Int64, Bool, Int64?).self)
+            facts[Int(n) - 1] = (exists, onHand.map { Int($0) })
+        }
+        return facts
+    }
+
+    @discardableResult
+    func setStock(sku: String, location: String, quantity: Int, current: Int?, kind: String, ref: () -> String) throws -> Int {
+        let delta = quantity - (current ?? 0)
+        if delta != 0 {
+            movements.text(at); movements.text(sku); movements.text(location); movements.int(delta); movements.text(kind); movements.text(ref())
+            movements.endRow()
+        } else if current == nil {
+            zeroLevels.append((sku, location))
+        }
+        return delta
+    }
+
+    // MARK: Stores and promotions
+
+    func upsert(_ store: StoreLocation) throws -> Change {
+        let b = binds(
+            .text(store.code), .text(store.name), .text(store.address), .text(store.city), .text(store.postalCode), .text(store.country),
+            .text(store.pickupMethod.rawValue), .text(store.pickupSLA.rawValue))
+        if try c.execute(
+            """
+            INSERT INTO locations(code, kind, name, address, city, postal_code, country, pickup_method, pickup_sla)
+            VALUES ($1, 'store', $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (code) DO NOTHING
+            """, b) == 1
+        {
+            knownLocations.insert(store.code)
+            return .new
+        }
+        let updated = try c.execute(
+            """
+            UPDATE locations SET name = $2, address = $3, city = $4, postal_code = $5, country = $6, pickup_method = $7, pickup_sla = $8
+            WHERE code = $1 AND kind = 'store' AND (name IS DISTINCT FROM $2 OR address IS DISTINCT FROM $3 OR city IS DISTINCT FROM $4
+              OR postal_code IS DISTINCT FROM $5 OR country IS DISTINCT FROM $6 OR pickup_method IS DISTINCT FROM $7
+              OR pickup_sla IS DISTINCT FROM $8)
+            """, b)
+        return updated == 1 ? .updated : .unchanged
+    }
+
+    func upsert(_ promotion: Promotion) throws -> Change {
+        var percent: Int?
+        var amount: Int64?
+        switch promotion.discount {
+        case .percentOff(let p): percent = p
+        case .moneyOff(let m): amount = m.minorUnits
+        case .freeShipping: break
+        }
+        let existed = try !c.query("SELECT 1 FROM promotions WHERE promotion_id = $1", binds(.text(promotion.id))).isEmpty
+        let changed = try c.execute(
+            """
+            INSERT INTO promotions(promotion_id, title, discount_type, percent_off, amount_minor, currency, coupon_code, applies_to,
+              targets, start_at, end_at, redemption, price_effect, minimum_minor, status, promotion_url, fine_print, display_start_at,
+              display_end_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+            ON CONFLICT (promotion_id) DO UPDATE SET title = $2, discount_type = $3, percent_off = $4, amount_minor = $5, currency = $6,
+              coupon_code = $7, applies_to = $8, targets = $9, start_at = $10, end_at = $11, redemption = $12, price_effect = $13,
+              minimum_minor = $14, status = $15, promotion_url = $16, fine_print = $17, display_start_at = $18, display_end_at = $19
+            WHERE (promotions.title, promotions.discount_type, promotions.percent_off, promotions.amount_minor, promotions.currency,
+              promotions.coupon_code, promotions.applies_to, promotions.targets, promotions.start_at, promotions.end_at,
+              promotions.redemption, promotions.price_effect, promotions.minimum_minor, promotions.status, promotions.promotion_url,
+              promotions.fine_print, promotions.display_start_at, promotions.display_end_at)
+              IS DISTINCT FROM ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+            """,
+            binds(
+                .text(promotion.id), .text(promotion.title), .text(promotion.discount.type.rawValue), .int(percent), .int(amount),
+                .text(promotion.currency?.code), .text(promotion.couponCode), .text(promotion.appliesTo.rawValue),
+                .text(promotion.targets.joined(separator: "\u{1F}")), .int(promotion.start.secondsSinceEpoch), .int(promotion.end.secondsSinceEpoch),
+                .text(promotion.redemption.rawValue), .text(promotion.priceEffect.rawValue), .int(promotion.minimumPurchase?.minorUnits),
+                .text(promotion.status.rawValue), .text(promotion.promotionURL), .text(promotion.finePrint),
+                .int(promotion.displayStart?.secondsSinceEpoch), .int(promotion.displayEnd?.secondsSinceEpoch)))
+        if !existed { return .new }
+        return changed == 1 ? .updated : .unchanged
+    }
+
+    func targetExists(_ kind: Promotion.AppliesTo, _ value: String) throws -> Bool {
+        switch kind {
+        case .all: return true
+        case .sku: return try variantExists(value)
+        case .productID: return try !c.query("SELECT 1 FROM products WHERE product_id = $1", binds(.text(value))).isEmpty
+        case .brand, .productType:
+            let column = kind == .brand ? "brand" : "product_type"
+            if promotionTargets[column] == nil {
+                promotionTargets[column] = Set(
+                    try c.query("SELECT DISTINCT \(column) FROM products WHERE \(column) IS NOT NULL").map { try $0.decode(String.self) })
+            }
+            return promotionTargets[column]!.contains(value)
+        }
+    }
+}
+
+/// `ImportScratch` over a temporary table dropped at the import's commit.
+final class PGScratch: ImportScratch {
+    let c: PGConnection
+    private var created = false
+    init(_ c: PGConnection) { self.c = c }
+    private func create() throws {
+        guard !created else { return }
+        try c.execute("CREATE TEMP TABLE import_keys (key text COLLATE \"C\" NOT NULL PRIMARY KEY, value text NOT NULL) ON COMMIT DROP")
+        created = true
+    }
+    func remember(_ key: String, _ value: String) throws {
+        try create()
+        try c.execute(
+            "INSERT INTO import_keys(key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", binds(.text(key), .text(value)))
+    }
+    func recall(_ key: String) throws -> String? {
+        try create()
+        return try c.query("SELECT value FROM import_keys WHERE key = $1", binds(.text(key))).first?.decode(String.self)
+    }
+    func forget(_ key: String) throws {
+        try create()
+        try c.execute("DELETE FROM import_keys WHERE key = $1", binds(.text(key)))
+    }
+    func forEach(withPrefix prefix: String, _ body: (String, String) throws -> Void) throws {
+        try create()
+        let cursor = try PGCursor(
+            c, sql: "SELECT key, value FROM import_keys WHERE key >= $1 AND starts_with(key, $1) ORDER BY key", binds: binds(.text(prefix))
+        ) { try $0.decode((String, String).self) }
+        while let (key, value) = try cursor.next() { try body(key, value) }
+    }
+}

@@ -1,0 +1,161 @@
+import Catalog
+import Foundation
+import PostgresNIO
+import StorePort
+
+/// The order book on PostgreSQL (DESIGN.md §7), with the SQLite store's rules: each line kept once under
+/// its primary key (channel, order id, line id), `desired − applied` posted to the ledger. Runs behind
+/// the writers' advisory lock, so a second importer on any machine waits and then finds every line
+/// applied; the primary key would refuse a second record of a line in any case.
+final class PGOrderBook: OrderBookSession {
+    let c: PGConnection
+    let at: String
+    let restockRefunds: Bool
+    private var movements = CopyText()
+    private var knownLocations: Set<String> = []
+
+    init(_ c: PGConnection, restockRefunds: Bool, now: Date) {
+        self.c = c
+        self.restockRefunds = restockRefunds
+        at = Timestamp(now).iso8601UTC
+    }
+
+    func record(_ line: OrderLine, location: String, source: String) throws -> OrderLineOutcome {
+        let key = binds(.text(line.channel), .text(line.orderID), .text(line.lineID))
+        var existing: (quantity: Int, status: String, desired: Int, applied: Int, location: String, sku: String, fulfilled: Bool)?
+        if let row = try c.query(
+            """
+            SELECT quantity, status, desired, applied, location, sku, marketplace_fulfilled, EXISTS (SELECT 1 FROM variants v WHERE v.sku = o.sku)
+            FROM order_lines o WHERE channel = $1 AND order_id = $2 AND line_id = $3
+            """, key
+        ).first {
+            let r = row.makeRandomAccess()
+            existing = (
+                Int(try r.int(0) ?? 0), try r.text(1) ?? "", Int(try r.int(2) ?? 0), Int(try r.int(3) ?? 0), try r.text(4) ?? "",
+                try r.text(5) ?? "", try r[6].decode(Int16.self) == 1
+            )
+        }
+        let quantity = line.quantity > 0 ? line.quantity : existing?.quantity ?? 0
+        let sku = existing?.sku ?? line.sku
+        let lineLocation = existing?.location ?? location
+        var settled = line
+        settled.quantity = quantity
+        let desired = settled.desired(restockRefunds: restockRefunds)
+        let matched = try !c.query("SELECT 1 FROM variants WHERE sku = $1", binds(.text(sku))).isEmpty
+        var applied = existing?.applied ?? 0
+        var delta = 0
+        if matched && desired != applied {
+            delta = applied - desired
+            try post(sku: sku, location: lineLocation, delta: delta, line: line)
+            applied = desired
+        }
+        if let existing {
+            let same =
+                existing.quantity == quantity && existing.status == line.status && existing.desired == desired
+                && existing.applied == applied && existing.fulfilled == line.marketplaceFulfilled
+            guard !same else { return OrderLineOutcome(change: .unchanged, matched: matched, delta: 0) }
+            try c.execute(
+                """
+                UPDATE order_lines SET quantity = $4, status = $5, marketplace_fulfilled = $6, desired = $7, applied = $8, updated_at = $9,
+                  source = $10
+                WHERE channel = $1 AND order_id = $2 AND line_id = $3
+                """,
+                binds(
+                    .text(line.channel), .text(line.orderID), .text(line.lineID), .int(quantity), .text(line.status),
+                    .int(line.marketplaceFulfilled ? 1 : 0), .int(desired), .int(applied), .text(at), .text(source)))
+            return OrderLineOutcome(change: .updated, matched: matched, delta: delta)
+        }
+        try c.execute(
+            """
+            INSERT INTO order_lines(channel, order_id, line_id, sku, quantity, status, marketplace_fulfilled, desired, applied,
+              location, placed_at, first_seen, updated_at, source)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+            """,
+            binds(
+                .text(line.channel), .text(line.orderID), .text(line.lineID), .text(sku), .int(quantity), .text(line.status),
+                .int(line.marketplaceFulfilled ? 1 : 0), .int(desired), .int(applied), .text(lineLocation), .text(line.placedAt?.iso8601UTC),
+                .text(at), .text(at), .text(source)))
+        return OrderLineOutcome(change: .new, matched: matched, delta: delta)
+    }
+
+    @discardableResult
+    func settleWaitingLines() throws -> Int {
+        let rows = try c.query(
+            """
+            SELECT o.channel, o.order_id, o.line_id, o.sku, o.location, o.desired, o.applied FROM order_lines o
+            WHERE o.applied <> o.desired AND EXISTS (SELECT 1 FROM variants v WHERE v.sku = o.sku)
+            ORDER BY o.channel, o.order_id, o.line_id
+            """)
+        for row in rows {
+            let r = row.makeRandomAccess()
+            let line = OrderLine(
+                channel: try r.text(0) ?? "", orderID: try r.text(1) ?? "", lineID: try r.text(2) ?? "", sku: try r.text(3) ?? "", quantity: 0,
+                status: "", sourceLine: 0)
+            let desired = Int(try r.int(5) ?? 0)
+            let applied = Int(try r.int(6) ?? 0)
+            try post(sku: line.sku, location: try r.text(4) ?? "", delta: applied - desired, line: line)
+            try c.execute(
+                "UPDATE order_lines SET applied = desired, updated_at = $4 WHERE channel = $1 AND order_id = $2 AND line_id = $3",
+                binds(.text(line.channel), .text(line.orderID), .text(line.lineID), .text(at)))
+        }
+        return rows.count
+    }
+
+    private func post(sku: String, location: String, delta: Int, line: OrderLine) throws {
+        if !knownLocations.contains(location) {
+            guard try !c.query("SELECT 1 FROM locations WHERE code = $1", binds(.text(location))).isEmpty else {
+                throw StoreError(
+                    "error: the stock location \(InputError.displayValue(location)) for \(line.channel) orders is not a known location; import it with `unifeed import stores` or set [channels.\(line.channel)] stock_location"
+                )
+            }
+            knownLocations.insert(location)
+        }
+        movements.text(at); movements.text(sku); movements.text(location); movements.int(delta)
+        movements.text(delta < 0 ? "order" : "order-return"); movements.text("\(line.channel):\(line.orderID):\(line.lineID)")
+        movements.endRow()
+        if movements.rows >= 4096 { try flush() }
+    }
+
+    func flush() throws {
+        guard !movements.isEmpty else { return }
+        try c.copy(into: "stock_movements", columns: ["at", "sku", "location", "delta", "kind", "ref"], data: movements.buffer)
+        movements.reset()
+    }
+
+    func oversold(_ keys: Set<SKULocation>) throws -> [(sku: String, location: String, onHand: Int)] {
+        try flush()
+        let sorted = keys.sorted { ($0.sku, $0.location) < ($1.sku, $1.location) }
+        var levels: [String: Int] = [:]
+        for row in try c.query(
+            """
+            SELECT k.sku || chr(31) || k.location, s.on_hand FROM unnest($1::text[], $2::text[]) AS k(sku, location)
+              JOIN stock_levels s ON s.sku = k.sku AND s.location = k.location WHERE s.on_hand < 0
+            """, binds(.texts(sorted.map(\.sku)), .texts(sorted.map(\.location))))
+        {
+            let (key, onHand) = try row.decode((String, Int64).self)
+            levels[key] = Int(onHand)
+        }
+        return sorted.compactMap { key in levels[key.sku + "\u{1F}" + key.location].map { (key.sku, key.location, $0) } }
+    }
+}
+
+/// The publish gate's baseline on PostgreSQL.
+final class PGPublishLog: PublishLogSession {
+    let c: PGConnection
+    init(_ c: PGConnection) { self.c = c }
+
+    func lastPublished(channel: String, outDir: String) throws -> Int? {
+        try c.query(
+            "SELECT items FROM publish_log WHERE channel = $1 AND out_dir = $2 AND published = 1 ORDER BY id DESC LIMIT 1",
+            binds(.text(channel), .text(outDir))
+        ).first.map { Int(try $0.decode(Int64.self)) }
+    }
+
+    func record(channel: String, outDir: String, at: String, items: Int, published: Bool, difference: PublishDifference?) throws {
+        try c.execute(
+            "INSERT INTO publish_log(channel, out_dir, at, items, published, added, removed, changed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            binds(
+                .text(channel), .text(outDir), .text(at), .int(items), .int(published ? 1 : 0), .int(difference?.added),
+                .int(difference?.removed), .int(difference?.changed)))
+    }
+}
