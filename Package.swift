@@ -211,6 +211,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "PostgresTests",
+            dependencies: [
+                "unifeed", "UnifeedTestSupport", "StorePort", .target(name: "PostgresStore", condition: .when(traits: ["PostgreSQL"])),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CLITests",
             dependencies: ["unifeed", "UnifeedTestSupport"],
             swiftSettings: swiftSettings

@@ -36,9 +36,7 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
             StoreError("--db: error: \(what); expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE, found \(DatabaseURL.redacted(text))")
         }
         guard Self.isPostgres(text), let components = URLComponents(string: text) else { throw bad("not a PostgreSQL URL") }
-        let user = components.percentEncodedUser.flatMap { $0.removingPercentEncoding } ?? environment["PGUSER"] ?? environment["USER"]
-        guard let user, !user.isEmpty else { throw bad("no user") }
-        self.user = user
+        var user = components.percentEncodedUser.flatMap { $0.removingPercentEncoding } ?? environment["PGUSER"] ?? environment["USER"]
         password = components.percentEncodedPassword.flatMap { $0.removingPercentEncoding }
         var port = 5432
         if let p = components.port {
@@ -61,17 +59,21 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
                 }
             case "host": hostParameter = item.value
             case "user":
-                if let u = item.value, !u.isEmpty { self.user = u }
+                if let u = item.value, !u.isEmpty { user = u }
             case "password": password = item.value
             default: throw bad("unknown parameter '\(item.name)'")
             }
         }
         self.tls = tls
+        guard let user, !user.isEmpty else { throw bad("no user") }
+        self.user = user
         let hostText = hostParameter ?? components.percentEncodedHost.flatMap { $0.removingPercentEncoding } ?? ""
         if hostText.hasPrefix("/") {
             host = .socket(folder: hostText)
         } else if hostText.isEmpty {
             host = .socket(folder: "/var/run/postgresql")
+        } else if hostText.hasPrefix("["), hostText.hasSuffix("]") {
+            host = .tcp(String(hostText.dropFirst().dropLast()))  // an IPv6 address
         } else {
             host = .tcp(hostText)
         }

@@ -60,6 +60,8 @@ final class PGConnection: @unchecked Sendable {
     }
 
     private func run(_ sql: String, _ binds: PostgresBindings) throws -> PostgresQueryResult {
+        // A query written to a connection that has closed (the server ended it) would never be answered.
+        guard !connection.isClosed else { throw StoreError("\(url): error: the connection to the database was closed") }
         do {
             return try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: Self.logger).wait()
         } catch {
@@ -71,6 +73,7 @@ final class PGConnection: @unchecked Sendable {
     /// `COPY … FROM STDIN`, in the open transaction.
     func copy(into table: String, columns: [String], data: ByteBuffer) throws {
         guard data.readableBytes > 0 else { return }
+        guard !connection.isClosed else { throw StoreError("\(url): error: the connection to the database was closed") }
         let connection = connection
         do {
             try Self.blocking {

@@ -19,9 +19,14 @@ public struct CLI: Sendable {
 
     public let directory: URL
 
-    public init() throws { directory = try TestPaths.temporaryDirectory() }
+    /// The database `run` passes as `--db`: `unifeed.sqlite` in the temporary folder, or `database` (a
+    /// `postgres://` URL, say).
+    public let db: String
 
-    public var db: String { directory.appendingPathComponent("unifeed.sqlite").path }
+    public init(database: String? = nil) throws {
+        directory = try TestPaths.temporaryDirectory()
+        db = database ?? directory.appendingPathComponent("unifeed.sqlite").path
+    }
 
     /// A path in the temporary folder.
     public func path(_ name: String) -> String { directory.appendingPathComponent(name).path }

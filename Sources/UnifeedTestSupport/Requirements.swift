@@ -25,6 +25,11 @@ public enum Requirements {
     /// with `--disable-default-traits` has not).
     public static let serverBuilt: Bool = (try? CLI.tool(CLI.binary.path, ["serve", "--help"]))?.status == 0
 
+    /// A PostgreSQL server for the tests (`$UNIFEED_TEST_POSTGRES`, set by `.ci/run`) and `psql`.
+    public static var postgres: Bool { TestPostgres.url != nil && executable("/usr/bin/psql") }
+    public static let postgresReason =
+        "no PostgreSQL server: set UNIFEED_TEST_POSTGRES to a postgres:// URL whose role may create databases (.ci/run starts one with scripts/pg-test-cluster.sh)"
+
     /// Running as root with `setpriv` at hand (to run the binary as an unprivileged user).
     public static var rootWithSetpriv: Bool { getuid() == 0 && executable("/usr/bin/setpriv") }
 }

@@ -1,0 +1,244 @@
+import Crypto
+import Foundation
+import Testing
+import UnifeedTestSupport
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A fresh database on the test server for one test, dropped after it; `cli` runs unifeed on it.
+final class PostgresCase {
+    let database: String
+    let cli: CLI
+    init() throws {
+        database = try TestPostgres.freshDatabase()
+        cli = try CLI(database: database)
+    }
+    deinit { TestPostgres.drop(database) }
+
+    func count(_ table: String) throws -> Int { Int(try TestPostgres.query(database, "SELECT count(*) FROM \(table)")) ?? -1 }
+}
+
+/// The same commands on SQLite and on PostgreSQL give the same answers and the same files, byte for
+/// byte; PostgreSQL's own failure modes (a race to migrate, a cut connection, a killed import, several
+/// order imports at once) lose and double nothing.
+@Suite(.enabled(if: Requirements.postgres, Comment(rawValue: Requirements.postgresReason)))
+struct PostgresStoreTests {
+    static let orderReports = ["amazon-all-orders.tsv", "ebay-orders.csv", "ebay-orders-cancelled.csv", "walmart-orders.json"]
+
+    /// Everything the samples go through, as the demo does, on one store: each command's output.
+    static func samplesJourney(_ cli: CLI) throws -> [String: String] {
+        var outputs: [String: String] = [:]
+        func run(_ name: String, _ arguments: [String]) throws {
+            let result = try cli.run(arguments)
+            // Each store's own folder (the published files' paths) reads the same.
+            let text = "status \(result.status)\n\(result.stdout)\n" + result.stderrLines.sorted().joined(separator: "\n")
+            // and the moments of the ledger's movements (the wall clock of each run) read the same.
+            outputs[name] = text.replacingOccurrences(of: cli.directory.path, with: "<folder>")
+                .replacingOccurrences(of: #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"#, with: "<time>", options: .regularExpression)
+        }
+        try run("stores", ["import", "stores", CLI.sample("stores.csv")])
+        try run("catalog", ["import", "catalog", CLI.sample("catalog.csv")])
+        try run("inventory", ["import", "inventory", CLI.sample("inventory.csv")])
+        try run("promotions", ["import", "promotions", CLI.sample("promotions.csv")])
+        for report in orderReports { try run("orders \(report)", ["orders", "import", CLI.sample("orders/\(report)")]) }
+        // Again: every row unchanged (the store's lookups of what it holds, not its inserts).
+        try run("catalog again", ["import", "catalog", CLI.sample("catalog.csv")])
+        try run("inventory again", ["import", "inventory", CLI.sample("inventory.csv")])
+        try run("orders again", ["orders", "import", CLI.sample("orders/amazon-all-orders.tsv")])
+        try run("publish", ["publish", "--out", cli.path("feeds"), "--now", "2026-11-25T12:00:00Z"])
+        try run("products list", ["products", "list"])
+        try run("products show", ["products", "show", "TEE-CLS-BLK-S"])
+        try run("stock list", ["stock", "list"])
+        try run("stock show", ["stock", "show", "TEE-CLS-BLK-S"])
+        try run("orders list", ["orders", "list"])
+        try run("promotions list", ["promotions", "list"])
+        return outputs
+    }
+
+    /// SHA-256 of every file under `folder` by relative path (the publish report without its folder and
+    /// durations, which differ by nature).
+    static func digests(_ folder: String) throws -> [String: String] {
+        var out: [String: String] = [:]
+        let enumerator = FileManager.default.enumerator(atPath: folder)!
+        while let path = enumerator.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder + "/" + path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            var data = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + path))
+            if path == "publish-report.json" {
+                let kept = String(decoding: data, as: UTF8.self).split(separator: "\n").filter { !$0.contains("\"out_dir\"") && !$0.contains("\"duration_ms\"") }
+                data = Data(kept.joined(separator: "\n").utf8)
+            }
+            out[path] = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        }
+        return out
+    }
+
+    @Test func theSamplesGiveTheSameAnswersAndByteIdenticalFilesOnBothStores() throws {
+        let pg = try PostgresCase()
+        let sqlite = try CLI()
+        let onSQLite = try Self.samplesJourney(sqlite)
+        let onPostgres = try Self.samplesJourney(pg.cli)
+        for (name, output) in onSQLite.sorted(by: { $0.key < $1.key }) {
+            #expect(onPostgres[name] == output, "\(name) differs:\nSQLite:\n\(output)\nPostgreSQL:\n\(onPostgres[name] ?? "")")
+        }
+        #expect(onSQLite["publish"]?.hasPrefix("status 0") == true)
+        let files = try Self.digests(sqlite.path("feeds"))
+        #expect(files.count > 20, "published \(files.keys.sorted())")
+        #expect(try Self.digests(pg.cli.path("feeds")) == files)
+    }
+
+    @Test func processesStartingTogetherOnANewDatabaseMigrateItOnce() throws {
+        let pg = try PostgresCase()
+        let processes = try (0..<4).map { _ in try launch(pg.cli, ["import", "stores", CLI.sample("stores.csv")]) }
+        for p in processes {
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0)
+        }
+        #expect(try pg.count("unifeed_migrations") == 1)
+        #expect(try pg.count("locations") == 4)  // online and the three stores, once each
+    }
+
+    @Test func aCommandThatOnlyReadsRefusesADatabaseWithoutTablesAndNamesIt() throws {
+        let pg = try PostgresCase()
+        let result = try pg.cli.run(["products", "list"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no unifeed tables in this database yet"), "\(result.stderr)")
+        #expect(result.stderr.contains("postgres://unifeed@127.0.0.1"), "\(result.stderr)")
+        #expect(!result.stderr.contains("unifeed-test"), "the password is in the message: \(result.stderr)")
+        #expect(try pg.count("pg_tables WHERE schemaname = 'public'") == 0, "a read made tables")
+    }
+
+    @Test func aWrongPasswordIsAClearErrorThatNeverShowsAPassword() throws {
+        let pg = try PostgresCase()
+        var components = URLComponents(string: pg.database)!
+        components.password = "wrong-secret"
+        let cli = try CLI(database: components.string!)
+        let result = try cli.run(["import", "stores", CLI.sample("stores.csv")])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("cannot connect"), "\(result.stderr)")
+        #expect(result.stderr.contains("password authentication failed"), "\(result.stderr)")
+        #expect(!result.stderr.contains("wrong-secret"), "\(result.stderr)")
+    }
+
+    /// What a cut connection or a killed import leaves: the database as it was before the import.
+    enum Cut: String, CaseIterable { case backendTerminated, processKilled }
+
+    @Test(arguments: Cut.allCases)
+    func anImportCutMidwayLeavesTheDatabaseAsItWas(_ cut: Cut) throws {
+        let pg = try PostgresCase()
+        for (kind, file) in [("stores", "stores.csv"), ("catalog", "catalog.csv"), ("inventory", "inventory.csv")] {
+            #expect(try pg.cli.run(["import", kind, CLI.sample(file)]).status == 0)
+        }
+        let before = try ["products", "variants", "stock_movements", "stock_levels", "import_runs"].map { try pg.count($0) }
+        let big = pg.cli.path("big.csv")
+        try Synthetic.catalog(60_000, price: "9.99").write(toFile: big, atomically: true, encoding: .utf8)
+        let errPath = pg.cli.path("import.err")
+        let process = try launch(pg.cli, ["import", "catalog", big], stderr: errPath)
+        // Wait until the import's transaction is open and has written (its new variants go by COPY).
+        let name = String(pg.database.split(separator: "/").last!)
+        var backend = ""
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, process.isRunning {
+            backend = try TestPostgres.query(
+                pg.database,
+                "SELECT pid FROM pg_stat_activity WHERE datname = '\(name)' AND pid <> pg_backend_pid() AND xact_start < now() - interval '300 milliseconds' LIMIT 1"
+            )
+            if !backend.isEmpty { break }
+            usleep(50_000)
+        }
+        #expect(!backend.isEmpty, "the import was not seen at work")
+        switch cut {
+        case .backendTerminated: _ = try TestPostgres.query(pg.database, "SELECT pg_terminate_backend(\(backend))")
+        case .processKilled: kill(process.processIdentifier, SIGKILL)
+        }
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+        if cut == .backendTerminated {
+            let stderr = try String(contentsOfFile: errPath, encoding: .utf8)
+            #expect(stderr.contains("postgres://unifeed@127.0.0.1"), "\(stderr)")
+            #expect(stderr.contains("error:"), "\(stderr)")
+            #expect(!stderr.contains("unifeed-test"), "\(stderr)")
+        }
+        // PostgreSQL rolls back a transaction whose connection ended; wait for the backend to go.
+        for _ in 0..<100 where try TestPostgres.query(pg.database, "SELECT count(*) FROM pg_stat_activity WHERE datname = '\(name)' AND pid <> pg_backend_pid()") != "0" {
+            usleep(50_000)
+        }
+        #expect(try ["products", "variants", "stock_movements", "stock_levels", "import_runs"].map { try pg.count($0) } == before)
+        // Nothing is left locked: the next import runs.
+        let again = try pg.cli.run(["import", "catalog", CLI.sample("catalog.csv")])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("0 new"), "\(again.stdout)")
+    }
+
+    @Test func fourOrderImportsAtOnceWithOverlappingReportsMoveEachUnitOnce() throws {
+        let pg = try PostgresCase()
+        let sqlite = try CLI()
+        for cli in [pg.cli, sqlite] {
+            for (kind, file) in [("stores", "stores.csv"), ("catalog", "catalog.csv"), ("inventory", "inventory.csv")] {
+                #expect(try cli.run(["import", kind, CLI.sample(file)]).status == 0)
+            }
+        }
+        // New orders from three marketplaces (the cancellations' report changes statuses, so its moment
+        // matters: it comes once, after them, on both stores).
+        let newOrders = ["amazon-all-orders.tsv", "ebay-orders.csv", "walmart-orders.json"]
+        // SQLite, one report after the other: the reference.
+        for report in newOrders { #expect(try sqlite.run(["orders", "import", CLI.sample("orders/\(report)")]).status == 0) }
+        // PostgreSQL: four processes at once, each with every report (overlapping), in different orders.
+        var processes: [Process] = []
+        for k in 0..<4 {
+            let reports = (0..<newOrders.count).map { newOrders[($0 + k) % newOrders.count] }
+            let script = reports.map { "\"\(CLI.binary.path)\" --db '\(pg.database)' --config '\(CLI.config)' orders import '\(CLI.sample("orders/\($0)"))'" }
+                .joined(separator: " && ")
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", script + " >/dev/null 2>&1"]
+            try p.run()
+            processes.append(p)
+        }
+        for p in processes {
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0)
+        }
+        for cli in [pg.cli, sqlite] {
+            #expect(try cli.run(["orders", "import", CLI.sample("orders/ebay-orders-cancelled.csv")]).status == 0)
+        }
+        for query in [["stock", "list"], ["orders", "list"]] {
+            #expect(try pg.cli.run(query).stdout == sqlite.run(query).stdout, "\(query) differs")
+        }
+        // Each line's movements add up to what it holds off stock: none applied twice.
+        #expect(
+            try TestPostgres.query(
+                pg.database,
+                """
+                SELECT count(*) FROM order_lines o WHERE COALESCE((SELECT sum(delta) FROM stock_movements m
+                  WHERE m.ref = o.channel || ':' || o.order_id || ':' || o.line_id), 0) <> -o.applied
+                """) == "0")
+        #expect(try pg.count("stock_movements WHERE kind LIKE 'order%'") == Int(try sqlite.sql("SELECT count(*) FROM stock_movements WHERE kind LIKE 'order%'")))
+    }
+
+    /// Starts `unifeed --db … ARGS` on `cli`'s database without waiting.
+    private func launch(_ cli: CLI, _ arguments: [String], stderr: String? = nil) throws -> Process {
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = ["--db", cli.db, "--config", CLI.config] + arguments
+        p.currentDirectoryURL = cli.directory
+        p.standardOutput = FileHandle.nullDevice
+        if let stderr {
+            FileManager.default.createFile(atPath: stderr, contents: nil)
+            p.standardError = FileHandle(forWritingAtPath: stderr)
+        } else {
+            p.standardError = FileHandle.nullDevice
+        }
+        try p.run()
+        return p
+    }
+}
+
+extension CLI {
+    /// One query through the sqlite3 shell on this CLI's SQLite database.
+    func sql(_ query: String) throws -> String {
+        try CLI.tool("/usr/bin/sqlite3", [db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
