@@ -179,6 +179,19 @@ struct CopyText {
 
     mutating func int(_ value: Int?) { int(value.map(Int64.init)) }
 
+    /// bytea in its hex form (`\\x…`; the backslash doubled for COPY's own escaping).
+    mutating func bytes(_ value: [UInt8]?) {
+        guard let value else { return text(nil) }
+        let digits = Array("0123456789abcdef".utf8)
+        var hex = "\\x"
+        hex.reserveCapacity(2 + 2 * value.count)
+        for byte in value {
+            hex.unicodeScalars.append(UnicodeScalar(digits[Int(byte >> 4)]))
+            hex.unicodeScalars.append(UnicodeScalar(digits[Int(byte & 15)]))
+        }
+        text(hex)
+    }
+
     mutating func endRow() {
         buffer.writeInteger(UInt8(0x0A))
         fieldsInRow = 0

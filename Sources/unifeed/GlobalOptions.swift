@@ -58,6 +58,13 @@ struct GlobalOptions: ParsableArguments {
     /// A `postgres://` or `postgresql://` address selects the PostgreSQL store (DESIGN.md §12); its
     /// database must exist (the README's "PostgreSQL" section), and commands that write make its tables.
     func openStore(create: Bool = false, readOnly: Bool = false, durable: Bool = false, serving: Bool = false) throws -> any CatalogStore {
+        try Self.openStore(at: databasePath, create: create, readOnly: readOnly, durable: durable, serving: serving)
+    }
+
+    /// `openStore` for a database given by path or URL (`db copy` opens two).
+    static func openStore(at databasePath: String, create: Bool = false, readOnly: Bool = false, durable: Bool = false, serving: Bool = false) throws
+        -> any CatalogStore
+    {
         try orExit {
             if databasePath.hasPrefix("postgres://") || databasePath.hasPrefix("postgresql://") {
                 #if PostgreSQL

@@ -14,7 +14,7 @@ struct Unifeed: AsyncParsableCommand {
         version: "unifeed \(Unifeed.version) (commit \(BuildInfo.commit))",
         subcommands: [
             Import.self, Products.self, Stock.self, Stores.self, Promotions.self, Channels.self, Validate.self, Publish.self, Audit.self, Orders.self,
-        ] + serverCommands + [Demo.self, Init.self, ConfigCommand.self, BenchCSV.self])
+        ] + serverCommands + [DatabaseCommand.self, Demo.self, Init.self, ConfigCommand.self, BenchCSV.self])
 
     /// `serve` and `tokens`, when the package's `Server` trait is on (the default).
     #if Server

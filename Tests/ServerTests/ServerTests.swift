@@ -13,8 +13,13 @@ final class SampleServer: @unchecked Sendable {
     let server: ServerProcess
     let admin: String
 
-    init(publish: Bool = true) throws {
-        cli = try CLI()
+    /// The database is SQLite's in the test's folder, or `postgres` (one made by `TestPostgres`,
+    /// dropped with this value).
+    let postgres: String?
+
+    init(publish: Bool = true, postgres: String? = nil) throws {
+        self.postgres = postgres
+        cli = try CLI(database: postgres)
         try cli.importSamples()
         if publish {
             let published = try cli.run(["publish", "--out", cli.path("feeds")])
@@ -24,7 +29,10 @@ final class SampleServer: @unchecked Sendable {
         server = try ServerProcess(cli: cli)
     }
 
-    deinit { server.stop(signal: SIGKILL) }
+    deinit {
+        server.stop(signal: SIGKILL)
+        if let postgres { TestPostgres.drop(postgres) }
+    }
 
     func json(_ reply: HTTPReply) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any], "\(reply.status) \(reply.text)")
