@@ -63,10 +63,6 @@ final class PGCatalogWriter: ImportSession {
         if !newKeys.isEmpty {
             try c.execute("INSERT INTO import_seen(key, line) SELECT * FROM unnest($1::text[], $2::bigint[])", binds(.texts(newKeys), .ints(newLines)))
         }
-        // A batch of SKUs (catalog rows): read what the store holds for them now.
-        if !catalogWasEmpty, !present.contains(where: { $0.utf8.contains(1) }) {
-            try prefetch(present)
-        }
         return result
     }
 
@@ -87,9 +83,80 @@ final class PGCatalogWriter: ImportSession {
 
     // MARK: Products
 
+    /// A product's stored columns: the eleven texts of `productTexts`, then the image list.
+    typealias ProductRow = [String?]
+
+    /// The products the current batch names, as stored (absent: none), read by `prepare`.
+    private var storedProducts: [String: ProductRow?] = [:]
+    /// New products not written yet (in order), and changed ones, with their rows as they will be.
+    private var newProducts: [String] = []
+    private var pendingProducts: [String: ProductRow] = [:]
+    private var changedProducts: [String: ProductRow] = [:]
+    /// Product keys of `import_seen` for this batch (`prepare`), and the ones recorded since (written by
+    /// `flushSeen`).
+    private var seenLines: [String: Int] = [:]
+    private var pendingSeen: [String: Int] = [:]
+
+    static let productColumns = [
+        "title", "description", "brand", "google_product_category", "product_type", "link", "condition", "gender", "age_group",
+        "material", "pattern", "images",
+    ]
+
+    private static func productKey(_ id: String) -> String { "\u{1}product\u{1}" + id }
+
+    /// Reads at once what the batch's records will ask: their products as stored, whether this import
+    /// saw those products before, and their variants' hashes and online stock.
+    func prepare(_ batch: [MappedRecord]) throws {
+        var productIDs: [String] = []
+        var skus: [String] = []
+        for i in batch.indices {
+            guard batch[i].errors.isEmpty, case .catalog(let product, let variant) = batch[i].payload else { continue }
+            if let product { productIDs.append(product.productID) }
+            if let variant { skus.append(variant.sku) }
+        }
+        guard !productIDs.isEmpty || !skus.isEmpty else { return }
+        try flushSeen()
+        storedProducts = [:]
+        seenLines = [:]
+        let ids = Array(Set(productIDs))
+        if !ids.isEmpty {
+            for row in try c.query(
+                "SELECT product_id, \(Self.productColumns.joined(separator: ", ")) FROM products WHERE product_id = ANY($1)", binds(.texts(ids)))
+            {
+                let r = row.makeRandomAccess()
+                storedProducts[try r.text(0) ?? ""] = try (1...12).map { try r.text($0) }
+            }
+            for id in ids where storedProducts[id] == nil { storedProducts.updateValue(nil, forKey: id) }
+            for row in try c.query("SELECT key, line FROM import_seen WHERE key = ANY($1)", binds(.texts(ids.map(Self.productKey)))) {
+                let (key, line) = try row.decode((String, Int64).self)
+                seenLines[key] = Int(line)
+            }
+            for id in ids where seenLines[Self.productKey(id)] == nil { seenLines[Self.productKey(id)] = 0 }
+        }
+        if !catalogWasEmpty, !skus.isEmpty { try prefetch(skus) }
+    }
+
+    /// The product as it stands in this import (written or waiting), `nil` when there is none.
+    private func currentProduct(_ id: String) throws -> ProductRow? {
+        if let row = pendingProducts[id] ?? changedProducts[id] { return row }
+        if let stored = storedProducts[id] { return stored }
+        // Not read ahead (a caller that did not prepare): one lookup.
+        let row = try c.query("SELECT \(Self.productColumns.joined(separator: ", ")) FROM products WHERE product_id = $1", binds(.text(id)))
+            .first.map { row in try (0..<12).map { try row.makeRandomAccess().text($0) } }
+        storedProducts.updateValue(row, forKey: id)
+        return row
+    }
+
     func upsertOnFirstSight(_ product: Product, line: Int) throws -> Change {
         if product.isBare { return try insertIfNew(product) ? .new : .unchanged }
-        guard try firstLine(ofDuplicate: "\u{1}product\u{1}" + product.productID, line: line) == nil else { return .unchanged }
+        let key = Self.productKey(product.productID)
+        if let first = pendingSeen[key] ?? seenLines[key].flatMap({ $0 == 0 ? nil : $0 }) {
+            if first != line { return .unchanged }
+        } else if seenLines[key] == 0 {
+            pendingSeen[key] = line
+        } else if try firstLine(ofDuplicate: key, line: line) != nil {
+            return .unchanged
+        }
         return try upsert(product)
     }
 
@@ -101,55 +168,80 @@ final class PGCatalogWriter: ImportSession {
         ]
     }
 
-    private func productBinds(_ product: Product, images: Bool) -> PostgresBindings {
-        var b = PostgresBindings()
-        b.append(product.productID)
-        for value in productTexts(product) {
-            if let value { b.append(value) } else { b.appendNull() }
-        }
-        guard images else { return b }
-        if let images = product.images.flatMap(StoredJSON.imageList) { b.append(images) } else { b.appendNull() }
-        return b
-    }
-
     private func insertIfNew(_ product: Product) throws -> Bool {
-        try c.execute(
-            """
-            INSERT INTO products(product_id, title, description, brand, google_product_category, product_type, link, condition,
-              gender, age_group, material, pattern, images)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (product_id) DO NOTHING
-            """, productBinds(product, images: true)) == 1
+        guard try currentProduct(product.productID) == nil else { return false }
+        newProducts.append(product.productID)
+        pendingProducts[product.productID] = productTexts(product) + [product.images.flatMap(StoredJSON.imageList)]
+        return true
     }
 
     func upsert(_ product: Product) throws -> Change {
-        if try insertIfNew(product) { return .new }
+        guard var row = try currentProduct(product.productID) else {
+            _ = try insertIfNew(product)
+            return .new
+        }
         var change: Change = .unchanged
         if !product.isBare {
-            let updated = try c.execute(
-                """
-                UPDATE products SET
-                  title = COALESCE($2, title), description = COALESCE($3, description), brand = COALESCE($4, brand),
-                  google_product_category = COALESCE($5, google_product_category), product_type = COALESCE($6, product_type),
-                  link = COALESCE($7, link), condition = COALESCE($8, condition), gender = COALESCE($9, gender),
-                  age_group = COALESCE($10, age_group), material = COALESCE($11, material), pattern = COALESCE($12, pattern)
-                WHERE product_id = $1 AND (
-                  COALESCE($2, title) IS DISTINCT FROM title OR COALESCE($3, description) IS DISTINCT FROM description OR
-                  COALESCE($4, brand) IS DISTINCT FROM brand OR COALESCE($5, google_product_category) IS DISTINCT FROM google_product_category OR
-                  COALESCE($6, product_type) IS DISTINCT FROM product_type OR COALESCE($7, link) IS DISTINCT FROM link OR
-                  COALESCE($8, condition) IS DISTINCT FROM condition OR COALESCE($9, gender) IS DISTINCT FROM gender OR
-                  COALESCE($10, age_group) IS DISTINCT FROM age_group OR COALESCE($11, material) IS DISTINCT FROM material OR
-                  COALESCE($12, pattern) IS DISTINCT FROM pattern)
-                """, productBinds(product, images: false))
-            if updated == 1 { change = .updated }
+            // Given fields replace the stored ones; absent ones keep them.
+            for (i, value) in productTexts(product).enumerated() where value != nil && value != row[i] {
+                row[i] = value
+                change = .updated
+            }
         }
-        if let images = product.images {
-            // Given images replace the stored ones (none given: `nil`, keep them).
-            let replaced = try c.execute(
-                "UPDATE products SET images = $2 WHERE product_id = $1 AND images IS DISTINCT FROM $2",
-                binds(.text(product.productID), .text(StoredJSON.imageList(images))))
-            if replaced == 1 { change = .updated }
+        if let images = product.images, StoredJSON.imageList(images) != row[11] {
+            row[11] = StoredJSON.imageList(images)
+            change = .updated
+        }
+        if change == .updated {
+            if pendingProducts[product.productID] != nil {
+                pendingProducts[product.productID] = row
+            } else {
+                changedProducts[product.productID] = row
+            }
         }
         return change
+    }
+
+    /// Writes the product keys this import recorded since the last time.
+    private func flushSeen() throws {
+        guard !pendingSeen.isEmpty else { return }
+        try c.execute(
+            "INSERT INTO import_seen(key, line) SELECT * FROM unnest($1::text[], $2::bigint[])",
+            binds(.texts(Array(pendingSeen.keys)), .ints(pendingSeen.values.map(Int64.init))))
+        for (key, line) in pendingSeen { seenLines[key] = line }
+        pendingSeen = [:]
+    }
+
+    /// Writes the waiting new and changed products (before the variants that name them).
+    private func flushProducts() throws {
+        if !newProducts.isEmpty {
+            var rows = CopyText()
+            for id in newProducts {
+                rows.text(id)
+                for value in pendingProducts[id]! { rows.text(value) }
+                rows.endRow()
+                storedProducts.updateValue(pendingProducts[id]!, forKey: id)
+            }
+            try c.copy(into: "products", columns: ["product_id"] + Self.productColumns, data: rows.buffer)
+            newProducts = []
+            pendingProducts = [:]
+        }
+        if !changedProducts.isEmpty {
+            var rows = CopyText()
+            for (id, row) in changedProducts {
+                rows.text(id)
+                for value in row { rows.text(value) }
+                rows.endRow()
+                storedProducts.updateValue(row, forKey: id)
+            }
+            try c.execute("CREATE TEMP TABLE IF NOT EXISTS import_products (LIKE products) ON COMMIT DROP")
+            try c.execute("DELETE FROM import_products")
+            try c.copy(into: "import_products", columns: ["product_id"] + Self.productColumns, data: rows.buffer)
+            try c.execute(
+                "UPDATE products p SET (\(Self.productColumns.joined(separator: ", "))) = (\(Self.productColumns.map { "s." + $0 }.joined(separator: ", "))) FROM import_products s WHERE p.product_id = s.product_id"
+            )
+            changedProducts = [:]
+        }
     }
 
     // MARK: Variants
@@ -238,6 +330,8 @@ final class PGCatalogWriter: ImportSession {
     }
 
     private func flushCatalog() throws {
+        try flushSeen()
+        try flushProducts()
         if !newVariants.isEmpty {
             try c.copy(into: "variants", columns: Self.variantColumns, data: newVariants.buffer)
             newVariants.reset()

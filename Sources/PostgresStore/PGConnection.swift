@@ -59,6 +59,22 @@ final class PGConnection: @unchecked Sendable {
         try run(sql, binds).metadata.rows ?? 0
     }
 
+    /// Sends `sql` without waiting for its answer (`wait` takes it later; statements on one connection
+    /// run in the order they were sent).
+    func send(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) throws -> EventLoopFuture<PostgresQueryResult> {
+        guard !connection.isClosed else { throw StoreError("\(url): error: the connection to the database was closed") }
+        return connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: Self.logger)
+    }
+
+    /// The rows of an answer `send` asked for.
+    func wait(_ answer: EventLoopFuture<PostgresQueryResult>) throws -> [PostgresRow] {
+        do {
+            return try answer.wait().rows
+        } catch {
+            throw Self.storeError(error, url: url, doing: "the database refused a statement")
+        }
+    }
+
     private func run(_ sql: String, _ binds: PostgresBindings) throws -> PostgresQueryResult {
         // A query written to a connection that has closed (the server ended it) would never be answered.
         guard !connection.isClosed else { throw StoreError("\(url): error: the connection to the database was closed") }

@@ -60,6 +60,8 @@ public final class PostgresStore: CatalogStore, @unchecked Sendable {
         try pool.with { c in
             try c.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             do {
+                // Cursors here are read to their end (a publish): plan for all rows, not the first ones.
+                try c.execute("SET LOCAL cursor_tuple_fraction = 1.0")
                 let value = try body(c)
                 try c.execute("COMMIT")
                 return value

@@ -107,6 +107,9 @@ public protocol VariantCursor: AnyObject {
 /// The writes of one import, inside its transaction. New rows may be buffered: `flush()` writes them
 /// (before anything reads what the import wrote, and before the commit).
 public protocol ImportSession: AnyObject {
+    /// Called with each batch of records before they are applied, so a store whose every lookup is a
+    /// round trip (PostgreSQL) may read what the batch's records will ask for at once.
+    func prepare(_ batch: [MappedRecord]) throws
     /// Records `key` as seen on `line` in this import; returns the earlier line when it was seen before.
     func firstLine(ofDuplicate key: String, line: Int) throws -> Int?
     /// The same for a batch of keys (`nil`: a record not checked).

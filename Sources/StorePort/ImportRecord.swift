@@ -64,6 +64,11 @@ public struct RecordRulesState: Sendable {
     }
 }
 
+extension ImportSession {
+    /// Nothing to read ahead (SQLite's lookups are cheap one by one).
+    public func prepare(_ batch: [MappedRecord]) throws {}
+}
+
 /// The import's record rules, on any store: a duplicate SKU is refused with the line that came first;
 /// a product's fields come from its first row in the file; a variant's `quantity` sets online stock as
 /// an absolute count; inventory rows need a known SKU and location, once each.
@@ -71,6 +76,7 @@ extension ImportSession {
     /// Checks a batch for duplicate SKUs at once (records with errors are not checked): for each record,
     /// the line its SKU was first seen on, when it was seen before.
     public func duplicates(in batch: [MappedRecord]) throws -> [Int?] {
+        try prepare(batch)
         // Read in place: `map` handed each record over as a copy (every string of it retained and
         // released), a few percent of an inventory import's writing thread where no record is a SKU's.
         var keys: [(key: String, line: Int)?] = []

@@ -89,6 +89,50 @@ struct PostgresStoreTests {
         #expect(try Self.digests(pg.cli.path("feeds")) == files)
     }
 
+    /// Catalogs in every format the import reads, and a catalog that changes products, prices and images
+    /// after a first import: the same summaries, messages, catalog and files on both stores.
+    static let importSequences: [[String]] = {
+        let fixtures = TestPaths.root.appendingPathComponent("Tests/ImportTests/Fixtures").path
+        var sequences = [
+            ["\(fixtures)/shopify-products.csv"], ["\(fixtures)/woocommerce-products.csv"], ["\(fixtures)/akeneo-products.csv"],
+            ["\(fixtures)/google/rejects.xml"], ["\(fixtures)/google/quoted-crlf.tsv"], ["\(fixtures)/google/rss-one-line.xml"],
+            [CLI.sample("catalog.csv"), "changed-catalog.csv", CLI.sample("broken-catalog.csv")],
+        ]
+        if let shared = TestPaths.shared?.appendingPathComponent("samples-real").path {
+            sequences += [["\(shared)/shopify-apparel.csv"], ["\(shared)/woocommerce-sample_products.csv"]]
+        }
+        return sequences
+    }()
+
+    @Test(arguments: importSequences)
+    func everyCatalogFormatImportsTheSameOnBothStores(_ files: [String]) throws {
+        let pg = try PostgresCase()
+        let sqlite = try CLI()
+        var outputs: [[String]] = []
+        for cli in [sqlite, pg.cli] {
+            // The samples' catalog with new titles for one brand's products, one price and one product's images.
+            let changed = try String(contentsOfFile: CLI.sample("catalog.csv"), encoding: .utf8)
+                .replacingOccurrences(of: "Voltarc Braided", with: "Voltarc Pro Braided")
+                .replacingOccurrences(of: ",12.00,", with: ",13.50,")
+                .replacingOccurrences(of: "https://cdn.", with: "https://img.")
+            try changed.write(toFile: cli.path("changed-catalog.csv"), atomically: true, encoding: .utf8)
+            var output: [String] = []
+            #expect(try cli.run(["import", "stores", CLI.sample("stores.csv")]).status == 0)
+            for file in files {
+                let result = try cli.run(["import", "catalog", file.hasPrefix("/") ? file : cli.path(file)])
+                output.append("\(result.status)\n\(result.stdout)\n\(result.stderr)".replacingOccurrences(of: cli.directory.path, with: "<folder>"))
+            }
+            for query in [["products", "list"], ["stock", "list"]] { output.append(try cli.run(query).stdout) }
+            let published = try cli.run(["publish", "--out", cli.path("feeds"), "--force", "--now", "2026-11-25T12:00:00Z"])
+            output.append("\(published.status)")
+            output.append(try Self.digests(cli.path("feeds")).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "\n"))
+            outputs.append(output)
+        }
+        #expect(outputs[0].count == outputs[1].count)
+        for (a, b) in zip(outputs[0], outputs[1]) { #expect(a == b) }
+        if files.count > 1 { #expect(outputs[1][1].contains("(0 new, 128 updated, 0 unchanged)"), "\(outputs[1][1])") }
+    }
+
     @Test func processesStartingTogetherOnANewDatabaseMigrateItOnce() throws {
         let pg = try PostgresCase()
         let processes = try (0..<4).map { _ in try launch(pg.cli, ["import", "stores", CLI.sample("stores.csv")]) }
