@@ -194,6 +194,20 @@ enum PGSchema {
     /// Applies the migrations this database lacks, each in a transaction of its own, under a
     /// session-level advisory lock; refuses a database that a newer unifeed migrated.
     static func migrate(_ connection: PGConnection) throws {
+        // Up to date: nothing to create (a role without CREATE on the schema, the README's everyday role,
+        // may not even run `CREATE TABLE IF NOT EXISTS`).
+        if (try? check(connection)) != nil { return }
+        do {
+            try applyMigrations(connection)
+        } catch let error as StoreError {
+            // Say what was being done: a role without CREATE gets "permission denied for schema public".
+            throw StoreError(
+                error.description.replacingOccurrences(of: "the database refused a statement", with: "cannot make or migrate unifeed's tables (run a command that writes once as the database's owner)")
+            )
+        }
+    }
+
+    private static func applyMigrations(_ connection: PGConnection) throws {
         try connection.execute("SELECT pg_advisory_lock(\(migrationLock))")
         defer { _ = try? connection.execute("SELECT pg_advisory_unlock(\(migrationLock))") }
         try connection.execute(

@@ -7,8 +7,8 @@ import UnifeedTestSupport
 @Suite(.serialized, .enabled(if: Requirements.serverBuilt, "the unifeed binary was built without the Server trait (--disable-default-traits)")) struct AvailabilityTests {
     /// The API answers for every SKU of the samples what the published Google, Meta, local-inventory and
     /// marketplace files say: zero differences, before and after a till's sale.
-    @Test func theAnswerIsWhatEveryPublishedFileSays() throws {
-        let s = try SampleServer()
+    @Test(arguments: StoreKind.available) func theAnswerIsWhatEveryPublishedFileSays(_ store: StoreKind) throws {
+        let s = try SampleServer(on: store)
         let config = try ConfigLoader.load(path: CLI.config)
         let channels = try ChannelCatalog.load(templatesDir: config.templatesDir)
         let skus = try s.cli.run(["products", "list"]).stdout.split(separator: "\n").dropFirst().map { String($0.split(separator: "\t")[0]) }

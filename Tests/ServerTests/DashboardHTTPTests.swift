@@ -58,8 +58,8 @@ struct DashboardHTTPTests {
         Int(try s.cli.sql("SELECT count(*) FROM publish_log")) ?? -1
     }
 
-    @Test func signInSessionsCSRFAndRevocation() throws {
-        let s = try SampleServer()
+    @Test(arguments: StoreKind.available) func signInSessionsCSRFAndRevocation(_ store: StoreKind) throws {
+        let s = try SampleServer(on: store)
         let b = Browser(s.server)
         // No session: every page sends the browser to the sign-in page; the API's token does not open it.
         for path in ["/", "/diagnostics", "/products", "/products/TEE-CLS-BLK-S", "/stock", "/orders", "/runs"] {
@@ -107,8 +107,8 @@ struct DashboardHTTPTests {
         #expect(try b.signIn(s.admin).status == 401)
     }
 
-    @Test func aReadOnlyTokenReadsAndCannotPublish() throws {
-        let s = try SampleServer()
+    @Test(arguments: StoreKind.available) func aReadOnlyTokenReadsAndCannotPublish(_ store: StoreKind) throws {
+        let s = try SampleServer(on: store)
         let reader = try s.cli.token("reader", "feeds:read")
         let till = try s.cli.token("till", "stock:write")
         let b = Browser(s.server)
@@ -127,8 +127,8 @@ struct DashboardHTTPTests {
         #expect(try s.cli.sql("SELECT count(*) FROM dashboard_sessions") == "0")
     }
 
-    @Test func everyPageAnswersOnTheSamples() throws {
-        let s = try SampleServer()
+    @Test(arguments: StoreKind.available) func everyPageAnswersOnTheSamples(_ store: StoreKind) throws {
+        let s = try SampleServer(on: store)
         let b = Browser(s.server)
         #expect(try b.signIn(s.admin).status == 303)
         let gtin = try s.cli.sql("SELECT gtin FROM variants WHERE sku = 'DRS-MAX-TER-2X'")

@@ -181,8 +181,12 @@ extension CLI {
 }
 
 extension CLI {
-    /// One query through the sqlite3 shell (`.enabled(if: Requirements.executable("/usr/bin/sqlite3"))`).
+    /// One query through the sqlite3 shell (`.enabled(if: Requirements.executable("/usr/bin/sqlite3"))`),
+    /// or psql on a PostgreSQL store (a blob literal `x'…'` becomes bytea).
     func sql(_ query: String) throws -> String {
-        try CLI.tool("/usr/bin/sqlite3", [db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        if db.hasPrefix("postgres") {
+            return try TestPostgres.query(db, query.replacingOccurrences(of: #"x'([0-9a-fA-F]*)'"#, with: #"'\\x$1'::bytea"#, options: .regularExpression))
+        }
+        return try CLI.tool("/usr/bin/sqlite3", [db, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

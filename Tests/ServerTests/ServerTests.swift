@@ -8,6 +8,14 @@ import UnifeedTestSupport
 #endif
 
 /// A server over the samples: imported, published into `feeds`, with an admin token.
+/// The store a parameterized server test runs on: SQLite always, PostgreSQL too when the tests have a
+/// server (`UNIFEED_TEST_POSTGRES`; the PostgreSQL suites say when they skip).
+enum StoreKind: String, CustomStringConvertible, Sendable, CaseIterable {
+    case sqlite, postgres
+    static var available: [StoreKind] { Requirements.postgres ? [.sqlite, .postgres] : [.sqlite] }
+    var description: String { rawValue }
+}
+
 final class SampleServer: @unchecked Sendable {
     let cli: CLI
     let server: ServerProcess
@@ -16,6 +24,10 @@ final class SampleServer: @unchecked Sendable {
     /// The database is SQLite's in the test's folder, or `postgres` (one made by `TestPostgres`,
     /// dropped with this value).
     let postgres: String?
+
+    convenience init(publish: Bool = true, on store: StoreKind) throws {
+        try self.init(publish: publish, postgres: store == .postgres ? try TestPostgres.freshDatabase() : nil)
+    }
 
     init(publish: Bool = true, postgres: String? = nil) throws {
         self.postgres = postgres

@@ -10,8 +10,8 @@ import UnifeedTestSupport
 @Suite(.serialized, .enabled(if: Requirements.serverBuilt, "the unifeed binary was built without the Server trait (--disable-default-traits)")) struct StockAPITests {
     let sku = "TEE-CLS-BLK-S"
 
-    @Test func eachKindMovesTheLedgerOnceAndStockShowExplainsIt() throws {
-        let s = try SampleServer(publish: false)
+    @Test(arguments: StoreKind.available) func eachKindMovesTheLedgerOnceAndStockShowExplainsIt(_ store: StoreKind) throws {
+        let s = try SampleServer(publish: false, on: store)
         let before = try s.onHand(sku, "NYC-01")
         let reply = try s.movements([
             ["id": "till-7:1", "sku": sku, "location": "NYC-01", "kind": "return", "quantity": 3],
@@ -55,8 +55,8 @@ import UnifeedTestSupport
         #expect(try s.onHand("TEE-CLS-BLK-S", "online") >= 500)
     }
 
-    @Test func aRetryMovesNothingAndAReusedIdWithOtherContentIs409() throws {
-        let s = try SampleServer(publish: false)
+    @Test(arguments: StoreKind.available) func aRetryMovesNothingAndAReusedIdWithOtherContentIs409(_ store: StoreKind) throws {
+        let s = try SampleServer(publish: false, on: store)
         let movement: [String: Any] = ["id": "pos-1-0001", "sku": sku, "location": "NYC-01", "kind": "sale", "quantity": 1]
         let first = try s.movements([movement])
         let ledger = try s.ledger(sku).count
@@ -107,8 +107,8 @@ import UnifeedTestSupport
     }
 
     /// Bodies that are not movements at all: a clear 4xx, nothing applied, the server still answering.
-    @Test func malformedOversizedAndCutOffBodies() throws {
-        let s = try SampleServer(publish: false)
+    @Test(arguments: StoreKind.available) func malformedOversizedAndCutOffBodies(_ store: StoreKind) throws {
+        let s = try SampleServer(publish: false, on: store)
         let ledger = try s.ledger(sku).count
         func post(_ body: [UInt8]) throws -> HTTPReply {
             try s.server.request("POST", "/v1/stock/movements", token: s.admin, headers: [("Content-Type", "application/json")], body: body)
@@ -135,8 +135,8 @@ import UnifeedTestSupport
         #expect(try s.server.request("GET", "/healthz").status == 200)
     }
 
-    @Test func stockAndUnknownSKUs() throws {
-        let s = try SampleServer(publish: false)
+    @Test(arguments: StoreKind.available) func stockAndUnknownSKUs(_ store: StoreKind) throws {
+        let s = try SampleServer(publish: false, on: store)
         let reply = try s.server.request("GET", "/v1/stock/\(sku)", token: s.admin)
         let object = try s.json(reply)
         #expect(object["sku"] as? String == sku && (object["on_hand"] as? [String: Any])?["NYC-01"] != nil)
@@ -145,8 +145,8 @@ import UnifeedTestSupport
     }
 
     /// An order report posted is imported as `orders import` does it, once.
-    @Test func ordersByUpload() throws {
-        let s = try SampleServer(publish: false)
+    @Test(arguments: StoreKind.available) func ordersByUpload(_ store: StoreKind) throws {
+        let s = try SampleServer(publish: false, on: store)
         let report = Array(try Data(contentsOf: URL(fileURLWithPath: CLI.sample("orders/amazon-all-orders.tsv"))))
         let first = try s.server.request("POST", "/v1/orders?channel=amazon", token: s.admin, body: report)
         #expect(first.status == 200, "\(first.text)")
