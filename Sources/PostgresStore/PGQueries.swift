@@ -13,22 +13,29 @@ struct PGSnapshot: CatalogSnapshot {
     /// Every column a `VariantView` shows, in `view(_:)`'s order; stock and overrides packed as the
     /// SQLite store packs them (records separated by U+001F, fields by U+001E).
     ///
-    /// Overrides and stock are aggregated per SKU and joined (a merge or hash join), not looked up by a
-    /// subquery per row: at 60,000 variants the correlated form took 547 ms, this one a third of it.
-    static func select(filterLocations: Bool) -> String {
-        """
-        SELECT v.product_id, v.sku, v.status, p.title, p.description, p.brand, v.gtin, p.condition,
-          v.amount_minor, v.currency, v.sale_amount_minor, v.sale_start, v.sale_end,
-          COALESCE(v.link, p.link), COALESCE(v.images, p.images),
-          v.color, v.size, v.size_system, v.size_type, p.gender, p.age_group, p.material, p.pattern,
-          p.google_product_category, p.product_type, v.weight, v.availability_date,
-          o.packed, v.custom, s.packed, v.mpn, v.stock_policy
-        FROM variants v JOIN products p ON p.product_id = v.product_id
-          LEFT JOIN (SELECT sku, string_agg(channel || chr(30) || field || chr(30) || value, chr(31) ORDER BY channel, field) AS packed
-                     FROM channel_overrides GROUP BY sku) o ON o.sku = v.sku
-          LEFT JOIN (SELECT sku, string_agg(location || chr(30) || on_hand, chr(31) ORDER BY location) AS packed
-                     FROM stock_levels\(filterLocations ? " WHERE location = ANY($1)" : "") GROUP BY sku) s ON s.sku = v.sku
-        """
+    /// Overrides and stock are looked up per row by key, so the rows stream in the index's order from the
+    /// first fetch: joined as aggregates, the 1M-variant query sorted every row (330 MB spilled to disk)
+    /// before it gave the first one (docs/PERFORMANCE.md, "PostgreSQL").
+    ///
+    /// `joinProducts: false` (the feeds): the product's columns come back NULL, and link and images are
+    /// the variant's own; the caller merges the products in from `productsSQL`, read in the same order
+    /// (each product's long texts cross the wire once, not once per variant).
+    static func select(filterLocations: Bool, joinProducts: Bool = true) -> String {
+        func p(_ column: String) -> String { joinProducts ? "p.\(column)" : "NULL::text" }
+        return """
+            SELECT v.product_id, v.sku, v.status, \(p("title")), \(p("description")), \(p("brand")), v.gtin, \(p("condition")),
+              v.amount_minor, v.currency, v.sale_amount_minor, v.sale_start, v.sale_end,
+              \(joinProducts ? "COALESCE(v.link, p.link), COALESCE(v.images, p.images)" : "v.link, v.images"),
+              v.color, v.size, v.size_system, v.size_type, \(p("gender")), \(p("age_group")), \(p("material")), \(p("pattern")),
+              \(p("google_product_category")), \(p("product_type")), v.weight, v.availability_date,
+              (SELECT string_agg(channel || chr(30) || field || chr(30) || value, chr(31) ORDER BY channel, field)
+                 FROM channel_overrides o WHERE o.sku = v.sku),
+              v.custom,
+              (SELECT string_agg(location || chr(30) || on_hand, chr(31) ORDER BY location)
+                 FROM stock_levels s WHERE s.sku = v.sku\(filterLocations ? " AND s.location = ANY($1)" : "")),
+              v.mpn, v.stock_policy
+            FROM variants v\(joinProducts ? " JOIN products p ON p.product_id = v.product_id" : "")
+            """
     }
 
     /// The view of one row of `select`, its cells read in order straight from their bytes (a random-
@@ -43,14 +50,33 @@ struct PGSnapshot: CatalogSnapshot {
     struct ProductTexts {
         var id: String
         var title, description, brand, condition, gender, ageGroup, material, pattern, category, productType: String?
+        /// The product's own link and images (set when read by `productsSQL`, for variants without theirs).
+        var link, images: String?
     }
 
-    static func view(_ row: PostgresRow, product: inout ProductTexts?) -> VariantView {
+    /// Every product's texts in `product_id` order, to merge with feed rows read in that order.
+    static let productsSQL = """
+        SELECT product_id, title, description, brand, condition, gender, age_group, material, pattern,
+          google_product_category, product_type, link, images
+        FROM products
+        """
+
+    static func productTexts(_ row: PostgresRow) -> ProductTexts {
+        var r = Cells(row)
+        return ProductTexts(
+            id: r.text() ?? "", title: r.text(), description: r.text(), brand: r.text(), condition: r.text(), gender: r.text(),
+            ageGroup: r.text(), material: r.text(), pattern: r.text(), category: r.text(), productType: r.text(), link: r.text(),
+            images: r.text())
+    }
+
+    /// `merged`: `product` is the row's product, merged in by the caller (a row of
+    /// `select(joinProducts: false)`).
+    static func view(_ row: PostgresRow, product: inout ProductTexts?, merged: Bool = false) -> VariantView {
         var r = Cells(row)
         let productID = r.text() ?? ""
         let sku = r.text() ?? ""
         let status = r.text()
-        let same = product.map { $0.id.utf8.elementsEqual(productID.utf8) } ?? false
+        let same = merged || (product.map { $0.id.utf8.elementsEqual(productID.utf8) } ?? false)
         if !same { product = ProductTexts(id: productID) }
         let title = same ? r.skip(product!.title) : r.text(), description = same ? r.skip(product!.description) : r.text()
         let brand = same ? r.skip(product!.brand) : r.text()
@@ -76,8 +102,8 @@ struct PGSnapshot: CatalogSnapshot {
         v.salePrice = r.int().map { Money(minorUnits: $0, currency: currency) }
         v.saleStart = r.int().map(Timestamp.init)
         v.saleEnd = r.int().map(Timestamp.init)
-        v.link = r.text()
-        if let images = r.text() { v.images = Self.split(images, 0x0A).map(String.init) }
+        v.link = r.text() ?? (merged ? product?.link : nil)
+        if let images = r.text() ?? (merged ? product?.images : nil) { v.images = Self.split(images, 0x0A).map(String.init) }
         v.color = r.text()
         v.size = r.text()
         v.sizeSystem = r.text()
@@ -153,12 +179,16 @@ struct PGSnapshot: CatalogSnapshot {
     }
 
     func feedRows(locations: [String]?) throws -> any VariantCursor {
-        let shared = SharedProduct()
+        let products = try ProductMerge(c)
         return PGFeedCursor(
             try PGCursor(
-                c, sql: Self.select(filterLocations: locations != nil) + " ORDER BY v.product_id, v.sku",
+                c, sql: Self.select(filterLocations: locations != nil, joinProducts: false) + " ORDER BY v.product_id, v.sku",
                 binds: locations.map { binds(.texts($0)) } ?? PostgresBindings()
-            ) { Self.view($0, product: &shared.product) })
+            ) { row in
+                var cells = Cells(row)
+                try products.advance(to: cells.text() ?? "")
+                return Self.view(row, product: &products.current, merged: true)
+            })
     }
 
     func forEachVariant(_ body: (VariantView) throws -> Void) throws {
@@ -355,8 +385,34 @@ final class PGCursor<Element> {
     }
 }
 
-/// The product of the row before, for `view(_:product:)`.
-final class SharedProduct { var product: PGSnapshot.ProductTexts? }
+/// The products, read in `product_id` order alongside feed rows read in that order: a merge, as the
+/// SQLite store does (docs/PERFORMANCE.md, "The feed query").
+final class ProductMerge {
+    let c: PGConnection
+    let cursor: PGCursor<PGSnapshot.ProductTexts>
+    var current: PGSnapshot.ProductTexts?
+
+    init(_ c: PGConnection) throws {
+        self.c = c
+        cursor = try PGCursor(c, sql: PGSnapshot.productsSQL + " ORDER BY product_id", binds: PostgresBindings(), map: PGSnapshot.productTexts)
+    }
+
+    /// Makes `current` the product `id` (ids compared as bytes, as the "C" collation orders them).
+    func advance(to id: String) throws {
+        if let current, current.id.utf8.elementsEqual(id.utf8) { return }
+        while let product = try cursor.next() {
+            if product.id.utf8.elementsEqual(id.utf8) {
+                current = product
+                return
+            }
+            if !product.id.utf8.lexicographicallyPrecedes(id.utf8) { break }  // passed it: should not happen
+        }
+        // Not met in order (every variant's product exists, by foreign key): look it up.
+        current =
+            try c.query(PGSnapshot.productsSQL + " WHERE product_id = $1", binds(.text(id))).first.map(PGSnapshot.productTexts)
+            ?? PGSnapshot.ProductTexts(id: id)
+    }
+}
 
 /// The feed rows' cursor behind the port.
 final class PGFeedCursor: VariantCursor {
