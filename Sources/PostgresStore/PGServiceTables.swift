@@ -42,8 +42,19 @@ final class PGMovements: MovementSession {
     let c: PGConnection
     init(_ c: PGConnection) { self.c = c }
 
+    /// Locks `keys` for this transaction, in one order (sorted by bytes) so two requests never wait on
+    /// each other in a circle. Posts hold the writers' lock shared: these make the ones touching the same
+    /// ids or the same SKU at a location take turns, as SQLite's single writer does for all.
+    private func lock(_ keys: [String]) throws {
+        guard !keys.isEmpty else { return }
+        try c.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(k, 1970)) FROM (SELECT DISTINCT k FROM unnest($1::text[]) AS u(k) ORDER BY k) s",
+            binds(.texts(keys)))
+    }
+
     func recorded(ids: [String]) throws -> [(id: String, movement: RecordedMovement)] {
-        try c.query("SELECT id, fingerprint, delta, on_hand FROM api_movements WHERE id = ANY($1)", binds(.texts(ids))).map { row in
+        try lock(ids.map { "id\u{1F}" + $0 })
+        return try c.query("SELECT id, fingerprint, delta, on_hand FROM api_movements WHERE id = ANY($1)", binds(.texts(ids))).map { row in
             let (id, fingerprint, delta, onHand) = try row.decode((String, String, Int64, Int64).self)
             return (id, RecordedMovement(fingerprint: fingerprint, delta: Int(delta), onHand: Int(onHand)))
         }
@@ -67,7 +78,8 @@ final class PGMovements: MovementSession {
     }
 
     func onHand(_ keys: [SKULocation]) throws -> [(sku: String, location: String, onHand: Int)] {
-        try c.query(
+        try lock(keys.map { "key\u{1F}" + $0.sku + "\u{1F}" + $0.location })
+        return try c.query(
             """
             SELECT s.sku, s.location, s.on_hand FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(sku, location, n)
               JOIN stock_levels s ON s.sku = k.sku AND s.location = k.location ORDER BY k.n
@@ -78,29 +90,31 @@ final class PGMovements: MovementSession {
         }
     }
 
+    /// One statement for the whole request (a till's single sale is one round trip, not a COPY's
+    /// handshake per table): the ledger rows in the request's order, the counted-at-zero levels and the
+    /// id records.
     func post(_ movements: [PostedMovement]) throws {
         guard !movements.isEmpty else { return }
-        var ledger = CopyText()
-        var counted: [(String, String)] = []
-        var records = CopyText()
-        for m in movements {
-            if m.delta != 0 {
-                ledger.text(m.at); ledger.text(m.request.sku); ledger.text(m.request.location); ledger.int(m.delta)
-                ledger.text(m.request.kind.rawValue); ledger.text("api:" + m.request.id)
-                ledger.endRow()
-            } else {
-                counted.append((m.request.sku, m.request.location))
-            }
-            records.text(m.request.id); records.text(m.request.fingerprint); records.int(m.delta); records.int(m.onHand); records.text(m.at)
-            records.endRow()
-        }
-        try c.copy(into: "stock_movements", columns: ["at", "sku", "location", "delta", "kind", "ref"], data: ledger.buffer)
-        if !counted.isEmpty {
-            try c.execute(
-                "INSERT INTO stock_levels(sku, location, on_hand) SELECT s, l, 0 FROM unnest($1::text[], $2::text[]) AS k(s, l) ON CONFLICT DO NOTHING",
-                binds(.texts(counted.map(\.0)), .texts(counted.map(\.1))))
-        }
-        try c.copy(into: "api_movements", columns: ["id", "fingerprint", "delta", "on_hand", "at"], data: records.buffer)
+        // Held already when `onHand` read them (the usual order); taken again at no cost otherwise.
+        try lock(movements.map { "key\u{1F}" + $0.request.sku + "\u{1F}" + $0.request.location })
+        try c.execute(
+            """
+            WITH posted AS (
+              SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::bigint[])
+                WITH ORDINALITY AS p(at, sku, location, delta, kind, id, fingerprint, on_hand, n)
+            ), ledger AS (
+              INSERT INTO stock_movements(at, sku, location, delta, kind, ref)
+              SELECT at, sku, location, delta, kind, 'api:' || id FROM posted WHERE delta <> 0 ORDER BY n
+            ), counted AS (
+              INSERT INTO stock_levels(sku, location, on_hand)
+              SELECT DISTINCT sku, location, 0 FROM posted WHERE delta = 0 ON CONFLICT DO NOTHING
+            )
+            INSERT INTO api_movements(id, fingerprint, delta, on_hand, at) SELECT id, fingerprint, delta, on_hand, at FROM posted ORDER BY n
+            """,
+            binds(
+                .texts(movements.map(\.at)), .texts(movements.map(\.request.sku)), .texts(movements.map(\.request.location)),
+                .ints(movements.map { Int64($0.delta) }), .texts(movements.map(\.request.kind.rawValue)), .texts(movements.map(\.request.id)),
+                .texts(movements.map(\.request.fingerprint)), .ints(movements.map { Int64($0.onHand) })))
     }
 }
 

@@ -8,7 +8,8 @@ public import StorePort
 ///
 /// Each port call takes a connection from the store's pool for its transaction: writers run in `READ
 /// COMMITTED` behind one transaction-level advisory lock (a second writer waits for the first, as on
-/// SQLite, whatever machine it runs on), readers in one `REPEATABLE READ, READ ONLY` snapshot. The
+/// SQLite, whatever machine it runs on; API movements share it among themselves, each locking its own
+/// ids and keys), readers in one `REPEATABLE READ, READ ONLY` snapshot. The
 /// ledger's idempotency (order lines, API movement ids) rests on primary keys, so a retried write is
 /// refused by the database itself.
 ///
@@ -40,11 +41,15 @@ public final class PostgresStore: CatalogStore, @unchecked Sendable {
     }
 
     /// Runs `body` in one write transaction behind the writers' lock; commits when it says so.
-    func write<T>(_ body: (PGConnection) throws -> (T, commit: Bool)) throws -> T {
+    ///
+    /// `shared`: API movements hold the lock shared, so several post at once (each locks the ids and the
+    /// SKU-location keys it touches, `PGMovements`), and PostgreSQL flushes their commits to its log
+    /// together; every other writer (an import, an order import) holds it alone, as on SQLite.
+    func write<T>(shared: Bool = false, _ body: (PGConnection) throws -> (T, commit: Bool)) throws -> T {
         try pool.with { c in
             try c.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
             do {
-                try c.execute("SELECT pg_advisory_xact_lock(\(Self.writerLock))")
+                try c.execute("SELECT pg_advisory_xact_lock\(shared ? "_shared" : "")(\(Self.writerLock))")
                 let (value, commit) = try body(c)
                 try c.execute(commit ? "COMMIT" : "ROLLBACK")
                 return value
@@ -60,10 +65,8 @@ public final class PostgresStore: CatalogStore, @unchecked Sendable {
         try pool.with { c in
             try c.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             do {
-                // No JIT: compiling the feed query took longer than it saved (1M variants: the query alone
-                // 11.5 s with it, 5.9 s without). Cursors keep their default plan for a fast start, so
-                // a publish's rows stream in index order from the first fetch.
-                try c.execute("SET LOCAL jit = off")
+                // Cursors keep their default plan for a fast start, so a publish's rows stream in index
+                // order from the first fetch (the connection has JIT off: `PGConnection`).
                 let value = try body(c)
                 try c.execute("COMMIT")
                 return value
@@ -107,7 +110,7 @@ public final class PostgresStore: CatalogStore, @unchecked Sendable {
     }
 
     public func postingMovements<T>(at now: Date, _ body: (any MovementSession) throws -> (T, commit: Bool)) throws -> T {
-        try write { c in try body(PGMovements(c)) }
+        try write(shared: true) { c in try body(PGMovements(c)) }
     }
 
     public func liveTokens() throws -> [(token: APIToken, hash: [UInt8])] {
