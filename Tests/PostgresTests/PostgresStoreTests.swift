@@ -140,7 +140,8 @@ struct PostgresStoreTests {
             p.waitUntilExit()
             #expect(p.terminationStatus == 0)
         }
-        #expect(try pg.count("unifeed_migrations") == 1)
+        // Each migration once (a second run of one would have failed its process on CREATE).
+        #expect(try TestPostgres.query(pg.database, "SELECT string_agg(identifier, ',' ORDER BY identifier) FROM unifeed_migrations") == "v1-catalog,v2-set-based-key-checks")
         #expect(try pg.count("locations") == 4)  // online and the three stores, once each
     }
 
@@ -152,6 +153,27 @@ struct PostgresStoreTests {
         #expect(result.stderr.contains("postgres://unifeed@127.0.0.1"), "\(result.stderr)")
         #expect(!showsTestPassword(result.stderr), "the password is in the message: \(result.stderr)")
         #expect(try pg.count("pg_tables WHERE schemaname = 'public'") == 0, "a read made tables")
+    }
+
+    /// The catalog's and the ledger's keys are checked per statement by triggers (migration v2), not by
+    /// row-level foreign keys: what they refuse, whoever writes.
+    @Test(arguments: [
+        ("INSERT INTO stock_movements(at, sku, location, delta, kind, ref) VALUES ('t', 'NO-SUCH-SKU', 'online', 1, 'k', 'r')", "a sku that is not in variants"),
+        ("INSERT INTO stock_movements(at, sku, location, delta, kind, ref) VALUES ('t', 'TEE-CLS-BLK-S', 'NOWHERE', 1, 'k', 'r')", "a location that is not in locations"),
+        ("UPDATE variants SET product_id = 'NO-SUCH-PRODUCT' WHERE sku = 'TEE-CLS-BLK-S'", "a product_id that is not in products"),
+        ("DELETE FROM products WHERE product_id = 'TEE-CLS'", "a product that variants still name"),
+        ("DELETE FROM variants WHERE sku = 'TEE-CLS-BLK-S'", "a SKU the stock ledger names"),
+        ("DELETE FROM locations WHERE code = 'online'", "a location the stock ledger names"),
+        ("DELETE FROM stock_movements", "the stock ledger is append-only"),
+    ])
+    func keysAreCheckedWhoeverWrites(_ statement: String, _ refusal: String) throws {
+        let pg = try PostgresCase()
+        #expect(try pg.cli.run(["import", "catalog", CLI.sample("catalog.csv")]).status == 0)
+        let before = try ["products", "variants", "locations", "stock_movements"].map { try pg.count($0) }
+        let result = try CLI.tool("/usr/bin/psql", [pg.database, "-v", "ON_ERROR_STOP=1", "-qc", statement])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(refusal), "\(result.stderr)")
+        #expect(try ["products", "variants", "locations", "stock_movements"].map { try pg.count($0) } == before)
     }
 
     @Test func aWrongPasswordIsAClearErrorThatNeverShowsAPassword() throws {
