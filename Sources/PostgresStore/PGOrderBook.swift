@@ -22,38 +22,24 @@ final class PGOrderBook: OrderBookSession {
 
     func record(_ line: OrderLine, location: String, source: String) throws -> OrderLineOutcome {
         let key = binds(.text(line.channel), .text(line.orderID), .text(line.lineID))
-        var existing: (quantity: Int, status: String, desired: Int, applied: Int, location: String, sku: String, fulfilled: Bool)?
+        var existing: StoredOrderLine?
         if let row = try c.query(
             """
-            SELECT quantity, status, desired, applied, location, sku, marketplace_fulfilled, EXISTS (SELECT 1 FROM variants v WHERE v.sku = o.sku)
-            FROM order_lines o WHERE channel = $1 AND order_id = $2 AND line_id = $3
+            SELECT quantity, status, desired, applied, location, sku, marketplace_fulfilled
+            FROM order_lines WHERE channel = $1 AND order_id = $2 AND line_id = $3
             """, key
         ).first {
             let r = row.makeRandomAccess()
-            existing = (
-                Int(try r.int(0) ?? 0), try r.text(1) ?? "", Int(try r.int(2) ?? 0), Int(try r.int(3) ?? 0), try r.text(4) ?? "",
-                try r.text(5) ?? "", try r[6].decode(Int16.self) == 1
-            )
+            existing = StoredOrderLine(
+                quantity: Int(try r.int(0) ?? 0), status: try r.text(1) ?? "", desired: Int(try r.int(2) ?? 0), applied: Int(try r.int(3) ?? 0),
+                location: try r.text(4) ?? "", sku: try r.text(5) ?? "", marketplaceFulfilled: try r[6].decode(Int16.self) == 1)
         }
-        let quantity = line.quantity > 0 ? line.quantity : existing?.quantity ?? 0
-        let sku = existing?.sku ?? line.sku
-        let lineLocation = existing?.location ?? location
-        var settled = line
-        settled.quantity = quantity
-        let desired = settled.desired(restockRefunds: restockRefunds)
-        let matched = try !c.query("SELECT 1 FROM variants WHERE sku = $1", binds(.text(sku))).isEmpty
-        var applied = existing?.applied ?? 0
-        var delta = 0
-        if matched && desired != applied {
-            delta = applied - desired
-            try post(sku: sku, location: lineLocation, delta: delta, line: line)
-            applied = desired
+        let s = try OrderLineSettlement(line, stored: existing, location: location, restockRefunds: restockRefunds) { sku in
+            try !c.query("SELECT 1 FROM variants WHERE sku = $1", binds(.text(sku))).isEmpty
         }
-        if let existing {
-            let same =
-                existing.quantity == quantity && existing.status == line.status && existing.desired == desired
-                && existing.applied == applied && existing.fulfilled == line.marketplaceFulfilled
-            guard !same else { return OrderLineOutcome(change: .unchanged, matched: matched, delta: 0) }
+        if s.delta != 0 { try post(sku: s.sku, location: s.location, delta: s.delta, line: line) }
+        if existing != nil {
+            guard !s.unchanged else { return OrderLineOutcome(change: .unchanged, matched: s.matched, delta: 0) }
             try c.execute(
                 """
                 UPDATE order_lines SET quantity = $4, status = $5, marketplace_fulfilled = $6, desired = $7, applied = $8, updated_at = $9,
@@ -61,9 +47,9 @@ final class PGOrderBook: OrderBookSession {
                 WHERE channel = $1 AND order_id = $2 AND line_id = $3
                 """,
                 binds(
-                    .text(line.channel), .text(line.orderID), .text(line.lineID), .int(quantity), .text(line.status),
-                    .int(line.marketplaceFulfilled ? 1 : 0), .int(desired), .int(applied), .text(at), .text(source)))
-            return OrderLineOutcome(change: .updated, matched: matched, delta: delta)
+                    .text(line.channel), .text(line.orderID), .text(line.lineID), .int(s.quantity), .text(line.status),
+                    .int(line.marketplaceFulfilled ? 1 : 0), .int(s.desired), .int(s.applied), .text(at), .text(source)))
+            return OrderLineOutcome(change: .updated, matched: s.matched, delta: s.delta)
         }
         try c.execute(
             """
@@ -72,10 +58,10 @@ final class PGOrderBook: OrderBookSession {
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
             """,
             binds(
-                .text(line.channel), .text(line.orderID), .text(line.lineID), .text(sku), .int(quantity), .text(line.status),
-                .int(line.marketplaceFulfilled ? 1 : 0), .int(desired), .int(applied), .text(lineLocation), .text(line.placedAt?.iso8601UTC),
+                .text(line.channel), .text(line.orderID), .text(line.lineID), .text(s.sku), .int(s.quantity), .text(line.status),
+                .int(line.marketplaceFulfilled ? 1 : 0), .int(s.desired), .int(s.applied), .text(s.location), .text(line.placedAt?.iso8601UTC),
                 .text(at), .text(at), .text(source)))
-        return OrderLineOutcome(change: .new, matched: matched, delta: delta)
+        return OrderLineOutcome(change: .new, matched: s.matched, delta: s.delta)
     }
 
     @discardableResult

@@ -36,46 +36,29 @@ final class OrderBook: OrderBookSession {
         select.bind(1, line.channel)
         select.bind(2, line.orderID)
         select.bind(3, line.lineID)
-        var existing: (quantity: Int, status: String, desired: Int, applied: Int, location: String, sku: String, fulfilled: Bool)?
+        var existing: StoredOrderLine?
         if try select.stepRow(db) {
-            existing = (
-                Int(select.int64(0)), select.text(1), Int(select.int64(2)), Int(select.int64(3)), select.text(4), select.text(5),
-                select.int64(6) == 1
-            )
+            existing = StoredOrderLine(
+                quantity: Int(select.int64(0)), status: select.text(1), desired: Int(select.int64(2)), applied: Int(select.int64(3)),
+                location: select.text(4), sku: select.text(5), marketplaceFulfilled: select.int64(6) == 1)
             select.resetForBinding()
         }
-        // A cancelled line is often reported with quantity 0: keep the quantity that was ordered.
-        let quantity = line.quantity > 0 ? line.quantity : existing?.quantity ?? 0
-        let sku = existing?.sku ?? line.sku  // stock already moved for the first SKU named
-        let lineLocation = existing?.location ?? location
-        var settled = line
-        settled.quantity = quantity
-        let desired = settled.desired(restockRefunds: restockRefunds)
-        let matched = try skuExists(sku)
-        var applied = existing?.applied ?? 0
-        var delta = 0
-        if matched && desired != applied {
-            delta = applied - desired
-            try post(sku: sku, location: lineLocation, delta: delta, line: line)
-            applied = desired
-        }
+        let s = try OrderLineSettlement(line, stored: existing, location: location, restockRefunds: restockRefunds, skuExists: skuExists)
+        if s.delta != 0 { try post(sku: s.sku, location: s.location, delta: s.delta, line: line) }
         let change: Change
-        if let existing {
-            let same =
-                existing.quantity == quantity && existing.status == line.status && existing.desired == desired
-                && existing.applied == applied && existing.fulfilled == line.marketplaceFulfilled
-            guard !same else { return Outcome(change: .unchanged, matched: matched, delta: 0) }
+        if existing != nil {
+            guard !s.unchanged else { return Outcome(change: .unchanged, matched: s.matched, delta: 0) }
             let update = try statements.prepared(
                 """
                 UPDATE order_lines SET quantity = ?, status = ?, marketplace_fulfilled = ?, desired = ?, applied = ?, updated_at = ?, source = ?
                 WHERE channel = ? AND order_id = ? AND line_id = ?
                 """)
             update.resetForBinding()
-            update.bind(1, quantity)
+            update.bind(1, s.quantity)
             update.bind(2, line.status)
             update.bind(3, line.marketplaceFulfilled ? 1 : 0)
-            update.bind(4, desired)
-            update.bind(5, applied)
+            update.bind(4, s.desired)
+            update.bind(5, s.applied)
             update.bind(6, at)
             update.bind(7, source)
             update.bind(8, line.channel)
@@ -94,13 +77,13 @@ final class OrderBook: OrderBookSession {
             insert.bind(1, line.channel)
             insert.bind(2, line.orderID)
             insert.bind(3, line.lineID)
-            insert.bind(4, sku)
-            insert.bind(5, quantity)
+            insert.bind(4, s.sku)
+            insert.bind(5, s.quantity)
             insert.bind(6, line.status)
             insert.bind(7, line.marketplaceFulfilled ? 1 : 0)
-            insert.bind(8, desired)
-            insert.bind(9, applied)
-            insert.bind(10, lineLocation)
+            insert.bind(8, s.desired)
+            insert.bind(9, s.applied)
+            insert.bind(10, s.location)
             insert.bind(11, line.placedAt?.iso8601UTC)
             insert.bind(12, at)
             insert.bind(13, at)
@@ -108,7 +91,7 @@ final class OrderBook: OrderBookSession {
             try insert.run(db)
             change = .new
         }
-        return Outcome(change: change, matched: matched, delta: delta)
+        return Outcome(change: change, matched: s.matched, delta: s.delta)
     }
 
     /// Settles lines recorded before their SKU existed (the catalog has it now). Returns their count.

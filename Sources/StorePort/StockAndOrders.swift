@@ -1,4 +1,4 @@
-import Catalog
+public import Catalog
 
 /// One ledger movement.
 public struct StockMovement: Sendable, Hashable {
@@ -83,5 +83,72 @@ public struct OrderLineOutcome: Sendable {
         self.change = change
         self.matched = matched
         self.delta = delta
+    }
+}
+
+/// An order line's stored state, as an order book reads it before recording the line again.
+public struct StoredOrderLine: Sendable {
+    public var quantity: Int
+    public var status: String
+    public var desired: Int
+    public var applied: Int
+    public var location: String
+    public var sku: String
+    public var marketplaceFulfilled: Bool
+
+    public init(quantity: Int, status: String, desired: Int, applied: Int, location: String, sku: String, marketplaceFulfilled: Bool) {
+        self.quantity = quantity
+        self.status = status
+        self.desired = desired
+        self.applied = applied
+        self.location = location
+        self.sku = sku
+        self.marketplaceFulfilled = marketplaceFulfilled
+    }
+}
+
+/// What recording a line changes (DESIGN.md §7), the same rule on every store: the line keeps its first
+/// SKU and location, a cancellation reported with quantity 0 keeps the quantity ordered, and the ledger
+/// takes `desired − applied` once the SKU exists.
+public struct OrderLineSettlement: Sendable {
+    public var quantity: Int
+    public var sku: String
+    public var location: String
+    public var desired: Int
+    /// Units the ledger holds for the line after this recording.
+    public var applied: Int
+    /// The ledger movement to post (0: none).
+    public var delta: Int
+    public var matched: Bool
+    /// The stored line needs no update.
+    public var unchanged: Bool
+
+    /// - Parameters:
+    ///   - location: the stock location for a new line.
+    ///   - skuExists: whether the catalog has a SKU (asked for the line's SKU only).
+    public init(
+        _ line: OrderLine, stored: StoredOrderLine?, location: String, restockRefunds: Bool, skuExists: (String) throws -> Bool
+    ) rethrows {
+        // A cancelled line is often reported with quantity 0: keep the quantity that was ordered.
+        quantity = line.quantity > 0 ? line.quantity : stored?.quantity ?? 0
+        sku = stored?.sku ?? line.sku  // stock already moved for the first SKU named
+        self.location = stored?.location ?? location
+        var settled = line
+        settled.quantity = quantity
+        desired = settled.desired(restockRefunds: restockRefunds)
+        matched = try skuExists(sku)
+        applied = stored?.applied ?? 0
+        delta = 0
+        if matched && desired != applied {
+            delta = applied - desired
+            applied = desired
+        }
+        if let stored {
+            unchanged =
+                stored.quantity == quantity && stored.status == line.status && stored.desired == desired && stored.applied == applied
+                && stored.marketplaceFulfilled == line.marketplaceFulfilled
+        } else {
+            unchanged = false
+        }
     }
 }
