@@ -444,13 +444,6 @@ final class PGCatalogWriter: ImportSession {
     }
 
     func upsert(_ promotion: Promotion) throws -> Change {
-        var percent: Int?
-        var amount: Int64?
-        switch promotion.discount {
-        case .percentOff(let p): percent = p
-        case .moneyOff(let m): amount = m.minorUnits
-        case .freeShipping: break
-        }
         let existed = try !c.query("SELECT 1 FROM promotions WHERE promotion_id = $1", binds(.text(promotion.id))).isEmpty
         let changed = try c.execute(
             """
@@ -466,14 +459,7 @@ final class PGCatalogWriter: ImportSession {
               promotions.redemption, promotions.price_effect, promotions.minimum_minor, promotions.status, promotions.promotion_url,
               promotions.fine_print, promotions.display_start_at, promotions.display_end_at)
               IS DISTINCT FROM ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
-            """,
-            binds(
-                .text(promotion.id), .text(promotion.title), .text(promotion.discount.type.rawValue), .int(percent), .int(amount),
-                .text(promotion.currency?.code), .text(promotion.couponCode), .text(promotion.appliesTo.rawValue),
-                .text(promotion.targets.joined(separator: "\u{1F}")), .int(promotion.start.secondsSinceEpoch), .int(promotion.end.secondsSinceEpoch),
-                .text(promotion.redemption.rawValue), .text(promotion.priceEffect.rawValue), .int(promotion.minimumPurchase?.minorUnits),
-                .text(promotion.status.rawValue), .text(promotion.promotionURL), .text(promotion.finePrint),
-                .int(promotion.displayStart?.secondsSinceEpoch), .int(promotion.displayEnd?.secondsSinceEpoch)))
+            """, StoreCopy.Value.binds(promotion.storedRow))
         if !existed { return .new }
         return changed == 1 ? .updated : .unchanged
     }

@@ -134,11 +134,6 @@ final class PGConnection: @unchecked Sendable {
         return StoreError("\(url): error: \(doing): \(error)")
     }
 
-    /// The server's SQLSTATE of `error`, if it is the server's.
-    static func sqlState(_ error: any Error) -> String? {
-        (error as? PSQLError)?.serverInfo?[.sqlState]
-    }
-
     private final class Outcome: @unchecked Sendable { var error: (any Error)? }
     private final class IDs: @unchecked Sendable {
         private let lock = NSLock()

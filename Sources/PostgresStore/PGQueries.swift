@@ -248,31 +248,11 @@ struct PGSnapshot: CatalogSnapshot {
         }
     }
 
-    static let promotionColumns = """
-        p.promotion_id, p.title, p.discount_type, p.percent_off, p.amount_minor, p.currency, p.coupon_code, p.applies_to, p.targets,
-        p.start_at, p.end_at, p.redemption, p.price_effect, p.minimum_minor, p.status, p.promotion_url, p.fine_print,
-        p.display_start_at, p.display_end_at
-        """
+    /// The promotions' columns in `Promotion.storedRow` order, of the table aliased `p`.
+    static let promotionColumns = StoreCopy.promotions.columns.map { "p." + $0.name }.joined(separator: ", ")
 
     static func promotion(_ row: PostgresRow) throws -> Promotion {
-        let r = row.makeRandomAccess()
-        let currency = try r.text(5).map { Currency(code: $0) ?? Currency(unknownCode: $0) }
-        let discount: Promotion.Discount
-        switch try r.text(2) {
-        case "percent_off": discount = .percentOff(Int(try r.int(3) ?? 0))
-        case "money_off": discount = .moneyOff(Money(minorUnits: try r.int(4) ?? 0, currency: currency ?? Currency(unknownCode: "XXX")))
-        default: discount = .freeShipping
-        }
-        let minimum = try r.int(13).map { Money(minorUnits: $0, currency: currency ?? Currency(unknownCode: "XXX")) }
-        let targets = (try r.text(8) ?? "").split(separator: "\u{1F}", omittingEmptySubsequences: true).map(String.init)
-        return Promotion(
-            id: try r.text(0) ?? "", title: try r.text(1) ?? "", discount: discount, couponCode: try r.text(6),
-            appliesTo: Promotion.AppliesTo(rawValue: try r.text(7) ?? "") ?? .all, targets: targets,
-            start: Timestamp(secondsSinceEpoch: try r.int(9) ?? 0), end: Timestamp(secondsSinceEpoch: try r.int(10) ?? 0),
-            redemption: Promotion.Redemption(rawValue: try r.text(11) ?? "") ?? .online,
-            priceEffect: Promotion.PriceEffect(rawValue: try r.text(12) ?? "") ?? .none, minimumPurchase: minimum,
-            status: Promotion.Status(rawValue: try r.text(14) ?? "") ?? .archived, promotionURL: try r.text(15), finePrint: try r.text(16),
-            displayStart: try r.int(17).map(Timestamp.init(secondsSinceEpoch:)), displayEnd: try r.int(18).map(Timestamp.init(secondsSinceEpoch:)))
+        Promotion(storedRow: try StoreCopy.Value.row(row, StoreCopy.promotions))
     }
 
     func promotions() throws -> [Promotion] {

@@ -11,16 +11,7 @@ extension PostgresStore: StoreCopying {
             for table in StoreCopy.tables {
                 let cursor = try PGCursor(
                     c, sql: "SELECT \(table.columnList) FROM \(table.name) ORDER BY \(table.orderBy)", binds: PostgresBindings()
-                ) { row -> [StoreCopy.Value] in
-                    let r = row.makeRandomAccess()
-                    return try table.columns.indices.map { i in
-                        switch table.columns[i].kind {
-                        case .int: return try r.int(i).map(StoreCopy.Value.int) ?? .null
-                        case .text: return try r.text(i).map(StoreCopy.Value.text) ?? .null
-                        case .bytes: return try r[i].decode(ByteBuffer?.self).map { .bytes(Array($0.readableBytesView)) } ?? .null
-                        }
-                    }
-                }
+                ) { try StoreCopy.Value.row($0, table) }
                 try body(table) { try cursor.next() }
             }
         }
@@ -84,5 +75,33 @@ extension PostgresStore: StoreCopying {
             }
             return counts
         }
+    }
+}
+
+extension StoreCopy.Value {
+    /// A row's values, decoded as `table`'s columns are kept.
+    static func row(_ row: PostgresRow, _ table: StoreCopy.Table) throws -> [StoreCopy.Value] {
+        let r = row.makeRandomAccess()
+        return try table.columns.indices.map { i in
+            switch table.columns[i].kind {
+            case .int: return try r.int(i).map(StoreCopy.Value.int) ?? .null
+            case .text: return try r.text(i).map(StoreCopy.Value.text) ?? .null
+            case .bytes: return try r[i].decode(ByteBuffer?.self).map { .bytes(Array($0.readableBytesView)) } ?? .null
+            }
+        }
+    }
+
+    /// Values bound as a statement's parameters, in order.
+    static func binds(_ values: [StoreCopy.Value]) -> PostgresBindings {
+        var b = PostgresBindings(capacity: values.count)
+        for value in values {
+            switch value {
+            case .null: b.appendNull()
+            case .int(let n): b.append(n)
+            case .text(let s): b.append(s)
+            case .bytes(let bytes): b.append(ByteBuffer(bytes: bytes))
+            }
+        }
+        return b
     }
 }

@@ -315,7 +315,7 @@ enum CatalogQueries {
 
     /// Every promotion, sorted by id.
     static func promotions(_ db: Database) throws -> [Promotion] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM promotions ORDER BY promotion_id")).map(promotion)
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(promotionColumns) FROM promotions p ORDER BY p.promotion_id")).map(promotion)
     }
 
     /// The active promotions that name one SKU (by itself, its product, product type or brand) or all
@@ -324,7 +324,7 @@ enum CatalogQueries {
         try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT p.* FROM variants v JOIN products pr ON pr.product_id = v.product_id, promotions p
+                    SELECT \(promotionColumns) FROM variants v JOIN products pr ON pr.product_id = v.product_id, promotions p
                     WHERE v.sku = ?1 AND p.status = 'active' AND (
                       p.applies_to = 'all'
                       OR instr(char(31) || p.targets || char(31), char(31) || CASE p.applies_to
@@ -336,25 +336,11 @@ enum CatalogQueries {
     }
 
     private static func promotion(_ row: Row) -> Promotion {
-        let currency = (row["currency"] as String?).map { Currency(code: $0) ?? Currency(unknownCode: $0) }
-        let discount: Promotion.Discount
-        switch row["discount_type"] as String {
-        case "percent_off": discount = .percentOff(row["percent_off"])
-        case "money_off": discount = .moneyOff(Money(minorUnits: row["amount_minor"], currency: currency ?? Currency(unknownCode: "XXX")))
-        default: discount = .freeShipping
-        }
-        let minimum = (row["minimum_minor"] as Int64?).map { Money(minorUnits: $0, currency: currency ?? Currency(unknownCode: "XXX")) }
-        let targets = (row["targets"] as String).split(separator: "\u{1F}", omittingEmptySubsequences: true).map(String.init)
-        return Promotion(
-            id: row["promotion_id"], title: row["title"], discount: discount, couponCode: row["coupon_code"],
-            appliesTo: Promotion.AppliesTo(rawValue: row["applies_to"]) ?? .all, targets: targets,
-            start: Timestamp(secondsSinceEpoch: row["start_at"]), end: Timestamp(secondsSinceEpoch: row["end_at"]),
-            redemption: Promotion.Redemption(rawValue: row["redemption"]) ?? .online,
-            priceEffect: Promotion.PriceEffect(rawValue: row["price_effect"]) ?? .none, minimumPurchase: minimum,
-            status: Promotion.Status(rawValue: row["status"]) ?? .archived, promotionURL: row["promotion_url"], finePrint: row["fine_print"],
-            displayStart: (row["display_start_at"] as Int64?).map(Timestamp.init(secondsSinceEpoch:)),
-            displayEnd: (row["display_end_at"] as Int64?).map(Timestamp.init(secondsSinceEpoch:)))
+        Promotion(storedRow: StoreCopy.Value.row(row, count: StoreCopy.promotions.columns.count))
     }
+
+    /// The promotions' columns in `Promotion.storedRow` order, of the table aliased `p`.
+    private static let promotionColumns = StoreCopy.promotions.columns.map { "p." + $0.name }.joined(separator: ", ")
 
     /// Counts for summaries: products, variants, stores.
     static func counts(_ db: Database) throws -> (products: Int, variants: Int, stores: Int, movements: Int) {

@@ -445,20 +445,7 @@ final class CatalogWriter: ImportSession {
     }
 
     func upsert(_ promotion: Promotion) throws -> Change {
-        var percent: Int?
-        var amount: Int64?
-        switch promotion.discount {
-        case .percentOff(let p): percent = p
-        case .moneyOff(let m): amount = m.minorUnits
-        case .freeShipping: break
-        }
-        let args: StatementArguments = [
-            promotion.id, promotion.title, promotion.discount.type.rawValue, percent, amount, promotion.currency?.code, promotion.couponCode,
-            promotion.appliesTo.rawValue, promotion.targets.joined(separator: "\u{1F}"), promotion.start.secondsSinceEpoch,
-            promotion.end.secondsSinceEpoch, promotion.redemption.rawValue, promotion.priceEffect.rawValue,
-            promotion.minimumPurchase?.minorUnits, promotion.status.rawValue, promotion.promotionURL, promotion.finePrint,
-            promotion.displayStart?.secondsSinceEpoch, promotion.displayEnd?.secondsSinceEpoch,
-        ]
+        let args = StoreCopy.Value.arguments(promotion.storedRow)
         let existed = try Bool.fetchOne(prepared("SELECT 1 FROM promotions WHERE promotion_id = ?"), arguments: [promotion.id]) ?? false
         try prepared(
             """

@@ -18,22 +18,7 @@ extension SQLiteStore: StoreCopying {
                     }
                 let sql = "SELECT \(table.columnList) FROM \(from) ORDER BY \(table.orderBy)"
                 let cursor = try Row.fetchCursor(db, sql: sql)
-                try body(table) {
-                    guard let row = try cursor.next() else { return nil }
-                    return (0..<table.columns.count).map { i in
-                        switch row[i] as DatabaseValue {
-                        case let value where value.isNull: return .null
-                        case let value:
-                            switch value.storage {
-                            case .int64(let n): return .int(n)
-                            case .double(let d): return .int(Int64(d))
-                            case .string(let s): return .text(s)
-                            case .blob(let data): return .bytes([UInt8](data))
-                            case .null: return .null
-                            }
-                        }
-                    }
-                }
+                try body(table) { try cursor.next().map { StoreCopy.Value.row($0, count: table.columns.count) } }
             }
         }
     }
@@ -55,16 +40,7 @@ extension SQLiteStore: StoreCopying {
                         sql: "\(verb) INTO \(table.name)(\(table.columnList)) VALUES (\(Array(repeating: "?", count: table.columns.count).joined(separator: ", ")))")
                     statements[table.name] = statement
                 }
-                try statement.execute(
-                    arguments: StatementArguments(
-                        values.map { value -> (any DatabaseValueConvertible)? in
-                            switch value {
-                            case .null: return nil
-                            case .int(let n): return n
-                            case .text(let s): return s
-                            case .bytes(let b): return Data(b)
-                            }
-                        }))
+                try statement.execute(arguments: StoreCopy.Value.arguments(values))
                 if table.name == "products", case .text(let id) = values[0], case .text(let title) = values[1] {
                     try searchInsert.execute(arguments: [ProductSearchKey.rowid(id), title, id])
                 }
@@ -99,5 +75,33 @@ extension SQLiteStore: StoreCopying {
         if held > 0 {
             throw StoreError("\(location): error: the destination is not empty; `db copy` fills a new, empty store only (nothing was written)")
         }
+    }
+}
+
+extension StoreCopy.Value {
+    /// The first `count` values of a row, as the stores exchange them.
+    static func row(_ row: Row, count: Int) -> [StoreCopy.Value] {
+        (0..<count).map { i in
+            switch (row[i] as DatabaseValue).storage {
+            case .null: .null
+            case .int64(let n): .int(n)
+            case .double(let d): .int(Int64(d))
+            case .string(let s): .text(s)
+            case .blob(let data): .bytes([UInt8](data))
+            }
+        }
+    }
+
+    /// Values bound as a statement's arguments, in order.
+    static func arguments(_ values: [StoreCopy.Value]) -> StatementArguments {
+        StatementArguments(
+            values.map { value -> (any DatabaseValueConvertible)? in
+                switch value {
+                case .null: nil
+                case .int(let n): n
+                case .text(let s): s
+                case .bytes(let b): Data(b)
+                }
+            })
     }
 }
