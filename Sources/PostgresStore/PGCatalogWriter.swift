@@ -160,18 +160,10 @@ final class PGCatalogWriter: ImportSession {
         return try upsert(product)
     }
 
-    private func productTexts(_ product: Product) -> [String?] {
-        [
-            product.title, product.description, product.brand, product.googleProductCategory, product.productType,
-            product.link, product.condition?.rawValue, product.gender?.rawValue, product.ageGroup?.rawValue,
-            product.material, product.pattern,
-        ]
-    }
-
     private func insertIfNew(_ product: Product) throws -> Bool {
         guard try currentProduct(product.productID) == nil else { return false }
         newProducts.append(product.productID)
-        pendingProducts[product.productID] = productTexts(product) + [product.images.flatMap(StoredJSON.imageList)]
+        pendingProducts[product.productID] = product.storedTexts + [product.images.flatMap(StoredJSON.imageList)]
         return true
     }
 
@@ -183,7 +175,7 @@ final class PGCatalogWriter: ImportSession {
         var change: Change = .unchanged
         if !product.isBare {
             // Given fields replace the stored ones; absent ones keep them.
-            for (i, value) in productTexts(product).enumerated() where value != nil && value != row[i] {
+            for (i, value) in product.storedTexts.enumerated() where value != nil && value != row[i] {
                 row[i] = value
                 change = .updated
             }

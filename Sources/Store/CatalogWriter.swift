@@ -116,7 +116,7 @@ final class CatalogWriter: ImportSession {
             """)
         insert.resetForBinding()
         insert.bind(1, product.productID)
-        for (i, value) in productTexts(product).enumerated() { insert.bind(Int32(i + 2), value) }
+        for (i, value) in product.storedTexts.enumerated() { insert.bind(Int32(i + 2), value) }
         insert.bind(13, product.images.flatMap(Self.imageList))
         try insert.run(db)
         guard db.lastChanges == 1 else { return false }
@@ -164,7 +164,7 @@ final class CatalogWriter: ImportSession {
                   COALESCE(?11, pattern) IS NOT pattern)
                 """)
             update.resetForBinding()
-            for (i, value) in productTexts(product).enumerated() { update.bind(Int32(i + 1), value) }
+            for (i, value) in product.storedTexts.enumerated() { update.bind(Int32(i + 1), value) }
             update.bind(12, product.productID)
             try update.run(db)
             if db.lastChanges == 1 {
@@ -410,14 +410,6 @@ final class CatalogWriter: ImportSession {
         insert.bind(5, kind)
         insert.bind(6, ref)
         try insert.run(db)
-    }
-
-    private func productTexts(_ product: Product) -> [String?] {
-        [
-            product.title, product.description, product.brand, product.googleProductCategory, product.productType,
-            product.link, product.condition?.rawValue, product.gender?.rawValue, product.ageGroup?.rawValue,
-            product.material, product.pattern,
-        ]
     }
 
     /// Inserts or updates a store; returns what happened.

@@ -1,4 +1,4 @@
-import Catalog
+public import Catalog
 import Formats
 
 /// Reads the JSON the store itself writes into a column (custom attributes: an object of strings).
@@ -80,5 +80,16 @@ extension StoredJSON {
     /// `nil` for none.
     public static func imageList(_ images: [String]) -> String? {
         images.isEmpty ? nil : images.joined(separator: "\n")
+    }
+}
+
+extension Product {
+    /// The product's own texts as both stores keep them, in column order: title, description, brand,
+    /// google_product_category, product_type, link, condition, gender, age_group, material, pattern.
+    public var storedTexts: [String?] {
+        [
+            title, description, brand, googleProductCategory, productType, link, condition?.rawValue, gender?.rawValue, ageGroup?.rawValue,
+            material, pattern,
+        ]
     }
 }
