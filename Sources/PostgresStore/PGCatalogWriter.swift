@@ -5,12 +5,15 @@ import StorePort
 
 /// Writes catalog rows inside one import transaction on PostgreSQL, with the SQLite store's rules.
 ///
-/// Round trips are the cost here, so the import works a batch at a time: when the import checks a
-/// batch's SKUs for duplicates (`firstLines(ofDuplicates:)`), the same round trip's neighbour reads
-/// those SKUs' content hashes and online stock, so an unchanged row costs nothing more. New variants,
-/// their overrides and every stock movement stream through `COPY … FROM STDIN` in batches (`flush`);
-/// the ledger's statement trigger keeps the stock levels. Duplicate keys within the file go to a
-/// temporary table dropped at commit (memory stays flat).
+/// Round trips are the cost here, so the import works a batch at a time: `prepare` asks at once (one
+/// round trip) for the batch's products as stored, whether this import saw its products and SKUs
+/// before (`import_seen`, a temporary table dropped at commit: memory stays flat) and its variants'
+/// hashes and online stock, so a duplicate, unchanged or new row costs nothing more. What the batches
+/// write waits in COPY buffers and goes, 2,048 variants at a time, right behind a batch's reads without
+/// waiting (`sendPending`): the server writes them while the batch is worked on; the reads' answers are
+/// completed from what was still waiting when they were sent. New rows go by `COPY … FROM STDIN`, changed
+/// variants and products through staging tables and `UPDATE … FROM`; the ledger's statement trigger keeps
+/// the stock levels.
 final class PGCatalogWriter: ImportSession {
     let c: PGConnection
     let at: String
@@ -43,6 +46,19 @@ final class PGCatalogWriter: ImportSession {
         var result = [Int?](repeating: nil, count: keys.count)
         let present = keys.compactMap { $0?.key }
         guard !present.isEmpty else { return result }
+        if present.allSatisfy({ seenLines[$0] != nil }) {
+            // Read with the batch (`prepare`): answered here, and the new keys written with the next rows.
+            for (i, entry) in keys.enumerated() {
+                guard let (key, line) = entry else { continue }
+                if let first = pendingSeen[key] ?? seenLines[key].flatMap({ $0 == 0 ? nil : $0 }) {
+                    if first != line { result[i] = first }
+                } else {
+                    pendingSeen[key] = line
+                }
+            }
+            return result
+        }
+        try flushSeen()
         var seen: [String: Int] = [:]
         for row in try c.query("SELECT key, line FROM import_seen WHERE key = ANY($1)", binds(.texts(present))) {
             let (key, line) = try row.decode((String, Int64).self)
@@ -66,20 +82,11 @@ final class PGCatalogWriter: ImportSession {
         return result
     }
 
-    private func prefetch(_ skus: [String]) throws {
-        batchFacts = [:]
-        batchSKUs = Set(skus)
-        for row in try c.query(
-            """
-            SELECT v.sku, v.content_hash, s.on_hand FROM variants v
-              LEFT JOIN stock_levels s ON s.sku = v.sku AND s.location = 'online'
-            WHERE v.sku = ANY($1)
-            """, binds(.texts(skus)))
-        {
-            let (sku, hash, online) = try row.decode((String, Int64, Int64?).self)
-            batchFacts[sku] = (hash, online.map { Int($0) })
-        }
-    }
+    private static let factsSQL = """
+        SELECT v.sku, v.content_hash, s.on_hand FROM variants v
+          LEFT JOIN stock_levels s ON s.sku = v.sku AND s.location = 'online'
+        WHERE v.sku = ANY($1)
+        """
 
     // MARK: Products
 
@@ -92,8 +99,8 @@ final class PGCatalogWriter: ImportSession {
     private var newProducts: [String] = []
     private var pendingProducts: [String: ProductRow] = [:]
     private var changedProducts: [String: ProductRow] = [:]
-    /// Product keys of `import_seen` for this batch (`prepare`), and the ones recorded since (written by
-    /// `flushSeen`).
+    /// The lines `import_seen` gave for this batch's product keys and SKUs (0: not seen; `prepare`), and
+    /// the keys recorded since the last `flushSeen`.
     private var seenLines: [String: Int] = [:]
     private var pendingSeen: [String: Int] = [:]
 
@@ -105,7 +112,9 @@ final class PGCatalogWriter: ImportSession {
     private static func productKey(_ id: String) -> String { "\u{1}product\u{1}" + id }
 
     /// Reads at once what the batch's records will ask: their products as stored, whether this import
-    /// saw those products before, and their variants' hashes and online stock.
+    /// saw those products and SKUs before, and the SKUs' hashes and online stock. The rows waiting from
+    /// earlier batches are sent right behind these reads without waiting (`sendPending`): the server
+    /// writes them while this batch is worked on, and the answers are completed from what was waiting.
     func prepare(_ batch: [MappedRecord]) throws {
         var productIDs: [String] = []
         var skus: [String] = []
@@ -115,25 +124,40 @@ final class PGCatalogWriter: ImportSession {
             if let variant { skus.append(variant.sku) }
         }
         guard !productIDs.isEmpty || !skus.isEmpty else { return }
-        try flushSeen()
-        storedProducts = [:]
-        seenLines = [:]
         let ids = Array(Set(productIDs))
-        if !ids.isEmpty {
-            for row in try c.query(
-                "SELECT product_id, \(Self.productColumns.joined(separator: ", ")) FROM products WHERE product_id = ANY($1)", binds(.texts(ids)))
-            {
+        let keys = ids.map(Self.productKey) + skus
+        // The keys and products the reads cannot see: waiting, or sent after the reads.
+        let unwrittenSeen = pendingSeen
+        storedProducts = [:]
+        let productsAnswer =
+            ids.isEmpty
+            ? nil : try c.send("SELECT product_id, \(Self.productColumns.joined(separator: ", ")) FROM products WHERE product_id = ANY($1)", binds(.texts(ids)))
+        let seenAnswer = try c.send("SELECT key, line FROM import_seen WHERE key = ANY($1)", binds(.texts(keys)))
+        let factsAnswer = !catalogWasEmpty && !skus.isEmpty ? try c.send(Self.factsSQL, binds(.texts(skus))) : nil
+        // Sets `storedProducts` of the products it writes: newer than the reads' answer.
+        if newVariants.rows + changedVariants.rows >= 2048 || movements.rows >= 2048 { try sendPending() }
+        if let productsAnswer {
+            for row in try c.wait(productsAnswer) {
                 let r = row.makeRandomAccess()
-                storedProducts[try r.text(0) ?? ""] = try (1...12).map { try r.text($0) }
+                let id = try r.text(0) ?? ""
+                if storedProducts.index(forKey: id) == nil { storedProducts[id] = try (1...12).map { try r.text($0) } }
             }
-            for id in ids where storedProducts[id] == nil { storedProducts.updateValue(nil, forKey: id) }
-            for row in try c.query("SELECT key, line FROM import_seen WHERE key = ANY($1)", binds(.texts(ids.map(Self.productKey)))) {
-                let (key, line) = try row.decode((String, Int64).self)
-                seenLines[key] = Int(line)
-            }
-            for id in ids where seenLines[Self.productKey(id)] == nil { seenLines[Self.productKey(id)] = 0 }
+            for id in ids where storedProducts.index(forKey: id) == nil { storedProducts.updateValue(nil, forKey: id) }
         }
-        if !catalogWasEmpty, !skus.isEmpty { try prefetch(skus) }
+        seenLines = [:]
+        for row in try c.wait(seenAnswer) {
+            let (key, line) = try row.decode((String, Int64).self)
+            seenLines[key] = Int(line)
+        }
+        for key in keys where seenLines[key] == nil { seenLines[key] = unwrittenSeen[key] ?? 0 }
+        if let factsAnswer {
+            batchFacts = [:]
+            batchSKUs = Set(skus)
+            for row in try c.wait(factsAnswer) {
+                let (sku, hash, online) = try row.decode((String, Int64, Int64?).self)
+                batchFacts[sku] = (hash, online.map { Int($0) })
+            }
+        }
     }
 
     /// The product as it stands in this import (written or waiting), `nil` when there is none.
@@ -194,17 +218,20 @@ final class PGCatalogWriter: ImportSession {
         return change
     }
 
-    /// Writes the product keys this import recorded since the last time.
+    /// Sends the keys this import recorded since the last time (without waiting: `sendPending`).
     private func flushSeen() throws {
         guard !pendingSeen.isEmpty else { return }
-        try c.execute(
-            "INSERT INTO import_seen(key, line) SELECT * FROM unnest($1::text[], $2::bigint[])",
-            binds(.texts(Array(pendingSeen.keys)), .ints(pendingSeen.values.map(Int64.init))))
-        for (key, line) in pendingSeen { seenLines[key] = line }
+        var rows = CopyText()
+        for (key, line) in pendingSeen {
+            rows.text(key); rows.int(line)
+            rows.endRow()
+            seenLines[key] = line
+        }
+        try c.sendCopy(into: "import_seen", columns: ["key", "line"], data: rows.buffer)
         pendingSeen = [:]
     }
 
-    /// Writes the waiting new and changed products (before the variants that name them).
+    /// Sends the waiting new and changed products (before the variants that name them).
     private func flushProducts() throws {
         if !newProducts.isEmpty {
             var rows = CopyText()
@@ -214,7 +241,7 @@ final class PGCatalogWriter: ImportSession {
                 rows.endRow()
                 storedProducts.updateValue(pendingProducts[id]!, forKey: id)
             }
-            try c.copy(into: "products", columns: ["product_id"] + Self.productColumns, data: rows.buffer)
+            try c.sendCopy(into: "products", columns: ["product_id"] + Self.productColumns, data: rows.buffer)
             newProducts = []
             pendingProducts = [:]
         }
@@ -226,10 +253,10 @@ final class PGCatalogWriter: ImportSession {
                 rows.endRow()
                 storedProducts.updateValue(row, forKey: id)
             }
-            try c.execute("CREATE TEMP TABLE IF NOT EXISTS import_products (LIKE products) ON COMMIT DROP")
-            try c.execute("DELETE FROM import_products")
-            try c.copy(into: "import_products", columns: ["product_id"] + Self.productColumns, data: rows.buffer)
-            try c.execute(
+            try c.sendStatement("CREATE TEMP TABLE IF NOT EXISTS import_products (LIKE products) ON COMMIT DROP")
+            try c.sendStatement("DELETE FROM import_products")
+            try c.sendCopy(into: "import_products", columns: ["product_id"] + Self.productColumns, data: rows.buffer)
+            try c.sendStatement(
                 "UPDATE products p SET (\(Self.productColumns.joined(separator: ", "))) = (\(Self.productColumns.map { "s." + $0 }.joined(separator: ", "))) FROM import_products s WHERE p.product_id = s.product_id"
             )
             changedProducts = [:]
@@ -251,29 +278,14 @@ final class PGCatalogWriter: ImportSession {
         if stored == hash { return .unchanged }
         if stored == nil {
             variantRow(variant, hash: hash, into: &newVariants)
-            appendOverrides(variant)
-            if newVariants.rows >= 2048 { try flush() }
-            return .new
+        } else {
+            variantRow(variant, hash: hash, into: &changedVariants)
+            changedSKUs.append(variant.sku)
         }
-        try flush()
-        try c.execute("DELETE FROM channel_overrides WHERE sku = $1", binds(.text(variant.sku)))
-        var staged = CopyText()
-        variantRow(variant, hash: hash, into: &staged)
-        try c.execute("CREATE TEMP TABLE IF NOT EXISTS import_variant (LIKE variants) ON COMMIT DROP")
-        try c.execute("DELETE FROM import_variant")
-        try c.copy(into: "import_variant", columns: Self.variantColumns, data: staged.buffer)
-        try c.execute(
-            """
-            UPDATE variants v SET product_id = s.product_id, status = s.status, currency = s.currency, amount_minor = s.amount_minor,
-              sale_amount_minor = s.sale_amount_minor, sale_start = s.sale_start, sale_end = s.sale_end, gtin = s.gtin, mpn = s.mpn,
-              color = s.color, size = s.size, size_system = s.size_system, size_type = s.size_type, link = s.link, images = s.images,
-              weight = s.weight, availability_date = s.availability_date, custom = s.custom, content_hash = s.content_hash,
-              stock_policy = s.stock_policy
-            FROM import_variant s WHERE v.sku = s.sku
-            """)
+        // Its overrides replace the stored ones: they are deleted before these are written (`flushVariants`).
         appendOverrides(variant)
-        try flush()
-        return .updated
+        if newVariants.rows + changedVariants.rows >= 8192 { try sendPending() }
+        return stored == nil ? .new : .updated
     }
 
     static let variantColumns = [
@@ -303,33 +315,62 @@ final class PGCatalogWriter: ImportSession {
     // MARK: Buffers
 
     private var newVariants = CopyText()
+    private var changedVariants = CopyText()
+    private var changedSKUs: [String] = []
     private var newOverrides = CopyText()
     private var movements = CopyText()
     private var zeroLevels: [(String, String)] = []
 
+    /// Writes everything waiting and waits until the database has it.
     func flush() throws {
-        try flushCatalog()
+        try sendPending()
+        try c.settle()
+    }
+
+    /// Sends everything waiting, in the order the keys need (products, variants, their overrides, stock),
+    /// without waiting: statements after these run after them, and a failure among them is thrown by the
+    /// next statement waited for (`PGConnection.sendCopy`).
+    private func sendPending() throws {
+        try sendCatalog()
         if !movements.isEmpty {
-            try c.copy(into: "stock_movements", columns: ["at", "sku", "location", "delta", "kind", "ref"], data: movements.buffer)
+            try c.sendCopy(into: "stock_movements", columns: ["at", "sku", "location", "delta", "kind", "ref"], data: movements.buffer)
             movements.reset()
         }
         if !zeroLevels.isEmpty {
-            try c.execute(
+            try c.sendStatement(
                 "INSERT INTO stock_levels(sku, location, on_hand) SELECT s, l, 0 FROM unnest($1::text[], $2::text[]) AS k(s, l) ON CONFLICT DO NOTHING",
                 binds(.texts(zeroLevels.map(\.0)), .texts(zeroLevels.map(\.1))))
             zeroLevels = []
         }
     }
 
-    private func flushCatalog() throws {
+    private func sendCatalog() throws {
         try flushSeen()
         try flushProducts()
         if !newVariants.isEmpty {
-            try c.copy(into: "variants", columns: Self.variantColumns, data: newVariants.buffer)
+            try c.sendCopy(into: "variants", columns: Self.variantColumns, data: newVariants.buffer)
             newVariants.reset()
         }
+        if !changedVariants.isEmpty {
+            // Changed variants through a staging table; their stored overrides go (the new ones follow).
+            try c.sendStatement("DELETE FROM channel_overrides WHERE sku = ANY($1)", binds(.texts(changedSKUs)))
+            try c.sendStatement("CREATE TEMP TABLE IF NOT EXISTS import_variant (LIKE variants) ON COMMIT DROP")
+            try c.sendStatement("DELETE FROM import_variant")
+            try c.sendCopy(into: "import_variant", columns: Self.variantColumns, data: changedVariants.buffer)
+            try c.sendStatement(
+                """
+                UPDATE variants v SET product_id = s.product_id, status = s.status, currency = s.currency, amount_minor = s.amount_minor,
+                  sale_amount_minor = s.sale_amount_minor, sale_start = s.sale_start, sale_end = s.sale_end, gtin = s.gtin, mpn = s.mpn,
+                  color = s.color, size = s.size, size_system = s.size_system, size_type = s.size_type, link = s.link, images = s.images,
+                  weight = s.weight, availability_date = s.availability_date, custom = s.custom, content_hash = s.content_hash,
+                  stock_policy = s.stock_policy
+                FROM import_variant s WHERE v.sku = s.sku
+                """)
+            changedVariants.reset()
+            changedSKUs = []
+        }
         if !newOverrides.isEmpty {
-            try c.copy(into: "channel_overrides", columns: ["sku", "channel", "field", "value"], data: newOverrides.buffer)
+            try c.sendCopy(into: "channel_overrides", columns: ["sku", "channel", "field", "value"], data: newOverrides.buffer)
             newOverrides.reset()
         }
     }
@@ -381,8 +422,8 @@ final class PGCatalogWriter: ImportSession {
     func stockFacts(_ keys: [(sku: String, location: String)]) throws -> [(variantExists: Bool, onHand: Int?)] {
         // New variants first (a count may name a SKU this import created); movements wait until 8,192
         // (a key comes once per import: none of them changes a level asked for here).
-        try flushCatalog()
-        if movements.rows >= 8192 { try flush() }
+        try sendCatalog()
+        if movements.rows >= 8192 { try sendPending() }
         var facts = [(variantExists: Bool, onHand: Int?)](repeating: (false, nil), count: keys.count)
         for row in try c.query(
             """

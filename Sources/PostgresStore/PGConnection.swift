@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Logging
 import NIOCore
@@ -43,12 +42,55 @@ final class PGConnection: @unchecked Sendable {
         } catch {
             throw Self.storeError(error, url: url, doing: "cannot connect")
         }
+        let jobs: AsyncStream<Job>
+        (jobs, queue) = AsyncStream<Job>.makeStream()
+        let connection = connection
+        let queued = queued
+        Task {
+            // One statement at a time, in the order given: a query is handed to the connection (which
+            // answers in order) and the next taken at once; a COPY is finished before the next is taken,
+            // since PostgresNIO starts it from `async` code.
+            for await job in jobs {
+                switch job {
+                case .query(let query, let answer):
+                    connection.query(query, logger: Self.logger).cascade(to: answer)
+                case .copy(let table, let columns, let data, let done):
+                    do {
+                        try await connection.copyFrom(table: table, columns: columns, logger: Self.logger) { writer in
+                            try await writer.write(data)
+                        }
+                        done.succeed(())
+                    } catch {
+                        done.fail(error)
+                    }
+                }
+                queued.handedOver()
+            }
+        }
         // No JIT: compiling the feed query took longer than it saved (1M variants: the query alone 11.5 s
         // with it, 5.9 s without); set once per connection, not per transaction.
         try execute("SET jit = off")
     }
 
-    deinit { try? connection.close().wait() }
+    deinit {
+        queue.finish()
+        try? connection.close().wait()
+    }
+
+    /// What goes to the server, in order (`init` starts the one task that sends it).
+    private enum Job {
+        case query(PostgresQuery, EventLoopPromise<PostgresQueryResult>)
+        case copy(table: String, columns: [String], data: ByteBuffer, done: EventLoopPromise<Void>)
+    }
+    private let queue: AsyncStream<Job>.Continuation
+    /// The jobs given to the queue and not yet handed to the connection. While there are none, a query
+    /// goes to the connection straight from the caller's thread (after everything handed over before it)
+    /// and needs no task: a server's handlers may wait on the store from every thread of Swift's
+    /// cooperative pool, which the queue's task would then wait for.
+    private let queued = Queued()
+    /// Statements sent without waiting (`sendCopy`, `sendStatement`) that have not answered yet, and the
+    /// first error one of them met.
+    private let unanswered = Unanswered()
 
     /// Runs `sql` with `binds` and returns every row of its answer.
     @discardableResult
@@ -65,26 +107,34 @@ final class PGConnection: @unchecked Sendable {
     /// Sends `sql` without waiting for its answer (`wait` takes it later; statements on one connection
     /// run in the order they were sent).
     func send(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) throws -> EventLoopFuture<PostgresQueryResult> {
+        // A statement written to a connection that has closed (the server ended it) would never be answered.
         guard !connection.isClosed else { throw StoreError("\(url): error: the connection to the database was closed") }
-        return connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: Self.logger)
+        let query = PostgresQuery(unsafeSQL: sql, binds: binds)
+        let answer = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
+        if !queued.enqueueUnlessEmpty({ queue.yield(.query(query, answer)) }) {
+            connection.query(query, logger: Self.logger).cascade(to: answer)
+        }
+        return answer.futureResult
     }
 
     /// The rows of an answer `send` asked for.
     func wait(_ answer: EventLoopFuture<PostgresQueryResult>) throws -> [PostgresRow] {
-        do {
-            return try answer.wait().rows
-        } catch {
-            throw Self.storeError(error, url: url, doing: "the database refused a statement")
-        }
+        try answered(answer, doing: "the database refused a statement").rows
     }
 
     private func run(_ sql: String, _ binds: PostgresBindings) throws -> PostgresQueryResult {
-        // A query written to a connection that has closed (the server ended it) would never be answered.
-        guard !connection.isClosed else { throw StoreError("\(url): error: the connection to the database was closed") }
+        try answered(try send(sql, binds), doing: "the database refused a statement")
+    }
+
+    /// Waits for `answer`. When a statement sent without waiting failed before it, that failure is the
+    /// one thrown (this one was refused only because the transaction had ended with it).
+    private func answered<T>(_ answer: EventLoopFuture<T>, doing: String) throws -> T {
+        let outcome = Result { try answer.wait() }
+        if let earlier = unanswered.takeFailure() { throw earlier }
         do {
-            return try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: Self.logger).wait()
+            return try outcome.get()
         } catch {
-            throw Self.storeError(error, url: url, doing: "the database refused a statement")
+            throw Self.storeError(error, url: url, doing: doing)
         }
     }
 
@@ -93,28 +143,32 @@ final class PGConnection: @unchecked Sendable {
     func copy(into table: String, columns: [String], data: ByteBuffer) throws {
         guard data.readableBytes > 0 else { return }
         guard !connection.isClosed else { throw StoreError("\(url): error: the connection to the database was closed") }
-        let connection = connection
-        do {
-            try Self.blocking {
-                try await connection.copyFrom(table: table, columns: columns, logger: Self.logger) { writer in
-                    try await writer.write(data)
-                }
-            }
-        } catch {
-            throw Self.storeError(error, url: url, doing: "the database refused a COPY into \(table)")
-        }
+        let done = connection.eventLoop.makePromise(of: Void.self)
+        queued.enqueue { queue.yield(.copy(table: table, columns: columns, data: data, done: done)) }
+        try answered(done.futureResult, doing: "the database refused a COPY into \(table)")
     }
 
-    /// Runs asynchronous work from a plain thread and waits for it.
-    private static func blocking(_ work: @escaping @Sendable () async throws -> Void) throws {
-        let done = DispatchSemaphore(value: 0)
-        let outcome = Outcome()
-        Task {
-            do { try await work() } catch { outcome.error = error }
-            done.signal()
-        }
-        done.wait()
-        if let error = outcome.error { throw error }
+    /// Sends a COPY like `copy(into:columns:data:)` without waiting for it: the server works on it
+    /// while the caller goes on. Statements after it run after it; its failure is thrown by the next
+    /// statement waited for, or by `settle`.
+    func sendCopy(into table: String, columns: [String], data: ByteBuffer) throws {
+        guard data.readableBytes > 0 else { return }
+        guard !connection.isClosed else { throw StoreError("\(url): error: the connection to the database was closed") }
+        let done = connection.eventLoop.makePromise(of: Void.self)
+        unanswered.sent(done.futureResult) { Self.storeError($0, url: self.url, doing: "the database refused a COPY into \(table)") }
+        queued.enqueue { queue.yield(.copy(table: table, columns: columns, data: data, done: done)) }
+    }
+
+    /// Sends a statement without waiting for it (see `sendCopy`).
+    func sendStatement(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) throws {
+        let answer = try send(sql, binds)
+        unanswered.sent(answer) { Self.storeError($0, url: self.url, doing: "the database refused a statement") }
+    }
+
+    /// Waits until every statement sent without waiting has answered; throws the first failure.
+    func settle() throws {
+        unanswered.waitForAll()
+        if let failure = unanswered.takeFailure() { throw failure }
     }
 
     /// A PostgresNIO error as one line naming the database (without its password), the server's
@@ -134,7 +188,69 @@ final class PGConnection: @unchecked Sendable {
         return StoreError("\(url): error: \(doing): \(error)")
     }
 
-    private final class Outcome: @unchecked Sendable { var error: (any Error)? }
+    /// Counts the jobs in the queue (`queued`).
+    private final class Queued: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+
+        /// Gives a job to the queue.
+        func enqueue(_ yield: () -> Void) {
+            lock.lock()
+            defer { lock.unlock() }
+            count += 1
+            yield()
+        }
+
+        /// Gives a job to the queue when it holds any; false when it is empty (the caller sends it).
+        func enqueueUnlessEmpty(_ yield: () -> Void) -> Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            guard count > 0 else { return false }
+            count += 1
+            yield()
+            return true
+        }
+
+        func handedOver() {
+            lock.lock()
+            count -= 1
+            lock.unlock()
+        }
+    }
+
+    /// Counts the statements sent without waiting and keeps the first failure among them.
+    private final class Unanswered: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var count = 0
+        private var failure: StoreError?
+
+        func sent<T>(_ answer: EventLoopFuture<T>, describe: @escaping @Sendable (any Error) -> StoreError) {
+            condition.lock()
+            count += 1
+            condition.unlock()
+            answer.whenComplete { result in
+                self.condition.lock()
+                if case .failure(let error) = result, self.failure == nil { self.failure = describe(error) }
+                self.count -= 1
+                self.condition.broadcast()
+                self.condition.unlock()
+            }
+        }
+
+        func waitForAll() {
+            condition.lock()
+            while count > 0 { condition.wait() }
+            condition.unlock()
+        }
+
+        func takeFailure() -> StoreError? {
+            condition.lock()
+            defer { condition.unlock() }
+            let taken = failure
+            failure = nil
+            return taken
+        }
+    }
     private final class IDs: @unchecked Sendable {
         private let lock = NSLock()
         private var last = 0

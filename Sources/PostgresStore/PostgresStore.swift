@@ -51,9 +51,13 @@ public final class PostgresStore: CatalogStore, @unchecked Sendable {
             do {
                 try c.execute("SELECT pg_advisory_xact_lock\(shared ? "_shared" : "")(\(Self.writerLock))")
                 let (value, commit) = try body(c)
+                // Whatever was sent without waiting answers first: a COMMIT after a failed statement
+                // would end the transaction as a ROLLBACK without an error.
+                try c.settle()
                 try c.execute(commit ? "COMMIT" : "ROLLBACK")
                 return value
             } catch {
+                try? c.settle()
                 _ = try? c.execute("ROLLBACK")
                 throw error
             }
