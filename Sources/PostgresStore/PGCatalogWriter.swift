@@ -254,7 +254,7 @@ final class PGCatalogWriter: ImportSession {
                 storedProducts.updateValue(row, forKey: id)
             }
             try c.sendStatement("CREATE TEMP TABLE IF NOT EXISTS import_products (LIKE products) ON COMMIT DROP")
-            try c.sendStatement("DELETE FROM import_products")
+            try c.sendStatement("TRUNCATE import_products")
             try c.sendCopy(into: "import_products", columns: ["product_id"] + Self.productColumns, data: rows.buffer)
             try c.sendStatement(
                 "UPDATE products p SET (\(Self.productColumns.joined(separator: ", "))) = (\(Self.productColumns.map { "s." + $0 }.joined(separator: ", "))) FROM import_products s WHERE p.product_id = s.product_id"
@@ -355,7 +355,7 @@ final class PGCatalogWriter: ImportSession {
             // Changed variants through a staging table; their stored overrides go (the new ones follow).
             try c.sendStatement("DELETE FROM channel_overrides WHERE sku = ANY($1)", binds(.texts(changedSKUs)))
             try c.sendStatement("CREATE TEMP TABLE IF NOT EXISTS import_variant (LIKE variants) ON COMMIT DROP")
-            try c.sendStatement("DELETE FROM import_variant")
+            try c.sendStatement("TRUNCATE import_variant")
             try c.sendCopy(into: "import_variant", columns: Self.variantColumns, data: changedVariants.buffer)
             try c.sendStatement(
                 """

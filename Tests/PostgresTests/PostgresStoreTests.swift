@@ -133,6 +133,39 @@ struct PostgresStoreTests {
         if files.count > 1 { #expect(outputs[1][1].contains("(0 new, 128 updated, 0 unchanged)"), "\(outputs[1][1])") }
     }
 
+    /// Imports larger than the PostgreSQL writer's batches (2,048 variants, sent while the next batch is
+    /// read): new rows, then every variant and product changed, then a file with duplicates of rows
+    /// written batches earlier. The same summaries, rejects, lists and files as on SQLite.
+    @Test func importsAcrossManyWriteBatchesGiveTheSameAsSQLite() throws {
+        let pg = try PostgresCase()
+        let sqlite = try CLI()
+        let first = Synthetic.catalog(10_000, price: "9.99")
+        let changed = Synthetic.catalog(10_000, price: "11.49").replacingOccurrences(of: ",Product ", with: ",Item ")
+        // 13,000 rows, then the first 3,000 again: each repeat is a duplicate of a line 13,000 back.
+        let lines = Synthetic.catalog(13_000, price: "11.49").replacingOccurrences(of: ",Product ", with: ",Item ").split(separator: "\n")
+        let duplicates = (lines + lines[1...3_000]).joined(separator: "\n") + "\n"
+        var outputs: [[String]] = []
+        for cli in [sqlite, pg.cli] {
+            var output: [String] = []
+            for (name, text) in [("first.csv", first), ("changed.csv", changed), ("duplicates.csv", duplicates)] {
+                try text.write(toFile: cli.path(name), atomically: true, encoding: .utf8)
+                let result = try cli.run(["import", "catalog", cli.path(name)])
+                output.append("\(result.status)\n\(result.stdout)\n\(result.stderr)".replacingOccurrences(of: cli.directory.path, with: "<folder>"))
+            }
+            output.append(try cli.run(["products", "list"]).stdout)
+            output.append(try cli.run(["stock", "list"]).stdout)
+            let published = try cli.run(["publish", "--channel", "google", "--out", cli.path("feeds"), "--force", "--now", "2026-11-25T12:00:00Z"])
+            output.append("\(published.status)")
+            output.append(try Self.digests(cli.path("feeds")).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "\n"))
+            outputs.append(output)
+        }
+        for (a, b) in zip(outputs[0], outputs[1]) { #expect(a == b) }
+        #expect(outputs[1][0].contains("(10000 new, 0 updated, 0 unchanged)"), "\(outputs[1][0])")
+        #expect(outputs[1][1].contains("(0 new, 10000 updated, 0 unchanged)"), "\(outputs[1][1])")
+        #expect(outputs[1][2].contains("(3000 new, 0 updated, 10000 unchanged), 3000 rejected"), "\(outputs[1][2])")
+        #expect(outputs[1][2].contains("duplicate"), "\(outputs[1][2])")
+    }
+
     @Test func processesStartingTogetherOnANewDatabaseMigrateItOnce() throws {
         let pg = try PostgresCase()
         let processes = try (0..<4).map { _ in try launch(pg.cli, ["import", "stores", CLI.sample("stores.csv")]) }
