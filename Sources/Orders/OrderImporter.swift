@@ -46,6 +46,7 @@ public enum OrderImporter {
             var touched: Set<SKULocation> = []
             var batch: [OrderLine] = []
             func record(_ batch: [OrderLine]) throws {
+                try book.prepare(batch)
                 for i in Self.bySKU(batch) {
                     let line = batch[i]
                     summary.lines += 1

@@ -157,6 +157,8 @@ public protocol ImportScratch: AnyObject {
 
 /// The order book inside one transaction (DESIGN.md §7: each line once, `desired − applied` posted).
 public protocol OrderBookSession: AnyObject {
+    /// Reads ahead what recording `lines` will ask (a store with costly round trips reads it at once).
+    func prepare(_ lines: [OrderLine]) throws
     /// Records `line` (stock from `location` when it is new) and settles its stock.
     func record(_ line: OrderLine, location: String, source: String) throws -> OrderLineOutcome
     /// Settles lines recorded before their SKU existed; returns how many.
@@ -164,6 +166,11 @@ public protocol OrderBookSession: AnyObject {
     func settleWaitingLines() throws -> Int
     /// On hand below zero for these SKUs at these locations, sorted.
     func oversold(_ keys: Set<SKULocation>) throws -> [(sku: String, location: String, onHand: Int)]
+}
+
+extension OrderBookSession {
+    /// Nothing to read ahead (SQLite's lookups are cheap one by one).
+    public func prepare(_ lines: [OrderLine]) throws {}
 }
 
 /// The publish gate's baseline: items each channel last published into an output folder.
