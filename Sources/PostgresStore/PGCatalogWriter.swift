@@ -135,7 +135,8 @@ final class PGCatalogWriter: ImportSession {
         let seenAnswer = try c.send("SELECT key, line FROM import_seen WHERE key = ANY($1)", binds(.texts(keys)))
         let factsAnswer = !catalogWasEmpty && !skus.isEmpty ? try c.send(Self.factsSQL, binds(.texts(skus))) : nil
         // Sets `storedProducts` of the products it writes: newer than the reads' answer.
-        if newVariants.rows + changedVariants.rows >= 2048 || movements.rows >= 2048 { try sendPending() }
+        // (Keys seen count too: an import of unchanged rows writes nothing else, and memory stays flat.)
+        if newVariants.rows + changedVariants.rows >= 2048 || movements.rows >= 2048 || pendingSeen.count >= 4096 { try sendPending() }
         if let productsAnswer {
             for row in try c.wait(productsAnswer) {
                 let r = row.makeRandomAccess()
