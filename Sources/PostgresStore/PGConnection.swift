@@ -46,11 +46,23 @@ final class PGConnection: @unchecked Sendable {
         (jobs, queue) = AsyncStream<Job>.makeStream()
         let connection = connection
         let queued = queued
+        let description = "\(url)"
         Task {
             // One statement at a time, in the order given: a query is handed to the connection (which
             // answers in order) and the next taken at once; a COPY is finished before the next is taken,
             // since PostgresNIO starts it from `async` code.
             for await job in jobs {
+                // A statement written to a connection that has closed (the server ended it) would never
+                // be answered: fail it here.
+                if connection.isClosed {
+                    let closed = StoreError("\(description): error: the connection to the database was closed")
+                    switch job {
+                    case .query(_, let answer): answer.fail(closed)
+                    case .copy(_, _, _, let done): done.fail(closed)
+                    }
+                    queued.handedOver()
+                    continue
+                }
                 switch job {
                 case .query(let query, let answer):
                     connection.query(query, logger: Self.logger).cascade(to: answer)
