@@ -419,43 +419,78 @@ public enum FeedText {
     }
 
     /// Plain text from HTML (Meta wants no markup): tags dropped, entities for & < > " ' and nbsp decoded,
-    /// whitespace runs folded to one space. Byte-level: it runs for every item.
+    /// whitespace runs folded to one space. Byte-level over the string's own storage: it runs for every
+    /// item of several channels, and a text already plain (most) comes back as it is, without a copy
+    /// (a loop over `utf8.first` / `dropFirst` was a quarter of Meta's publish; docs/PERFORMANCE.md).
     public static func plain(_ html: String) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(html.utf8.count)
-        var inTag = false
-        var space = false
-        let entities: [(String, UInt8)] = [("&amp;", 38), ("&lt;", 60), ("&gt;", 62), ("&quot;", 34), ("&#39;", 39), ("&nbsp;", 32)]
-        var bytes = html.utf8[...]
-        func emit(_ b: UInt8) {
-            if b == 32 || b == 9 || b == 10 || b == 13 {
-                space = !out.isEmpty
-            } else {
-                if space { out.append(32) }
-                space = false
-                out.append(b)
+        var html = html
+        return html.withUTF8 { bytes in isPlain(bytes) ? nil : plain(bytes) } ?? html
+    }
+
+    /// Whether `plain` would give `bytes` back unchanged: no tag, entity, tab or line break, and no space
+    /// at either end or beside another.
+    private static func isPlain(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var previous: UInt8 = 32
+        for b in bytes {
+            switch b {
+            case 60, 38, 9, 10, 13: return false
+            case 32 where previous == 32: return false
+            default: previous = b
             }
         }
-        while let b = bytes.first {
-            if inTag {
-                if b == 62 { inTag = false }
-                bytes = bytes.dropFirst()
-                continue
+        return previous != 32 || bytes.isEmpty
+    }
+
+    private static let entities: [(name: [UInt8], value: UInt8)] = [
+        ("&amp;", 38), ("&lt;", 60), ("&gt;", 62), ("&quot;", 34), ("&#39;", 39), ("&nbsp;", 32),
+    ].map { (Array($0.0.utf8), $0.1) }
+
+    private static func plain(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        // Never longer than its input: a tag gives one space at most, an entity one byte, a run of spaces one.
+        String(unsafeUninitializedCapacity: bytes.count) { out in
+            var n = 0
+            var i = 0
+            var inTag = false
+            var space = false
+            func emit(_ b: UInt8) {
+                if b == 32 || b == 9 || b == 10 || b == 13 {
+                    space = n > 0
+                } else {
+                    if space {
+                        out[n] = 32
+                        n += 1
+                    }
+                    space = false
+                    out[n] = b
+                    n += 1
+                }
             }
-            if b == 60 {
-                inTag = true
-                emit(32)
-                bytes = bytes.dropFirst()
-                continue
+            while i < bytes.count {
+                let b = bytes[i]
+                i += 1
+                if inTag {
+                    if b == 62 { inTag = false }
+                    continue
+                }
+                if b == 60 {
+                    inTag = true
+                    emit(32)
+                    continue
+                }
+                if b == 38, let entity = entities.first(where: { Self.bytes(bytes, at: i - 1, startWith: $0.name) }) {
+                    emit(entity.value)
+                    i += entity.name.count - 1
+                    continue
+                }
+                emit(b)
             }
-            if b == 38, let (entity, value) = entities.first(where: { bytes.starts(with: $0.0.utf8) }) {
-                emit(value)
-                bytes = bytes.dropFirst(entity.utf8.count)
-                continue
-            }
-            emit(b)
-            bytes = bytes.dropFirst()
+            return n
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func bytes(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int, startWith prefix: [UInt8]) -> Bool {
+        guard bytes.count - start >= prefix.count else { return false }
+        for (k, p) in prefix.enumerated() where bytes[start + k] != p { return false }
+        return true
     }
 }
