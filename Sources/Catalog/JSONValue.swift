@@ -71,41 +71,57 @@ public indirect enum JSONValue: Sendable, Hashable, ExpressibleByStringLiteral, 
     }
 
     /// RFC 8259 string escaping: quotes, backslash, control characters, and U+2028/U+2029 (which
-    /// JavaScript readers take for line ends). Runs of plain bytes are copied at once.
+    /// JavaScript readers take for line ends). Runs of plain bytes are copied at once; nothing is
+    /// allocated per string (a table made per call was a tenth of Amazon's publish; docs/PERFORMANCE.md).
     public static func escape(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { bytes in
             var run = 0
             var i = 0
-            let hex: [UInt8] = Array("0123456789abcdef".utf8)
             while i < bytes.count {
                 let b = bytes[i]
-                var escape: [UInt8]? = nil
-                switch b {
-                case 0x22: escape = [0x5C, 0x22]
-                case 0x5C: escape = [0x5C, 0x5C]
-                case 0x0A: escape = [0x5C, UInt8(ascii: "n")]
-                case 0x0D: escape = [0x5C, UInt8(ascii: "r")]
-                case 0x09: escape = [0x5C, UInt8(ascii: "t")]
-                case 0x00..<0x20: escape = Array("\\u00".utf8) + [hex[Int(b >> 4)], hex[Int(b & 15)]]
-                case 0xE2 where i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
-                    out.append(contentsOf: Array((bytes[i + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8))
-                    i += 3
-                    run = i
+                // Most bytes need nothing: printable, not a quote, a backslash or the lead of U+2028/9.
+                if b >= 0x20 && b != 0x22 && b != 0x5C && b != 0xE2 {
+                    i += 1
                     continue
-                default: break
                 }
-                if let escape {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
-                    out.append(contentsOf: escape)
-                    run = i + 1
+                var length = 1
+                let code: UInt8
+                switch b {
+                case 0x22, 0x5C: code = b
+                case 0x0A: code = UInt8(ascii: "n")
+                case 0x0D: code = UInt8(ascii: "r")
+                case 0x09: code = UInt8(ascii: "t")
+                case 0x00..<0x20: code = 0
+                case _ where i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
+                    code = 0
+                    length = 3
+                default:  // another character starting with 0xE2
+                    i += 1
+                    continue
                 }
-                i += 1
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
+                out.append(0x5C)
+                if code != 0 {
+                    out.append(code)
+                } else {
+                    // \u00XX for a control character, \u2028 or \u2029 for the line separators.
+                    let unit: UInt16 = length == 3 ? (bytes[i + 2] == 0xA8 ? 0x2028 : 0x2029) : UInt16(b)
+                    out.append(UInt8(ascii: "u"))
+                    out.append(hexDigit(UInt8(unit >> 12)))
+                    out.append(hexDigit(UInt8((unit >> 8) & 15)))
+                    out.append(hexDigit(UInt8((unit >> 4) & 15)))
+                    out.append(hexDigit(UInt8(unit & 15)))
+                }
+                i += length
+                run = i
             }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<bytes.count]))
         }
         out.append(UInt8(ascii: "\""))
     }
+
+    @inline(__always)
+    private static func hexDigit(_ n: UInt8) -> UInt8 { n < 10 ? 0x30 + n : 0x61 + n - 10 }
 }

@@ -36,9 +36,9 @@ final class EbayFileExchangeWriter: OutputWriter {
     }
 
     func write(_ items: [FeedItem], stores: [StoreLocation]) throws {
-        let active = items.filter { $0.status != .archived }
+        // No array of the active items: `filter` copied every item (its forty strings retained and released).
         let itemID = items.lazy.compactMap { $0.overrides["item_id"] }.first
-        guard let first = active.first else {
+        guard let first = items.first(where: { $0.status != .archived }) else {
             // Nothing left to sell: end the listing when eBay's ItemID is known.
             if let itemID { try row(["End", itemID], [:], end: true) }
             return
@@ -56,10 +56,10 @@ final class EbayFileExchangeWriter: OutputWriter {
         parent["CustomLabel"] = first.itemGroupID
         parent["RelationshipDetails"] = details.joined(separator: "|")
         try row([action, itemID ?? ""], parent)
-        for item in items {
-            var child = offer(item)
+        for i in items.indices {  // by index: a loop variable copied every item
+            var child = offer(items[i])
             child["Relationship"] = "Variation"
-            child["RelationshipDetails"] = [item.color.map { "Color=\($0)" }, item.size.map { "Size=\($0)" }].compactMap { $0 }.joined(separator: "|")
+            child["RelationshipDetails"] = [items[i].color.map { "Color=\($0)" }, items[i].size.map { "Size=\($0)" }].compactMap { $0 }.joined(separator: "|")
             try row(["", ""], child)
         }
     }

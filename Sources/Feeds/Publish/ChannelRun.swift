@@ -142,7 +142,10 @@ final class ChannelRun {
         report.items += channel.scope == .stores ? accepted.count * stores.count : accepted.count
         if let publishedItems {
             let productID = group[0].productID
-            for item in accepted { try publishedItems.add(productID: productID, sku: item.id, hash: PublishedItems.hash(item)) }
+            // By index: `for item in accepted` copied every item (forty strings retained and released).
+            try accepted.withUnsafeBufferPointer { accepted in
+                for i in accepted.indices { try publishedItems.add(productID: productID, sku: accepted[i].id, hash: PublishedItems.hash(accepted[i])) }
+            }
         }
         if cells != nil {
             accepted.withUnsafeBufferPointer { accepted in
