@@ -61,12 +61,39 @@ public enum OrderImporter {
                     if outcome.delta != 0 { touched.insert(SKULocation(sku: line.sku, location: location)) }
                 }
             }
-            while let line = try report.next(problems: &problems) {
-                guard problems.isEmpty else { continue }  // keep reading to report every problem; write nothing
-                batch.append(line)
-                if batch.count == Self.batchSize {
-                    try record(batch)
-                    batch.removeAll(keepingCapacity: true)
+            // The report is read on a thread of its own while this one records what was read before
+            // (reading was a sixth of an import on one core; docs/PERFORMANCE.md, "Orders read beside").
+            let pipe = BoundedPipe<ReadLines>(capacity: 4)
+            let reading = report
+            Workers.startProducer(into: pipe) { pipe in
+                var report = reading
+                var problems: [InputError] = []
+                var lines: [OrderLine] = []
+                while let line = try report.next(problems: &problems) {
+                    guard problems.isEmpty else { continue }  // keep reading to report every problem; write nothing
+                    lines.append(line)
+                    if lines.count == Self.readBatch {
+                        guard pipe.put(.batch(.lines(lines))) else { return }
+                        lines = []
+                    }
+                }
+                if problems.isEmpty {
+                    if !lines.isEmpty { pipe.put(.batch(.lines(lines))) }
+                } else {
+                    pipe.put(.batch(.problems(problems)))
+                }
+            }
+            try Workers.drain(pipe) { read in
+                switch read {
+                case .lines(let lines):
+                    for line in lines {
+                        batch.append(line)
+                        if batch.count == Self.batchSize {
+                            try record(batch)
+                            batch.removeAll(keepingCapacity: true)
+                        }
+                    }
+                case .problems(let found): problems = found
                 }
             }
             guard problems.isEmpty else { throw OrderReportRejected(problems: problems) }
@@ -82,6 +109,14 @@ public enum OrderImporter {
 extension OrderImporter {
     /// Lines are recorded a batch at a time in SKU order (docs/PERFORMANCE.md, "Orders in SKU order").
     static let batchSize = 65_536
+    /// Lines handed from the reading thread at a time.
+    static let readBatch = 4_096
+
+    /// What the reading thread hands over: lines, or at the end every problem found (then nothing is written).
+    enum ReadLines {
+        case lines([OrderLine])
+        case problems([InputError])
+    }
 
     /// The order in which to record `batch`: by SKU as bytes (the store's order, so the variants, stock
     /// levels and the ledger's index are visited page after page instead of at random), and in file

@@ -176,6 +176,15 @@ import Testing
             "bad-date.csv:2: error: Sale Date: expected an eBay date", ""
         ),
         ("no-header.csv", "1-2,9,TEE-CLS-BLK-S,1\nOrder Number,Quantity\n", "no-header.csv:1: error: Order Number: expected the eBay orders header", ""),
+        // A problem after two of the reading thread's hand-overs (4,096 lines each): the lines handed over
+        // before it are not written either.
+        (
+            "late-problem.tsv",
+            amazonHeader
+                + (1...9_000).map { "L\($0)\t2026-11-22T10:00:00+00:00\tShipped\tMerchant\tTEE-CLS-BLK-S\tShipped\t1\n" }.joined()
+                + "BAD\t2026-11-22T10:00:00+00:00\tShipped\tMerchant\tTEE-CLS-BLK-S\tShipped\tlots\n",
+            "late-problem.tsv:9002: error: quantity: expected a whole number", "(found: lots)"
+        ),
     ])
     func malformedReportsWriteNothing(name: String, text: String, location: String, detail: String) throws {
         // (Amazon's header refused when the channel is forced is covered by `aForcedChannelNamesTheMissingColumn`.)
