@@ -370,14 +370,19 @@ final class CatalogWriter: ImportSession {
         // locations are ever deleted): the variant is looked up only where no level is.
         let level = try prepared("SELECT on_hand FROM stock_levels WHERE sku = ? AND location = ?")
         let variant = try prepared("SELECT 1 FROM variants WHERE sku = ?")
+        // A count lists a SKU's locations one after another: its variant is looked up once for them.
+        var last: (sku: String, exists: Bool)?
         return try keys.map { key in
             level.resetForBinding()
             level.bind(1, key.sku)
             level.bind(2, key.location)
             if let onHand = try level.firstInt64(db) { return (true, Int(onHand)) }
+            if let last, last.sku == key.sku { return (last.exists, nil) }
             variant.resetForBinding()
             variant.bind(1, key.sku)
-            return (try variant.firstInt64(db) != nil, nil)
+            let exists = try variant.firstInt64(db) != nil
+            last = (key.sku, exists)
+            return (exists, nil)
         }
     }
 
