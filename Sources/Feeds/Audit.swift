@@ -160,10 +160,13 @@ public struct Auditor {
     /// Why the file at `path` is not the one published with `expected` as its SHA-256 (hashed in
     /// chunks, memory flat whatever its size), or `nil` when it is.
     static func changed(_ path: String, expected: String) -> String? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return "the published file is missing" }
-        defer { try? handle.close() }
+        guard FileManager.default.fileExists(atPath: path), let source = try? UncachedFileByteSource(path: path) else {
+            return "the published file is missing"
+        }
         var hasher = SHA256()
-        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: DirectIO.blockSize, alignment: 16)
+        defer { chunk.deallocate() }
+        while let n = try? source.read(into: chunk), n > 0 { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: chunk[0..<n])) }
         let found = hasher.finalize().hex
         guard found != expected else { return nil }
         return changedMessage(found: found, expected: expected)

@@ -10,14 +10,7 @@ public import StorePort
     public import Glibc
 #endif
 
-/// Linux's `O_DIRECT` (Glibc's module leaves out the flags that need `_GNU_SOURCE`).
-#if os(Linux) && arch(x86_64)
-    private let O_DIRECT: Int32 = 0o40000
-#elseif os(Linux) && arch(arm64)
-    private let O_DIRECT: Int32 = 0o200000
-#else
-    private let O_DIRECT: Int32 = 0  // unknown here: the page cache
-#endif
+private let O_DIRECT = DirectIO.flag
 
 /// A feed file being written: bytes go to a temporary file beside the final one, hashed (SHA-256) as
 /// they are written; `commit()` renames it into place, so a reader never sees half a feed and a failed

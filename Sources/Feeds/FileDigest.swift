@@ -13,13 +13,13 @@ final class FileDigest: @unchecked Sendable {
     var hex: String { hasher.finalize().hex }
 }
 
-/// A file read as `FileByteSource` reads it, every byte going through `digest` too; closed when the
-/// last copy goes.
+/// A published file read back (`UncachedFileByteSource`), every byte going through `digest` too; closed
+/// when the last copy goes.
 struct HashedFileSource: ByteSource {
     final class File {
-        var source: FileByteSource
-        init(path: String) throws { source = try FileByteSource(path: path) }
-        deinit { source.close() }
+        /// Read around the page cache: a published file is read back once (and was written that way).
+        let source: UncachedFileByteSource
+        init(path: String) throws { source = try UncachedFileByteSource(path: path) }
     }
 
     let file: File
