@@ -40,62 +40,88 @@ final class EbayFileExchangeWriter: OutputWriter {
         let itemID = items.lazy.compactMap { $0.overrides["item_id"] }.first
         guard let first = items.first(where: { $0.status != .archived }) else {
             // Nothing left to sell: end the listing when eBay's ItemID is known.
-            if let itemID { try row(["End", itemID], [:], end: true) }
+            if let itemID {
+                var end = Row(action: "End", itemID: itemID)
+                end[.endCode] = "NotAvailable"
+                try writer.writeRow(end.fields)
+            }
             return
         }
         let action = itemID == nil ? "Add" : "Revise"
         if items.count == 1 {
-            try row([action, itemID ?? ""], listing(first, title: first.title).merging(offer(first)) { $1 })
+            var row = Row(action: action, itemID: itemID ?? "")
+            listing(first, title: first.title, into: &row)
+            offer(first, into: &row)
+            try writer.writeRow(row.fields)
             return
         }
         let colors = EbayFileExchangeWriter.distinct(items.compactMap(\.color)), sizes = EbayFileExchangeWriter.distinct(items.compactMap(\.size))
         var details: [String] = []
         if !colors.isEmpty { details.append("Color=" + colors.joined(separator: ";")) }
         if !sizes.isEmpty { details.append("Size=" + sizes.joined(separator: ";")) }
-        var parent = listing(first, title: first.baseTitle)
-        parent["CustomLabel"] = first.itemGroupID
-        parent["RelationshipDetails"] = details.joined(separator: "|")
-        try row([action, itemID ?? ""], parent)
+        var parent = Row(action: action, itemID: itemID ?? "")
+        listing(first, title: first.baseTitle, into: &parent)
+        parent[.customLabel] = first.itemGroupID
+        parent[.relationshipDetails] = details.joined(separator: "|")
+        try writer.writeRow(parent.fields)
         for i in items.indices {  // by index: a loop variable copied every item
-            var child = offer(items[i])
-            child["Relationship"] = "Variation"
-            child["RelationshipDetails"] = [items[i].color.map { "Color=\($0)" }, items[i].size.map { "Size=\($0)" }].compactMap { $0 }.joined(separator: "|")
-            try row(["", ""], child)
+            var child = Row(action: "", itemID: "")
+            offer(items[i], into: &child)
+            child[.relationship] = "Variation"
+            child[.relationshipDetails] = [items[i].color.map { "Color=\($0)" }, items[i].size.map { "Size=\($0)" }].compactMap { $0 }.joined(separator: "|")
+            try writer.writeRow(child.fields)
+        }
+    }
+
+    /// The columns after `Action` and `ItemID`, by their place in `columns`.
+    enum Column: Int, CaseIterable {
+        case customLabel = 1, category, title, conditionID, description, picURL, format, duration, startPrice, quantity, location, postalCode
+        case dispatchTimeMax, shippingProfileName, returnProfileName, paymentProfileName, relationship, relationshipDetails, brand, color
+        case size, upc, ean, endCode
+    }
+
+    /// One row's fields in the file's order, set by column (a dictionary of names per row was a tenth of
+    /// eBay's publish, in hashing alone). A column left unset is empty.
+    struct Row {
+        private(set) var fields: [String]
+
+        init(action: String, itemID: String) {
+            fields = [action, itemID] + Array(repeating: "", count: EbayFileExchangeWriter.columns.count - 1)
+        }
+
+        subscript(_ column: Column) -> String {
+            get { fields[column.rawValue + 1] }
+            set { fields[column.rawValue + 1] = newValue }
         }
     }
 
     /// What describes the listing (the parent row of a variation listing, or a single item's row).
-    private func listing(_ item: FeedItem, title: String) -> [String: String] {
+    private func listing(_ item: FeedItem, title: String, into row: inout Row) {
         let m = settings.marketplace
-        var v: [String: String] = [
-            "Category": item.marketplaceCategory ?? "", "Title": FeedText.truncatedAtWord(title, 80),
-            "ConditionID": EbayFileExchangeWriter.conditionID(item.condition), "Description": item.description,
-            "PicURL": ([item.imageLink].compactMap { $0 } + item.additionalImageLinks).prefix(12).joined(separator: "|"),
-            "Format": "FixedPrice", "Duration": "GTC", "DispatchTimeMax": String(m.leadTimeDays),
-        ]
-        v["Location"] = m.location
-        v["PostalCode"] = m.postalCode
-        v["ShippingProfileName"] = m.shippingProfile
-        v["ReturnProfileName"] = m.returnProfile
-        v["PaymentProfileName"] = m.paymentProfile
-        v["C:Brand"] = item.brand
-        return v
+        row[.category] = item.marketplaceCategory ?? ""
+        row[.title] = FeedText.truncatedAtWord(title, 80)
+        row[.conditionID] = EbayFileExchangeWriter.conditionID(item.condition)
+        row[.description] = item.description
+        row[.picURL] = ([item.imageLink].compactMap { $0 } + item.additionalImageLinks).prefix(12).joined(separator: "|")
+        row[.format] = "FixedPrice"
+        row[.duration] = "GTC"
+        row[.dispatchTimeMax] = String(m.leadTimeDays)
+        row[.location] = m.location ?? ""
+        row[.postalCode] = m.postalCode ?? ""
+        row[.shippingProfileName] = m.shippingProfile ?? ""
+        row[.returnProfileName] = m.returnProfile ?? ""
+        row[.paymentProfileName] = m.paymentProfile ?? ""
+        row[.brand] = item.brand ?? ""
     }
 
     /// What one SKU sells at: its label, price, quantity and identifiers.
-    private func offer(_ item: FeedItem) -> [String: String] {
-        var v = ["CustomLabel": item.id, "StartPrice": item.effectivePrice.amountString, "Quantity": String(item.quantity)]
-        v["C:Color"] = item.color
-        v["C:Size"] = item.size
-        if let gtin = item.gtin { v[gtin.count == 12 ? "Product:UPC" : "Product:EAN"] = gtin.count == 14 ? String(gtin.dropFirst()) : gtin }
-        return v
-    }
-
-    private func row(_ lead: [String], _ values: [String: String], end: Bool = false) throws {
-        var fields = [lead[0], lead[1]]
-        for column in EbayFileExchangeWriter.columns.dropFirst() { fields.append(values[column] ?? "") }
-        if end { fields[fields.count - 1] = "NotAvailable" }
-        try writer.writeRow(fields)
+    private func offer(_ item: FeedItem, into row: inout Row) {
+        row[.customLabel] = item.id
+        row[.startPrice] = item.effectivePrice.amountString
+        row[.quantity] = String(item.quantity)
+        row[.color] = item.color ?? ""
+        row[.size] = item.size ?? ""
+        if let gtin = item.gtin { row[gtin.count == 12 ? .upc : .ean] = gtin.count == 14 ? String(gtin.dropFirst()) : gtin }
     }
 
     /// 1000 New, 2500 Seller refurbished, 3000 Used.
