@@ -55,7 +55,7 @@ final class PGConnection: @unchecked Sendable {
                 // A statement written to a connection that has closed (the server ended it) would never
                 // be answered: fail it here.
                 if connection.isClosed {
-                    let closed = StoreError("\(description): error: the connection to the database was closed")
+                    let closed = Self.closed(description)
                     switch job {
                     case .query(_, let answer): answer.fail(closed)
                     case .copy(_, _, _, let done): done.fail(closed)
@@ -120,7 +120,7 @@ final class PGConnection: @unchecked Sendable {
     /// run in the order they were sent).
     func send(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) throws -> EventLoopFuture<PostgresQueryResult> {
         // A statement written to a connection that has closed (the server ended it) would never be answered.
-        guard !connection.isClosed else { throw StoreError("\(url): error: the connection to the database was closed") }
+        guard !connection.isClosed else { throw Self.closed("\(url)") }
         let query = PostgresQuery(unsafeSQL: sql, binds: binds)
         let answer = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
         if !queued.enqueueUnlessEmpty({ queue.yield(.query(query, answer)) }) {
@@ -153,23 +153,29 @@ final class PGConnection: @unchecked Sendable {
     /// Streams `data` (PostgreSQL's COPY text format: see `CopyText`) into `table` through
     /// `COPY … FROM STDIN`, in the open transaction.
     func copy(into table: String, columns: [String], data: ByteBuffer) throws {
-        guard data.readableBytes > 0 else { return }
-        guard !connection.isClosed else { throw StoreError("\(url): error: the connection to the database was closed") }
-        let done = connection.eventLoop.makePromise(of: Void.self)
-        queued.enqueue { queue.yield(.copy(table: table, columns: columns, data: data, done: done)) }
-        try answered(done.futureResult, doing: "the database refused a COPY into \(table)")
+        guard let done = try enqueueCopy(into: table, columns: columns, data: data) else { return }
+        try answered(done, doing: "the database refused a COPY into \(table)")
     }
 
     /// Sends a COPY like `copy(into:columns:data:)` without waiting for it: the server works on it
     /// while the caller goes on. Statements after it run after it; its failure is thrown by the next
     /// statement waited for, or by `settle`.
     func sendCopy(into table: String, columns: [String], data: ByteBuffer) throws {
-        guard data.readableBytes > 0 else { return }
-        guard !connection.isClosed else { throw StoreError("\(url): error: the connection to the database was closed") }
-        let done = connection.eventLoop.makePromise(of: Void.self)
-        unanswered.sent(done.futureResult) { Self.storeError($0, url: self.url, doing: "the database refused a COPY into \(table)") }
-        queued.enqueue { queue.yield(.copy(table: table, columns: columns, data: data, done: done)) }
+        guard let done = try enqueueCopy(into: table, columns: columns, data: data) else { return }
+        unanswered.sent(done) { Self.storeError($0, url: self.url, doing: "the database refused a COPY into \(table)") }
     }
+
+    /// Queues a COPY behind the statements before it; `nil` when there is nothing to copy.
+    private func enqueueCopy(into table: String, columns: [String], data: ByteBuffer) throws -> EventLoopFuture<Void>? {
+        guard data.readableBytes > 0 else { return nil }
+        guard !connection.isClosed else { throw Self.closed("\(url)") }
+        let done = connection.eventLoop.makePromise(of: Void.self)
+        queued.enqueue { queue.yield(.copy(table: table, columns: columns, data: data, done: done)) }
+        return done.futureResult
+    }
+
+    /// The error of a statement for a connection the server has ended (it would never be answered).
+    private static func closed(_ url: String) -> StoreError { StoreError("\(url): error: the connection to the database was closed") }
 
     /// Sends a statement without waiting for it (see `sendCopy`).
     func sendStatement(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) throws {
