@@ -164,9 +164,7 @@ public struct Auditor {
             return "the published file is missing"
         }
         var hasher = SHA256()
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: DirectIO.blockSize, alignment: 16)
-        defer { chunk.deallocate() }
-        while let n = try? source.read(into: chunk), n > 0 { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: chunk[0..<n])) }
+        while let bytes = try? source.nextBytes(), !bytes.isEmpty { hasher.update(bufferPointer: bytes) }
         let found = hasher.finalize().hex
         guard found != expected else { return nil }
         return changedMessage(found: found, expected: expected)

@@ -477,7 +477,7 @@ public enum FeedText {
                     emit(32)
                     continue
                 }
-                if b == 38, let entity = entities.first(where: { Self.bytes(bytes, at: i - 1, startWith: $0.name) }) {
+                if b == 38, let entity = entities.first(where: { UnsafeBufferPointer(rebasing: bytes[(i - 1)...]).starts(with: $0.name) }) {
                     emit(entity.value)
                     i += entity.name.count - 1
                     continue
@@ -486,11 +486,5 @@ public enum FeedText {
             }
             return n
         }
-    }
-
-    private static func bytes(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int, startWith prefix: [UInt8]) -> Bool {
-        guard bytes.count - start >= prefix.count else { return false }
-        for (k, p) in prefix.enumerated() where bytes[start + k] != p { return false }
-        return true
     }
 }

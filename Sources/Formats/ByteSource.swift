@@ -18,26 +18,14 @@ public struct FileByteSource: ByteSource {
     let path: String
 
     public init(path: String) throws {
-        fd = open(path, O_RDONLY)
-        guard fd >= 0 else {
-            let reason = String(cString: strerror(errno))
-            throw InputError("cannot open the file: \(reason)", at: .wholeFile(path))
-        }
-        var info = stat()
-        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-            Glibc.close(fd)
-            throw InputError("is a folder, expected a CSV file", at: .wholeFile(path))
-        }
+        fd = try openFile(path, flags: O_RDONLY, expected: "a CSV file")
         self.path = path
     }
 
     public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        while true {
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if n >= 0 { return n }
-            if errno == EINTR { continue }
-            throw InputError("cannot read the file: \(String(cString: strerror(errno)))", at: .wholeFile(path))
-        }
+        let n = readRetrying(fd, buffer.baseAddress, buffer.count)
+        guard n >= 0 else { throw readError(path) }
+        return n
     }
 
     public func close() { _ = Glibc.close(fd) }
@@ -60,32 +48,23 @@ public enum DirectIO {
 /// A file read once from start to end around the page cache (`O_DIRECT`, 1 MiB blocks into an aligned
 /// buffer, handed out in whatever sizes the reader asks for). Audit reads back gigabytes of feeds that
 /// publish wrote the same way, so they are not in the page cache, and buffered reads of them cost more
-/// system time than all their parsing (docs/PERFORMANCE.md, "Audit reads around the page cache").
+/// system time than all their parsing (docs/PERFORMANCE.md, "Issue 20, third session").
 /// Where the file system refuses `O_DIRECT`, plain reads.
 public final class UncachedFileByteSource: ByteSource {
     private let fd: Int32
     private let path: String
     private var direct: Bool
-    private let block = UnsafeMutableRawBufferPointer.allocate(byteCount: DirectIO.blockSize, alignment: 4096)
+    private let block: UnsafeMutableRawBufferPointer
     private var start = 0
     private var end = 0
 
     public init(path: String) throws {
-        var fd = DirectIO.flag == 0 ? -1 : open(path, O_RDONLY | DirectIO.flag)
-        direct = fd >= 0
-        if fd < 0 { fd = open(path, O_RDONLY) }
-        guard fd >= 0 else {
-            block.deallocate()
-            throw InputError("cannot open the file: \(String(cString: strerror(errno)))", at: .wholeFile(path))
-        }
-        var info = stat()
-        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-            Glibc.close(fd)
-            block.deallocate()
-            throw InputError("is a folder, expected a file", at: .wholeFile(path))
-        }
-        self.fd = fd
+        // With `O_DIRECT` where it opens; any failure (a refused flag, a missing file) is told by the plain open.
+        let direct = DirectIO.flag == 0 ? nil : try? openFile(path, flags: O_RDONLY | DirectIO.flag, expected: "a file")
+        fd = try direct ?? openFile(path, flags: O_RDONLY, expected: "a file")
+        self.direct = direct != nil
         self.path = path
+        block = .allocate(byteCount: DirectIO.blockSize, alignment: 4096)  // once the file is open: a failed init frees nothing
     }
 
     deinit {
@@ -94,33 +73,59 @@ public final class UncachedFileByteSource: ByteSource {
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let bytes = try nextBytes(atMost: buffer.count)
+        buffer.baseAddress!.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        return bytes.count
+    }
+
+    /// The next bytes where they lie in the aligned buffer, valid until the next read (a reader that
+    /// only hashes them needs no copy); empty at the end.
+    public func nextBytes(atMost limit: Int = .max) throws -> UnsafeRawBufferPointer {
         if start == end {
             start = 0
             end = try fill()
-            if end == 0 { return 0 }
         }
-        let n = min(buffer.count, end - start)
-        buffer.baseAddress!.copyMemory(from: block.baseAddress! + start, byteCount: n)
-        start += n
-        return n
+        let n = min(limit, end - start)
+        defer { start += n }
+        return UnsafeRawBufferPointer(start: block.baseAddress! + start, count: n)
     }
 
     /// The next block; 0 at the end.
     private func fill() throws -> Int {
         while true {
-            let n = Glibc.read(fd, block.baseAddress, block.count)
+            let n = readRetrying(fd, block.baseAddress, block.count)
             if n >= 0 { return n }
-            if errno == EINTR { continue }
-            if errno == EINVAL && direct {
-                // A file system that took the flag but not the read (or an offset left unaligned by a
-                // short read): plain reads from here on, from the same offset.
-                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~DirectIO.flag)
-                direct = false
-                continue
-            }
-            throw InputError("cannot read the file: \(String(cString: strerror(errno)))", at: .wholeFile(path))
+            guard errno == EINVAL && direct else { throw readError(path) }
+            // A file system that took the flag but not the read (or an offset left unaligned by a short
+            // read): plain reads from here on, from the same offset.
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~DirectIO.flag)
+            direct = false
         }
     }
+}
+
+/// Opens `path` for reading with `flags`; a folder is refused (`expected`: what the caller reads).
+private func openFile(_ path: String, flags: Int32, expected: String) throws -> Int32 {
+    let fd = open(path, flags)
+    guard fd >= 0 else { throw InputError("cannot open the file: \(String(cString: strerror(errno)))", at: .wholeFile(path)) }
+    var info = stat()
+    if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+        Glibc.close(fd)
+        throw InputError("is a folder, expected \(expected)", at: .wholeFile(path))
+    }
+    return fd
+}
+
+/// POSIX `read`, again when a signal interrupted it; -1 (and `errno`) on another failure.
+private func readRetrying(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    while true {
+        let n = Glibc.read(fd, buffer, count)
+        if n >= 0 || errno != EINTR { return n }
+    }
+}
+
+private func readError(_ path: String) -> InputError {
+    InputError("cannot read the file: \(String(cString: strerror(errno)))", at: .wholeFile(path))
 }
 
 /// Bytes in memory, handed out `chunkSize` at a time (to test records split across chunks).

@@ -36,7 +36,7 @@ public enum OrderImporter {
         path: String, displayName: String, channel: OrderChannel?, encoding: TextEncoding, store: any CatalogStore, config: UnifeedConfig,
         now: Date = Date()
     ) throws -> OrderImportSummary {
-        var report = try OrderReport.open(
+        let report = try OrderReport.open(
             path: path, displayName: displayName, channel: channel, encoding: encoding,
             timeZone: config.shop.timeZone)
         let location = config.settings(for: report.channel.rawValue).stockLocation
@@ -62,11 +62,10 @@ public enum OrderImporter {
                 }
             }
             // The report is read on a thread of its own while this one records what was read before
-            // (reading was a sixth of an import on one core; docs/PERFORMANCE.md, "Orders read beside").
+            // (reading was a sixth of an import on one core; docs/PERFORMANCE.md, "Issue 20, third session").
             let pipe = BoundedPipe<ReadLines>(capacity: 4)
-            let reading = report
             Workers.startProducer(into: pipe) { pipe in
-                var report = reading
+                var report = report
                 var problems: [InputError] = []
                 var lines: [OrderLine] = []
                 while let line = try report.next(problems: &problems) {
