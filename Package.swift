@@ -165,18 +165,30 @@ let package = Package(
             name: "unifeed-fuzz", dependencies: ["FuzzTargets", "CFuzzerDriver"], swiftSettings: swiftSettings,
             linkerSettings: fuzzing ? [.unsafeFlags(fuzzLinkFlags)] : []),
         .target(name: "UnifeedTestSupport", dependencies: ["Catalog"]),
+        // A fresh store of either kind for the store-parameterized tests (SQLite; PostgreSQL with a server).
+        .target(
+            name: "StoreTestSupport",
+            dependencies: [
+                "StorePort", "Store", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .target(name: "PostgresStore", condition: .when(traits: ["PostgreSQL"])),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], swiftSettings: swiftSettings),
         .testTarget(name: "FormatsTests", dependencies: ["Catalog", "Formats", "Config", "UnifeedTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Formats", "Config", "UnifeedTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["Catalog", "Formats", "Config", "StorePort", "Store", "Import", "Feeds", "Orders", "Pipeline", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "Catalog", "Formats", "Config", "StorePort", "Store", "Import", "Feeds", "Orders", "Pipeline", "UnifeedTestSupport", "StoreTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ImportTests",
             dependencies: [
-                "unifeed", "Catalog", "Formats", "Config", "StorePort", "Store", "Import", "Feeds", "Orders", "Pipeline", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "unifeed", "Catalog", "Formats", "Config", "StorePort", "Store", "Import", "Feeds", "Orders", "Pipeline", "UnifeedTestSupport", "StoreTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
@@ -184,14 +196,17 @@ let package = Package(
         .testTarget(
             name: "FeedsTests",
             dependencies: [
-                "Catalog", "Formats", "Config", "StorePort", "Store", "Import", "Feeds", "Orders", "Pipeline", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift"), "CLibXML2",
+                "Catalog", "Formats", "Config", "StorePort", "Store", "Import", "Feeds", "Orders", "Pipeline", "UnifeedTestSupport", "StoreTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "CLibXML2",
             ],
             exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "OrdersTests",
-            dependencies: ["Catalog", "Formats", "Config", "StorePort", "Store", "Import", "Feeds", "Orders", "Pipeline", "UnifeedTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "Catalog", "Formats", "Config", "StorePort", "Store", "Import", "Feeds", "Orders", "Pipeline", "UnifeedTestSupport", "StoreTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

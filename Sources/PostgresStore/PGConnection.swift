@@ -47,7 +47,10 @@ final class PGConnection: @unchecked Sendable {
         let connection = connection
         let queued = queued
         let description = "\(url)"
-        Task {
+        // On threads of its own, never Swift's cooperative pool: the callers block their threads on
+        // the answers, and a caller on that pool (a test, an embedding program) may hold every one of its
+        // threads while it waits.
+        Task(executorPreference: PGJobExecutor.shared) {
             // One statement at a time, in the order given: a query is handed to the connection (which
             // answers in order) and the next taken at once; a COPY is finished before the next is taken,
             // since PostgresNIO starts it from `async` code.
@@ -361,4 +364,17 @@ struct CopyText {
 extension PostgresRandomAccessRow {
     func text(_ i: Int) throws -> String? { try self[i].decode(String?.self) }
     func int(_ i: Int) throws -> Int64? { try self[i].decode(Int64?.self) }
+}
+
+/// The executor of the connections' job tasks (`PGConnection.init`): a concurrent dispatch queue, so a
+/// COPY's `async` steps run whatever holds the cooperative pool's threads.
+final class PGJobExecutor: TaskExecutor {
+    static let shared = PGJobExecutor()
+    private let queue = DispatchQueue(label: "unifeed.postgres.jobs", attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        queue.async { job.runSynchronously(on: executor) }
+    }
 }

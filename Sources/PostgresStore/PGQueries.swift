@@ -459,7 +459,7 @@ extension PGSnapshot {
         let products = try c.query(
             """
             SELECT product_id FROM products
-            WHERE to_tsvector('simple', COALESCE(title, '')) @@ to_tsquery('simple', $1) AND ($2::text IS NULL OR product_id > $2)
+            WHERE unifeed_title_words(title) @@ to_tsquery('simple', unifeed_folded($1)) AND ($2::text IS NULL OR product_id > $2)
             ORDER BY product_id LIMIT $3
             """, binds(.text(words.map { $0 + ":*" }.joined(separator: " & ")), .text(key), .int(limit + 1))
         ).map { try $0.decode(String.self) }

@@ -211,6 +211,23 @@ enum PGSchema {
               REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION unifeed_locations_still_used();
             """
         ),
+        (
+            "v3-products-search",
+            """
+            -- The dashboard's products search by title words, as SQLite's (FTS5, unicode61, diacritics
+            -- removed): the words of a title and of a query lowercased with the Latin letters' diacritics
+            -- folded (é, ø, ł, ș… as e, o, l, s), whatever the database's locale, and an index of them.
+            CREATE FUNCTION unifeed_folded(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+              SELECT translate(lower(t),
+                'ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöùúûüýÿĀāĂăĄąĆćĈĉĊċČčĎďĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĨĩĪīĬĭĮįİĴĵĶķĹĺĻļĽľŃńŅņŇňŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŨũŪūŬŭŮůŰűŲųŴŵŶŷŸŹźŻżŽžƠơƯưǍǎǏǐǑǒǓǔǕǖǗǘǙǚǛǜǞǟǠǡǦǧǨǩǪǫǬǭǰǴǵǸǹǺǻȀȁȂȃȄȅȆȇȈȉȊȋȌȍȎȏȐȑȒȓȔȕȖȗȘșȚțȞȟȦȧȨȩȪȫȬȭȮȯȰȱȲȳøØđĐłŁıħĦŧŦ',
+                'aaaaaaceeeeiiiinooooouuuuyaaaaaaceeeeiiiinooooouuuuyyaaaaaaccccccccddeeeeeeeeeegggggggghhiiiiiiiiijjkkllllllnnnnnnoooooorrrrrrssssssssttttuuuuuuuuuuuuwwyyyzzzzzzoouuaaiioouuuuuuuuuuaaaaggkkoooojggnnaaaaaaeeeeiiiioooorrrruuuusstthhaaeeooooooooyyooddllihhtt')
+            $$;
+            CREATE FUNCTION unifeed_title_words(title text) RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+              SELECT to_tsvector('simple'::regconfig, unifeed_folded(COALESCE(title, '')))
+            $$;
+            CREATE INDEX products_by_title_words ON products USING gin (unifeed_title_words(title));
+            """
+        ),
     ]
 
     /// The statements of a migration's text, one by one (the extended protocol runs one at a time): split at

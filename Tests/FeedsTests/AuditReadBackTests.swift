@@ -4,6 +4,7 @@ import Feeds
 import Foundation
 import Import
 import StorePort
+import StoreTestSupport
 import Testing
 
 @testable import Store
@@ -12,8 +13,8 @@ import Testing
 /// value (a description) is still a finding naming the file; a gzip twin, which is not read back, is
 /// hashed on its own.
 @Suite struct AuditHashWhileReadingTests {
-    @Test func aChangedDescriptionIsCaughtByTheHashOfTheReadBack() throws {
-        let h = try FeedHarness()
+    @Test(arguments: StoreKind.tested) func aChangedDescriptionIsCaughtByTheHashOfTheReadBack(_ store: StoreKind) throws {
+        let h = try FeedHarness(store)
         var options = PublishOptions(outDir: h.out, now: try Timestamp.parse(FeedHarness.now, timeZone: h.config.shop.timeZone))
         options.channels = ["google", "meta"]
         options.gzip = true

@@ -3,13 +3,11 @@ import Config
 import Feeds
 import Formats
 import Foundation
-import GRDB
 import Import
 import StorePort
+import StoreTestSupport
 import Testing
 import UnifeedTestSupport
-
-@testable import Store
 
 /// What the dashboard reads from the store and the output folder (DESIGN.md §11): the products search,
 /// the runs history with each publish's added, removed and changed items, and each channel's findings.
@@ -30,18 +28,17 @@ import UnifeedTestSupport
         return skus
     }
 
-    @Test func searchBySKUPrefixGTINAndTitleWordsWithKeyPages() throws {
-        let h = try FeedHarness()
-        let tees = try h.store.read { db in try String.fetchAll(db, sql: "SELECT sku FROM variants WHERE sku LIKE 'TEE-%' ORDER BY sku") }
+    @Test(arguments: StoreKind.tested) func searchBySKUPrefixGTINAndTitleWordsWithKeyPages(_ store: StoreKind) throws {
+        let h = try FeedHarness(store)
+        let tees = try h.database.rows("SELECT sku FROM variants WHERE sku LIKE 'TEE-%' ORDER BY sku")
         #expect(tees.count > 3)
         // A SKU prefix, three at a time: the same SKUs in order.
         #expect(try allPages(h, "TEE-", limit: 3) == tees)
         // An exact SKU.
         #expect(try search(h, "DRS-MAX-TER-2X").hits.map(\.sku) == ["DRS-MAX-TER-2X"])
         // A GTIN as written in the catalog, and with its leading zeros left off.
-        let (sku, gtin) = try h.store.read { db in
-            try Row.fetchOne(db, sql: "SELECT sku, gtin FROM variants WHERE gtin LIKE '0%' ORDER BY sku LIMIT 1").map { ($0[0] as String, $0[1] as String) }!
-        }
+        let fields = try #require(try h.database.rows("SELECT sku, gtin FROM variants WHERE gtin LIKE '0%' ORDER BY sku LIMIT 1").first).split(separator: "|")
+        let (sku, gtin) = (String(fields[0]), String(fields[1]))
         #expect(try search(h, gtin).hits.map(\.sku).contains(sku))
         // Title words, any case, as word prefixes, diacritics folded; every word must match.
         let dutch = try search(h, "dutch OVEN").hits
@@ -56,13 +53,13 @@ import UnifeedTestSupport
     }
 
     /// The index follows the catalog: a renamed product is found by its new title only.
-    @Test func theSearchIndexFollowsTitleChanges() throws {
-        let h = try FeedHarness()
+    @Test(arguments: StoreKind.tested) func theSearchIndexFollowsTitleChanges(_ store: StoreKind) throws {
+        let h = try FeedHarness(store)
         #expect(!(try search(h, "dutch oven").hits.isEmpty))
-        let (pid, sku) = try h.store.read { db in
-            try Row.fetchOne(db, sql: "SELECT p.product_id, v.sku FROM products p JOIN variants v USING (product_id) WHERE p.title LIKE '%Dutch Oven%'")
-                .map { ($0[0] as String, $0[1] as String) }!
-        }
+        let fields = try #require(
+            try h.database.rows("SELECT p.product_id, v.sku FROM products p JOIN variants v USING (product_id) WHERE p.title LIKE '%Dutch Oven%'").first
+        ).split(separator: "|")
+        let (pid, sku) = (String(fields[0]), String(fields[1]))
         try h.importText("product_id,sku,title,price,currency\n\(pid),\(sku),Cast Iron Cocotte,99.00,USD\n")
         #expect(try search(h, "dutch oven").hits.isEmpty)
         #expect(try search(h, "cocotte").hits.map(\.sku).contains(sku))
@@ -71,8 +68,8 @@ import UnifeedTestSupport
         #expect(try search(h, "creme brulee").hits.map(\.sku) == ["NEW-1-A"])
     }
 
-    @Test func committedImportsAreListedNewestFirst() throws {
-        let h = try FeedHarness()
+    @Test(arguments: StoreKind.tested) func committedImportsAreListedNewestFirst(_ store: StoreKind) throws {
+        let h = try FeedHarness(store)
         let runs = try h.store.reading { try $0.importRuns(limit: 10) }
         #expect(runs.map(\.kind) == ["inventory", "stores", "catalog"])
         let catalog = try #require(runs.last)
@@ -91,15 +88,12 @@ import UnifeedTestSupport
     /// Each publish counts, per channel, the items it added, removed and changed against the previous
     /// publish into the same folder; the first has nothing to compare with, a held-back one changes
     /// nothing (its record stays the previous publish's).
-    @Test func publishesCountItemsAddedRemovedAndChanged() throws {
-        let h = try FeedHarness()
+    @Test(arguments: StoreKind.tested) func publishesCountItemsAddedRemovedAndChanged(_ store: StoreKind) throws {
+        let h = try FeedHarness(store)
         // One brand's items kept out by the channel's rules at first: they are added when the rule goes.
-        let (brand, brandItems) = try h.store.read { db in
-            try Row.fetchOne(
-                db,
-                sql: "SELECT p.brand, count(*) FROM variants v JOIN products p USING (product_id) WHERE p.brand = 'Voltarc' AND v.status = 'active'"
-            ).map { ($0[0] as String, $0[1] as Int) }!
-        }
+        let brand = "Voltarc"
+        let brandItems = try #require(
+            try h.database.int("SELECT count(*) FROM variants v JOIN products p USING (product_id) WHERE p.brand = 'Voltarc' AND v.status = 'active'"))
         var google = h.config.settings(for: "google")
         google.excludeBrands = [brand]
         h.config.channels["google"] = google
@@ -117,12 +111,12 @@ import UnifeedTestSupport
         #expect(runs[1].added == 0 && runs[1].removed == 0 && runs[1].changed == 0, "the same catalog at the same moment changes nothing")
         #expect(runs[0].added == brandItems && runs[0].removed == 1, "\(runs[0])")
         // The archived SKU's product also changed title for its group (product fields come from the row).
-        let dresses = try h.store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM variants WHERE product_id = 'DRS-MAX' AND status = 'active'")! }
+        let dresses = try #require(try h.database.int("SELECT count(*) FROM variants WHERE product_id = 'DRS-MAX' AND status = 'active'"))
         #expect(runs[0].changed == 1 + dresses, "\(runs[0])")
     }
 
-    @Test func eachChannelsFindingsAreKeptAndPaged() throws {
-        let h = try FeedHarness()
+    @Test(arguments: StoreKind.tested) func eachChannelsFindingsAreKeptAndPaged(_ store: StoreKind) throws {
+        let h = try FeedHarness(store)
         let (_, diagnostics) = try h.publish()
         let local = diagnostics.filter { $0.channel == "google-local" }
         #expect(!local.isEmpty)

@@ -4,6 +4,7 @@ import Formats
 import Foundation
 import Import
 import StorePort
+import StoreTestSupport
 import Testing
 
 @testable import Feeds
@@ -212,8 +213,8 @@ import Testing
     /// products with wrong check digits all import, and the Google feed carries none of those GTINs (they
     /// go out as items with no GTIN, judged `invalid_gtin`; a channel that needs one, Walmart, then has its
     /// `missing_gtin` error).
-    @Test func invalidGTINsImportAndNoChannelSendsThem() throws {
-        let h = try FeedHarness(samples: false)
+    @Test(arguments: StoreKind.tested) func invalidGTINsImportAndNoChannelSendsThem(_ store: StoreKind) throws {
+        let h = try FeedHarness(store, samples: false)
         var csv = "product_id,sku,title,description,brand,gtin,mpn,price,image_link,quantity,color\n"
         var bad: [String] = []
         for n in 0..<100 {
@@ -240,8 +241,8 @@ import Testing
     /// A product of one SKU is no variant group (Shopify's "Default Title", a WooCommerce simple product,
     /// a native product of one row): Google and Meta get it without item_group_id; a product of several
     /// SKUs keeps it on each.
-    @Test func aSingleVariantProductCarriesNoItemGroupID() throws {
-        let h = try FeedHarness(samples: false)
+    @Test(arguments: StoreKind.tested) func aSingleVariantProductCarriesNoItemGroupID(_ store: StoreKind) throws {
+        let h = try FeedHarness(store, samples: false)
         try h.importText(
             "Handle,Title,Body (HTML),Vendor,Option1 Name,Option1 Value,Variant SKU,Variant Price,Image Src,Variant Inventory Qty\n"
                 + "solo-mug,Solo Mug,A mug,Acme,Title,Default Title,MUG-1,12.00,https://cdn.example/mug.jpg,4\n"

@@ -6,21 +6,21 @@ import Formats
 import Foundation
 import Import
 import StorePort
+import StoreTestSupport
 import UnifeedTestSupport
-
-@testable import Store
 
 /// A fresh store with the samples imported (or not), the samples' config, and publishing helpers.
 final class FeedHarness {
     let directory: URL
-    let store: SQLiteStore
+    let database: TestDatabase
+    var store: any CatalogStore { database.store }
     var config: UnifeedConfig
     var channels: [ChannelDefinition]
     static let now = "2026-11-25T12:00:00"
 
-    init(samples: Bool = true, config: UnifeedConfig? = nil) throws {
+    init(_ kind: StoreKind, samples: Bool = true, config: UnifeedConfig? = nil) throws {
         directory = try TestPaths.temporaryDirectory()
-        store = try SQLiteStore(path: directory.appendingPathComponent("unifeed.sqlite").path)
+        database = try TestDatabase(kind, in: directory)
         self.config = try config ?? ConfigLoader.load(path: TestPaths.root.appendingPathComponent("samples/unifeed.toml").path)
         channels = try ChannelCatalog.load(templatesDir: nil)
         if samples {

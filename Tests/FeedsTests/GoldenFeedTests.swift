@@ -5,18 +5,21 @@ import Formats
 import Foundation
 import Import
 import StorePort
+import StoreTestSupport
 import Testing
 import UnifeedTestSupport
 
 /// The built-in channels' output for the samples at a fixed `--now`, byte for byte
 /// (`RECORD_GOLDEN=1 swift test` re-records after a reviewed change).
 @Suite struct GoldenFeedTests {
-    @Test(arguments: [
-        "google/products.xml", "google/products.tsv", "google-local/local-inventory.tsv", "meta/catalog.csv", "idealo/offers.csv",
-        "amazon/listings-0001.json", "ebay/file-exchange.csv", "walmart/items.jsonl", "walmart/inventory-0001.xml",
-    ])
-    func samplesPublishAsTheGoldenFiles(file: String) throws {
-        let h = try FeedHarness()
+    @Test(
+        arguments: StoreKind.tested,
+        [
+            "google/products.xml", "google/products.tsv", "google-local/local-inventory.tsv", "meta/catalog.csv", "idealo/offers.csv",
+            "amazon/listings-0001.json", "ebay/file-exchange.csv", "walmart/items.jsonl", "walmart/inventory-0001.xml",
+        ]) func samplesPublishAsTheGoldenFiles(_ store: StoreKind, file: String) throws
+    {
+        let h = try FeedHarness(store)
         let result = try h.publish()
         #expect(result.reports.allSatisfy { !$0.heldBack })
         try expectGolden(try h.read(file), file.replacingOccurrences(of: "/", with: "__"))
@@ -24,11 +27,10 @@ import UnifeedTestSupport
 
     /// A channel published alone reads only its own stock location (no store rows without local
     /// inventory) and writes the same bytes as in a publish of every channel.
-    @Test(arguments: ["google", "meta", "amazon", "walmart"])
-    func aChannelAloneWritesWhatItWritesAmongAll(channel: String) throws {
-        let all = try FeedHarness()
+    @Test(arguments: StoreKind.tested, ["google", "meta", "amazon", "walmart"]) func aChannelAloneWritesWhatItWritesAmongAll(_ store: StoreKind, channel: String) throws {
+        let all = try FeedHarness(store)
         let together = try all.publish().reports.first { $0.channel == channel }?.files.map(\.sha256)
-        let one = try FeedHarness()
+        let one = try FeedHarness(store)
         let alone = try one.publish(channels: [channel]).reports.first?.files.map(\.sha256)
         #expect(together != nil && together == alone)
     }
@@ -36,7 +38,7 @@ import UnifeedTestSupport
     /// A channel with several template outputs renders each batch once (`ItemCells`) and its output
     /// threads write from those cells; a channel with one output writes from the items. Both give the
     /// same bytes, renamed values, repeated images, empty and missing values included.
-    @Test func outputsWrittenFromRenderedCellsMatchOutputsWrittenFromItems() throws {
+    @Test(arguments: StoreKind.tested) func outputsWrittenFromRenderedCellsMatchOutputsWrittenFromItems(_ store: StoreKind) throws {
         let columns = """
             columns = [
               "id", "title", "description", "additional_image_link", "gtin", "sale_price", "sale_price_effective_date",
@@ -49,7 +51,7 @@ import UnifeedTestSupport
             let text = "name = \"\(name)\"\nrules = \"basic\"\n" + outputs.map { "\n[[outputs]]\nfile = \"\($0.file)\"\nformat = \"\($0.format)\"\n" + columns }.joined(separator: "\n")
             return try ChannelCatalog.parse(text, file: "\(name).toml")
         }
-        let h = try FeedHarness()
+        let h = try FeedHarness(store)
         h.channels = [
             try template("twin", [("items.xml", "google-rss"), ("items.csv", "csv"), ("items.tsv", "tsv")]),
             try template("single-xml", [("items.xml", "google-rss")]),
@@ -67,15 +69,15 @@ import UnifeedTestSupport
         #expect(xmlProblem((h.out as NSString).appendingPathComponent("twin/items.xml")) == nil)
     }
 
-    @Test func theSameStoreAndNowGiveByteIdenticalFeeds() throws {
-        let h = try FeedHarness()
+    @Test(arguments: StoreKind.tested) func theSameStoreAndNowGiveByteIdenticalFeeds(_ store: StoreKind) throws {
+        let h = try FeedHarness(store)
         let first = try h.publish().reports.flatMap(\.files).map(\.sha256)
         let second = try h.publish().reports.flatMap(\.files).map(\.sha256)
         #expect(first == second && first.count == 9)
     }
 
-    @Test func theXMLIsWellFormedAndTheReportDescribesEachChannel() throws {
-        let h = try FeedHarness()
+    @Test(arguments: StoreKind.tested) func theXMLIsWellFormedAndTheReportDescribesEachChannel(_ store: StoreKind) throws {
+        let h = try FeedHarness(store)
         let reports = try h.publish().reports
         #expect(xmlProblem((h.out as NSString).appendingPathComponent("google/products.xml")) == nil)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(try h.read("publish-report.json").utf8)) as? [String: Any])

@@ -5,6 +5,7 @@ import Formats
 import Foundation
 import Import
 import StorePort
+import StoreTestSupport
 import Testing
 import UnifeedTestSupport
 
@@ -19,11 +20,10 @@ import UnifeedTestSupport
         "color", "size", "size_system", "size_type", "gender", "age_group", "material", "pattern",
     ]
 
-    @Test(arguments: ["google/products.xml", "google/products.tsv"])
-    func publishImportPublishKeepsEveryItem(_ published: String) throws {
-        let first = try FeedHarness()
+    @Test(arguments: StoreKind.tested, ["google/products.xml", "google/products.tsv"]) func publishImportPublishKeepsEveryItem(_ store: StoreKind, _ published: String) throws {
+        let first = try FeedHarness(store)
         try first.publish(channels: ["google"])
-        let second = try FeedHarness(samples: false)
+        let second = try FeedHarness(store, samples: false)
         let summary = try second.importFile((first.out as NSString).appendingPathComponent(published))
         #expect(summary.format == "google" && summary.rejected == 0)
         try second.publish(channels: ["google"])

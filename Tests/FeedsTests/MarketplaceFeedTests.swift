@@ -8,6 +8,7 @@ import GRDB
 import Import
 import Orders
 import StorePort
+import StoreTestSupport
 import Testing
 import UnifeedTestSupport
 
@@ -29,9 +30,9 @@ import UnifeedTestSupport
     /// `../shared`), through Python's `jsonschema` (Debian's python3-jsonschema, which `.ci/run` installs).
     @Test(
         .enabled(if: Requirements.shared(amazonSchema), "../shared/\(amazonSchema) is absent (CI always has ../shared beside the repository)"),
-        .enabled(if: Requirements.python3(importing: "jsonschema"), "python3-jsonschema is not installed (.ci/run installs it)"))
-    func amazonFilesValidateAgainstTheListingsSchema() throws {
-        let h = try FeedHarness()
+        .enabled(if: Requirements.python3(importing: "jsonschema"), "python3-jsonschema is not installed (.ci/run installs it)"), arguments: StoreKind.tested)
+    func amazonFilesValidateAgainstTheListingsSchema(_ store: StoreKind) throws {
+        let h = try FeedHarness(store)
         Self.split(h, "amazon", at: 40)
         let report = try #require(try h.publish(channels: ["amazon"]).reports.first)
         #expect(report.files.count >= 4)
@@ -41,8 +42,8 @@ import UnifeedTestSupport
         }
     }
 
-    @Test func amazonFilesSplitWithParentsBeforeTheirChildren() throws {
-        let h = try FeedHarness()
+    @Test(arguments: StoreKind.tested) func amazonFilesSplitWithParentsBeforeTheirChildren(_ store: StoreKind) throws {
+        let h = try FeedHarness(store)
         Self.split(h, "amazon", at: 40)
         let report = try #require(try h.publish(channels: ["amazon"]).reports.first)
         #expect(report.items == 126 && report.files.count >= 4)
@@ -74,9 +75,9 @@ import UnifeedTestSupport
         #expect(!FileManager.default.fileExists(atPath: (h.out as NSString).appendingPathComponent("amazon/listings-0002.json")))
     }
 
-    @Test(.enabled(if: Requirements.shared("specs/xsd/walmart/inventory/InventoryFeed.xsd"), "../shared/specs is absent (CI always has ../shared beside the repository)"))
-    func walmartInventoryFilesValidateAgainstTheXSD() throws {
-        let h = try FeedHarness()
+    @Test(.enabled(if: Requirements.shared("specs/xsd/walmart/inventory/InventoryFeed.xsd"), "../shared/specs is absent (CI always has ../shared beside the repository)"), arguments: StoreKind.tested)
+    func walmartInventoryFilesValidateAgainstTheXSD(_ store: StoreKind) throws {
+        let h = try FeedHarness(store)
         Self.split(h, "walmart", at: 50)
         let report = try #require(try h.publish(channels: ["walmart"]).reports.first)
         #expect(report.files.map(\.path) == ["walmart/items.jsonl", "walmart/inventory-0001.xml", "walmart/inventory-0002.xml", "walmart/inventory-0003.xml"])
@@ -95,8 +96,8 @@ import UnifeedTestSupport
         for line in lines { _ = try JSONSerialization.jsonObject(with: Data(line.utf8)) }
     }
 
-    @Test func ebayRowsFollowFileExchange() throws {
-        let h = try FeedHarness()
+    @Test(arguments: StoreKind.tested) func ebayRowsFollowFileExchange(_ store: StoreKind) throws {
+        let h = try FeedHarness(store)
         try h.publish(channels: ["ebay"])
         let rows = try csvRows(try h.read("ebay/file-exchange.csv"))
         #expect(rows[0][0] == "Action(SiteID=US|Country=US|Currency=USD|Version=1193|CC=UTF-8)")
@@ -116,8 +117,8 @@ import UnifeedTestSupport
         #expect(!body.contains { value($0, "CustomLabel").hasPrefix("CDL-") })
     }
 
-    @Test func mappingsOverridesAndAllocationPerChannel() throws {
-        let h = try FeedHarness()
+    @Test(arguments: StoreKind.tested) func mappingsOverridesAndAllocationPerChannel(_ store: StoreKind) throws {
+        let h = try FeedHarness(store)
         let result = try h.publish(channels: ["amazon", "ebay", "walmart"])
         let ebay = try #require(result.reports.first { $0.channel == "ebay" })
         #expect(ebay.excluded["unmapped_category"]?.count == 2)
@@ -138,8 +139,8 @@ import UnifeedTestSupport
         #expect(try h.read("amazon/listings-0001.json").contains(#"{"messageId":"#) && h.read("amazon/listings-0001.json").contains(#""sku":"DRS-MAX-TER-3X","operationType":"DELETE"}"#))
     }
 
-    @Test func auditChecksMarketplaceParityAndCatchesATamperedQuantity() throws {
-        let h = try FeedHarness()
+    @Test(arguments: StoreKind.tested) func auditChecksMarketplaceParityAndCatchesATamperedQuantity(_ store: StoreKind) throws {
+        let h = try FeedHarness(store)
         try h.publish()
         let clean = try Auditor(store: h.store, config: h.config, channels: h.channels).run(outDir: h.out)
         #expect(clean.findings.isEmpty, "\(clean.findings.prefix(3))")
@@ -155,8 +156,8 @@ import UnifeedTestSupport
 
     /// The unified-commerce loop: orders from every marketplace sell out DRS-MAX-TER-2X; the next publish
     /// shows it out of stock on Google and at quantity 0 on every marketplace.
-    @Test func aSKUSoldOutThroughOrdersGoesOutOfStockEverywhere() throws {
-        let h = try FeedHarness()
+    @Test(arguments: StoreKind.tested) func aSKUSoldOutThroughOrdersGoesOutOfStockEverywhere(_ store: StoreKind) throws {
+        let h = try FeedHarness(store)
         try h.publish()
         #expect(try h.read("google/products.tsv").split(separator: "\n").contains { $0.hasPrefix("DRS-MAX-TER-2X\t") && $0.contains("\tin_stock\t") })
         for report in ["amazon-all-orders.tsv", "ebay-orders.csv", "walmart-orders.json"] {
@@ -232,8 +233,8 @@ func csvRows(_ text: String, delimiter: Character = ",") throws -> [[String]] {
 /// Walmart's size goes to the attribute that fits the Walmart product type: clothingSize for apparel,
 /// shoeSize for shoes, none for a candle's "8 oz" unless the config names one.
 @Suite struct WalmartSizeAttributeTests {
-    @Test func theSizeGoesWhereTheProductTypeSays() throws {
-        let h = try FeedHarness()
+    @Test(arguments: StoreKind.tested) func theSizeGoesWhereTheProductTypeSays(_ store: StoreKind) throws {
+        let h = try FeedHarness(store)
         try h.publish(channels: ["walmart"])
         var lines = try h.read("walmart/items.jsonl").split(separator: "\n").map(String.init)
         func line(_ sku: String) throws -> String { try #require(lines.first { $0.contains("\"sku\":\"\(sku)\"") }) }

@@ -3,6 +3,7 @@ import Config
 import Feeds
 import Foundation
 import Import
+import StoreTestSupport
 import Testing
 import UnifeedTestSupport
 
@@ -17,8 +18,8 @@ import UnifeedTestSupport
         LATER,30% off dresses in December,percent_off,30,,product_type,Apparel > Dresses,2026-12-01,2026-12-10,both,sale,
         """
 
-    static func published(allowStorePrice: Bool = false) throws -> (FeedHarness, [Diagnostic]) {
-        let h = try FeedHarness()
+    static func published(_ store: StoreKind, allowStorePrice: Bool = false) throws -> (FeedHarness, [Diagnostic]) {
+        let h = try FeedHarness(store)
         h.config.channels["google-local", default: ChannelSettings()].allowStorePrice = allowStorePrice
         let summary = try h.importText(promotions, kind: .promotions)
         #expect(summary.new == 4 && summary.rejected == 0)
@@ -31,8 +32,8 @@ import UnifeedTestSupport
         return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(lines[0], $0)) }
     }
 
-    @Test func markdownsAreTheSalePriceOnlineAndInStoreWhereTheyReach() throws {
-        let (h, diagnostics) = try Self.published()
+    @Test(arguments: StoreKind.tested) func markdownsAreTheSalePriceOnlineAndInStoreWhereTheyReach(_ store: StoreKind) throws {
+        let (h, diagnostics) = try Self.published(store)
         let items = try rssItems((h.out as NSString).appendingPathComponent("google/products.xml"))
         func item(_ sku: String) throws -> [String: [String]] { try #require(items.first { $0["id"] == [sku] }) }
         // 25.00 − 30 % = 17.50, lower than the tee's own sale (19.00 until Dec 5): the promotion wins,
@@ -79,8 +80,8 @@ import UnifeedTestSupport
 
     /// `samples/promotions.csv` (the demo imports it): a storewide weekend markdown online and in
     /// store, a brand markdown online only that the stores are flagged for, and the SAVE10 code.
-    @Test func theSamplePromotionsAsTheDemoShowsThem() throws {
-        let h = try FeedHarness()
+    @Test(arguments: StoreKind.tested) func theSamplePromotionsAsTheDemoShowsThem(_ store: StoreKind) throws {
+        let h = try FeedHarness(store)
         let summary = try h.importFile(TestPaths.root.appendingPathComponent("samples/promotions.csv").path, kind: .promotions)
         #expect(summary.new == 3 && summary.rejected == 0)
         let (reports, diagnostics) = try h.publish()
@@ -101,8 +102,8 @@ import UnifeedTestSupport
     }
 
     /// A markdown over a variant whose own sale has ended: the markdown is sent, and no `sale_ended`.
-    @Test func aMarkdownOverAnEndedSaleIsNoEndedSale() throws {
-        let h = try FeedHarness()
+    @Test(arguments: StoreKind.tested) func aMarkdownOverAnEndedSaleIsNoEndedSale(_ store: StoreKind) throws {
+        let h = try FeedHarness(store)
         let before = try h.publish().diagnostics.filter { $0.rule == "sale_ended" && $0.sku.hasPrefix("MUG-STN") }
         #expect(!before.isEmpty)
         let mugs = """
@@ -118,8 +119,8 @@ import UnifeedTestSupport
 
     /// Google takes 10 `promotion_id` values per item: an eleventh is a warning and the first 10 by id
     /// are sent.
-    @Test func moreThanTenPromotionsOnAnItemIsAWarning() throws {
-        let h = try FeedHarness()
+    @Test(arguments: StoreKind.tested) func moreThanTenPromotionsOnAnItemIsAWarning(_ store: StoreKind) throws {
+        let h = try FeedHarness(store)
         let rows = (1...11).map {
             String(format: "CODE%02d,%d%% off classic tees,percent_off,%d,TEE%02d,sku,TEE-CLS-BLK-S,2026-11-20,2026-12-01,online,none,", $0, 5 + $0, 5 + $0, $0)
         }
@@ -133,8 +134,8 @@ import UnifeedTestSupport
 
     /// Audit finds a tampered promotion-adjusted price and a missing promotion_id in the Google feed,
     /// with file and line.
-    @Test func auditFindsATamperedMarkdownPriceAndAMissingPromotionID() throws {
-        let h = try FeedHarness()
+    @Test(arguments: StoreKind.tested) func auditFindsATamperedMarkdownPriceAndAMissingPromotionID(_ store: StoreKind) throws {
+        let h = try FeedHarness(store)
         let text = Self.promotions + "\nTEECODE,15% off classic tees with a code,percent_off,15,TEE15,product_id,TEE-CLS,2026-11-20,2026-12-01,online,none,"
         #expect(try h.importText(text, kind: .promotions).new == 5)
         _ = try h.publish()
@@ -158,8 +159,8 @@ import UnifeedTestSupport
 
     /// `/v1/availability`'s answer (`Publisher.availability(sku:now:)`) shows the same offers, online
     /// and per store, and which markdown makes the online one.
-    @Test func theAvailabilityAnswerShowsTheOffers() throws {
-        let (h, _) = try Self.published()
+    @Test(arguments: StoreKind.tested) func theAvailabilityAnswerShowsTheOffers(_ store: StoreKind) throws {
+        let (h, _) = try Self.published(store)
         let publisher = Publisher(store: h.store, config: h.config, channels: h.channels)
         let now = try Timestamp.parse(FeedHarness.now, timeZone: h.config.shop.timeZone)
         let charger = try #require(try publisher.availability(sku: "CHG-65W-WHT", now: now))
@@ -173,16 +174,16 @@ import UnifeedTestSupport
         #expect(json.contains("\"markdown\":\"TEE30\"") && json.contains("\"promotion_ids\":[]"))
     }
 
-    @Test func allowStorePriceKeepsTheStoreRowsAtTheirOwnPrice() throws {
-        let (h, diagnostics) = try Self.published(allowStorePrice: true)
+    @Test(arguments: StoreKind.tested) func allowStorePriceKeepsTheStoreRowsAtTheirOwnPrice(_ store: StoreKind) throws {
+        let (h, diagnostics) = try Self.published(store, allowStorePrice: true)
         #expect(!diagnostics.contains { $0.rule == "in_store_price_differs" })
         let rows = Self.tsv(try h.read("google-local/local-inventory.tsv")).filter { $0["id"] == "CHG-65W-WHT" }
         #expect(!rows.isEmpty && rows.allSatisfy { $0["price"] == "45.00 USD" && $0["sale_price"] == "" })
     }
 
     /// Archived, the markdown ends: the tee's own sale (19.00) is back on every channel.
-    @Test func anArchivedMarkdownEndsEverywhere() throws {
-        let (h, _) = try Self.published()
+    @Test(arguments: StoreKind.tested) func anArchivedMarkdownEndsEverywhere(_ store: StoreKind) throws {
+        let (h, _) = try Self.published(store)
         let archived = """
             promotion_id,title,discount_type,value,coupon_code,applies_to,targets,start,end,redemption,price_effect,minimum_purchase,status
             TEE30,30% off classic tees,percent_off,30,,product_id,TEE-CLS,2026-11-20,2026-12-01,both,sale,,archived
@@ -197,8 +198,8 @@ import UnifeedTestSupport
 
     /// The spec digest's worked example (two promotions, US shop), byte for byte: the example is read
     /// in place from `../shared/specs/google-promotions.md`.
-    @Test(.enabled(if: Requirements.shared("specs/google-promotions.md"), "../shared/specs is absent (CI always has ../shared beside the repository)"))
-    func theSpecsWorkedExampleByteForByte() throws {
+    @Test(.enabled(if: Requirements.shared("specs/google-promotions.md"), "../shared/specs is absent (CI always has ../shared beside the repository)"), arguments: StoreKind.tested)
+    func theSpecsWorkedExampleByteForByte(_ store: StoreKind) throws {
         let spec = try String(contentsOf: try #require(TestPaths.shared).appendingPathComponent("specs/google-promotions.md"), encoding: .utf8)
         let start = try #require(spec.range(of: "## 4. Worked example"))
         let block = try #require(spec[start.upperBound...].range(of: "```xml\n"))
@@ -209,7 +210,7 @@ import UnifeedTestSupport
         config.shop.name = "Example Shop"
         config.shop.url = "https://www.example.com"
         config.shop.timeZone = TimeZone(identifier: "America/New_York")!
-        let h = try FeedHarness(samples: false, config: config)
+        let h = try FeedHarness(store, samples: false, config: config)
         let catalog = """
             product_id,sku,title,description,price,currency,brand,size,link,image_link,quantity
             TEE-BLU,TEE-BLU-S,Organic cotton tee,A soft tee.,25.00,USD,Example,S,https://www.example.com/p/tee-blu-s,https://www.example.com/i/tee-blu-s.jpg,5
@@ -242,8 +243,8 @@ import UnifeedTestSupport
 
     /// The promotions file is well-formed and has every required attribute for each promotion (read
     /// back with libxml2), and a tampered file is caught by audit.
-    @Test func thePromotionsFileHasEveryRequiredAttributeAndAuditCatchesATamperedOne() throws {
-        let (h, _) = try Self.published()
+    @Test(arguments: StoreKind.tested) func thePromotionsFileHasEveryRequiredAttributeAndAuditCatchesATamperedOne(_ store: StoreKind) throws {
+        let (h, _) = try Self.published(store)
         let path = (h.out as NSString).appendingPathComponent("google-promotions/promotions.xml")
         #expect(xmlProblem(path) == nil)
         let items = try rssItems(path)

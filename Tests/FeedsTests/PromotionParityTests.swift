@@ -4,6 +4,7 @@ import Feeds
 import Foundation
 import Import
 import StorePort
+import StoreTestSupport
 import Testing
 import UnifeedTestSupport
 
@@ -85,8 +86,8 @@ import UnifeedTestSupport
         return from <= now && now < to ? minor(sale) : minor(price)
     }
 
-    @Test func everyChannelShowsThePriceTheOneFunctionGives() throws {
-        let h = try FeedHarness(samples: false)
+    @Test(arguments: StoreKind.tested) func everyChannelShowsThePriceTheOneFunctionGives(_ store: StoreKind) throws {
+        let h = try FeedHarness(store, samples: false)
         h.config.channels["google-local", default: ChannelSettings()].allowStorePrice = true
         let imported = try h.importText(try Self.catalog())
         #expect(imported.rejected == 0 && imported.imported == 512)

@@ -3,9 +3,9 @@ import Config
 import Feeds
 import Formats
 import Foundation
-import GRDB
 import Import
 import StorePort
+import StoreTestSupport
 import Testing
 
 @testable import Store
@@ -13,11 +13,11 @@ import Testing
 @Suite struct PublishGateTests {
     /// Archive every SKU (the catalog "emptied"): Google would fall to zero items and is held back, the
     /// previous file stays byte for byte; --force publishes anyway.
-    @Test func aChannelFallingToZeroIsHeldBackAndTheOldFeedStays() throws {
-        let h = try FeedHarness()
+    @Test(arguments: StoreKind.tested) func aChannelFallingToZeroIsHeldBackAndTheOldFeedStays(_ store: StoreKind) throws {
+        let h = try FeedHarness(store)
         try h.publish()
         let before = try h.read("google/products.xml")
-        let skus = try h.store.read { db in try String.fetchAll(db, sql: "SELECT sku || ',' || product_id FROM variants") }
+        let skus = try h.database.rows("SELECT sku || ',' || product_id FROM variants")
         try h.importText("sku,product_id,title,price,status\n" + skus.map { "\($0),x,1.00,archived" }.joined(separator: "\n") + "\n")
         let held = try h.publish(channels: ["google"]).reports[0]
         #expect(held.heldBack && held.items == 0)
@@ -30,11 +30,11 @@ import Testing
         #expect(try h.read("google/products.xml") != before)
     }
 
-    @Test func aDropBeyondTheConfiguredShareIsHeldBack() throws {
-        let h = try FeedHarness()
+    @Test(arguments: StoreKind.tested) func aDropBeyondTheConfiguredShareIsHeldBack(_ store: StoreKind) throws {
+        let h = try FeedHarness(store)
         try h.publish(channels: ["google"])
         // Archive a third of the SKUs: 126 → about 84 items, a drop of more than 20%.
-        let skus = try h.store.read { db in try String.fetchAll(db, sql: "SELECT sku || ',' || product_id FROM variants ORDER BY sku LIMIT 43") }
+        let skus = try h.database.rows("SELECT sku || ',' || product_id FROM variants ORDER BY sku LIMIT 43")
         try h.importText("sku,product_id,title,price,status\n" + skus.map { "\($0),x,1.00,archived" }.joined(separator: "\n") + "\n")
         let report = try h.publish(channels: ["google"]).reports[0]
         #expect(report.heldBack && report.previousItems == 126)
@@ -46,8 +46,8 @@ import Testing
 
     /// A publish killed while writing leaves `.NAME.PID.tmp` files, in a channel's folder or (the report's)
     /// in the output folder itself; the next publish into that folder removes both kinds.
-    @Test func theNextPublishRemovesTemporaryFilesAKilledOneLeft() throws {
-        let h = try FeedHarness()
+    @Test(arguments: StoreKind.tested) func theNextPublishRemovesTemporaryFilesAKilledOneLeft(_ store: StoreKind) throws {
+        let h = try FeedHarness(store)
         let fm = FileManager.default
         try fm.createDirectory(atPath: h.out + "/google", withIntermediateDirectories: true)
         try fm.createDirectory(atPath: h.out + "/.unifeed/items", withIntermediateDirectories: true)
@@ -62,14 +62,14 @@ import Testing
         #expect(fm.fileExists(atPath: h.out + "/publish-report.json"))
     }
 
-    @Test func validateWritesNothing() throws {
-        let h = try FeedHarness()
+    @Test(arguments: StoreKind.tested) func validateWritesNothing(_ store: StoreKind) throws {
+        let h = try FeedHarness(store)
         let result = try h.publish(dryRun: true)
         #expect(result.reports.count == 8)  // google-promotions among them, skipped: the samples have no promotions
         #expect(!FileManager.default.fileExists(atPath: h.out))
     }
 
-    @Test func namesOutsideTheVocabularyCannotLeaveTheFolder() throws {
+    @Test(arguments: StoreKind.tested) func namesOutsideTheVocabularyCannotLeaveTheFolder(_ store: StoreKind) throws {
         #expect(throws: InputError.self) {
             try ChannelCatalog.parse("name = \"../../etc\"\n[[outputs]]\nfile = \"x.csv\"\nformat = \"csv\"\ncolumns = [\"id\"]\n", file: "t.toml")
         }
@@ -84,11 +84,11 @@ import Testing
         #expect(throws: InputError.self) { try ChannelCatalog.parse(rss + "\"id><x\"\n", file: "t.toml") }
         #expect(throws: InputError.self) { try ChannelCatalog.parse(rss + "\"1st\"\n", file: "t.toml") }
         #expect(throws: Never.self) { try ChannelCatalog.parse(rss + "\"offer_id\"\n", file: "t.toml") }
-        let h = try FeedHarness(samples: false)
+        let h = try FeedHarness(store, samples: false)
         #expect(throws: FeedError.self) { try h.publish(channels: ["../../etc"]) }
     }
 
-    @Test func aDeclaredChannelNeedsNoSwift() throws {
+    @Test(arguments: StoreKind.tested) func aDeclaredChannelNeedsNoSwift(_ store: StoreKind) throws {
         let template = """
             name = "pricespy"
             rules = "basic"
@@ -99,7 +99,7 @@ import Testing
             """
         let channel = try ChannelCatalog.parse(template, file: "pricespy.toml")
         #expect(channel.outputs[0].columns.map(\.header) == ["id", "title", "stock", "effective_price"])
-        let h = try FeedHarness()
+        let h = try FeedHarness(store)
         let dir = h.directory.appendingPathComponent("templates")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try template.write(to: dir.appendingPathComponent("pricespy.toml"), atomically: true, encoding: .utf8)
@@ -118,8 +118,8 @@ import Testing
 @Suite struct HostileTextTests {
     static let nasty = "Tee & <b>bold</b> \"quoted\" 'single' \u{0007}bell\u{001B} 🧵 ✨ עברית مرحبا\ttab\r\nnew line"
 
-    @Test func hostileTextRoundTripsEscaped() throws {
-        let h = try FeedHarness(samples: false)
+    @Test(arguments: StoreKind.tested) func hostileTextRoundTripsEscaped(_ store: StoreKind) throws {
+        let h = try FeedHarness(store, samples: false)
         let long = String(repeating: "Долгое описание — ", count: 600)  // about 11 KB
         let csv = """
             product_id,sku,title,description,brand,gtin,price,link,image_link,quantity

@@ -5,6 +5,7 @@ import Formats
 import Foundation
 import Import
 import StorePort
+import StoreTestSupport
 import Testing
 
 /// specs/google-merchant.md §9: one tee, two sizes, on sale — compared attribute by attribute (the
@@ -17,7 +18,7 @@ import Testing
 
         """
 
-    func harness() throws -> FeedHarness {
+    func harness(_ store: StoreKind) throws -> FeedHarness {
         var config = UnifeedConfig()
         config.shop.name = "Acme Outfitters"
         config.shop.url = "https://www.example.com"
@@ -30,13 +31,13 @@ import Testing
                 minTransitDays: 2, maxTransitDays: 5)
         ]
         config.channels["google"] = google
-        let h = try FeedHarness(samples: false, config: config)
+        let h = try FeedHarness(store, samples: false, config: config)
         #expect(try h.importText(Self.catalog).imported == 2)
         return h
     }
 
-    @Test func rssItemsCarryTheDigestsAttributes() throws {
-        let h = try harness()
+    @Test(arguments: StoreKind.tested) func rssItemsCarryTheDigestsAttributes(_ store: StoreKind) throws {
+        let h = try harness(store)
         let result = try h.publish(now: "2025-11-29T10:00", channels: ["google"])
         #expect(result.reports.first?.items == 2)
         let items = try rssItems((h.out as NSString).appendingPathComponent("google/products.xml"))
@@ -71,8 +72,8 @@ import Testing
         #expect(try h.read("google/products.xml").contains("size=S&amp;utm_source=google"))
     }
 
-    @Test func tsvHasTheDigestsValues() throws {
-        let h = try harness()
+    @Test(arguments: StoreKind.tested) func tsvHasTheDigestsValues(_ store: StoreKind) throws {
+        let h = try harness(store)
         try h.publish(now: "2025-11-29T10:00", channels: ["google"])
         let lines = try h.read("google/products.tsv").split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
         let header = lines[0]

@@ -3,8 +3,8 @@ import Config
 import Feeds
 import Formats
 import Foundation
-import GRDB
 import StorePort
+import StoreTestSupport
 import Testing
 import UnifeedTestSupport
 
@@ -25,8 +25,8 @@ func needsRealExport(_ name: String) -> some TestTrait {
 }
 
 @Suite struct ShopifyImportTests {
-    @Test func fixtureGroupsByHandleWithSalesImagesAndArchivedProducts() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func fixtureGroupsByHandleWithSalesImagesAndArchivedProducts(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let s = try h.importFile(fixture("shopify-products.csv"))
         #expect(s.format == "shopify")
         #expect(s.line == "shopify-products.csv: 15 rows, 15 imported (12 new, 0 updated, 3 unchanged), 0 rejected")
@@ -47,17 +47,16 @@ func needsRealExport(_ name: String) -> some TestTrait {
         #expect(try h.variant("CMT-LAR")?.status == .archived)
         // Quantity 0 is a stock record of 0, not "no record".
         #expect(try h.variant("OCT-BON-M")?.quantity == 0)
-        let productImages = try h.store.read { db in
-            try String.fetchAll(db, sql: "SELECT url FROM product_images WHERE product_id = 'organic-crew-tee' ORDER BY position")
-        }
+        // A product's images: its row's URLs in order, one per line (on both stores).
+        let productImages = try h.database.rows("SELECT images FROM products WHERE product_id = 'organic-crew-tee'").joined(separator: "\n").split(separator: "\n")
         #expect(productImages.count == 3)
         #expect(productImages[2].contains("organic-crew-tee-detail.jpg"))
     }
 
     /// Shopify allows one SKU on two products; Unifeed refuses the second, naming both handles and the
     /// line of the first, and the summary counts duplicates apart.
-    @Test func aSKUOnTwoProductsNamesBothHandles() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func aSKUOnTwoProductsNamesBothHandles(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let s = try h.importText(
             "Handle,Title,Option1 Name,Option1 Value,Variant SKU,Variant Price\n"
                 + "blue-tee,Blue Tee,Size,M,TEE-M,20.00\n"
@@ -71,9 +70,9 @@ func needsRealExport(_ name: String) -> some TestTrait {
             "\(h.messages)")
     }
 
-    @Test(needsRealExport("shopify-apparel.csv")) func realExportWithoutSKUsGetsStableDerivedIDs() throws {
+    @Test(needsRealExport("shopify-apparel.csv"), arguments: StoreKind.tested) func realExportWithoutSKUsGetsStableDerivedIDs(_ store: StoreKind) throws {
         let path = realExport("shopify-apparel.csv")
-        let h = try ImportHarness()
+        let h = try ImportHarness(store)
         let s = try h.importFile(path)
         #expect(s.line == "shopify-apparel.csv: 22 rows, 22 imported (22 new, 0 updated, 0 unchanged), 0 rejected")
         // One default variant: the handle; options: handle plus slugged option values.
@@ -91,8 +90,8 @@ func needsRealExport(_ name: String) -> some TestTrait {
 }
 
 @Suite struct WooCommerceImportTests {
-    @Test func fixtureResolvesParentsByIDAndSkipsGroupedProducts() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func fixtureResolvesParentsByIDAndSkipsGroupedProducts(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let s = try h.importFile(fixture("woocommerce-products.csv"))
         #expect(s.format == "woocommerce")
         #expect(s.line == "woocommerce-products.csv: 8 rows, 7 imported (7 new, 0 updated, 0 unchanged), 0 rejected, 1 skipped")
@@ -110,8 +109,8 @@ func needsRealExport(_ name: String) -> some TestTrait {
         #expect(bottle.images.count == 2)
     }
 
-    @Test func aVariationBeforeItsParentStillGetsTheParentsFields() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func aVariationBeforeItsParentStillGetsTheParentsFields(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let s = try h.importText(
             """
             ID,Type,SKU,Name,Published,Description,Regular price,Sale price,Parent,Images,Attribute 1 name,Attribute 1 value(s)
@@ -124,17 +123,15 @@ func needsRealExport(_ name: String) -> some TestTrait {
         #expect(red.title == "Tee" && red.description == "<p>Soft</p>" && red.images == ["https://x.example/tee.jpg"])
     }
 
-    @Test(needsRealExport("woocommerce-sample_products.csv")) func realSampleDataImports() throws {
+    @Test(needsRealExport("woocommerce-sample_products.csv"), arguments: StoreKind.tested) func realSampleDataImports(_ store: StoreKind) throws {
         let path = realExport("woocommerce-sample_products.csv")
-        let h = try ImportHarness()
+        let h = try ImportHarness(store)
         let s = try h.importFile(path)
         #expect(s.line == "woocommerce-sample_products.csv: 25 rows, 24 imported (24 new, 0 updated, 0 unchanged), 0 rejected, 1 skipped")
         let red = try #require(try h.variant("woo-vneck-tee-red"))
         #expect(red.productID == "woo-vneck-tee" && red.title == "V-Neck T-Shirt" && red.price.amountString == "20.00" && red.color == "Red")
         #expect(red.images.count == 1 && red.images[0].hasSuffix(".jpg"), "a variation's own image")
-        let parentImages = try h.store.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM product_images WHERE product_id = 'woo-vneck-tee'")
-        }
+        let parentImages = try h.database.rows("SELECT images FROM products WHERE product_id = 'woo-vneck-tee'").joined(separator: "\n").split(separator: "\n").count
         #expect(parentImages == 3)
         let logo = try #require(try h.variant("woo-hoodie-blue-logo"))
         #expect(logo.custom.map { "\($0.0)=\($0.1)" } == ["logo=Yes"])
@@ -145,8 +142,8 @@ func needsRealExport(_ name: String) -> some TestTrait {
 }
 
 @Suite struct AkeneoImportTests {
-    @Test func fixtureReadsTheConfiguredLocaleChannelAndCurrency() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func fixtureReadsTheConfiguredLocaleChannelAndCurrency(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let s = try h.importFile(fixture("akeneo-products.csv"))
         #expect(s.format == "akeneo")
         #expect(s.line == "akeneo-products.csv: 8 rows, 8 imported (8 new, 0 updated, 0 unchanged), 0 rejected")
@@ -159,10 +156,10 @@ func needsRealExport(_ name: String) -> some TestTrait {
         #expect(try h.variant("HK-MUG-CAFE")?.productID == "HK-MUG-CAFE")
     }
 
-    @Test func aMissingCurrencyColumnIsRefused() throws {
+    @Test(arguments: StoreKind.tested) func aMissingCurrencyColumnIsRefused(_ store: StoreKind) throws {
         var config = try ConfigLoader.load(path: TestPaths.root.appendingPathComponent("samples/unifeed.toml").path)
         config.importing.akeneoCurrency = Currency(code: "GBP")
-        let h = try ImportHarness(config: config)
+        let h = try ImportHarness(store, config: config)
         #expect(throws: InputError.self) { try h.importFile(fixture("akeneo-products.csv")) }
         do { try h.importFile(fixture("akeneo-products.csv")) } catch let error as InputError {
             #expect(error.description == "akeneo-products.csv:1: error: price-GBP: missing price column for the configured currency (set [import.akeneo] currency) (found: price-USD,price-EUR)")
@@ -171,8 +168,8 @@ func needsRealExport(_ name: String) -> some TestTrait {
 
     /// An Akeneo variant row's name often carries its own color ("Tee black and purple"); the product
     /// model's title leaves the variant's values out, so each variant's title is made from its own.
-    @Test func variantTitlesAreMadeFromTheirOwnValues() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func variantTitlesAreMadeFromTheirOwnValues(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let s = try h.importText(
             "sku;parent;family;name-en_US;main_color;size;price-USD\n"
                 + "TEE-BP-M;tee;clothing;Organic Tee black and purple;black and purple;m;20.00\n"
@@ -192,8 +189,8 @@ func needsRealExport(_ name: String) -> some TestTrait {
 
     /// Descriptions that exist only for another Akeneo channel (or locale) would give `missing_description`
     /// on every item; the import says which channel has them and what to set.
-    @Test func valuesForAnotherChannelOnlyAreNamedWithTheSettingThatReadsThem() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func valuesForAnotherChannelOnlyAreNamedWithTheSettingThatReadsThem(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let s = try h.importText(
             "sku;family;name-en_US;description-en_US-mobile;price-USD\nSKU-1;tees;Tee;Soft tee;12.00\n", name: "akeneo.csv")
         #expect(s.imported == 1)
@@ -203,11 +200,11 @@ func needsRealExport(_ name: String) -> some TestTrait {
             ])
     }
 
-    @Test(needsRealExport("akeneo-pim-docs-product-example.csv")) func realDocumentationExampleImports() throws {
+    @Test(needsRealExport("akeneo-pim-docs-product-example.csv"), arguments: StoreKind.tested) func realDocumentationExampleImports(_ store: StoreKind) throws {
         let path = realExport("akeneo-pim-docs-product-example.csv")
         var config = try ConfigLoader.load(path: TestPaths.root.appendingPathComponent("samples/unifeed.toml").path)
         config.importing.akeneoChannel = "mobile"  // the example's descriptions are for the mobile channel
-        let h = try ImportHarness(config: config)
+        let h = try ImportHarness(store, config: config)
         let s = try h.importFile(path)
         #expect(s.line == "akeneo-pim-docs-product-example.csv: 15 rows, 15 imported (15 new, 0 updated, 0 unchanged), 0 rejected")
         let tee = try #require(try h.variant("AKNTS_BPS"))
@@ -220,8 +217,8 @@ func needsRealExport(_ name: String) -> some TestTrait {
 }
 
 @Suite struct StoresAndInventoryTests {
-    @Test func storesAndInventoryWriteLedgerMovements() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func storesAndInventoryWriteLedgerMovements(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         try h.importSample("catalog.csv")
         #expect(try h.importSample("stores.csv", kind: .stores).line == "samples/stores.csv: 3 rows, 3 imported (3 new, 0 updated, 0 unchanged), 0 rejected")
         let inventory = try h.importSample("inventory.csv", kind: .inventory)
@@ -233,8 +230,8 @@ func needsRealExport(_ name: String) -> some TestTrait {
         #expect(stock.total == stock.movements.reduce(0) { $0 + $1.delta }, "on hand is the sum of the ledger")
     }
 
-    @Test func badStoreAndInventoryRowsAreRejectedWithReasons() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func badStoreAndInventoryRowsAreRejectedWithReasons(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         try h.importText(nativeCSV([goodRow("I1")]))
         let stores = try h.importText(
             """

@@ -3,6 +3,7 @@ import Config
 import Formats
 import Foundation
 import StorePort
+import StoreTestSupport
 import Testing
 import UnifeedTestSupport
 
@@ -21,8 +22,8 @@ func googleFixture(_ name: String) -> String { fixture("google/\(name)") }
     /// A UTF-8 BOM before the declaration, the whole feed on one line, CDATA, character and entity
     /// references (and a category path escaped twice), prices without decimals, repeated and
     /// comma-separated images, groups, Google's custom namespace: every item imported as written.
-    @Test func rssOnOneLineWithBOMCDATAAndReferences() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func rssOnOneLineWithBOMCDATAAndReferences(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let s = try h.importFile(googleFixture("rss-one-line.xml"))
         #expect(s.format == "google")
         #expect(s.line == "rss-one-line.xml: 3 rows, 3 imported (3 new, 0 updated, 0 unchanged), 0 rejected")
@@ -85,8 +86,8 @@ func googleFixture(_ name: String) -> String { fixture("google/\(name)") }
 
     /// Atom 1.0: `<entry>`, Atom's `<title>`, `<link href>` and `<summary>` where no `g:` one is given;
     /// Atom's `<id>` is not the SKU.
-    @Test func atomFeed() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func atomFeed(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let s = try h.importFile(googleFixture("atom.xml"))
         #expect(s.line == "atom.xml: 2 rows, 2 imported (2 new, 0 updated, 0 unchanged), 0 rejected")
         #expect(h.messages.isEmpty)
@@ -105,8 +106,8 @@ func googleFixture(_ name: String) -> String { fixture("google/\(name)") }
     /// The text feed: quoted fields holding a tab, quotes and a line break, CRLF line ends, a group column
     /// naming its sub-attributes, a `g:`-prefixed header, a date-only sale window, the older
     /// `out of stock`.
-    @Test func tsvWithQuotedFieldsAndCRLF() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func tsvWithQuotedFieldsAndCRLF(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let s = try h.importFile(googleFixture("quoted-crlf.tsv"))
         #expect(s.format == "google")
         #expect(s.line == "quoted-crlf.tsv: 2 rows, 2 imported (2 new, 0 updated, 0 unchanged), 0 rejected")
@@ -130,8 +131,8 @@ func googleFixture(_ name: String) -> String { fixture("google/\(name)") }
     /// Each bad item is rejected on its own line, naming the attribute, what was expected and what was
     /// found; a duplicate id names the line of the first; the good item is imported; `--rejects` lists
     /// the line and id of each rejected item.
-    @Test func badItemsAreRejectedWithTheirLines() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func badItemsAreRejectedWithTheirLines(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         var options = ImportOptions()
         options.rejectsPath = h.directory.appendingPathComponent("rejects.csv").path
         let s = try h.importFile(googleFixture("rejects.xml"), options: options)
@@ -157,8 +158,8 @@ func googleFixture(_ name: String) -> String { fixture("google/\(name)") }
 
     /// A file cut off in the middle of an item: nothing is written, and the error names the line where
     /// it broke.
-    @Test func truncatedFileWritesNothing() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func truncatedFileWritesNothing(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         try h.importFile(googleFixture("atom.xml"))
         let before = try h.snapshot()
         #expect(throws: InputError.self) { try h.importFile(googleFixture("truncated.xml")) }
@@ -175,8 +176,8 @@ func googleFixture(_ name: String) -> String { fixture("google/\(name)") }
 
     /// C1 control characters and double-encoded UTF-8 from a mis-converted source: kept as written, with
     /// a warning naming the item, the attribute and the characters (and what they were meant to be).
-    @Test func mojibakeIsKeptWithAWarning() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func mojibakeIsKeptWithAWarning(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let s = try h.importFile(googleFixture("mojibake.xml"))
         #expect(s.imported == 2 && s.rejected == 0 && s.warnings == 2)
         #expect(
@@ -192,8 +193,8 @@ func googleFixture(_ name: String) -> String { fixture("google/\(name)") }
 
     /// Entities the feed declares itself are never expanded: an external one (a local file, a URL) is
     /// not read and rejects its item; nested ones ("billion laughs") stop the whole file at once.
-    @Test func externalEntitiesAreNotReadAndExpansionIsRefused() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func externalEntitiesAreNotReadAndExpansionIsRefused(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let s = try h.importFile(googleFixture("external-entities.xml"))
         #expect(s.line == "external-entities.xml: 3 rows, 1 imported (1 new, 0 updated, 0 unchanged), 2 rejected")
         #expect(
@@ -219,8 +220,8 @@ func googleFixture(_ name: String) -> String { fixture("google/\(name)") }
 
     /// What is told from the first bytes: XML with or without a BOM is the XML feed; a TSV with
     /// Google's names is the text feed. Not a feed: a clear error naming what was found.
-    @Test func detectionAndFilesThatAreNotFeeds() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func detectionAndFilesThatAreNotFeeds(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let path = try h.write("<?xml version=\"1.0\"?>\n<catalog><product/></catalog>\n", to: "other.xml")
         do {
             try h.importFile(path)
@@ -251,8 +252,8 @@ func googleFixture(_ name: String) -> String { fixture("google/\(name)") }
 
     /// A group the feed names with one item in it stays a group when published (its other items were
     /// archived or left out): `google.item_group_id` says so.
-    @Test func aGroupOfOneNamedByTheFeedStaysAGroup() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func aGroupOfOneNamedByTheFeedStaysAGroup(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         try h.importFile(googleFixture("atom.xml"))
         #expect(try h.variant("LAMP-1")?.overrides.isEmpty == true)  // no item_group_id: no group
         let text = """

@@ -2,23 +2,22 @@ import Catalog
 import Config
 import Formats
 import Foundation
-import GRDB
 import Import
 import StorePort
+import StoreTestSupport
 import UnifeedTestSupport
-
-@testable import Store
 
 /// A fresh database in a temporary folder, the samples' config, and helpers to import text or files.
 final class ImportHarness {
     let directory: URL
-    let store: SQLiteStore
+    let database: TestDatabase
+    var store: any CatalogStore { database.store }
     var config: UnifeedConfig
     private(set) var messages: [String] = []
 
-    init(config: UnifeedConfig? = nil) throws {
+    init(_ kind: StoreKind, config: UnifeedConfig? = nil) throws {
         directory = try TestPaths.temporaryDirectory()
-        store = try SQLiteStore(path: directory.appendingPathComponent("unifeed.sqlite").path)
+        database = try TestDatabase(kind, in: directory)
         self.config = try config ?? ConfigLoader.load(path: TestPaths.root.appendingPathComponent("samples/unifeed.toml").path)
     }
 
@@ -64,22 +63,15 @@ final class ImportHarness {
         try importFile(TestPaths.root.appendingPathComponent("samples/\(file)").path, as: "samples/\(file)", kind: kind, options: options)
     }
 
-    func variant(_ sku: String) throws -> VariantView? { try store.read { try CatalogQueries.variant($0, sku: sku) } }
-    func stock(_ sku: String) throws -> StockReport? { try store.read { try CatalogQueries.stock($0, sku: sku) } }
-    func counts() throws -> (products: Int, variants: Int, stores: Int, movements: Int) { try store.read { try CatalogQueries.counts($0) } }
+    func variant(_ sku: String) throws -> VariantView? { try store.reading { try $0.variant(sku: sku) } }
+    func stock(_ sku: String) throws -> StockReport? { try store.reading { try $0.stock(sku: sku) } }
+    func counts() throws -> (products: Int, variants: Int, stores: Int, movements: Int) { try store.reading { try $0.counts() } }
 
     /// Everything the store holds, as text: to show that a failed import changed nothing.
     func snapshot() throws -> String {
-        try store.read { db in
-            var out = ""
-            for table in [
-                "products", "variants", "prices", "identifiers", "product_images", "variant_images", "channel_overrides",
-                "custom_attributes", "locations", "stock_movements", "stock_levels", "promotions",
-            ] {
-                for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1, 2") { out += "\(table) \(row)\n" }
-            }
-            return out
-        }
+        // The tables of both stores (a variant's prices, identifiers, images and custom attributes are
+        // columns of its row; SQLite's views of the older tables show the same).
+        try database.snapshot(["products", "variants", "channel_overrides", "locations", "stock_movements", "stock_levels", "promotions"])
     }
 }
 

@@ -2,9 +2,9 @@ import Catalog
 import Config
 import Formats
 import Foundation
-import GRDB
 import Import
 import StorePort
+import StoreTestSupport
 import Testing
 import UnifeedTestSupport
 
@@ -12,8 +12,8 @@ import UnifeedTestSupport
 @testable import unifeed
 
 @Suite struct NativeImportTests {
-    @Test func theSampleCatalogImportsAndAReimportChangesNothing() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func theSampleCatalogImportsAndAReimportChangesNothing(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let first = try h.importSample("catalog.csv")
         #expect(first.line == "samples/catalog.csv: 128 rows, 128 imported (128 new, 0 updated, 0 unchanged), 0 rejected")
         #expect(first.exitCode == 0)
@@ -26,8 +26,8 @@ import UnifeedTestSupport
         #expect(counts.products == 35 && counts.variants == 128)
     }
 
-    @Test func productFieldsComeFromTheFirstRowAndLaterRowsMayLeaveThemEmpty() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func productFieldsComeFromTheFirstRowAndLaterRowsMayLeaveThemEmpty(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         try h.importText(
             nativeCSV([
                 goodRow("A1", ["title": "Classic Tee", "description": "<p>Soft\ncotton, \"combed\"</p>", "color": "Black"]),
@@ -48,8 +48,8 @@ import UnifeedTestSupport
         #expect(try h.variant("A2")?.title == "Classic Crew Tee")
     }
 
-    @Test func quantityIsAnAbsoluteCountRecordedAsLedgerDifferences() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func quantityIsAnAbsoluteCountRecordedAsLedgerDifferences(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         try h.importText(nativeCSV([goodRow("Q1", ["quantity": "10"])]))
         try h.importText(nativeCSV([goodRow("Q1", ["quantity": "10"])]))  // same figure: no movement
         try h.importText(nativeCSV([goodRow("Q1", ["quantity": "7"])]))
@@ -62,8 +62,8 @@ import UnifeedTestSupport
         #expect(stock.movements.map(\.ref) == ["catalog.csv:2", "catalog.csv:2"])
     }
 
-    @Test func channelOverridesAndCustomAttributesAreKept() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func channelOverridesAndCustomAttributesAreKept(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let columns = NativeMapper.columns + ["google.title", "amazon.exclude", "custom.season"]
         try h.importText(
             nativeCSV(
@@ -74,16 +74,16 @@ import UnifeedTestSupport
         #expect(v.custom.map { "\($0.0)=\($0.1)" } == ["season=winter"])
     }
 
-    @Test func linksAndRelativeImagesComeFromTheConfig() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func linksAndRelativeImagesComeFromTheConfig(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         try h.importText(nativeCSV([goodRow("L1", ["image_link": "img/l1.jpg", "additional_image_links": "img/l1-2.jpg|https://x.example/3.jpg"])]))
         let v = try #require(try h.variant("L1"))
         #expect(v.link == "https://shop.example/products/P1?variant=L1")
         #expect(v.images == ["https://cdn.shop.example/img/l1.jpg", "https://cdn.shop.example/img/l1-2.jpg", "https://x.example/3.jpg"])
     }
 
-    @Test func salesKeepTheirWindowInTheShopZone() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func salesKeepTheirWindowInTheShopZone(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         try h.importText(nativeCSV([goodRow("S1", ["sale_price": "19.00", "sale_start": "2026-11-20", "sale_end": "2026-11-30"])]))
         let v = try #require(try h.variant("S1"))
         #expect(v.salePrice?.amountString == "19.00")
@@ -93,8 +93,8 @@ import UnifeedTestSupport
 
     /// Every kind of row error in samples/broken-catalog.csv, one line each, verbatim; the 3 good rows
     /// are imported (exit 2: partly done).
-    @Test func theBrokenSampleReportsEveryRowError() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func theBrokenSampleReportsEveryRowError(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let s = try h.importSample("broken-catalog.csv")
         // A wrong GTIN is the channels' problem, not a reason to lose the row (DESIGN.md §4): the two
         // GTIN rows import with a warning and the value kept as written.
@@ -132,8 +132,8 @@ import UnifeedTestSupport
 
     /// Spreadsheets and WooCommerce's exporter put a `'` before numbers and identifiers (`'-1`,
     /// `'7350177880022`); typed columns drop one, free text keeps it.
-    @Test func oneLeadingApostropheLeavesTypedValuesOnly() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func oneLeadingApostropheLeavesTypedValuesOnly(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let s = try h.importText(
             nativeCSV([goodRow("Q1", ["price": "'25.00", "gtin": "'4006381333931", "quantity": "'7", "title": "'Quoted' tee"])]))
         #expect(s.imported == 1 && s.rejected == 0, "\(h.messages)")
@@ -144,8 +144,8 @@ import UnifeedTestSupport
 
     /// A PHP plugin or theme that prints whitespace leaves exports that start `\n\t` before the BOM and
     /// the header: skipped with a warning that counts the bytes; line numbers stay physical.
-    @Test func whitespaceBeforeTheHeaderIsSkippedWithAWarning() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func whitespaceBeforeTheHeaderIsSkippedWithAWarning(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let csv = nativeCSV([goodRow("W1"), goodRow("W2", ["price": "abc"])])
         let path = try h.write(bytes: Array("\n\t".utf8) + [0xEF, 0xBB, 0xBF] + Array(csv.utf8), to: "woo.csv")
         let s = try h.importFile(path, as: "woo.csv")
@@ -158,8 +158,8 @@ import UnifeedTestSupport
         #expect(try h.variant("W1") != nil)
     }
 
-    @Test func aRowWithThreeProblemsGivesThreeLines() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func aRowWithThreeProblemsGivesThreeLines(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let s = try h.importText(nativeCSV([goodRow("M1", ["price": "x", "gtin": "123", "condition": "mint"])]))
         #expect(s.rejected == 1)
         #expect(h.messages.count == 3)
@@ -167,8 +167,8 @@ import UnifeedTestSupport
         #expect(h.messages.filter { $0.hasPrefix("catalog.csv:2: warning: gtin: ") }.count == 1, "a bad GTIN is a warning")
     }
 
-    @Test func strictMakesAnyRejectFatalAndWritesNothing() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func strictMakesAnyRejectFatalAndWritesNothing(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         try h.importSample("catalog.csv")
         let before = try h.snapshot()
         var options = ImportOptions()
@@ -179,8 +179,8 @@ import UnifeedTestSupport
         #expect(try h.snapshot() == before)
     }
 
-    @Test func dryRunChecksEverythingAndWritesNothing() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func dryRunChecksEverythingAndWritesNothing(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let before = try h.snapshot()
         var options = ImportOptions()
         options.dryRun = true
@@ -189,8 +189,8 @@ import UnifeedTestSupport
         #expect(try h.snapshot() == before)
     }
 
-    @Test func rejectsFileCanBeFixedAndReimported() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func rejectsFileCanBeFixedAndReimported(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         var options = ImportOptions()
         options.rejectsPath = h.directory.appendingPathComponent("rejects.csv").path
         try h.importText(
@@ -211,8 +211,8 @@ import UnifeedTestSupport
 
     /// A duplicate is found by the writing thread, after the row was mapped: with `--rejects` the row's
     /// raw cells travel with it (without, they are dropped early to keep memory flat) and land whole.
-    @Test func aDuplicateFoundWhileWritingLandsInTheRejectsFileWithItsCells() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func aDuplicateFoundWhileWritingLandsInTheRejectsFileWithItsCells(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         var options = ImportOptions()
         options.rejectsPath = h.directory.appendingPathComponent("rejects.csv").path
         try h.importText(nativeCSV([goodRow("D1"), goodRow("D2"), goodRow("D1", ["title": "Second D1"])]), options: options)
@@ -225,8 +225,8 @@ import UnifeedTestSupport
     /// Duplicate SKUs are checked 64 keys per statement: a duplicate inside one such group, one in a
     /// later group, one in a later pipe batch (256 records), a SKU three times, and a record with an
     /// error (not recorded, so its SKU's next row is no duplicate) all give the right first line.
-    @Test func duplicatesAreFoundAcrossKeyGroupsAndBatches() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func duplicatesAreFoundAcrossKeyGroupsAndBatches(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         var rows = (0..<600).map { goodRow("S\($0)") }
         rows[30] = goodRow("S5")  // line 32, same group as line 7
         rows[100] = goodRow("S40")  // line 102: a later group than line 42
@@ -246,8 +246,8 @@ import UnifeedTestSupport
             ], "\(duplicates)")
     }
 
-    @Test func theWholeFileIsRefusedWhenItCannotBeRead() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func theWholeFileIsRefusedWhenItCannotBeRead(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         try h.importSample("catalog.csv")
         let before = try h.snapshot()
         let header = NativeMapper.columns.joined(separator: ",")
@@ -271,8 +271,8 @@ import UnifeedTestSupport
         }
     }
 
-    @Test func aOneMegabyteFieldFailsTheImportWithNothingWritten() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func aOneMegabyteFieldFailsTheImportWithNothingWritten(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let text = nativeCSV([goodRow("B1"), goodRow("B2", ["description": String(repeating: "lorem ", count: 180_000)])])
         #expect(
             throws: InputError(
@@ -284,8 +284,8 @@ import UnifeedTestSupport
         #expect(try h.counts().variants == 0)
     }
 
-    @Test func invalidUTF8FailsEverythingAndWindows1252IsAnOptIn() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func invalidUTF8FailsEverythingAndWindows1252IsAnOptIn(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let fixture = TestPaths.root.appendingPathComponent("Tests/ImportTests/Fixtures/windows-1252.csv").path
         #expect(throws: InputError.self) { try h.importFile(fixture, as: "windows-1252.csv") }
         do { try h.importFile(fixture, as: "windows-1252.csv") } catch let error as InputError {
@@ -297,13 +297,13 @@ import UnifeedTestSupport
         options.encoding = .windows1252
         let s = try h.importFile(fixture, as: "windows-1252.csv", options: options)
         #expect(s.rejected == 0 && s.imported == 3)
-        let titles = try h.store.read { db in try String.fetchAll(db, sql: "SELECT title FROM products ORDER BY product_id") }
+        let titles = try h.database.rows("SELECT title FROM products ORDER BY product_id")
         #expect(titles.joined(separator: " ").contains("é"))
         #expect(!titles.joined().contains("Ã"), "never mojibake")
     }
 
-    @Test func aChangedVariantHasItsPricesImagesAndAttributesReplaced() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func aChangedVariantHasItsPricesImagesAndAttributesReplaced(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let columns = NativeMapper.columns + ["custom.season"]
         try h.importText(
             nativeCSV(

@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import Import
 import StorePort
+import StoreTestSupport
 import Testing
 
 @testable import Store
@@ -22,16 +23,16 @@ import Testing
         return header.split(separator: ",").map { cells[String($0)] ?? "" }.joined(separator: ",")
     }
 
-    static func withSamples() throws -> ImportHarness {
-        let h = try ImportHarness()
+    static func withSamples(_ store: StoreKind) throws -> ImportHarness {
+        let h = try ImportHarness(store)
         try h.importSample("catalog.csv")
         return h
     }
 
-    func promotions(_ h: ImportHarness) throws -> [Promotion] { try h.store.read { try CatalogQueries.promotions($0) } }
+    func promotions(_ h: ImportHarness) throws -> [Promotion] { try h.store.reading { try $0.promotions() } }
 
-    @Test func aGoodFileImportsAndReimportsAsUnchanged() throws {
-        let h = try Self.withSamples()
+    @Test(arguments: StoreKind.tested) func aGoodFileImportsAndReimportsAsUnchanged(_ store: StoreKind) throws {
+        let h = try Self.withSamples(store)
         let text = [
             Self.header, Self.row(),
             Self.row([
@@ -68,38 +69,41 @@ import Testing
     }
 
     /// Each policy rule: the row is rejected with the column and the rule.
-    @Test(arguments: [
-        ("under 5%", ["value": "4"], "value", "at least 5 percent"),
-        ("a fractional percent", ["value": "12.5"], "value", "whole percent"),
-        ("100%", ["value": "100"], "value", "less than 100 percent"),
-        ("under 5 currency units", ["discount_type": "money_off", "value": "4.99"], "value", "at least 5 USD"),
-        ("over 183 days", ["start": "2026-01-01", "end": "2026-07-03"], "end", "at most 183 days"),
-        ("end before start", ["start": "2026-12-01", "end": "2026-11-20"], "end", "must come after the start"),
-        (
-            "free shipping without a code", ["discount_type": "free_shipping", "value": "", "price_effect": "none", "redemption": "online"],
-            "coupon_code", "needs a coupon_code"
-        ),
-        ("a code on an automatic markdown", ["coupon_code": "TEE20"], "coupon_code", "takes no coupon_code"),
-        ("a minimum purchase on an automatic markdown", ["minimum_purchase": "50"], "minimum_purchase", "cannot require a basket"),
-        ("an id with a space", ["promotion_id": "BF 26"], "promotion_id", "letters, digits"),
-        ("an id over 50", ["promotion_id": String(repeating: "A", count: 51)], "promotion_id", "1 to 50"),
-        ("a title over 60", ["title": String(repeating: "t", count: 61)], "title", "at most 60 characters"),
-        ("an unknown target SKU", ["applies_to": "sku", "targets": "TEE-CLS-BLK-S|NO-SUCH-SKU"], "targets", "unknown target"),
-        ("an unknown product", ["targets": "NO-SUCH-PRODUCT"], "targets", "unknown target"),
-        ("an unknown brand", ["applies_to": "brand", "targets": "Nobody"], "targets", "unknown target"),
-        ("an unknown product type", ["applies_to": "product_type", "targets": "Apparel > Hats"], "targets", "unknown target"),
-        ("an unknown discount_type", ["discount_type": "bogo"], "discount_type", "expected one of percent_off"),
-        ("an unknown applies_to", ["applies_to": "category"], "applies_to", "expected one of all"),
-        ("targets missing", ["targets": ""], "targets", "needs targets"),
-        ("no value", ["value": ""], "value", "needs its percent"),
-        ("a bad date", ["start": "20/11/2026"], "start", "ISO 8601"),
-        (
-            "free shipping in store", ["discount_type": "free_shipping", "value": "", "coupon_code": "SHIP", "price_effect": "none"],
-            "redemption", "cannot be redeemed in store"
-        ),
-    ])
-    func eachPolicyRuleIsALocatedError(rule: String, cells: [String: String], column: String, message: String) throws {
-        let h = try Self.withSamples()
+    @Test(
+        arguments: StoreKind.tested,
+        [
+            ("under 5%", ["value": "4"], "value", "at least 5 percent"),
+            ("a fractional percent", ["value": "12.5"], "value", "whole percent"),
+            ("100%", ["value": "100"], "value", "less than 100 percent"),
+            ("under 5 currency units", ["discount_type": "money_off", "value": "4.99"], "value", "at least 5 USD"),
+            ("over 183 days", ["start": "2026-01-01", "end": "2026-07-03"], "end", "at most 183 days"),
+            ("end before start", ["start": "2026-12-01", "end": "2026-11-20"], "end", "must come after the start"),
+            (
+                "free shipping without a code", ["discount_type": "free_shipping", "value": "", "price_effect": "none", "redemption": "online"],
+                "coupon_code", "needs a coupon_code"
+            ),
+            ("a code on an automatic markdown", ["coupon_code": "TEE20"], "coupon_code", "takes no coupon_code"),
+            ("a minimum purchase on an automatic markdown", ["minimum_purchase": "50"], "minimum_purchase", "cannot require a basket"),
+            ("an id with a space", ["promotion_id": "BF 26"], "promotion_id", "letters, digits"),
+            ("an id over 50", ["promotion_id": String(repeating: "A", count: 51)], "promotion_id", "1 to 50"),
+            ("a title over 60", ["title": String(repeating: "t", count: 61)], "title", "at most 60 characters"),
+            ("an unknown target SKU", ["applies_to": "sku", "targets": "TEE-CLS-BLK-S|NO-SUCH-SKU"], "targets", "unknown target"),
+            ("an unknown product", ["targets": "NO-SUCH-PRODUCT"], "targets", "unknown target"),
+            ("an unknown brand", ["applies_to": "brand", "targets": "Nobody"], "targets", "unknown target"),
+            ("an unknown product type", ["applies_to": "product_type", "targets": "Apparel > Hats"], "targets", "unknown target"),
+            ("an unknown discount_type", ["discount_type": "bogo"], "discount_type", "expected one of percent_off"),
+            ("an unknown applies_to", ["applies_to": "category"], "applies_to", "expected one of all"),
+            ("targets missing", ["targets": ""], "targets", "needs targets"),
+            ("no value", ["value": ""], "value", "needs its percent"),
+            ("a bad date", ["start": "20/11/2026"], "start", "ISO 8601"),
+            (
+                "free shipping in store", ["discount_type": "free_shipping", "value": "", "coupon_code": "SHIP", "price_effect": "none"],
+                "redemption", "cannot be redeemed in store"
+            ),
+        ]) func eachPolicyRuleIsALocatedError(_ store: StoreKind, _ policy: (rule: String, cells: [String: String], column: String, message: String)) throws
+    {
+        let (rule, cells, column, message) = policy
+        let h = try Self.withSamples(store)
         let before = try h.snapshot()
         let summary = try h.importText([Self.header, Self.row(cells)].joined(separator: "\n"), name: "promotions.csv", kind: .promotions)
         #expect(summary.rejected == 1 && summary.imported == 0, "\(rule)")
@@ -109,21 +113,23 @@ import Testing
     }
 
     /// The same rules, just not broken: the limits themselves are accepted.
-    @Test(arguments: [
-        ["value": "5"], ["value": "99"], ["value": "5%"], ["discount_type": "money_off", "value": "5.00"],
-        ["start": "2026-01-01", "end": "2026-07-02"], ["applies_to": "brand", "targets": "Northwind Basics|Voltarc"],
-        ["applies_to": "product_type", "targets": "Apparel > Tops > T-Shirts"], ["applies_to": "sku", "targets": "TEE-CLS-BLK-S"],
-        ["promotion_id": String(repeating: "A", count: 50)], ["title": String(repeating: "t", count: 60)],
-        ["start": "2026-11-20T00:00:00-05:00", "end": "2026-12-01T23:59:59-05:00"],
-    ])
-    func theLimitsThemselvesAreAccepted(cells: [String: String]) throws {
-        let h = try Self.withSamples()
+    @Test(
+        arguments: StoreKind.tested,
+        [
+            ["value": "5"], ["value": "99"], ["value": "5%"], ["discount_type": "money_off", "value": "5.00"],
+            ["start": "2026-01-01", "end": "2026-07-02"], ["applies_to": "brand", "targets": "Northwind Basics|Voltarc"],
+            ["applies_to": "product_type", "targets": "Apparel > Tops > T-Shirts"], ["applies_to": "sku", "targets": "TEE-CLS-BLK-S"],
+            ["promotion_id": String(repeating: "A", count: 50)], ["title": String(repeating: "t", count: 60)],
+            ["start": "2026-11-20T00:00:00-05:00", "end": "2026-12-01T23:59:59-05:00"],
+        ]) func theLimitsThemselvesAreAccepted(_ store: StoreKind, cells: [String: String]) throws
+    {
+        let h = try Self.withSamples(store)
         let summary = try h.importText([Self.header, Self.row(cells)].joined(separator: "\n"), name: "promotions.csv", kind: .promotions)
         #expect(summary.new == 1 && summary.rejected == 0, "\(cells): \(h.messages)")
     }
 
-    @Test func aDuplicateIdIsRejectedWithTheFirstLine() throws {
-        let h = try Self.withSamples()
+    @Test(arguments: StoreKind.tested) func aDuplicateIdIsRejectedWithTheFirstLine(_ store: StoreKind) throws {
+        let h = try Self.withSamples(store)
         let summary = try h.importText([Self.header, Self.row(), Self.row()].joined(separator: "\n"), name: "promotions.csv", kind: .promotions)
         #expect(summary.new == 1 && summary.rejected == 1)
         #expect(h.messages.contains { $0.contains("promotions.csv:3") && $0.contains("first given on line 2") })
@@ -131,8 +137,8 @@ import Testing
 
     /// Bad files change nothing: a quote left open (the whole file is refused), and under `--strict`
     /// an unknown discount_type or a percent of 12.5 beside good rows.
-    @Test func badFilesLeaveTheStoreUnchanged() throws {
-        let h = try Self.withSamples()
+    @Test(arguments: StoreKind.tested) func badFilesLeaveTheStoreUnchanged(_ store: StoreKind) throws {
+        let h = try Self.withSamples(store)
         try h.importText([Self.header, Self.row()].joined(separator: "\n"), name: "promotions.csv", kind: .promotions)
         let before = try h.snapshot()
         let open = [Self.header, Self.row(["promotion_id": "NEW_ONE"]), Self.row(["promotion_id": "OTHER", "title": "\"20% off"])]

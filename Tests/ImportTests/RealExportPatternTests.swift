@@ -4,6 +4,7 @@ import Formats
 import Foundation
 import Import
 import StorePort
+import StoreTestSupport
 import Testing
 import UnifeedTestSupport
 
@@ -16,8 +17,8 @@ import UnifeedTestSupport
     /// official translation spells it (French no-break spaces before `?` and a trailing space included),
     /// with a BOM, decimal commas, a `'`-guarded GTIN and non-ASCII text: a variable product with two
     /// variations (one by `id:NNN`, one by SKU) and a simple product whose stock is not managed.
-    @Test(arguments: locales) func aLocalizedExportImportsLikeTheEnglishOne(locale: String) throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested, locales) func aLocalizedExportImportsLikeTheEnglishOne(_ store: StoreKind, locale: String) throws {
+        let h = try ImportHarness(store)
         let s = try h.importFile(fixture("woocommerce-localized/\(locale).csv"))
         #expect(s.format == "woocommerce")
         #expect(s.rows == 4 && s.new == 4 && s.rejected == 0 && s.skipped == 0, "\(h.messages)")
@@ -38,8 +39,8 @@ import UnifeedTestSupport
         #expect(mug.quantity == nil && mug.stockPolicy == .inStock, "In stock? = 1 with no Stock: not counted, in stock")
     }
 
-    @Test func theRussianHeaderOfTheIssueIsReadAndForcingTheFormatWorksToo() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func theRussianHeaderOfTheIssueIsReadAndForcingTheFormatWorksToo(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let text = """
             ID,Тип,Артикул,Имя,Опубликован,Наличие,Запасы,Базовая цена,Категории,Изображения
             7,simple,ЧАЙ-1,Чай «Байкал»,1,1,,"349,00",Напитки,https://img.example/tea.jpg
@@ -53,14 +54,14 @@ import UnifeedTestSupport
         #expect(tea.title == "Чай «Байкал»" && tea.price.amountString == "349.00" && tea.stockPolicy == .inStock)
     }
 
-    @Test func theConfigAddsNamesForAnotherLanguage() throws {
+    @Test(arguments: StoreKind.tested) func theConfigAddsNamesForAnotherLanguage(_ store: StoreKind) throws {
         var config = try ConfigLoader.load(path: TestPaths.root.appendingPathComponent("samples/unifeed.toml").path)
         // Finnish is not built in: the merchant names the columns WooCommerce exports there.
         config.importing.wooCommerceHeaders = [
             "Tyyppi": "Type", "Tuotetunnus": "SKU", "Nimi": "Name", "Normaalihinta": "Regular price", "Varastossa?": "In stock?",
             "Ominaisuuden 1 nimi": "Attribute 1 name", "Ominaisuuden 1 arvo(t)": "Attribute 1 value(s)",
         ]
-        let h = try ImportHarness(config: config)
+        let h = try ImportHarness(store, config: config)
         let s = try h.importText(
             """
             ID,Tyyppi,Tuotetunnus,Nimi,Normaalihinta,Varastossa?,Ominaisuuden 1 nimi,Ominaisuuden 1 arvo(t)
@@ -85,8 +86,8 @@ import UnifeedTestSupport
         }
     }
 
-    @Test func aHeaderInNoKnownLanguageIsStillRefusedWithTheHeaderShown() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func aHeaderInNoKnownLanguageIsStillRefusedWithTheHeaderShown(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         #expect {
             try h.importText("Tyyppi,Tuotetunnus,Normaalihinta\nsimple,A,1\n", name: "x.csv")
         } throws: { error in
@@ -95,20 +96,25 @@ import UnifeedTestSupport
     }
 
     /// The stock columns of each platform: what is counted, what is a status, what sells on backorder.
-    @Test(arguments: [
-        ("1", "", "0", StockPolicy.inStock, nil as Int?),
-        ("0", "", "0", .outOfStock, nil),
-        ("backorder", "", "0", .untrackedBackorder, nil),
-        ("Nicht vorrätig", "", "", .outOfStock, nil),  // WooCommerce's own status name, in German
-        ("Rupture de stock", "", "", .outOfStock, nil),
-        ("В наличии", "", "", .inStock, nil),
-        ("1", "4", "0", .tracked, 4),
-        ("0", "0", "notify", .backorder, 0),
-        ("1", "2", "1", .backorder, 2),
-        ("", "", "", .tracked, nil),
-    ])
-    func wooCommerceStockColumns(inStock: String, stock: String, backorders: String, policy: StockPolicy, quantity: Int?) throws {
-        let h = try ImportHarness()
+    @Test(
+        arguments: StoreKind.tested,
+        [
+            ("1", "", "0", StockPolicy.inStock, nil as Int?),
+            ("0", "", "0", .outOfStock, nil),
+            ("backorder", "", "0", .untrackedBackorder, nil),
+            ("Nicht vorrätig", "", "", .outOfStock, nil),  // WooCommerce's own status name, in German
+            ("Rupture de stock", "", "", .outOfStock, nil),
+            ("В наличии", "", "", .inStock, nil),
+            ("1", "4", "0", .tracked, 4),
+            ("0", "0", "notify", .backorder, 0),
+            ("1", "2", "1", .backorder, 2),
+            ("", "", "", .tracked, nil),
+        ])
+    func wooCommerceStockColumns(
+        _ store: StoreKind, _ columns: (inStock: String, stock: String, backorders: String, policy: StockPolicy, quantity: Int?)
+    ) throws {
+        let (inStock, stock, backorders, policy, quantity) = columns
+        let h = try ImportHarness(store)
         try h.importText(
             """
             ID,Type,SKU,Name,Regular price,In stock?,Stock,Backorders allowed?
@@ -119,8 +125,8 @@ import UnifeedTestSupport
         #expect(v.stockPolicy == policy && v.quantity == quantity)
     }
 
-    @Test func shopifyInventoryTrackerAndPolicy() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func shopifyInventoryTrackerAndPolicy(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let s = try h.importText(
             """
             Handle,Title,Option1 Name,Option1 Value,Variant SKU,Variant Inventory Tracker,Variant Inventory Qty,Variant Inventory Policy,Variant Price
@@ -136,8 +142,8 @@ import UnifeedTestSupport
         #expect(untracked.stockPolicy == .inStock && untracked.quantity == nil, "no tracker: not counted, always sold")
     }
 
-    @Test func aVariableProductWithoutItsVariationsIsSkippedWithAWarning() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func aVariableProductWithoutItsVariationsIsSkippedWithAWarning(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let s = try h.importText(
             """
             ID,Type,SKU,Name,Regular price,Parent,Attribute 1 name,Attribute 1 value(s)
@@ -156,8 +162,8 @@ import UnifeedTestSupport
         #expect(try h.variant("TEE-S")?.title == "Tee")
     }
 
-    @Test func aSimpleProductWithNoPriceYetIsImportedAndSaysSo() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func aSimpleProductWithNoPriceYetIsImportedAndSaysSo(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let s = try h.importText(
             """
             ID,Type,SKU,Name,Regular price
@@ -172,8 +178,8 @@ import UnifeedTestSupport
         #expect(try h.variant("SOON")?.price.minorUnits == 0)
     }
 
-    @Test func longTitlesAndLocalImagesAreImportedWithWarnings() throws {
-        let h = try ImportHarness()
+    @Test(arguments: StoreKind.tested) func longTitlesAndLocalImagesAreImportedWithWarnings(_ store: StoreKind) throws {
+        let h = try ImportHarness(store)
         let title = String(repeating: "Très long titre ", count: 10)
         let s = try h.importText(
             nativeCSV([

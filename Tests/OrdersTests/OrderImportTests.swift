@@ -2,10 +2,10 @@ import Catalog
 import Config
 import Formats
 import Foundation
-import GRDB
 import Import
 import Orders
 import StorePort
+import StoreTestSupport
 import Testing
 
 @testable import Store
@@ -15,8 +15,8 @@ import Testing
 @Suite struct OrderImportTests {
     static let amazonHeader = "amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\tsku\titem-status\tquantity\n"
 
-    @Test func theSameReportTwiceCountsOnce() throws {
-        let h = try OrdersHarness()
+    @Test(arguments: StoreKind.tested) func theSameReportTwiceCountsOnce(_ store: StoreKind) throws {
+        let h = try OrdersHarness(store)
         let before = try h.onHand("TEE-CLS-BLK-S"), fba = try h.onHand("HP-ANC-BLK")
         let first = try h.importOrders(OrdersHarness.sample("amazon-all-orders.tsv"))
         #expect(first.new == 8 && first.unmatched.map(\.sku) == ["AMZ-UNKNOWN-1"])
@@ -30,8 +30,8 @@ import Testing
         #expect(try h.snapshot() == state)
     }
 
-    @Test func overlappingReportsAndAStatusChangeMoveNothingTwice() throws {
-        let h = try OrdersHarness()
+    @Test(arguments: StoreKind.tested) func overlappingReportsAndAStatusChangeMoveNothingTwice(_ store: StoreKind) throws {
+        let h = try OrdersHarness(store)
         let before = try h.onHand("TEE-CLS-BLK-M")
         try h.importOrders(text: Self.amazonHeader + "A-1\t2026-11-22T10:00:00+00:00\tPending\tMerchant\tTEE-CLS-BLK-M\tUnshipped\t2\n", name: "day1.tsv")
         #expect(try h.onHand("TEE-CLS-BLK-M") == before - 2)
@@ -45,15 +45,15 @@ import Testing
         #expect(try h.lines().first { $0.orderID == "A-1" }?.status == "Shipped")
     }
 
-    @Test func aCancellationPutsTheQuantityBack() throws {
-        let h = try OrdersHarness()
+    @Test(arguments: StoreKind.tested) func aCancellationPutsTheQuantityBack(_ store: StoreKind) throws {
+        let h = try OrdersHarness(store)
         let before = try h.onHand("HP-KID-BLU")
         try h.importOrders(OrdersHarness.sample("ebay-orders.csv"))
         #expect(try h.onHand("HP-KID-BLU") == before - 2)
         let later = try h.importOrders(OrdersHarness.sample("ebay-orders-cancelled.csv"))
         #expect(later.updated == 1 && later.unitsReturned == 2 && later.unitsTaken == 0)
         #expect(try h.onHand("HP-KID-BLU") == before)
-        let movements = try h.store.read { try String.fetchAll($0, sql: "SELECT kind || ' ' || delta FROM stock_movements WHERE sku = 'HP-KID-BLU' AND kind LIKE 'order%' ORDER BY id") }
+        let movements = try h.database.rows("SELECT kind || ' ' || delta FROM stock_movements WHERE sku = 'HP-KID-BLU' AND kind LIKE 'order%' ORDER BY id")
         #expect(movements == ["order -2", "order-return 2"])
         // Amazon writes a cancelled line with quantity 0: the ordered quantity is kept, the stock returned.
         try h.importOrders(text: Self.amazonHeader + "C-1\t2026-11-22T10:00:00+00:00\tPending\tMerchant\tMUG-STN-BLU\tUnshipped\t3\n", name: "c1.tsv")
@@ -62,8 +62,8 @@ import Testing
         #expect(line.quantity == 3 && line.status == "Cancelled" && line.applied == 0)
     }
 
-    @Test func walmartPartialCancellationsAndWFS() throws {
-        let h = try OrdersHarness()
+    @Test(arguments: StoreKind.tested) func walmartPartialCancellationsAndWFS(_ store: StoreKind) throws {
+        let h = try OrdersHarness(store)
         let mug = try h.onHand("MUG-TRV-BLK"), tee = try h.onHand("TEE-VNK-NVY-L")
         let summary = try h.importOrders(OrdersHarness.sample("walmart-orders.json"))
         #expect(summary.unmatched.map(\.sku) == ["WMT-UNKNOWN-7"])
@@ -80,8 +80,8 @@ import Testing
         #expect(try h.onHand("KBD-MEC-BLK") == keyboard - 1)
     }
 
-    @Test func anUnknownSKUWaitsUntilTheCatalogHasIt() throws {
-        let h = try OrdersHarness()
+    @Test(arguments: StoreKind.tested) func anUnknownSKUWaitsUntilTheCatalogHasIt(_ store: StoreKind) throws {
+        let h = try OrdersHarness(store)
         let summary = try h.importOrders(text: Self.amazonHeader + "U-1\t2026-11-22T10:00:00+00:00\tShipped\tMerchant\tNEW-SKU-1\tShipped\t2\n", name: "u.tsv")
         #expect(summary.unmatched.map(\.sku) == ["NEW-SKU-1"] && summary.unitsTaken == 0)
         #expect(try h.lines().first?.matched == false)
@@ -100,14 +100,14 @@ import Testing
         #expect(try h.onHand("NEW-SKU-1") == 8)
     }
 
-    @Test func refundsRestockOnlyWhenTheConfigSaysSo() throws {
+    @Test(arguments: StoreKind.tested) func refundsRestockOnlyWhenTheConfigSaysSo(_ store: StoreKind) throws {
         let json = """
             {"list":{"elements":{"order":[{"purchaseOrderId":"R-1","orderDate":1795896300000,"orderLines":{"orderLine":[
               {"lineNumber":"1","item":{"sku":"KBD-MEC-BLK"},"orderLineQuantity":{"amount":"1"},
                "orderLineStatuses":{"orderLineStatus":[{"status":"Refund","statusQuantity":{"amount":"1"}}]}}]}}]}}}
             """
         for restock in [false, true] {
-            let h = try OrdersHarness()
+            let h = try OrdersHarness(store)
             h.config.orders.restockRefunds = restock
             let before = try h.onHand("KBD-MEC-BLK")
             try h.importOrders(text: json, name: "refund.json")
@@ -115,15 +115,15 @@ import Testing
         }
     }
 
-    @Test func anOversoldSKUIsReportedAndStaysNegative() throws {
-        let h = try OrdersHarness()
+    @Test(arguments: StoreKind.tested) func anOversoldSKUIsReportedAndStaysNegative(_ store: StoreKind) throws {
+        let h = try OrdersHarness(store)
         let before = try h.onHand("DRS-MAX-TER-2X")
         let summary = try h.importOrders(text: Self.amazonHeader + "O-1\t2026-11-22T10:00:00+00:00\tShipped\tMerchant\tDRS-MAX-TER-2X\tShipped\t\(before + 2)\n", name: "o.tsv")
         #expect(summary.oversold.map { "\($0.sku)@\($0.location)=\($0.onHand)" } == ["DRS-MAX-TER-2X@online=-2"])
     }
 
-    @Test func ordersDrawFromTheLocationTheConfigNames() throws {
-        let h = try OrdersHarness()
+    @Test(arguments: StoreKind.tested) func ordersDrawFromTheLocationTheConfigNames(_ store: StoreKind) throws {
+        let h = try OrdersHarness(store)
         h.config.channels["amazon", default: ChannelSettings()].stockLocation = "NYC-01"
         let nyc = try h.onHand("TEE-CLS-BLK-S", at: "NYC-01"), online = try h.onHand("TEE-CLS-BLK-S")
         try h.importOrders(text: Self.amazonHeader + "L-1\t2026-11-22T10:00:00+00:00\tShipped\tMerchant\tTEE-CLS-BLK-S\tShipped\t1\n", name: "l.tsv")
@@ -132,8 +132,8 @@ import Testing
 
     /// A stock location the database does not know: one clear error naming it and the setting, and the
     /// report records nothing (the movements are written in batches, so the check comes before them).
-    @Test func anUnknownStockLocationIsAClearErrorAndRecordsNothing() throws {
-        let h = try OrdersHarness()
+    @Test(arguments: StoreKind.tested) func anUnknownStockLocationIsAClearErrorAndRecordsNothing(_ store: StoreKind) throws {
+        let h = try OrdersHarness(store)
         h.config.channels["amazon", default: ChannelSettings()].stockLocation = "NOWHERE-9"
         let before = try h.snapshot()
         let error = try #require(throws: StoreError.self) {
@@ -146,49 +146,52 @@ import Testing
         #expect(try h.snapshot() == before)
     }
 
-    @Test func aForcedChannelNamesTheMissingColumn() throws {
-        let h = try OrdersHarness()
+    @Test(arguments: StoreKind.tested) func aForcedChannelNamesTheMissingColumn(_ store: StoreKind) throws {
+        let h = try OrdersHarness(store)
         let error = try #require(throws: InputError.self) { try h.importOrders(text: "order\tsku\tqty\nA\tTEE-CLS-BLK-S\t1\n", name: "x.tsv", channel: .amazon) }
         #expect(error.description.hasPrefix("x.tsv:1: error: amazon-order-id: missing required column for an Amazon order report"))
     }
 
     /// Each kind of malformed report: refused with file, line and column; the database as it was.
-    @Test(arguments: [
-        ("truncated.json", "{\"list\":{\"elements\":{\"order\":[{\"purchaseOrderId\":\"1\",", "truncated.json:1: error: column", "invalid JSON"),
-        ("deep.json", String(repeating: "[", count: 100) + String(repeating: "]", count: 100), "deep.json:1:", "nested deeper than 64 levels"),
-        ("wrong-shape.json", "{\"orders\":[]}", "wrong-shape.json:1: error: list.elements.order", "expected Walmart /v3/orders JSON"),
-        (
-            "bad-qty.json",
-            """
-            {"list":{"elements":{"order":[{"purchaseOrderId":"1","orderLines":{"orderLine":[
-            {"lineNumber":"1","item":{"sku":"KBD-MEC-BLK"},"orderLineQuantity":{"amount":"two"}}]}}]}}}
-            """, "bad-qty.json:2: error: order[0].orderLine[0].orderLineQuantity.amount", "(found: two)"
-        ),
-        ("wrong-header.tsv", "order\tsku\tqty\nA\tTEE-CLS-BLK-S\t1\n", "wrong-header.tsv:1: error: cannot tell which marketplace", "(found: order\\tsku\\tqty)"),
-        (
-            "bad-qty.tsv",
-            amazonHeader + "A\t2026-11-22T10:00:00+00:00\tShipped\tMerchant\tTEE-CLS-BLK-S\tShipped\t1\n"
-                + "B\t2026-11-22T10:00:00+00:00\tShipped\tMerchant\tTEE-CLS-BLK-M\tShipped\t1.5\n", "bad-qty.tsv:3: error: quantity: expected a whole number", "(found: 1.5)"
-        ),
-        ("bad-date.tsv", amazonHeader + "A\t22/11/2026\tShipped\tMerchant\tTEE-CLS-BLK-S\tShipped\t1\n", "bad-date.tsv:2: error: purchase-date:", "(found: 22/11/2026)"),
-        (
-            "bad-date.csv", "Order Number,Item Number,Custom Label,Quantity,Sale Date,Transaction ID\n1-2,9,TEE-CLS-BLK-S,1,Smarch-13-26,7\n",
-            "bad-date.csv:2: error: Sale Date: expected an eBay date", ""
-        ),
-        ("no-header.csv", "1-2,9,TEE-CLS-BLK-S,1\nOrder Number,Quantity\n", "no-header.csv:1: error: Order Number: expected the eBay orders header", ""),
-        // A problem after two of the reading thread's hand-overs (4,096 lines each): the lines handed over
-        // before it are not written either.
-        (
-            "late-problem.tsv",
-            amazonHeader
-                + (1...9_000).map { "L\($0)\t2026-11-22T10:00:00+00:00\tShipped\tMerchant\tTEE-CLS-BLK-S\tShipped\t1\n" }.joined()
-                + "BAD\t2026-11-22T10:00:00+00:00\tShipped\tMerchant\tTEE-CLS-BLK-S\tShipped\tlots\n",
-            "late-problem.tsv:9002: error: quantity: expected a whole number", "(found: lots)"
-        ),
-    ])
-    func malformedReportsWriteNothing(name: String, text: String, location: String, detail: String) throws {
+    @Test(
+        arguments: StoreKind.tested,
+        [
+            ("truncated.json", "{\"list\":{\"elements\":{\"order\":[{\"purchaseOrderId\":\"1\",", "truncated.json:1: error: column", "invalid JSON"),
+            ("deep.json", String(repeating: "[", count: 100) + String(repeating: "]", count: 100), "deep.json:1:", "nested deeper than 64 levels"),
+            ("wrong-shape.json", "{\"orders\":[]}", "wrong-shape.json:1: error: list.elements.order", "expected Walmart /v3/orders JSON"),
+            (
+                "bad-qty.json",
+                """
+                {"list":{"elements":{"order":[{"purchaseOrderId":"1","orderLines":{"orderLine":[
+                {"lineNumber":"1","item":{"sku":"KBD-MEC-BLK"},"orderLineQuantity":{"amount":"two"}}]}}]}}}
+                """, "bad-qty.json:2: error: order[0].orderLine[0].orderLineQuantity.amount", "(found: two)"
+            ),
+            ("wrong-header.tsv", "order\tsku\tqty\nA\tTEE-CLS-BLK-S\t1\n", "wrong-header.tsv:1: error: cannot tell which marketplace", "(found: order\\tsku\\tqty)"),
+            (
+                "bad-qty.tsv",
+                amazonHeader + "A\t2026-11-22T10:00:00+00:00\tShipped\tMerchant\tTEE-CLS-BLK-S\tShipped\t1\n"
+                    + "B\t2026-11-22T10:00:00+00:00\tShipped\tMerchant\tTEE-CLS-BLK-M\tShipped\t1.5\n", "bad-qty.tsv:3: error: quantity: expected a whole number", "(found: 1.5)"
+            ),
+            ("bad-date.tsv", amazonHeader + "A\t22/11/2026\tShipped\tMerchant\tTEE-CLS-BLK-S\tShipped\t1\n", "bad-date.tsv:2: error: purchase-date:", "(found: 22/11/2026)"),
+            (
+                "bad-date.csv", "Order Number,Item Number,Custom Label,Quantity,Sale Date,Transaction ID\n1-2,9,TEE-CLS-BLK-S,1,Smarch-13-26,7\n",
+                "bad-date.csv:2: error: Sale Date: expected an eBay date", ""
+            ),
+            ("no-header.csv", "1-2,9,TEE-CLS-BLK-S,1\nOrder Number,Quantity\n", "no-header.csv:1: error: Order Number: expected the eBay orders header", ""),
+            // A problem after two of the reading thread's hand-overs (4,096 lines each): the lines handed over
+            // before it are not written either.
+            (
+                "late-problem.tsv",
+                amazonHeader
+                    + (1...9_000).map { "L\($0)\t2026-11-22T10:00:00+00:00\tShipped\tMerchant\tTEE-CLS-BLK-S\tShipped\t1\n" }.joined()
+                    + "BAD\t2026-11-22T10:00:00+00:00\tShipped\tMerchant\tTEE-CLS-BLK-S\tShipped\tlots\n",
+                "late-problem.tsv:9002: error: quantity: expected a whole number", "(found: lots)"
+            ),
+        ])
+    func malformedReportsWriteNothing(_ store: StoreKind, _ report: (name: String, text: String, location: String, detail: String)) throws {
+        let (name, text, location, detail) = report
         // (Amazon's header refused when the channel is forced is covered by `aForcedChannelNamesTheMissingColumn`.)
-        let h = try OrdersHarness()
+        let h = try OrdersHarness(store)
         let before = try h.snapshot()
         var messages: [String] = []
         do {

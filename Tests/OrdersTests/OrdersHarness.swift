@@ -2,23 +2,22 @@ import Catalog
 import Config
 import Formats
 import Foundation
-import GRDB
 import Import
 import Orders
 import StorePort
+import StoreTestSupport
 import UnifeedTestSupport
-
-@testable import Store
 
 /// A fresh store with the samples imported, the samples' config, and order-import helpers.
 final class OrdersHarness {
     let directory: URL
-    let store: SQLiteStore
+    let database: TestDatabase
+    var store: any CatalogStore { database.store }
     var config: UnifeedConfig
 
-    init(samples: Bool = true) throws {
+    init(_ kind: StoreKind, samples: Bool = true) throws {
         directory = try TestPaths.temporaryDirectory()
-        store = try SQLiteStore(path: directory.appendingPathComponent("unifeed.sqlite").path)
+        database = try TestDatabase(kind, in: directory)
         config = try ConfigLoader.load(path: TestPaths.root.appendingPathComponent("samples/unifeed.toml").path)
         if samples {
             for (file, kind) in [("catalog.csv", ImportKind.catalog(nil)), ("stores.csv", .stores), ("inventory.csv", .inventory)] {
@@ -49,17 +48,15 @@ final class OrdersHarness {
     }
 
     func onHand(_ sku: String, at location: String = "online") throws -> Int {
-        try store.read { try Int.fetchOne($0, sql: "SELECT on_hand FROM stock_levels WHERE sku = ? AND location = ?", arguments: [sku, location]) } ?? 0
+        try store.reading { try $0.stock(sku: sku) }?.onHand.first { $0.location == location }?.quantity ?? 0
     }
 
     /// Everything an order import can change: order lines and ledger movements, as text.
     func snapshot() throws -> String {
-        try store.read { db in
-            let lines = try String.fetchAll(db, sql: "SELECT channel || order_id || line_id || sku || quantity || status || desired || applied FROM order_lines ORDER BY 1")
-            let moves = try String.fetchAll(db, sql: "SELECT sku || location || delta || kind || ref FROM stock_movements ORDER BY id")
-            return (lines + ["--"] + moves).joined(separator: "\n")
-        }
+        let lines = try database.rows("SELECT channel || order_id || line_id || sku || quantity || status || desired || applied FROM order_lines ORDER BY 1")
+        let moves = try database.rows("SELECT sku || location || delta || kind || ref FROM stock_movements ORDER BY id")
+        return (lines + ["--"] + moves).joined(separator: "\n")
     }
 
-    func lines() throws -> [RecordedOrderLine] { try store.read { try OrderBook.list($0) } }
+    func lines() throws -> [RecordedOrderLine] { try store.reading { try $0.orderLines() } }
 }

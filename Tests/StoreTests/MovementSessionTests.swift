@@ -1,17 +1,15 @@
 import Catalog
 import Foundation
-import GRDB
 import Import
 import StorePort
+import StoreTestSupport
 import Testing
 
-@testable import Store
-
 /// A request's movements as the store compares keys: byte for byte. Swift's `String` equality takes a
-/// composed `É` and `E` + a combining accent for one; SQLite does not, and neither may the rules.
+/// composed `É` and `E` + a combining accent for one; neither SQLite nor PostgreSQL (keys in the "C" collation) does, and neither may the rules.
 @Suite struct MovementSessionTests {
-    @Test func twoSpellingsOfOneLetterAreTwoSKUs() throws {
-        let h = try StoreHarness()
+    @Test(arguments: StoreKind.tested) func twoSpellingsOfOneLetterAreTwoSKUs(_ store: StoreKind) throws {
+        let h = try PortHarness(store)
         let composed = "CAF\u{C9}-1", decomposed = "CAFE\u{301}-1"
         #expect(composed == decomposed, "Swift takes them for one string")
         let path = h.directory.appendingPathComponent("cafe.csv").path
@@ -52,8 +50,8 @@ import Testing
 /// (With SQLITE_CONFIG_STMTJRNL_SPILL raised to 1 MiB, SQLite 3.40 failed such a statement with
 /// SQLITE_FULL, which the server answered 500: docs/PERFORMANCE.md, "Statement journals".)
 @Suite struct LargeMovementBatchTests {
-    @Test func tenThousandMovementsOnDistinctSKUsCommitWhole() throws {
-        let h = try StoreHarness()
+    @Test(arguments: StoreKind.tested) func tenThousandMovementsOnDistinctSKUsCommitWhole(_ store: StoreKind) throws {
+        let h = try PortHarness(store)
         let path = h.directory.appendingPathComponent("big.csv").path
         var csv = "product_id,sku,title,price,currency,link,image_link,quantity\n"
         for i in 0..<30_000 { csv += "P\(i),SKU-\(i),Item \(i),9.99,USD,https://shop.example/\(i),https://shop.example/\(i).jpg,5\n" }
@@ -70,7 +68,7 @@ import Testing
             return
         }
         #expect(results.count == 10_000 && results.allSatisfy { $0.onHand == 4 && !$0.replayed })
-        let posted = try h.store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM api_movements") }
+        let posted = try h.database.int("SELECT count(*) FROM api_movements")
         #expect(posted == 10_000)
     }
 }
