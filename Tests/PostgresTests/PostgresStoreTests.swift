@@ -284,17 +284,38 @@ struct PostgresStoreTests {
         let newOrders = ["amazon-all-orders.tsv", "ebay-orders.csv", "walmart-orders.json"]
         // SQLite, one report after the other: the reference.
         for report in newOrders { #expect(try sqlite.run(["orders", "import", CLI.sample("orders/\(report)")]).status == 0) }
-        // PostgreSQL: four processes at once, each with every report (overlapping), in different orders.
+        // PostgreSQL: four processes at once, each with every report (overlapping), in different orders,
+        // and two more given one report each and killed (SIGKILL) 20 to 250 ms after they start (waiting
+        // for the writers' lock, importing, or done): a killed import's transaction is rolled back by
+        // the server and changes nothing; one that finished first is one more overlapping report.
         var processes: [Process] = []
-        for k in 0..<4 {
+        var victims: [Process] = []
+        for k in 0..<6 {
             let reports = (0..<newOrders.count).map { newOrders[($0 + k) % newOrders.count] }
             let script = reports.map { "\"\(CLI.binary.path)\" --db '\(pg.database)' --config '\(CLI.config)' orders import '\(CLI.sample("orders/\($0)"))'" }
                 .joined(separator: " && ")
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            // The victims run unifeed itself (no shell between), so the signal reaches the import.
+            if k >= 4 {
+                p.executableURL = CLI.binary
+                p.arguments = ["--db", pg.database, "--config", CLI.config, "orders", "import", CLI.sample("orders/\(reports[0])")]
+                p.standardOutput = FileHandle.nullDevice
+                p.standardError = FileHandle.nullDevice
+                try p.run()
+                victims.append(p)
+                continue
+            }
             p.arguments = ["-c", script + " >/dev/null 2>&1"]
             try p.run()
             processes.append(p)
+        }
+        var generator = SystemRandomNumberGenerator()
+        for victim in victims {
+            usleep(UInt32.random(in: 20_000...250_000, using: &generator))
+            kill(victim.processIdentifier, SIGKILL)
+            victim.waitUntilExit()
+            #expect(victim.terminationStatus == 0 || victim.terminationReason == .uncaughtSignal)
         }
         for p in processes {
             p.waitUntilExit()

@@ -97,36 +97,52 @@ import UnifeedTestSupport
         try Self.sigkillUnderLoad(try SampleServer(publish: false, postgres: try TestPostgres.freshDatabase()))
     }
 
-    static func sigkillUnderLoad(_ s: SampleServer) throws {
-        let ports = Ports([s.server.port])
+    /// Two servers on one PostgreSQL database, as two machines behind a load balancer, each killed in
+    /// turn while clients in pairs post the same movements, one to each: nothing lost, nothing twice.
+    @Test(.enabled(if: Requirements.postgres, Comment(rawValue: Requirements.postgresReason)))
+    func twoServersOnPostgreSQLKilledInTurnUnderLoadLoseAndDoubleNothing() throws {
+        try Self.sigkillUnderLoad(try SampleServer(publish: false, postgres: try TestPostgres.freshDatabase()), servers: 2)
+    }
+
+    /// Clients post while the servers are killed at random moments (one at a time, in turn) and started
+    /// again; with several servers, clients in pairs send the same ids, one to each server.
+    static func sigkillUnderLoad(_ s: SampleServer, servers count: Int = 1) throws {
+        var servers = [s.server]
+        for _ in 1..<count { servers.append(try ServerProcess(cli: s.cli)) }
+        let ports = Ports(servers.map(\.port))
         let record = Record()
         let done = DispatchSemaphore(value: 0)
         let token = s.admin
+        let clients = 4, perClient = 600
         DispatchQueue.global().async {
-            Self.runClients(4, perClient: 600, ports: ports, token: token, record: record)
+            Self.runClients(clients, perClient: perClient, ports: ports, token: token, record: record, duplicateAcross: count > 1)
             done.signal()
         }
-        // Kill the server at random moments while the clients post, four times at least, and start a
-        // new one each time.
-        var server = s.server
+        // Each client sends 840 ids (600 requests, every fifth of 3); pairs share theirs.
+        let ids = (count > 1 ? clients / 2 : clients) * 840
+        // Kill a server at random moments while the clients post, four times at least, and start a new
+        // one in its place each time.
+        var kills = 0
         var killsUnderLoad = 0
         var generator = SystemRandomNumberGenerator()
         let deadline = Date().addingTimeInterval(90)
         while done.wait(timeout: .now() + .milliseconds(Int.random(in: 100...400, using: &generator))) == .timedOut, Date() < deadline {
             let acknowledgedBefore = record.acknowledgedCount
-            server.stop(signal: SIGKILL)
-            if acknowledgedBefore > 0 && acknowledgedBefore < 4 * 840 { killsUnderLoad += 1 }
-            server = try ServerProcess(cli: s.cli)
-            ports.set([server.port])
+            let victim = kills % count
+            servers[victim].stop(signal: SIGKILL)
+            kills += 1
+            if acknowledgedBefore > 0 && acknowledgedBefore < ids { killsUnderLoad += 1 }
+            servers[victim] = try ServerProcess(cli: s.cli)
+            ports.set(servers.map(\.port))
         }
         #expect(killsUnderLoad >= 4, "killed \(killsUnderLoad) times under load")
-        server.stop(signal: SIGTERM)
+        for server in servers { server.stop(signal: SIGTERM) }
 
         let refs = try Self.apiRefs(s.cli)
         #expect(refs.values.allSatisfy { $0 == 1 }, "no movement twice: \(refs.filter { $0.value > 1 }.keys.sorted().prefix(5))")
         #expect(record.acknowledged.isSubset(of: Set(refs.keys)), "every acknowledged movement is in the ledger")
         #expect(Set(refs.keys).isSubset(of: record.sent), "nothing that no client sent")
-        #expect(record.acknowledged.count == record.sent.count, "every movement was acknowledged in the end")
+        #expect(record.acknowledged.count == record.sent.count && record.sent.count == ids, "every movement was acknowledged in the end")
     }
 
     @Test func twoServersOnOneDatabaseNeitherLoseNorDouble() throws {
