@@ -224,7 +224,7 @@ public struct Auditor {
                     let context = UnsafeTransfer(audit)
                     broadcast.startConsumer(i) { views in
                         try views.withUnsafeBufferPointer { views in
-                            for i in views.indices { try context.value.consume(views[i]) }
+                            for i in views.indices { try context.value.consume(at: views.baseAddress! + i) }
                         }
                     }
                 }
@@ -324,15 +324,17 @@ final class OutputAudit {
 
     private var first = true
 
-    func consume(_ v: VariantView) throws {
+    /// Reads the view in place: a view handed over as a value was copied on every output's thread (its
+    /// strings retained and released: 3% of the samples for `swift_retain` alone at 1M variants).
+    func consume(at v: UnsafePointer<VariantView>) throws {
         if first {
             first = false
             pending = try reader.next()
         }
         // Items the channel left out have no row: no item to build for them.
-        guard let row = pending, row.values[idHeader] == v.sku.rawValue else { return }
+        guard let row = pending, row.values[idHeader] == v.pointee.sku.rawValue else { return }
         let item = FeedItem(
-            v, channel: channel.name, settings: settings, shop: shop, now: now, markdowns: markdowns, inStore: channel.scope == .stores, offerOnly: true)
+            at: v, channel: channel.name, settings: settings, shop: shop, now: now, markdowns: markdowns, inStore: channel.scope == .stores, offerOnly: true)
         while let row = pending, row.values[idHeader] == item.id {
             if let storeHeader {
                 if let code = row.values[storeHeader], let location = stores.first(where: { $0.code == code }) {
