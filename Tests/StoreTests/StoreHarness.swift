@@ -9,27 +9,21 @@ import UnifeedTestSupport
 
 @testable import Store
 
-/// A fresh SQLite store with the samples imported, for tests of the store itself.
+/// A fresh SQLite store with the samples imported, for tests of SQLite's own machinery (the port's
+/// harness on SQLite, its store as the SQLite type).
 final class StoreHarness {
-    let directory: URL
+    private let port: PortHarness
     let store: SQLiteStore
-    let config: UnifeedConfig
+    var directory: URL { port.directory }
+    var config: UnifeedConfig { port.config }
 
     init() throws {
-        directory = try TestPaths.temporaryDirectory()
-        store = try SQLiteStore(path: directory.appendingPathComponent("unifeed.sqlite").path)
-        config = try ConfigLoader.load(path: TestPaths.root.appendingPathComponent("samples/unifeed.toml").path)
-        for (file, kind) in [("catalog.csv", ImportKind.catalog(nil)), ("stores.csv", .stores), ("inventory.csv", .inventory)] {
-            try importFile(TestPaths.root.appendingPathComponent("samples/\(file)").path, kind: kind)
-        }
+        port = try PortHarness(.sqlite)
+        store = port.store as! SQLiteStore
     }
-
-    deinit { try? FileManager.default.removeItem(at: directory) }
 
     @discardableResult
-    func importFile(_ path: String, kind: ImportKind = .catalog(nil)) throws -> ImportSummary {
-        try Importer(store: store, config: config).run(path: path, kind: kind, options: ImportOptions()) { _ in }
-    }
+    func importFile(_ path: String, kind: ImportKind = .catalog(nil)) throws -> ImportSummary { try port.importFile(path, kind: kind) }
 }
 
 /// A fresh store of either kind with the samples imported, for the port's own behaviour on both stores.
