@@ -34,8 +34,9 @@ public enum StoreKind: String, Sendable, CaseIterable, CustomStringConvertible {
 }
 
 /// A fresh, empty store of one kind for one test: a database file in `directory`, or a new database
-/// on the tests' PostgreSQL server, dropped with this object. `rows(_:)` reads it with plain SQL (the
-/// tables are the same on both stores) for what the port does not show.
+/// on the tests' PostgreSQL server, dropped with this object. `rows(_:)` reads it with plain SQL for what
+/// the port does not show: the base tables are the same on both stores (SQLite also keeps views named
+/// for its older tables, such as `product_images`, which PostgreSQL has not).
 public final class TestDatabase: @unchecked Sendable {
     public let kind: StoreKind
     public let store: any CatalogStore
