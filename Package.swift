@@ -221,7 +221,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["unifeed", "UnifeedTestSupport", "Feeds", "Config", "Dashboard", "StorePort", "Catalog", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["unifeed", "UnifeedTestSupport", "StoreTestSupport", "Feeds", "Config", "Dashboard", "StorePort", "Catalog", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),

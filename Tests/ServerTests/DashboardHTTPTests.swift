@@ -1,4 +1,5 @@
 import Foundation
+import StoreTestSupport
 import Testing
 import UnifeedTestSupport
 
@@ -58,7 +59,7 @@ struct DashboardHTTPTests {
         Int(try s.cli.sql("SELECT count(*) FROM publish_log")) ?? -1
     }
 
-    @Test(arguments: StoreKind.available) func signInSessionsCSRFAndRevocation(_ store: StoreKind) throws {
+    @Test(arguments: StoreKind.tested) func signInSessionsCSRFAndRevocation(_ store: StoreKind) throws {
         let s = try SampleServer(on: store)
         let b = Browser(s.server)
         // No session: every page sends the browser to the sign-in page; the API's token does not open it.
@@ -107,7 +108,7 @@ struct DashboardHTTPTests {
         #expect(try b.signIn(s.admin).status == 401)
     }
 
-    @Test(arguments: StoreKind.available) func aReadOnlyTokenReadsAndCannotPublish(_ store: StoreKind) throws {
+    @Test(arguments: StoreKind.tested) func aReadOnlyTokenReadsAndCannotPublish(_ store: StoreKind) throws {
         let s = try SampleServer(on: store)
         let reader = try s.cli.token("reader", "feeds:read")
         let till = try s.cli.token("till", "stock:write")
@@ -127,7 +128,7 @@ struct DashboardHTTPTests {
         #expect(try s.cli.sql("SELECT count(*) FROM dashboard_sessions") == "0")
     }
 
-    @Test(arguments: StoreKind.available) func everyPageAnswersOnTheSamples(_ store: StoreKind) throws {
+    @Test(arguments: StoreKind.tested) func everyPageAnswersOnTheSamples(_ store: StoreKind) throws {
         let s = try SampleServer(on: store)
         let b = Browser(s.server)
         #expect(try b.signIn(s.admin).status == 303)

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import StoreTestSupport
 import Testing
 import UnifeedTestSupport
 
@@ -8,14 +9,6 @@ import UnifeedTestSupport
 #endif
 
 /// A server over the samples: imported, published into `feeds`, with an admin token.
-/// The store a parameterized server test runs on: SQLite always, PostgreSQL too when the tests have a
-/// server (`UNIFEED_TEST_POSTGRES`; the PostgreSQL suites say when they skip).
-enum StoreKind: String, CustomStringConvertible, Sendable, CaseIterable {
-    case sqlite, postgres
-    static var available: [StoreKind] { Requirements.postgres ? [.sqlite, .postgres] : [.sqlite] }
-    var description: String { rawValue }
-}
-
 final class SampleServer: @unchecked Sendable {
     let cli: CLI
     let server: ServerProcess

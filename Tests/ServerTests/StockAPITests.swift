@@ -1,4 +1,5 @@
 import Foundation
+import StoreTestSupport
 import Synchronization
 import Testing
 import UnifeedTestSupport
@@ -10,7 +11,7 @@ import UnifeedTestSupport
 @Suite(.serialized, .enabled(if: Requirements.serverBuilt, "the unifeed binary was built without the Server trait (--disable-default-traits)")) struct StockAPITests {
     let sku = "TEE-CLS-BLK-S"
 
-    @Test(arguments: StoreKind.available) func eachKindMovesTheLedgerOnceAndStockShowExplainsIt(_ store: StoreKind) throws {
+    @Test(arguments: StoreKind.tested) func eachKindMovesTheLedgerOnceAndStockShowExplainsIt(_ store: StoreKind) throws {
         let s = try SampleServer(publish: false, on: store)
         let before = try s.onHand(sku, "NYC-01")
         let reply = try s.movements([
@@ -55,7 +56,7 @@ import UnifeedTestSupport
         #expect(try s.onHand("TEE-CLS-BLK-S", "online") >= 500)
     }
 
-    @Test(arguments: StoreKind.available) func aRetryMovesNothingAndAReusedIdWithOtherContentIs409(_ store: StoreKind) throws {
+    @Test(arguments: StoreKind.tested) func aRetryMovesNothingAndAReusedIdWithOtherContentIs409(_ store: StoreKind) throws {
         let s = try SampleServer(publish: false, on: store)
         let movement: [String: Any] = ["id": "pos-1-0001", "sku": sku, "location": "NYC-01", "kind": "sale", "quantity": 1]
         let first = try s.movements([movement])
@@ -107,7 +108,7 @@ import UnifeedTestSupport
     }
 
     /// Bodies that are not movements at all: a clear 4xx, nothing applied, the server still answering.
-    @Test(arguments: StoreKind.available) func malformedOversizedAndCutOffBodies(_ store: StoreKind) throws {
+    @Test(arguments: StoreKind.tested) func malformedOversizedAndCutOffBodies(_ store: StoreKind) throws {
         let s = try SampleServer(publish: false, on: store)
         let ledger = try s.ledger(sku).count
         func post(_ body: [UInt8]) throws -> HTTPReply {
@@ -135,7 +136,7 @@ import UnifeedTestSupport
         #expect(try s.server.request("GET", "/healthz").status == 200)
     }
 
-    @Test(arguments: StoreKind.available) func stockAndUnknownSKUs(_ store: StoreKind) throws {
+    @Test(arguments: StoreKind.tested) func stockAndUnknownSKUs(_ store: StoreKind) throws {
         let s = try SampleServer(publish: false, on: store)
         let reply = try s.server.request("GET", "/v1/stock/\(sku)", token: s.admin)
         let object = try s.json(reply)
@@ -145,7 +146,7 @@ import UnifeedTestSupport
     }
 
     /// An order report posted is imported as `orders import` does it, once.
-    @Test(arguments: StoreKind.available) func ordersByUpload(_ store: StoreKind) throws {
+    @Test(arguments: StoreKind.tested) func ordersByUpload(_ store: StoreKind) throws {
         let s = try SampleServer(publish: false, on: store)
         let report = Array(try Data(contentsOf: URL(fileURLWithPath: CLI.sample("orders/amazon-all-orders.tsv"))))
         let first = try s.server.request("POST", "/v1/orders?channel=amazon", token: s.admin, body: report)
