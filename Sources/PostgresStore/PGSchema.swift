@@ -217,29 +217,18 @@ enum PGSchema {
             -- The dashboard's products search by title words, as SQLite's (FTS5, unicode61, diacritics
             -- removed): the words of a title and of a query lowercased with the Latin letters' diacritics
             -- folded (é, ø, ł, ș… as e, o, l, s), whatever the database's locale, and an index of them.
+            -- A title of ASCII letters only (most catalogs' every title) skips the accent table: translate()
+            -- looks each character up in it, which made a new 1M-variant import (250,000 products) 11 to
+            -- 16 s slower; without it the index costs about as much as its words.
             CREATE FUNCTION unifeed_folded(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-              SELECT translate(lower(t),
+              SELECT CASE WHEN octet_length(t) = char_length(t) THEN lower(t) ELSE translate(lower(t),
                 'ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöùúûüýÿĀāĂăĄąĆćĈĉĊċČčĎďĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĨĩĪīĬĭĮįİĴĵĶķĹĺĻļĽľŃńŅņŇňŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŨũŪūŬŭŮůŰűŲųŴŵŶŷŸŹźŻżŽžƠơƯưǍǎǏǐǑǒǓǔǕǖǗǘǙǚǛǜǞǟǠǡǦǧǨǩǪǫǬǭǰǴǵǸǹǺǻȀȁȂȃȄȅȆȇȈȉȊȋȌȍȎȏȐȑȒȓȔȕȖȗȘșȚțȞȟȦȧȨȩȪȫȬȭȮȯȰȱȲȳøØđĐłŁıħĦŧŦ',
-                'aaaaaaceeeeiiiinooooouuuuyaaaaaaceeeeiiiinooooouuuuyyaaaaaaccccccccddeeeeeeeeeegggggggghhiiiiiiiiijjkkllllllnnnnnnoooooorrrrrrssssssssttttuuuuuuuuuuuuwwyyyzzzzzzoouuaaiioouuuuuuuuuuaaaaggkkoooojggnnaaaaaaeeeeiiiioooorrrruuuusstthhaaeeooooooooyyooddllihhtt')
+                'aaaaaaceeeeiiiinooooouuuuyaaaaaaceeeeiiiinooooouuuuyyaaaaaaccccccccddeeeeeeeeeegggggggghhiiiiiiiiijjkkllllllnnnnnnoooooorrrrrrssssssssttttuuuuuuuuuuuuwwyyyzzzzzzoouuaaiioouuuuuuuuuuaaaaggkkoooojggnnaaaaaaeeeeiiiioooorrrruuuusstthhaaeeooooooooyyooddllihhtt') END
             $$;
             CREATE FUNCTION unifeed_title_words(title text) RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
               SELECT to_tsvector('simple'::regconfig, unifeed_folded(COALESCE(title, '')))
             $$;
             CREATE INDEX products_by_title_words ON products USING gin (unifeed_title_words(title));
-            """
-        ),
-        (
-            "v4-products-search-ascii",
-            """
-            -- A title of ASCII letters only (most catalogs' every title) skips the accent table: translate()
-            -- looks each character up in it, which made a new 1M-variant import (250,000 products) 11 to
-            -- 16 s slower with the index of v3; with this, the index costs about as much as its words.
-            CREATE OR REPLACE FUNCTION unifeed_folded(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-              SELECT CASE WHEN octet_length(t) = char_length(t) THEN lower(t) ELSE translate(lower(t),
-                'ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöùúûüýÿĀāĂăĄąĆćĈĉĊċČčĎďĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĨĩĪīĬĭĮįİĴĵĶķĹĺĻļĽľŃńŅņŇňŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŨũŪūŬŭŮůŰűŲųŴŵŶŷŸŹźŻżŽžƠơƯưǍǎǏǐǑǒǓǔǕǖǗǘǙǚǛǜǞǟǠǡǦǧǨǩǪǫǬǭǰǴǵǸǹǺǻȀȁȂȃȄȅȆȇȈȉȊȋȌȍȎȏȐȑȒȓȔȕȖȗȘșȚțȞȟȦȧȨȩȪȫȬȭȮȯȰȱȲȳøØđĐłŁıħĦŧŦ',
-                'aaaaaaceeeeiiiinooooouuuuyaaaaaaceeeeiiiinooooouuuuyyaaaaaaccccccccddeeeeeeeeeegggggggghhiiiiiiiiijjkkllllllnnnnnnoooooorrrrrrssssssssttttuuuuuuuuuuuuwwyyyzzzzzzoouuaaiioouuuuuuuuuuaaaaggkkoooojggnnaaaaaaeeeeiiiioooorrrruuuusstthhaaeeooooooooyyooddllihhtt') END
-            $$;
-            REINDEX INDEX products_by_title_words;
             """
         ),
     ]
